@@ -1,0 +1,93 @@
+//! config -> validate -> desired state, with every diagnostic on the way.
+
+use serde::Serialize;
+
+use crate::config::{self, ConfigPath};
+use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
+use crate::inputs::Inputs;
+use crate::model::{DesiredState, PolicyConfig};
+use crate::source::Source;
+use crate::validate;
+
+/// The outcome of reading and validating a config.
+#[derive(Debug)]
+pub struct Checked {
+    /// The file text, for rendering diagnostics. None in no-file mode.
+    pub source: Option<Source>,
+    /// Errors first, then warnings, each in file order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Present when there is no error.
+    pub desired: Option<DesiredState>,
+}
+
+impl Checked {
+    pub fn errors(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
+    }
+}
+
+/// Reads the config file (and inputs) and validates it.
+pub fn check(path: &ConfigPath, inputs: &Inputs) -> Checked {
+    let mut d = Diagnostics::default();
+    let loaded = config::load(path, inputs, &mut d);
+    finish(loaded.source, loaded.raw, d)
+}
+
+/// Validates config text alone, as if read from a file called `name`. Never panics.
+pub fn check_text(name: &str, text: &str) -> Checked {
+    let mut d = Diagnostics::default();
+    let source = Source::new(name, text);
+    let raw = config::parse(&source, &mut d);
+    finish(Some(source), raw, d)
+}
+
+fn finish(source: Option<Source>, raw: config::RawConfig, mut d: Diagnostics) -> Checked {
+    let desired = if d.has_errors() {
+        None
+    } else {
+        validate::validate(raw, &mut d)
+    };
+    Checked {
+        source,
+        diagnostics: d.into_sorted(),
+        desired,
+    }
+}
+
+/// Counts for the one-line summary.
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Counts {
+    pub endpoints: usize,
+    pub policies: usize,
+    pub alarms: usize,
+    pub scheduled_actions: usize,
+}
+
+impl Counts {
+    pub fn of(desired: &DesiredState) -> Self {
+        let mut c = Counts {
+            endpoints: desired.targets.len(),
+            ..Counts::default()
+        };
+        for t in &desired.targets {
+            c.policies += t.policies.len();
+            c.alarms += t
+                .policies
+                .iter()
+                .filter(|p| matches!(p.config, PolicyConfig::Step(_)))
+                .count();
+            c.scheduled_actions += t.scheduled_actions.len();
+        }
+        c
+    }
+}

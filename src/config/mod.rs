@@ -1,0 +1,133 @@
+//! Reading the config: the TOML file and the action inputs, merged into one `RawConfig`.
+
+mod decode;
+mod from_inputs;
+pub mod raw;
+
+use std::path::{Path, PathBuf};
+
+use toml::de::DeTable;
+
+pub use decode::{
+    ALARM_KEYS, CONFIG_KEYS, CUSTOM_METRIC_KEYS, ENDPOINT_KEYS, METRIC_KEYS, POLICY_KEYS,
+    SCHEDULE_KEYS, STEP_KEYS, SUSPENDED_KEYS,
+};
+pub use raw::RawConfig;
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Origin};
+use crate::inputs::{Input, Inputs};
+use crate::source::Source;
+
+pub const DEFAULT_PATH: &str = "autoscaling.toml";
+
+/// Where the config path came from: an explicit path must exist, the default may not.
+#[derive(Debug, Clone)]
+pub enum ConfigPath {
+    Explicit(PathBuf),
+    Default,
+}
+
+impl ConfigPath {
+    /// `--config` wins over the `config` input, which wins over the default.
+    pub fn resolve(cli: Option<PathBuf>, inputs: &Inputs) -> Self {
+        match (cli, inputs.get(Input::CONFIG)) {
+            (Some(p), _) => ConfigPath::Explicit(p),
+            (None, Some(p)) => ConfigPath::Explicit(PathBuf::from(p)),
+            (None, None) => ConfigPath::Default,
+        }
+    }
+}
+
+/// The merged config, and the file text it came from (for diagnostics), if any.
+#[derive(Debug)]
+pub struct Loaded {
+    pub source: Option<Source>,
+    pub raw: RawConfig,
+}
+
+pub fn load(path: &ConfigPath, inputs: &Inputs, d: &mut Diagnostics) -> Loaded {
+    let (path, explicit) = match path {
+        ConfigPath::Explicit(p) => (p.as_path(), true),
+        ConfigPath::Default => (Path::new(DEFAULT_PATH), false),
+    };
+    let display = path.display().to_string();
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => {
+                let source = Source::new(display, text);
+                let mut raw = parse(&source, d);
+                if !d.has_errors() {
+                    from_inputs::apply(&mut raw, inputs, d);
+                }
+                Loaded {
+                    source: Some(source),
+                    raw,
+                }
+            }
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                d.push(
+                    Diagnostic::error(
+                        "not-utf8",
+                        &Origin::Default,
+                        format!("{display} is not UTF-8 text (invalid byte at offset {at})"),
+                    )
+                    .help("save the file as UTF-8"),
+                );
+                Loaded {
+                    source: None,
+                    raw: RawConfig::default(),
+                }
+            }
+        },
+        Err(e)
+            if e.kind() == std::io::ErrorKind::NotFound
+                && !explicit
+                && inputs.get(Input::ENDPOINT_NAME).is_some() =>
+        {
+            // No file, one endpoint described by inputs alone.
+            let mut raw = RawConfig::default();
+            from_inputs::apply(&mut raw, inputs, d);
+            Loaded { source: None, raw }
+        }
+        Err(e) => {
+            let help = if e.kind() == std::io::ErrorKind::NotFound && !explicit {
+                format!(
+                    "create {DEFAULT_PATH} (see examples/seed.toml), pass --config PATH, or describe one endpoint with the `endpoint-name` input"
+                )
+            } else {
+                "check the path given with --config or the `config` input".to_string()
+            };
+            d.push(
+                Diagnostic::error(
+                    "config-not-found",
+                    &Origin::Default,
+                    format!("cannot read {display}: {e}"),
+                )
+                .help(help),
+            );
+            Loaded {
+                source: None,
+                raw: RawConfig::default(),
+            }
+        }
+    }
+}
+
+/// Parses and decodes config text. Syntax errors stop here: what follows them would only
+/// produce confusing follow-on errors.
+pub fn parse(source: &Source, d: &mut Diagnostics) -> RawConfig {
+    let (root, errors) = DeTable::parse_recoverable(&source.text);
+    if !errors.is_empty() {
+        for e in errors {
+            let span = e.span().unwrap_or(0..0);
+            d.push(Diagnostic::error(
+                "toml-syntax",
+                &Origin::file(span),
+                format!("invalid TOML: {}", e.message()),
+            ));
+        }
+        return RawConfig::default();
+    }
+    decode::decode(&root, d)
+}

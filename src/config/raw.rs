@@ -1,0 +1,247 @@
+//! The config as written: every value optional and tagged with where it came from.
+//! Required-ness and AWS rules are checked later, in `validate`, after presets and inputs
+//! have been merged in. The JSON Schema of the file is generated from these types.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+
+use crate::diagnostic::Origin;
+use crate::keywords::{
+    AdjustmentType, Aggregation, Comparison, Inference, MetricStatistic, PolicyType,
+    PredefinedMetric, Preset, TreatMissingData, Unit,
+};
+
+/// A value and where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located<T> {
+    pub value: T,
+    pub origin: Origin,
+}
+
+impl<T> Located<T> {
+    pub fn new(value: T, origin: Origin) -> Self {
+        Located { value, origin }
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Located<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        T::schema_name()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        T::schema_id()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        T::json_schema(generator)
+    }
+}
+
+pub type Field<T> = Option<Located<T>>;
+
+/// `name = value` pairs of CloudWatch metric dimensions, in file order.
+pub type Dimensions = Vec<(Located<String>, Located<String>)>;
+
+/// `autoscaling.toml`: autoscaling of Amazon SageMaker endpoints, managed by sagemaker-autoscale.
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(
+    title = "sagemaker-autoscale config",
+    rename = "Config",
+    deny_unknown_fields
+)]
+pub struct RawConfig {
+    /// AWS region, e.g. "us-west-2". Default: the action input `region`, then AWS_REGION and the
+    /// credential chain's region.
+    pub region: Field<String>,
+    /// One entry per endpoint variant whose autoscaling this file manages.
+    #[schemars(rename = "endpoint", default)]
+    pub endpoints: Vec<RawEndpoint>,
+}
+
+/// An endpoint variant: its scalable target, policies and scheduled actions.
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(rename = "Endpoint", deny_unknown_fields)]
+pub struct RawEndpoint {
+    #[schemars(skip)]
+    pub origin: Origin,
+    /// SageMaker endpoint name (1-63 letters, digits and hyphens).
+    #[schemars(required)]
+    pub name: Field<String>,
+    /// Production variant. Default "AllTraffic".
+    pub variant: Field<String>,
+    /// Fewest instances. 0 is allowed for async endpoints that have a scale-from-zero policy.
+    #[schemars(range(min = 0))]
+    pub min_capacity: Field<i64>,
+    /// Most instances.
+    #[schemars(range(min = 0))]
+    pub max_capacity: Field<i64>,
+    /// "async" or "real-time". Presets set it; it decides which metrics and minimums are valid.
+    pub inference: Field<Inference>,
+    /// A bundle of policies and defaults. Explicit policies of the same name override its fields.
+    pub preset: Field<Preset>,
+    /// Target value of the preset's target-tracking policy.
+    pub target: Field<f64>,
+    /// Scale-in cooldown (seconds) of the preset's target-tracking policy.
+    #[schemars(range(min = 0))]
+    pub scale_in_cooldown: Field<i64>,
+    /// Scale-out cooldown (seconds) of the preset's target-tracking policy.
+    #[schemars(range(min = 0))]
+    pub scale_out_cooldown: Field<i64>,
+    /// Suspend parts of scaling without deleting anything (the scalable target's SuspendedState).
+    pub suspended: Field<RawSuspended>,
+    /// Scaling policies.
+    #[schemars(rename = "policy", default)]
+    pub policies: Vec<RawPolicy>,
+    /// Scheduled actions.
+    #[schemars(rename = "schedule", default)]
+    pub schedules: Vec<RawSchedule>,
+}
+
+/// Which scaling activities are suspended. All default to false.
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(rename = "Suspended", deny_unknown_fields)]
+pub struct RawSuspended {
+    pub dynamic_scaling_in: Field<bool>,
+    pub dynamic_scaling_out: Field<bool>,
+    pub scheduled_scaling: Field<bool>,
+}
+
+/// A scaling policy: target tracking or step scaling.
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(rename = "Policy", deny_unknown_fields)]
+pub struct RawPolicy {
+    #[schemars(skip)]
+    pub origin: Origin,
+    /// Policy name (1-256 printable characters). Renaming deletes and recreates the policy.
+    #[schemars(required)]
+    pub name: Field<String>,
+    /// "target-tracking" or "step". May be left out when overriding a preset's policy.
+    #[schemars(rename = "type")]
+    pub kind: Field<PolicyType>,
+
+    /// Target tracking: the metric value to hold.
+    pub target: Field<f64>,
+    /// Target tracking: the metric to track.
+    pub metric: Field<RawMetric>,
+    /// Target tracking: seconds after a scale-in before another (default 300).
+    #[schemars(range(min = 0))]
+    pub scale_in_cooldown: Field<i64>,
+    /// Target tracking: seconds after a scale-out before another (default 300).
+    #[schemars(range(min = 0))]
+    pub scale_out_cooldown: Field<i64>,
+    /// Target tracking: never scale in (default false).
+    pub disable_scale_in: Field<bool>,
+
+    /// Step: how `adjustment` is applied (default "ChangeInCapacity").
+    pub adjustment_type: Field<AdjustmentType>,
+    /// Step: seconds after a scaling activity before another (default 300).
+    #[schemars(range(min = 0))]
+    pub cooldown: Field<i64>,
+    /// Step: how the alarm's data points are aggregated (default "Average").
+    pub aggregation: Field<Aggregation>,
+    /// Step: smallest change in instances, PercentChangeInCapacity only.
+    #[schemars(range(min = 1))]
+    pub min_adjustment_magnitude: Field<i64>,
+    /// Step: intervals relative to the alarm threshold, and the adjustment for each.
+    pub steps: Field<Vec<RawStep>>,
+    /// Step: the CloudWatch alarm that triggers the policy (created and owned by this tool).
+    pub alarm: Field<RawAlarm>,
+}
+
+/// Exactly one of `predefined` or `custom`.
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(rename = "Metric", deny_unknown_fields)]
+pub struct RawMetric {
+    /// A predefined SageMaker metric type.
+    pub predefined: Field<PredefinedMetric>,
+    /// A CloudWatch metric.
+    pub custom: Field<RawCustomMetric>,
+}
+
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(rename = "CustomMetric", deny_unknown_fields)]
+pub struct RawCustomMetric {
+    /// Metric name, e.g. "CPUUtilization".
+    pub name: Field<String>,
+    /// Namespace, e.g. "/aws/sagemaker/Endpoints" or "AWS/SageMaker".
+    pub namespace: Field<String>,
+    pub statistic: Field<MetricStatistic>,
+    pub unit: Field<Unit>,
+    /// Dimension name = value. Default: EndpointName (+ VariantName for per-variant metrics).
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub dimensions: Field<Dimensions>,
+}
+
+/// One interval of a step policy. Bounds are relative to the alarm threshold; a missing
+/// lower bound is minus infinity, a missing upper bound is plus infinity.
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(rename = "Step", deny_unknown_fields)]
+pub struct RawStep {
+    #[schemars(skip)]
+    pub origin: Origin,
+    pub lower: Field<f64>,
+    pub upper: Field<f64>,
+    /// Instances (or percent, or exact count) to add; negative removes.
+    #[schemars(required)]
+    pub adjustment: Field<i64>,
+}
+
+/// The CloudWatch alarm of a step policy.
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(rename = "Alarm", deny_unknown_fields)]
+pub struct RawAlarm {
+    /// Alarm name, unique in the region. Default "<endpoint>-<variant>-<policy name>".
+    pub name: Field<String>,
+    /// Metric name, e.g. "HasBacklogWithoutCapacity".
+    pub metric: Field<String>,
+    pub namespace: Field<String>,
+    /// "Average", "Sum", "Minimum", "Maximum", "SampleCount" or a percentile such as "p99".
+    pub statistic: Field<String>,
+    /// Seconds: 10, 20, 30 or a multiple of 60.
+    pub period: Field<i64>,
+    #[schemars(range(min = 1))]
+    pub evaluation_periods: Field<i64>,
+    /// M of the N evaluation periods (default: all of them).
+    #[schemars(range(min = 1))]
+    pub datapoints_to_alarm: Field<i64>,
+    pub threshold: Field<f64>,
+    /// AWS name or one of ">", ">=", "<", "<=".
+    pub comparison: Field<Comparison>,
+    /// Default "missing".
+    pub treat_missing_data: Field<TreatMissingData>,
+    /// Dimension name = value. Default as for custom metrics.
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub dimensions: Field<Dimensions>,
+}
+
+/// A scheduled action: set min and/or max capacity at a time or on a schedule.
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(rename = "Schedule", deny_unknown_fields)]
+pub struct RawSchedule {
+    #[schemars(skip)]
+    pub origin: Origin,
+    /// Name, unique per endpoint variant (no ':', '/', '|').
+    #[schemars(required)]
+    pub name: Field<String>,
+    /// "at(yyyy-mm-ddThh:mm:ss)", "rate(5 minutes)" or "cron(min hour dom month dow year)".
+    pub schedule: Field<String>,
+    /// IANA time zone for at() and cron(), e.g. "Europe/Berlin". Default "UTC".
+    pub timezone: Field<String>,
+    /// RFC 3339 date-time before which the action does not run.
+    #[schemars(with = "String")]
+    pub start_time: Field<String>,
+    /// RFC 3339 date-time after which the action no longer runs.
+    #[schemars(with = "String")]
+    pub end_time: Field<String>,
+    #[schemars(range(min = 0))]
+    pub min_capacity: Field<i64>,
+    #[schemars(range(min = 0))]
+    pub max_capacity: Field<i64>,
+}

@@ -1,0 +1,241 @@
+//! The closed sets of words the config accepts (AWS enum values and our own), each with the
+//! spellings a user may write and the one AWS expects.
+
+use std::borrow::Cow;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+
+/// A word from a closed set, as written in the config.
+pub trait Keyword: Sized + Copy + 'static {
+    /// What the word names, for messages: "preset", "comparison", ...
+    const WHAT: &'static str;
+    /// Every accepted spelling. The first spelling of each value is its canonical name.
+    const SPELLINGS: &'static [(&'static str, Self)];
+
+    fn parse(s: &str) -> Option<Self>;
+    fn as_str(self) -> &'static str;
+
+    /// The canonical names, for "expected one of" messages.
+    fn canonical_names() -> Vec<&'static str>;
+}
+
+macro_rules! keyword {
+    (
+        $(#[$meta:meta])*
+        $name:ident ($what:literal) {
+            $( $(#[$vmeta:meta])* $variant:ident => [$first:literal $(, $alias:literal)*] ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant ),+
+        }
+
+        impl Keyword for $name {
+            const WHAT: &'static str = $what;
+            const SPELLINGS: &'static [(&'static str, Self)] = &[
+                $( ($first, $name::$variant), $( ($alias, $name::$variant), )* )+
+            ];
+
+            fn parse(s: &str) -> Option<Self> {
+                Self::SPELLINGS.iter().find(|(k, _)| *k == s).map(|(_, v)| *v)
+            }
+
+            fn as_str(self) -> &'static str {
+                match self {
+                    $( $name::$variant => $first ),+
+                }
+            }
+
+            fn canonical_names() -> Vec<&'static str> {
+                vec![$( $first ),+]
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl JsonSchema for $name {
+            fn schema_name() -> Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                let spellings: Vec<&str> = Self::SPELLINGS.iter().map(|(k, _)| *k).collect();
+                json_schema!({ "type": "string", "enum": spellings })
+            }
+        }
+    };
+}
+
+keyword! {
+    /// A named bundle of policies and defaults for a common kind of endpoint.
+    Preset ("preset") {
+        /// The seed setup: CPU target tracking (50 %, 300 s / 300 s) plus scale-from-zero on
+        /// `HasBacklogWithoutCapacity`.
+        AsyncCpu => ["async-cpu"],
+        /// AWS's recommended async setup: target tracking on `ApproximateBacklogSizePerInstance`
+        /// plus the same scale-from-zero step policy.
+        AsyncBacklog => ["async-backlog"],
+        /// Real-time endpoint: target tracking on `SageMakerVariantInvocationsPerInstance`.
+        RealtimeInvocations => ["realtime-invocations"],
+    }
+}
+
+keyword! {
+    /// How the endpoint serves requests; decides which metrics and capacities make sense.
+    Inference ("inference type") {
+        Async => ["async"],
+        RealTime => ["real-time", "realtime"],
+    }
+}
+
+keyword! {
+    PolicyType ("policy type") {
+        TargetTracking => ["target-tracking", "TargetTrackingScaling"],
+        Step => ["step", "StepScaling"],
+    }
+}
+
+keyword! {
+    AdjustmentType ("adjustment type") {
+        ChangeInCapacity => ["ChangeInCapacity"],
+        PercentChangeInCapacity => ["PercentChangeInCapacity"],
+        ExactCapacity => ["ExactCapacity"],
+    }
+}
+
+keyword! {
+    /// How a step policy aggregates the alarm's data points.
+    Aggregation ("aggregation") {
+        Average => ["Average"],
+        Minimum => ["Minimum"],
+        Maximum => ["Maximum"],
+    }
+}
+
+keyword! {
+    MetricStatistic ("statistic") {
+        Average => ["Average"],
+        Minimum => ["Minimum"],
+        Maximum => ["Maximum"],
+        SampleCount => ["SampleCount"],
+        Sum => ["Sum"],
+    }
+}
+
+keyword! {
+    /// Alarm comparison. Anomaly-detection operators are absent on purpose: such alarms cannot
+    /// carry Application Auto Scaling actions.
+    Comparison ("comparison") {
+        GreaterThanOrEqualToThreshold => ["GreaterThanOrEqualToThreshold", ">="],
+        GreaterThanThreshold => ["GreaterThanThreshold", ">"],
+        LessThanThreshold => ["LessThanThreshold", "<"],
+        LessThanOrEqualToThreshold => ["LessThanOrEqualToThreshold", "<="],
+    }
+}
+
+keyword! {
+    TreatMissingData ("treat_missing_data") {
+        Missing => ["missing"],
+        Breaching => ["breaching"],
+        NotBreaching => ["notBreaching"],
+        Ignore => ["ignore"],
+    }
+}
+
+keyword! {
+    /// The predefined metrics Application Auto Scaling offers for SageMaker.
+    PredefinedMetric ("predefined metric") {
+        VariantInvocationsPerInstance => ["SageMakerVariantInvocationsPerInstance"],
+        VariantProvisionedConcurrencyUtilization => ["SageMakerVariantProvisionedConcurrencyUtilization"],
+        VariantConcurrentRequestsPerModelHighResolution => ["SageMakerVariantConcurrentRequestsPerModelHighResolution"],
+        InferenceComponentInvocationsPerCopy => ["SageMakerInferenceComponentInvocationsPerCopy"],
+        InferenceComponentConcurrentRequestsPerCopyHighResolution => ["SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution"],
+    }
+}
+
+keyword! {
+    /// CloudWatch metric units.
+    Unit ("unit") {
+        Seconds => ["Seconds"],
+        Microseconds => ["Microseconds"],
+        Milliseconds => ["Milliseconds"],
+        Bytes => ["Bytes"],
+        Kilobytes => ["Kilobytes"],
+        Megabytes => ["Megabytes"],
+        Gigabytes => ["Gigabytes"],
+        Terabytes => ["Terabytes"],
+        Bits => ["Bits"],
+        Kilobits => ["Kilobits"],
+        Megabits => ["Megabits"],
+        Gigabits => ["Gigabits"],
+        Terabits => ["Terabits"],
+        Percent => ["Percent"],
+        Count => ["Count"],
+        BytesPerSecond => ["Bytes/Second"],
+        KilobytesPerSecond => ["Kilobytes/Second"],
+        MegabytesPerSecond => ["Megabytes/Second"],
+        GigabytesPerSecond => ["Gigabytes/Second"],
+        TerabytesPerSecond => ["Terabytes/Second"],
+        BitsPerSecond => ["Bits/Second"],
+        KilobitsPerSecond => ["Kilobits/Second"],
+        MegabitsPerSecond => ["Megabits/Second"],
+        GigabitsPerSecond => ["Gigabits/Second"],
+        TerabitsPerSecond => ["Terabits/Second"],
+        CountPerSecond => ["Count/Second"],
+        None => ["None"],
+    }
+}
+
+impl PredefinedMetric {
+    pub fn is_inference_component(self) -> bool {
+        matches!(
+            self,
+            PredefinedMetric::InferenceComponentInvocationsPerCopy
+                | PredefinedMetric::InferenceComponentConcurrentRequestsPerCopyHighResolution
+        )
+    }
+}
+
+impl Comparison {
+    /// The symbol users may write, for messages.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Comparison::GreaterThanOrEqualToThreshold => ">=",
+            Comparison::GreaterThanThreshold => ">",
+            Comparison::LessThanThreshold => "<",
+            Comparison::LessThanOrEqualToThreshold => "<=",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_parse_to_the_canonical_aws_name() {
+        assert_eq!(
+            Comparison::parse(">="),
+            Some(Comparison::GreaterThanOrEqualToThreshold)
+        );
+        assert_eq!(
+            Comparison::parse(">=").map(Keyword::as_str),
+            Some("GreaterThanOrEqualToThreshold")
+        );
+        assert_eq!(PolicyType::parse("StepScaling"), Some(PolicyType::Step));
+        assert_eq!(Comparison::parse("=>"), None);
+        assert_eq!(Unit::parse("Count/Second"), Some(Unit::CountPerSecond));
+    }
+}

@@ -1,0 +1,168 @@
+//! The desired state: what AWS should hold, free of config syntax and of the AWS SDK.
+//! `validate` produces it; later the planner diffs it against what AWS holds.
+
+use serde::Serialize;
+
+use crate::keywords::{
+    AdjustmentType, Aggregation, Comparison, MetricStatistic, PredefinedMetric, TreatMissingData,
+    Unit,
+};
+
+pub const SERVICE_NAMESPACE: &str = "sagemaker";
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DesiredState {
+    /// None: use the region of the AWS credential chain.
+    pub region: Option<String>,
+    pub targets: Vec<ScalableTarget>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ScalableDimension {
+    #[serde(rename = "sagemaker:variant:DesiredInstanceCount")]
+    VariantDesiredInstanceCount,
+}
+
+impl ScalableDimension {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScalableDimension::VariantDesiredInstanceCount => {
+                "sagemaker:variant:DesiredInstanceCount"
+            }
+        }
+    }
+}
+
+/// One endpoint variant's scalable target, with everything attached to it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScalableTarget {
+    pub endpoint: String,
+    pub variant: String,
+    /// `endpoint/<endpoint>/variant/<variant>`
+    pub resource_id: String,
+    pub scalable_dimension: ScalableDimension,
+    pub min_capacity: i32,
+    pub max_capacity: i32,
+    pub suspended: SuspendedState,
+    /// Sorted by name.
+    pub policies: Vec<ScalingPolicy>,
+    /// Sorted by name.
+    pub scheduled_actions: Vec<ScheduledAction>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SuspendedState {
+    pub dynamic_scaling_in: bool,
+    pub dynamic_scaling_out: bool,
+    pub scheduled_scaling: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScalingPolicy {
+    pub name: String,
+    #[serde(flatten)]
+    pub config: PolicyConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "policy_type")]
+pub enum PolicyConfig {
+    #[serde(rename = "TargetTrackingScaling")]
+    TargetTracking(TargetTracking),
+    #[serde(rename = "StepScaling")]
+    Step(StepScaling),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetTracking {
+    pub target_value: f64,
+    pub metric: MetricSpec,
+    pub scale_in_cooldown: i32,
+    pub scale_out_cooldown: i32,
+    pub disable_scale_in: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MetricSpec {
+    Predefined(PredefinedMetric),
+    Custom(CustomMetric),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomMetric {
+    pub metric_name: String,
+    pub namespace: String,
+    pub statistic: MetricStatistic,
+    pub unit: Option<Unit>,
+    /// Sorted by name.
+    pub dimensions: Vec<Dimension>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Dimension {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepScaling {
+    pub adjustment_type: AdjustmentType,
+    pub cooldown: i32,
+    pub metric_aggregation_type: Aggregation,
+    pub min_adjustment_magnitude: Option<i32>,
+    /// Sorted by lower bound, minus infinity first.
+    pub steps: Vec<StepAdjustment>,
+    pub alarm: Alarm,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepAdjustment {
+    pub lower_bound: Option<f64>,
+    pub upper_bound: Option<f64>,
+    pub scaling_adjustment: i32,
+}
+
+/// The CloudWatch alarm that fires a step policy. Created and owned by this tool.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alarm {
+    pub name: String,
+    pub metric_name: String,
+    pub namespace: String,
+    pub statistic: AlarmStatistic,
+    /// Sorted by name.
+    pub dimensions: Vec<Dimension>,
+    pub period: i32,
+    pub evaluation_periods: i32,
+    pub datapoints_to_alarm: i32,
+    pub threshold: f64,
+    pub comparison: Comparison,
+    pub treat_missing_data: TreatMissingData,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlarmStatistic {
+    Statistic(MetricStatistic),
+    /// A percentile such as `p99`, sent as ExtendedStatistic.
+    Extended(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScheduledAction {
+    pub name: String,
+    pub schedule: String,
+    /// None means UTC.
+    pub timezone: Option<String>,
+    /// UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub start_time: Option<String>,
+    pub end_time: Option<String>,
+    pub min_capacity: Option<i32>,
+    pub max_capacity: Option<i32>,
+}
+
+impl ScalableTarget {
+    pub fn resource_id_for(endpoint: &str, variant: &str) -> String {
+        format!("endpoint/{endpoint}/variant/{variant}")
+    }
+}

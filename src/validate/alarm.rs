@@ -1,0 +1,173 @@
+//! The CloudWatch alarm of a step policy, with PutMetricAlarm's rules.
+
+use super::policy::{EndpointContext, dimensions, metric_text};
+use super::{int_in, names, required};
+use crate::config::raw::{Located, RawAlarm};
+use crate::diagnostic::{Diagnostic, Diagnostics, Origin};
+use crate::keywords::{Keyword, MetricStatistic, TreatMissingData};
+use crate::model::{Alarm, AlarmStatistic};
+use crate::suggest::did_you_mean;
+
+const WEEK: i64 = 7 * 24 * 3600;
+const DAY: i64 = 24 * 3600;
+
+/// The alarm, and where its name came from.
+pub fn validate(
+    a: &Located<RawAlarm>,
+    policy: &str,
+    ctx: &EndpointContext,
+    d: &mut Diagnostics,
+) -> Option<(Alarm, Origin)> {
+    let what = "`alarm`";
+    let raw = &a.value;
+    let name = match &raw.name {
+        Some(n) => n.clone(),
+        None => Located::new(
+            format!("{}-{}-{policy}", ctx.endpoint, ctx.variant),
+            a.origin.clone(),
+        ),
+    };
+    if let Some(why) = names::alarm_name(&name.value) {
+        let help = if raw.name.is_none() {
+            "the default name is <endpoint>-<variant>-<policy>; set `alarm.name`"
+        } else {
+            "choose another `name`"
+        };
+        d.push(
+            Diagnostic::error(
+                "invalid-name",
+                &name.origin,
+                format!("alarm name \"{}\" {why}", name.value),
+            )
+            .help(help),
+        );
+    }
+    let metric = required(&raw.metric, "metric", &a.origin, what, d)
+        .and_then(|m| metric_text(m, "metric name", 255, d));
+    let namespace = required(&raw.namespace, "namespace", &a.origin, what, d)
+        .and_then(|n| metric_text(n, "namespace", 255, d));
+    let statistic =
+        required(&raw.statistic, "statistic", &a.origin, what, d).and_then(|s| statistic(s, d));
+    let period = required(&raw.period, "period", &a.origin, what, d).and_then(|p| period(p, d));
+    let evaluation = required(
+        &raw.evaluation_periods,
+        "evaluation_periods",
+        &a.origin,
+        what,
+        d,
+    )
+    .and_then(|e| int_in(e, "evaluation_periods", 1, WEEK / 10, d));
+    let threshold = required(&raw.threshold, "threshold", &a.origin, what, d).and_then(|t| {
+        if t.value.is_finite() {
+            Some(t.value)
+        } else {
+            d.push(Diagnostic::error(
+                "out-of-range",
+                &t.origin,
+                format!("threshold must be a finite number, not {}", t.value),
+            ));
+            None
+        }
+    });
+    let comparison = required(&raw.comparison, "comparison", &a.origin, what, d).map(|c| c.value);
+
+    if let (Some(p), Some(n), Some(field)) = (period, evaluation, &raw.evaluation_periods) {
+        let window = i64::from(p) * i64::from(n);
+        let limit = if p < 3600 { DAY } else { WEEK };
+        if window > limit {
+            d.push(
+                Diagnostic::error(
+                    "alarm-window",
+                    &field.origin,
+                    format!("period x evaluation_periods = {window} s, more than CloudWatch's limit of {limit} s for a {p} s period"),
+                )
+                .help("evaluate over at most 1 day (periods under 1 hour) or 7 days"),
+            );
+        }
+    }
+    let datapoints = match (&raw.datapoints_to_alarm, evaluation) {
+        (Some(m), Some(n)) => int_in(m, "datapoints_to_alarm", 1, i64::from(n), d),
+        (None, n) => n,
+        (Some(_), None) => None,
+    };
+    if let (Some(ns), Some(m), Some(field)) = (&namespace, &metric, &raw.metric) {
+        super::policy::summed_across_cores(ns, m, &field.origin, None, d);
+    }
+    let dims = match (&namespace, &metric) {
+        (Some(ns), Some(m)) => dimensions(&raw.dimensions, ns, m, ctx, d),
+        _ => None,
+    };
+    Some((
+        Alarm {
+            name: name.value,
+            metric_name: metric?,
+            namespace: namespace?,
+            statistic: statistic?,
+            dimensions: dims?,
+            period: period?,
+            evaluation_periods: evaluation?,
+            datapoints_to_alarm: datapoints?,
+            threshold: threshold?,
+            comparison: comparison?,
+            treat_missing_data: raw
+                .treat_missing_data
+                .as_ref()
+                .map_or(TreatMissingData::Missing, |t| t.value),
+        },
+        name.origin,
+    ))
+}
+
+/// A standard statistic, or a percentile (`p99`, `p99.9`) sent as ExtendedStatistic.
+fn statistic(s: &Located<String>, d: &mut Diagnostics) -> Option<AlarmStatistic> {
+    if let Some(stat) = MetricStatistic::parse(&s.value) {
+        return Some(AlarmStatistic::Statistic(stat));
+    }
+    if let Some(p) = s.value.strip_prefix('p')
+        && p.parse::<f64>().is_ok_and(|x| (0.0..=100.0).contains(&x))
+        && !p.starts_with(['+', '-'])
+    {
+        return Some(AlarmStatistic::Extended(s.value.clone()));
+    }
+    let help = match did_you_mean(&s.value, MetricStatistic::SPELLINGS.iter().map(|(k, _)| *k)) {
+        Some(m) => format!("did you mean \"{m}\"?"),
+        None => {
+            "expected Average, Sum, Minimum, Maximum, SampleCount, or a percentile such as \"p99\""
+                .into()
+        }
+    };
+    d.push(
+        Diagnostic::error(
+            "unknown-value",
+            &s.origin,
+            format!("\"{}\" is not a statistic", s.value),
+        )
+        .help(help),
+    );
+    None
+}
+
+/// CloudWatch periods: 10, 20 or 30 s (high resolution), or a multiple of 60.
+fn period(p: &Located<i64>, d: &mut Diagnostics) -> Option<i32> {
+    let ok =
+        matches!(p.value, 10 | 20 | 30) || (p.value > 0 && p.value % 60 == 0 && p.value <= WEEK);
+    if ok {
+        return i32::try_from(p.value).ok();
+    }
+    let nearest = if p.value < 45 {
+        30
+    } else {
+        ((p.value + 30) / 60).clamp(1, WEEK / 60) * 60
+    };
+    d.push(
+        Diagnostic::error(
+            "alarm-period",
+            &p.origin,
+            format!("alarm period {} s is not one CloudWatch accepts", p.value),
+        )
+        .help(format!(
+            "use 10, 20, 30 or a multiple of 60, e.g. {nearest}"
+        )),
+    );
+    None
+}

@@ -1,0 +1,295 @@
+//! One `[[endpoint]]` -> one scalable target with its policies and scheduled actions.
+
+use std::collections::HashMap;
+
+use super::policy::{self, EndpointContext};
+use super::{
+    AlarmUse, MAX_POLICIES_PER_TARGET, MAX_SCHEDULES_PER_TARGET, int_in, names, required, schedule,
+};
+use crate::config::raw::RawEndpoint;
+use crate::diagnostic::{Diagnostic, Diagnostics, Origin};
+use crate::keywords::{AdjustmentType, Inference};
+use crate::model::{
+    MetricSpec, PolicyConfig, ScalableDimension, ScalableTarget, ScalingPolicy, ScheduledAction,
+    SuspendedState,
+};
+
+pub const DEFAULT_VARIANT: &str = "AllTraffic";
+
+pub fn validate(
+    e: &RawEndpoint,
+    alarms: &mut Vec<AlarmUse>,
+    d: &mut Diagnostics,
+) -> Option<ScalableTarget> {
+    let what = "[[endpoint]]";
+    let name = required(&e.name, "name", &e.origin, what, d)?;
+    if let Some(why) = names::sagemaker_name(&name.value) {
+        d.push(Diagnostic::error(
+            "invalid-name",
+            &name.origin,
+            format!("endpoint name \"{}\" {why}", name.value),
+        ));
+    }
+    let variant = match &e.variant {
+        Some(v) => {
+            if let Some(why) = names::sagemaker_name(&v.value) {
+                d.push(Diagnostic::error(
+                    "invalid-name",
+                    &v.origin,
+                    format!("variant name \"{}\" {why}", v.value),
+                ));
+            }
+            v.value.clone()
+        }
+        None => DEFAULT_VARIANT.to_string(),
+    };
+    let ctx = EndpointContext {
+        endpoint: name.value.clone(),
+        variant: variant.clone(),
+        inference: e.inference.as_ref().map(|i| i.value),
+    };
+
+    let min = required(&e.min_capacity, "min_capacity", &e.origin, what, d)
+        .and_then(|m| int_in(m, "min_capacity", 0, i64::from(i32::MAX), d));
+    let max = required(&e.max_capacity, "max_capacity", &e.origin, what, d)
+        .and_then(|m| int_in(m, "max_capacity", 0, i64::from(i32::MAX), d));
+    if let (Some(lo), Some(hi), Some(min_field)) = (min, max, &e.min_capacity)
+        && lo > hi
+    {
+        d.push(
+            Diagnostic::error(
+                "min-above-max",
+                &min_field.origin,
+                format!("min_capacity ({lo}) is greater than max_capacity ({hi})"),
+            )
+            .help("lower min_capacity or raise max_capacity"),
+        );
+    }
+    if let (Some(0), Some(max_field)) = (max, &e.max_capacity) {
+        d.push(
+            Diagnostic::warning(
+                "max-zero",
+                &max_field.origin,
+                "max_capacity is 0: this endpoint can never run an instance",
+            )
+            .help("set max_capacity to the most instances the endpoint may use"),
+        );
+    }
+    if let (Some(0), Some(Inference::RealTime), Some(min_field)) =
+        (min, ctx.inference, &e.min_capacity)
+    {
+        d.push(
+            Diagnostic::error("min-zero-real-time", &min_field.origin, "a real-time endpoint cannot scale to 0 instances")
+                .help("set min_capacity to at least 1; only async endpoints and inference components can scale to zero"),
+        );
+    }
+
+    let suspended = e
+        .suspended
+        .as_ref()
+        .map_or_else(SuspendedState::default, |s| SuspendedState {
+            dynamic_scaling_in: s.value.dynamic_scaling_in.as_ref().is_some_and(|v| v.value),
+            dynamic_scaling_out: s
+                .value
+                .dynamic_scaling_out
+                .as_ref()
+                .is_some_and(|v| v.value),
+            scheduled_scaling: s.value.scheduled_scaling.as_ref().is_some_and(|v| v.value),
+        });
+
+    let resource_id = ScalableTarget::resource_id_for(&name.value, &variant);
+    let policies = validate_policies(e, &ctx, &resource_id, alarms, d);
+    let schedules = validate_schedules(e, d);
+
+    if min == Some(0) && ctx.inference != Some(Inference::RealTime) {
+        check_scale_from_zero(e, &policies, &schedules, d);
+    }
+
+    let mut policies = policies;
+    policies.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut scheduled_actions = schedules;
+    scheduled_actions.sort_by(|a, b| a.name.cmp(&b.name));
+    Some(ScalableTarget {
+        endpoint: name.value.clone(),
+        variant,
+        resource_id,
+        scalable_dimension: ScalableDimension::VariantDesiredInstanceCount,
+        min_capacity: min?,
+        max_capacity: max?,
+        suspended,
+        policies,
+        scheduled_actions,
+    })
+}
+
+fn validate_policies(
+    e: &RawEndpoint,
+    ctx: &EndpointContext,
+    resource_id: &str,
+    alarms: &mut Vec<AlarmUse>,
+    d: &mut Diagnostics,
+) -> Vec<ScalingPolicy> {
+    if e.policies.len() > MAX_POLICIES_PER_TARGET {
+        let extra = &e.policies[MAX_POLICIES_PER_TARGET];
+        d.push(Diagnostic::error(
+            "too-many-policies",
+            &extra.origin,
+            format!(
+                "{} policies on one endpoint variant; AWS allows at most {MAX_POLICIES_PER_TARGET}",
+                e.policies.len()
+            ),
+        ));
+    }
+    let mut by_name: HashMap<&str, &Origin> = HashMap::new();
+    let mut by_metric: Vec<(MetricSpec, &str)> = Vec::new();
+    let mut out = Vec::new();
+    for p in &e.policies {
+        if let Some(n) = &p.name
+            && by_name.insert(&n.value, &n.origin).is_some()
+        {
+            d.push(
+                Diagnostic::error(
+                    "duplicate-policy",
+                    &n.origin,
+                    format!(
+                        "policy `{}` is defined twice on endpoint `{}`",
+                        n.value, ctx.endpoint
+                    ),
+                )
+                .help("policy names are unique per endpoint variant; rename or merge one of them"),
+            );
+            continue;
+        }
+        let Some((policy, alarm_origin)) = policy::validate(p, ctx, d) else {
+            continue;
+        };
+        if let PolicyConfig::TargetTracking(tt) = &policy.config {
+            if let Some((_, other)) = by_metric.iter().find(|(m, _)| *m == tt.metric) {
+                let origin = p.metric.as_ref().map_or(&p.origin, |m| &m.origin);
+                d.push(
+                    Diagnostic::error(
+                        "duplicate-metric",
+                        origin,
+                        format!("policies `{other}` and `{}` track the same metric; AWS allows one target-tracking policy per metric", policy.name),
+                    )
+                    .help(format!("remove one of them, or name yours `{other}` to override that policy's fields")),
+                );
+            }
+            by_metric.push((
+                tt.metric.clone(),
+                p.name.as_ref().map_or("", |n| n.value.as_str()),
+            ));
+        }
+        if let (PolicyConfig::Step(step), Some(origin)) = (&policy.config, alarm_origin) {
+            alarms.push(AlarmUse {
+                name: step.alarm.name.clone(),
+                origin,
+                policy: policy.name.clone(),
+                resource_id: resource_id.to_string(),
+            });
+        }
+        out.push(policy);
+    }
+    out
+}
+
+fn validate_schedules(e: &RawEndpoint, d: &mut Diagnostics) -> Vec<ScheduledAction> {
+    if e.schedules.len() > MAX_SCHEDULES_PER_TARGET {
+        d.push(Diagnostic::error(
+            "too-many-schedules",
+            &e.schedules[MAX_SCHEDULES_PER_TARGET].origin,
+            format!("{} scheduled actions on one endpoint variant; AWS allows at most {MAX_SCHEDULES_PER_TARGET}", e.schedules.len()),
+        ));
+    }
+    let mut by_name: HashMap<&str, ()> = HashMap::new();
+    let mut out = Vec::new();
+    for s in &e.schedules {
+        if let Some(n) = &s.name
+            && by_name.insert(&n.value, ()).is_some()
+        {
+            d.push(Diagnostic::error(
+                "duplicate-schedule",
+                &n.origin,
+                format!("scheduled action `{}` is defined twice", n.value),
+            ));
+            continue;
+        }
+        out.extend(schedule::validate(s, d));
+    }
+    out
+}
+
+/// Metrics that AWS publishes while an async endpoint has no instance. Instance metrics
+/// (CPU, GPU, memory) and invocation metrics are absent at zero, so alarms and target
+/// tracking on them never fire there.
+const PUBLISHED_AT_ZERO: &[&str] = &[
+    "HasBacklogWithoutCapacity",
+    "ApproximateBacklogSize",
+    "ApproximateAgeOfOldestRequest",
+];
+
+/// Whether a metric is known to be absent at zero instances. Metrics of other namespaces
+/// (an SQS queue, your own) are the user's call.
+fn absent_at_zero(namespace: &str, metric: &str) -> bool {
+    match namespace {
+        "/aws/sagemaker/Endpoints" => true,
+        "AWS/SageMaker" => {
+            !PUBLISHED_AT_ZERO.contains(&metric) && metric != "ApproximateBacklogSizePerInstance"
+        }
+        _ => false,
+    }
+}
+
+/// min_capacity 0 needs something that brings the first instance back.
+fn check_scale_from_zero(
+    e: &RawEndpoint,
+    policies: &[ScalingPolicy],
+    schedules: &[ScheduledAction],
+    d: &mut Diagnostics,
+) {
+    let step_path = policies.iter().any(|p| match &p.config {
+        PolicyConfig::Step(s) => {
+            let adds = s.steps.iter().any(|st| match s.adjustment_type {
+                AdjustmentType::ChangeInCapacity | AdjustmentType::ExactCapacity => {
+                    st.scaling_adjustment > 0
+                }
+                // A percentage of zero instances is zero, unless a minimum magnitude lifts it.
+                AdjustmentType::PercentChangeInCapacity => {
+                    st.scaling_adjustment > 0 && s.min_adjustment_magnitude.unwrap_or(0) >= 1
+                }
+            });
+            adds && !absent_at_zero(&s.alarm.namespace, &s.alarm.metric_name)
+        }
+        PolicyConfig::TargetTracking(_) => false,
+    });
+    let schedule_path = schedules.iter().any(|s| s.min_capacity.unwrap_or(0) >= 1);
+    if step_path || schedule_path {
+        return;
+    }
+    let origin = e.min_capacity.as_ref().map_or(&e.origin, |m| &m.origin);
+    let slow_path = policies.iter().find(|p| match &p.config {
+        PolicyConfig::TargetTracking(tt) => match &tt.metric {
+            MetricSpec::Custom(c) => !absent_at_zero(&c.namespace, &c.metric_name),
+            MetricSpec::Predefined(_) => false,
+        },
+        PolicyConfig::Step(_) => false,
+    });
+    match slow_path {
+        Some(p) => d.push(
+            Diagnostic::warning(
+                "slow-scale-from-zero",
+                origin,
+                format!("min_capacity is 0 and only target tracking (`{}`) can scale out from zero; it starts only after the backlog exceeds the target", p.name),
+            )
+            .help("add the scale-from-zero step policy on HasBacklogWithoutCapacity (preset \"async-backlog\" includes it)"),
+        ),
+        None => d.push(
+            Diagnostic::error(
+                "no-scale-from-zero",
+                origin,
+                "min_capacity is 0 but nothing can scale this endpoint out from zero: its metrics are not published while no instance runs",
+            )
+            .help("add a step policy whose alarm watches HasBacklogWithoutCapacity (preset \"async-cpu\" or \"async-backlog\"), or set min_capacity = 1"),
+        ),
+    }
+}

@@ -1,0 +1,148 @@
+//! Raw config -> desired state, or every problem found. Nothing here touches the network.
+
+mod alarm;
+mod endpoint;
+mod names;
+mod policy;
+mod preset;
+mod schedule;
+mod steps;
+
+use std::collections::HashMap;
+
+use crate::config::raw::{Field, Located, RawConfig};
+use crate::diagnostic::{Diagnostic, Diagnostics, Origin};
+use crate::model::DesiredState;
+
+pub use preset::{BACKLOG_POLICY, CPU_POLICY, FROM_ZERO_POLICY, INVOCATIONS_POLICY};
+
+/// AWS quotas that are not adjustable.
+pub const MAX_POLICIES_PER_TARGET: usize = 50;
+pub const MAX_SCHEDULES_PER_TARGET: usize = 200;
+/// Adjustable, but this is the default every account starts with.
+pub const MAX_STEPS_PER_POLICY: usize = 20;
+
+/// The desired state, if there was no error. Warnings are added to `d` either way.
+pub fn validate(mut raw: RawConfig, d: &mut Diagnostics) -> Option<DesiredState> {
+    let errors_before = d.count(crate::diagnostic::Severity::Error);
+    if let Some(region) = &raw.region
+        && let Some(why) = names::region(&region.value)
+    {
+        d.push(Diagnostic::error(
+            "invalid-name",
+            &region.origin,
+            format!("region \"{}\" {why}", region.value),
+        ));
+    }
+    if raw.endpoints.is_empty() {
+        d.push(
+            Diagnostic::error("no-endpoints", &Origin::Default, "the config has no [[endpoint]]")
+                .help("add an [[endpoint]] table with `name`, `max_capacity` and a `preset` or policies (see examples/seed.toml)"),
+        );
+    }
+
+    let mut targets = Vec::new();
+    let mut seen: HashMap<(String, String), Origin> = HashMap::new();
+    let mut alarms = Vec::new();
+    for e in &mut raw.endpoints {
+        preset::expand(e, d);
+        let Some(target) = endpoint::validate(e, &mut alarms, d) else {
+            continue;
+        };
+        let key = (target.endpoint.clone(), target.variant.clone());
+        if seen.contains_key(&key) {
+            d.push(
+                Diagnostic::error(
+                    "duplicate-endpoint",
+                    &e.origin,
+                    format!(
+                        "endpoint `{}` variant `{}` is configured twice",
+                        key.0, key.1
+                    ),
+                )
+                .help("merge the two [[endpoint]] tables into one"),
+            );
+        } else {
+            seen.insert(key, e.origin.clone());
+        }
+        targets.push(target);
+    }
+    check_alarm_names_unique(&alarms, d);
+
+    if d.count(crate::diagnostic::Severity::Error) > errors_before {
+        return None;
+    }
+    Some(DesiredState {
+        region: raw.region.map(|r| r.value),
+        targets,
+    })
+}
+
+/// Alarm names are unique per region, so two step policies may not share one.
+fn check_alarm_names_unique(alarms: &[AlarmUse], d: &mut Diagnostics) {
+    let mut seen: HashMap<&str, &AlarmUse> = HashMap::new();
+    for a in alarms {
+        match seen.get(a.name.as_str()) {
+            Some(first) => d.push(
+                Diagnostic::error(
+                    "duplicate-alarm",
+                    &a.origin,
+                    format!(
+                        "alarm name `{}` is already used by policy `{}` of {}",
+                        a.name, first.policy, first.resource_id
+                    ),
+                )
+                .help("alarm names are unique per region: set a distinct `alarm.name`"),
+            ),
+            None => {
+                seen.insert(&a.name, a);
+            }
+        }
+    }
+}
+
+/// Where a step policy's alarm name was set, for the uniqueness check across endpoints.
+pub(crate) struct AlarmUse {
+    pub name: String,
+    pub origin: Origin,
+    pub policy: String,
+    pub resource_id: String,
+}
+
+/// The value of a field that must be set, or a `missing-key` error on its table.
+fn required<'a, T>(
+    field: &'a Field<T>,
+    key: &str,
+    owner: &Origin,
+    what: &str,
+    d: &mut Diagnostics,
+) -> Option<&'a Located<T>> {
+    if field.is_none() {
+        d.push(
+            Diagnostic::error("missing-key", owner, format!("{what} has no `{key}`"))
+                .help(format!("add `{key} = ...`")),
+        );
+    }
+    field.as_ref()
+}
+
+/// An integer within AWS's bounds, as the i32 the API takes.
+fn int_in(field: &Located<i64>, key: &str, min: i64, max: i64, d: &mut Diagnostics) -> Option<i32> {
+    if field.value < min || field.value > max {
+        d.push(Diagnostic::error(
+            "out-of-range",
+            &field.origin,
+            format!(
+                "`{key}` must be between {min} and {max}, not {}",
+                field.value
+            ),
+        ));
+        return None;
+    }
+    i32::try_from(field.value).ok()
+}
+
+/// Cooldowns in seconds: AWS takes any non-negative int.
+fn cooldown(field: &Located<i64>, key: &str, d: &mut Diagnostics) -> Option<i32> {
+    int_in(field, key, 0, i64::from(i32::MAX), d)
+}

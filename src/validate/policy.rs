@@ -1,0 +1,454 @@
+//! One `[[endpoint.policy]]` -> a target-tracking or step scaling policy.
+
+use super::{alarm, cooldown, int_in, names, required, steps};
+use crate::config::raw::{Dimensions, Field, Located, RawCustomMetric, RawMetric, RawPolicy};
+use crate::diagnostic::{Diagnostic, Diagnostics, Origin};
+use crate::keywords::{AdjustmentType, Aggregation, Inference, PolicyType, PredefinedMetric};
+use crate::model::{
+    CustomMetric, Dimension, MetricSpec, PolicyConfig, ScalingPolicy, StepScaling, TargetTracking,
+};
+
+/// AWS's TargetValue range (Application Auto Scaling API reference).
+pub const TARGET_MIN: f64 = 8.515920e-109;
+pub const TARGET_MAX: f64 = 1.174271e+108;
+/// AWS's default cooldown for SageMaker variants, both policy kinds.
+pub const DEFAULT_COOLDOWN: i32 = 300;
+pub const MAX_DIMENSIONS: usize = 30;
+
+pub struct EndpointContext {
+    pub endpoint: String,
+    pub variant: String,
+    pub inference: Option<Inference>,
+}
+
+/// The policy, and where its alarm's name was set (for the uniqueness check).
+pub fn validate(
+    p: &RawPolicy,
+    ctx: &EndpointContext,
+    d: &mut Diagnostics,
+) -> Option<(ScalingPolicy, Option<Origin>)> {
+    let name = required(&p.name, "name", &p.origin, "[[endpoint.policy]]", d)?;
+    if let Some(why) = names::policy_name(&name.value) {
+        d.push(Diagnostic::error(
+            "invalid-name",
+            &name.origin,
+            format!("policy name {why}"),
+        ));
+    }
+    let what = format!("policy `{}`", name.value);
+    let Some(kind) = &p.kind else {
+        d.push(
+            Diagnostic::error("missing-key", &p.origin, format!("{what} has no `type`"))
+                .help("add `type = \"target-tracking\"` or `type = \"step\"`"),
+        );
+        return None;
+    };
+    match kind.value {
+        PolicyType::TargetTracking => {
+            reject_fields(
+                p,
+                kind,
+                &[
+                    (
+                        "adjustment_type",
+                        p.adjustment_type.as_ref().map(|f| &f.origin),
+                    ),
+                    ("cooldown", p.cooldown.as_ref().map(|f| &f.origin)),
+                    ("aggregation", p.aggregation.as_ref().map(|f| &f.origin)),
+                    (
+                        "min_adjustment_magnitude",
+                        p.min_adjustment_magnitude.as_ref().map(|f| &f.origin),
+                    ),
+                    ("steps", p.steps.as_ref().map(|f| &f.origin)),
+                    ("alarm", p.alarm.as_ref().map(|f| &f.origin)),
+                ],
+                d,
+            );
+            let tt = target_tracking(p, &what, ctx, d)?;
+            Some((
+                ScalingPolicy {
+                    name: name.value.clone(),
+                    config: PolicyConfig::TargetTracking(tt),
+                },
+                None,
+            ))
+        }
+        PolicyType::Step => {
+            reject_fields(
+                p,
+                kind,
+                &[
+                    ("target", p.target.as_ref().map(|f| &f.origin)),
+                    ("metric", p.metric.as_ref().map(|f| &f.origin)),
+                    (
+                        "scale_in_cooldown",
+                        p.scale_in_cooldown.as_ref().map(|f| &f.origin),
+                    ),
+                    (
+                        "scale_out_cooldown",
+                        p.scale_out_cooldown.as_ref().map(|f| &f.origin),
+                    ),
+                    (
+                        "disable_scale_in",
+                        p.disable_scale_in.as_ref().map(|f| &f.origin),
+                    ),
+                ],
+                d,
+            );
+            let (step, alarm_origin) = step_scaling(p, &name.value, &what, ctx, d)?;
+            Some((
+                ScalingPolicy {
+                    name: name.value.clone(),
+                    config: PolicyConfig::Step(step),
+                },
+                Some(alarm_origin),
+            ))
+        }
+    }
+}
+
+fn reject_fields(
+    p: &RawPolicy,
+    kind: &Located<PolicyType>,
+    fields: &[(&str, Option<&Origin>)],
+    d: &mut Diagnostics,
+) {
+    let other = match kind.value {
+        PolicyType::TargetTracking => "step",
+        PolicyType::Step => "target-tracking",
+    };
+    for (key, origin) in fields {
+        if let Some(origin) = origin {
+            d.push(
+                Diagnostic::error(
+                    "field-not-for-type",
+                    origin,
+                    format!(
+                        "`{key}` belongs to {other} policies, but this policy is {}",
+                        kind.value
+                    ),
+                )
+                .help(format!(
+                    "remove `{key}`, or change `type` if this should be a {other} policy"
+                )),
+            );
+        }
+    }
+    let _ = p;
+}
+
+fn target_tracking(
+    p: &RawPolicy,
+    what: &str,
+    ctx: &EndpointContext,
+    d: &mut Diagnostics,
+) -> Option<TargetTracking> {
+    let target = required(&p.target, "target", &p.origin, what, d).and_then(|t| target_value(t, d));
+    let metric =
+        required(&p.metric, "metric", &p.origin, what, d).and_then(|m| metric(m, target, ctx, d));
+    let scale_in = p
+        .scale_in_cooldown
+        .as_ref()
+        .map_or(Some(DEFAULT_COOLDOWN), |c| {
+            cooldown(c, "scale_in_cooldown", d)
+        });
+    let scale_out = p
+        .scale_out_cooldown
+        .as_ref()
+        .map_or(Some(DEFAULT_COOLDOWN), |c| {
+            cooldown(c, "scale_out_cooldown", d)
+        });
+    Some(TargetTracking {
+        target_value: target?,
+        metric: metric?,
+        scale_in_cooldown: scale_in?,
+        scale_out_cooldown: scale_out?,
+        disable_scale_in: p.disable_scale_in.as_ref().is_some_and(|b| b.value),
+    })
+}
+
+fn target_value(t: &Located<f64>, d: &mut Diagnostics) -> Option<f64> {
+    if t.value.is_finite() && (TARGET_MIN..=TARGET_MAX).contains(&t.value) {
+        return Some(t.value);
+    }
+    d.push(
+        Diagnostic::error(
+            "out-of-range",
+            &t.origin,
+            format!(
+                "target {} is outside AWS's range ({TARGET_MIN:e} to {TARGET_MAX:e})",
+                t.value
+            ),
+        )
+        .help("use a positive target value of the metric, e.g. `target = 50.0`"),
+    );
+    None
+}
+
+fn metric(
+    m: &Located<RawMetric>,
+    target: Option<f64>,
+    ctx: &EndpointContext,
+    d: &mut Diagnostics,
+) -> Option<MetricSpec> {
+    match (&m.value.predefined, &m.value.custom) {
+        (Some(p), None) => predefined(p, ctx, d).map(MetricSpec::Predefined),
+        (None, Some(c)) => custom(c, target, ctx, d).map(MetricSpec::Custom),
+        (Some(_), Some(_)) => {
+            d.push(
+                Diagnostic::error("metric-choice", &m.origin, "`metric` has both `predefined` and `custom`")
+                    .help("keep one: `{ predefined = \"...\" }` or `{ custom = { name, namespace, statistic } }`"),
+            );
+            None
+        }
+        (None, None) => {
+            d.push(
+                Diagnostic::error(
+                    "metric-choice",
+                    &m.origin,
+                    "`metric` needs `predefined` or `custom`",
+                )
+                .help(
+                    "e.g. `metric = { predefined = \"SageMakerVariantInvocationsPerInstance\" }`",
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn predefined(
+    p: &Located<PredefinedMetric>,
+    ctx: &EndpointContext,
+    d: &mut Diagnostics,
+) -> Option<PredefinedMetric> {
+    if p.value.is_inference_component() {
+        d.push(
+            Diagnostic::error(
+                "wrong-target-metric",
+                &p.origin,
+                format!(
+                    "{} is a metric of inference components, not of endpoint variants",
+                    p.value
+                ),
+            )
+            .help("use a SageMakerVariant* metric for an endpoint variant"),
+        );
+        return None;
+    }
+    if p.value == PredefinedMetric::VariantInvocationsPerInstance
+        && ctx.inference == Some(Inference::Async)
+    {
+        d.push(not_published_on_async(
+            &p.origin,
+            "SageMakerVariantInvocationsPerInstance",
+        ));
+        return None;
+    }
+    Some(p.value)
+}
+
+fn not_published_on_async(origin: &Origin, metric: &str) -> Diagnostic {
+    Diagnostic::error(
+        "metric-not-published",
+        origin,
+        format!("async endpoints do not publish invocation metrics, so {metric} would never scale this endpoint"),
+    )
+    .help("track ApproximateBacklogSizePerInstance instead (preset \"async-backlog\")")
+}
+
+fn custom(
+    c: &Located<RawCustomMetric>,
+    target: Option<f64>,
+    ctx: &EndpointContext,
+    d: &mut Diagnostics,
+) -> Option<CustomMetric> {
+    let what = "`custom` metric";
+    let name = required(&c.value.name, "name", &c.origin, what, d)
+        .and_then(|n| metric_text(n, "metric name", 255, d));
+    let namespace = required(&c.value.namespace, "namespace", &c.origin, what, d)
+        .and_then(|n| metric_text(n, "namespace", 255, d));
+    let statistic = required(&c.value.statistic, "statistic", &c.origin, what, d).map(|s| s.value);
+    let (name, namespace) = (name?, namespace?);
+    if ctx.inference == Some(Inference::Async)
+        && namespace == "AWS/SageMaker"
+        && matches!(name.as_str(), "Invocations" | "InvocationsPerInstance")
+        && let Some(n) = &c.value.name
+    {
+        d.push(not_published_on_async(&n.origin, &name));
+    }
+    if let Some(n) = &c.value.name {
+        summed_across_cores(&namespace, &name, &n.origin, target, d);
+    }
+    let dimensions = dimensions(&c.value.dimensions, &namespace, &name, ctx, d)?;
+    Some(CustomMetric {
+        metric_name: name,
+        namespace,
+        statistic: statistic?,
+        unit: c.value.unit.as_ref().map(|u| u.value),
+        dimensions,
+    })
+}
+
+/// SageMaker's instance metrics add up all cores (or GPUs): 0-100 x vCPUs.
+pub fn summed_across_cores(
+    namespace: &str,
+    metric: &str,
+    origin: &Origin,
+    target: Option<f64>,
+    d: &mut Diagnostics,
+) {
+    let unit = match metric {
+        "CPUUtilization" => "vCPU",
+        "GPUUtilization" | "GPUMemoryUtilization" => "GPU",
+        _ => return,
+    };
+    if namespace != "/aws/sagemaker/Endpoints" {
+        return;
+    }
+    let example = target.map_or(String::new(), |t| {
+        format!(": {t} means {}% of one {unit}", t)
+    });
+    d.push(
+        Diagnostic::warning(
+            "summed-across-cores",
+            origin,
+            format!("{metric} is the sum over all {unit}s of an instance (0 to 100 x {unit}s){example}"),
+        )
+        .help(format!("multiply the per-{unit} percentage you want by the instance's {unit} count, e.g. 4 {unit}s at 50% each = 200")),
+    );
+}
+
+pub(super) fn metric_text(
+    field: &Located<String>,
+    what: &str,
+    max: usize,
+    d: &mut Diagnostics,
+) -> Option<String> {
+    match names::metric_text(&field.value, max) {
+        Some(why) => {
+            d.push(Diagnostic::error(
+                "invalid-name",
+                &field.origin,
+                format!("{what} \"{}\" {why}", field.value),
+            ));
+            None
+        }
+        None => Some(field.value.clone()),
+    }
+}
+
+/// Async-only metrics carry EndpointName alone; the rest of SageMaker's carry the variant too.
+const ENDPOINT_ONLY_METRICS: &[&str] = &[
+    "ApproximateBacklogSize",
+    "ApproximateBacklogSizePerInstance",
+    "ApproximateAgeOfOldestRequest",
+    "HasBacklogWithoutCapacity",
+];
+
+/// The dimensions as written, or the ones SageMaker publishes the metric with, sorted by name.
+pub(super) fn dimensions(
+    field: &Field<Dimensions>,
+    namespace: &str,
+    metric: &str,
+    ctx: &EndpointContext,
+    d: &mut Diagnostics,
+) -> Option<Vec<Dimension>> {
+    let dim = |name: &str, value: &str| Dimension {
+        name: name.into(),
+        value: value.into(),
+    };
+    let Some(given) = field else {
+        let mut dims = match namespace {
+            "/aws/sagemaker/Endpoints" => vec![
+                dim("EndpointName", &ctx.endpoint),
+                dim("VariantName", &ctx.variant),
+            ],
+            "AWS/SageMaker" if ENDPOINT_ONLY_METRICS.contains(&metric) => {
+                vec![dim("EndpointName", &ctx.endpoint)]
+            }
+            "AWS/SageMaker" => vec![
+                dim("EndpointName", &ctx.endpoint),
+                dim("VariantName", &ctx.variant),
+            ],
+            _ => Vec::new(),
+        };
+        dims.sort();
+        return Some(dims);
+    };
+    if given.value.len() > MAX_DIMENSIONS {
+        d.push(Diagnostic::error(
+            "out-of-range",
+            &given.origin,
+            format!(
+                "{} dimensions; CloudWatch allows at most {MAX_DIMENSIONS}",
+                given.value.len()
+            ),
+        ));
+        return None;
+    }
+    let mut ok = true;
+    let mut dims = Vec::new();
+    for (name, value) in &given.value {
+        ok &= metric_text(name, "dimension name", 255, d).is_some();
+        let value_len = value.value.chars().count();
+        if value_len == 0 || value_len > 1024 {
+            d.push(Diagnostic::error(
+                "invalid-name",
+                &value.origin,
+                format!("dimension value must be 1 to 1024 characters long, not {value_len}"),
+            ));
+            ok = false;
+        }
+        dims.push(dim(&name.value, &value.value));
+    }
+    dims.sort();
+    ok.then_some(dims)
+}
+
+fn step_scaling(
+    p: &RawPolicy,
+    policy_name: &str,
+    what: &str,
+    ctx: &EndpointContext,
+    d: &mut Diagnostics,
+) -> Option<(StepScaling, Origin)> {
+    let adjustment_type = p
+        .adjustment_type
+        .as_ref()
+        .map_or(AdjustmentType::ChangeInCapacity, |a| a.value);
+    let cooldown = p
+        .cooldown
+        .as_ref()
+        .map_or(Some(DEFAULT_COOLDOWN), |c| cooldown(c, "cooldown", d));
+    let min_magnitude = match &p.min_adjustment_magnitude {
+        None => Some(None),
+        Some(m) if adjustment_type != AdjustmentType::PercentChangeInCapacity => {
+            d.push(
+                Diagnostic::error("min-adjustment-magnitude", &m.origin, format!("`min_adjustment_magnitude` only applies to PercentChangeInCapacity, not {adjustment_type}"))
+                    .help("remove it, or set `adjustment_type = \"PercentChangeInCapacity\"`"),
+            );
+            None
+        }
+        Some(m) => int_in(m, "min_adjustment_magnitude", 1, i64::from(i32::MAX), d).map(Some),
+    };
+    let steps = required(&p.steps, "steps", &p.origin, what, d)
+        .and_then(|s| steps::validate(s, adjustment_type, d));
+    let alarm = required(&p.alarm, "alarm", &p.origin, what, d)
+        .and_then(|a| alarm::validate(a, policy_name, ctx, d));
+    let (alarm, alarm_origin) = alarm?;
+    Some((
+        StepScaling {
+            adjustment_type,
+            cooldown: cooldown?,
+            metric_aggregation_type: p
+                .aggregation
+                .as_ref()
+                .map_or(Aggregation::Average, |a| a.value),
+            min_adjustment_magnitude: min_magnitude?,
+            steps: steps?,
+            alarm,
+        },
+        alarm_origin,
+    ))
+}
