@@ -12,6 +12,8 @@ use crate::validate;
 /// The outcome of reading and validating a config.
 #[derive(Debug)]
 pub struct Checked {
+    /// The config file's path, or "action inputs" in no-file mode.
+    pub name: String,
     /// The file text, for rendering diagnostics. None in no-file mode.
     pub source: Option<Source>,
     /// Errors first, then warnings, each in file order.
@@ -40,7 +42,7 @@ impl Checked {
 pub fn check(path: &ConfigPath, inputs: &Inputs) -> Checked {
     let mut d = Diagnostics::default();
     let loaded = config::load(path, inputs, &mut d);
-    finish(loaded.source, loaded.raw, d)
+    finish(loaded.name, loaded.source, loaded.raw, d)
 }
 
 /// Validates config text alone, as if read from a file called `name`. Never panics.
@@ -48,16 +50,17 @@ pub fn check_text(name: &str, text: &str) -> Checked {
     let mut d = Diagnostics::default();
     let source = Source::new(name, text);
     let raw = config::parse(&source, &mut d);
-    finish(Some(source), raw, d)
+    finish(name.to_string(), Some(source), raw, d)
 }
 
-fn finish(source: Option<Source>, raw: config::RawConfig, mut d: Diagnostics) -> Checked {
+fn finish(name: String, source: Option<Source>, raw: config::RawConfig, mut d: Diagnostics) -> Checked {
     let desired = if d.has_errors() {
         None
     } else {
         validate::validate(raw, &mut d)
     };
     Checked {
+        name,
         source,
         diagnostics: d.into_sorted(),
         desired,

@@ -68,12 +68,7 @@ impl Diagnostic {
         Self::new(Severity::Warning, code, origin, message)
     }
 
-    fn new(
-        severity: Severity,
-        code: &'static str,
-        origin: &Origin,
-        message: impl Into<String>,
-    ) -> Self {
+    fn new(severity: Severity, code: &'static str, origin: &Origin, message: impl Into<String>) -> Self {
         Diagnostic {
             severity,
             code,
@@ -144,42 +139,34 @@ impl Renderer<'_> {
         } else {
             let _ = writeln!(out, "{label}[{}]: {}", d.code, d.message);
         }
-        match (&d.origin, self.source) {
+        let snippet = match (d.origin.span(), self.source) {
+            (Some(span), Some(source)) => Some((source, span)),
+            _ => None,
+        };
+        // Gutter as wide as the line number, at least 2, as rustc draws it.
+        let width = snippet
+            .as_ref()
+            .map_or(2, |(s, span)| s.line_col(span.start).0.to_string().len().max(2));
+        let pad = " ".repeat(width);
+        match (&d.origin, snippet) {
             (Origin::Input { input }, _) => {
-                let _ = writeln!(out, "  --> input `{input}` ({})", Input::env_name(input));
+                let _ = writeln!(out, "{pad}--> input `{input}` ({})", Input::env_name(input));
             }
-            (origin, Some(source)) if origin.span().is_some() => {
-                let span = origin.span().unwrap_or_default();
-                self.snippet(&mut out, source, span);
+            (origin, Some((source, span))) => {
+                draw_snippet(&mut out, source, span, width);
                 if let Origin::Preset { preset, .. } = origin {
-                    let _ = writeln!(out, "   = note: this value comes from preset `{preset}`");
+                    let _ = writeln!(out, "{pad} = note: this value comes from preset `{preset}`");
                 }
             }
-            (Origin::Preset { preset, .. }, _) => {
-                let _ = writeln!(out, "  --> preset `{preset}`");
+            (Origin::Preset { preset, .. }, None) => {
+                let _ = writeln!(out, "{pad}--> preset `{preset}`");
             }
             _ => {}
         }
         if let Some(help) = &d.help {
-            let _ = writeln!(out, "   = help: {help}");
+            let _ = writeln!(out, "{pad} = help: {help}");
         }
         out
-    }
-
-    fn snippet(&self, out: &mut String, source: &Source, span: Range<usize>) {
-        let (line, col) = source.line_col(span.start);
-        let _ = writeln!(out, "  --> {}:{line}:{col}", source.name);
-        let text = source.line_text(line);
-        let width = line.to_string().len();
-        let start = col - 1;
-        // Underline the span, but only the part on its first line.
-        let span_text = source.text.get(span.clone()).unwrap_or("");
-        let first_line = span_text.split('\n').next().unwrap_or("");
-        let len = first_line.chars().count().max(1);
-        let pad = " ".repeat(width);
-        let _ = writeln!(out, "{pad} |");
-        let _ = writeln!(out, "{line} | {text}");
-        let _ = writeln!(out, "{pad} | {}{}", " ".repeat(start), "^".repeat(len));
     }
 
     /// One `::error file=...::` / `::warning` workflow command, so GitHub marks the line in the PR.
@@ -191,10 +178,7 @@ impl Renderer<'_> {
         let mut props = Vec::new();
         match (&d.origin, self.source) {
             (Origin::Input { input }, _) => {
-                props.push(format!(
-                    "title={}",
-                    escape_property(&format!("input {input}"))
-                ));
+                props.push(format!("title={}", escape_property(&format!("input {input}"))));
             }
             (origin, Some(source)) => {
                 props.push(format!("file={}", escape_property(&source.name)));
@@ -223,11 +207,39 @@ impl Renderer<'_> {
     }
 }
 
+/// Widest source line shown; longer lines are cut to a window around the span.
+const MAX_LINE: usize = 100;
+
+fn draw_snippet(out: &mut String, source: &Source, span: Range<usize>, width: usize) {
+    let (line, col) = source.line_col(span.start);
+    let pad = " ".repeat(width);
+    let _ = writeln!(out, "{pad}--> {}:{line}:{col}", source.name);
+    let text: Vec<char> = source.line_text(line).chars().collect();
+    // Underline the span, but only the part on its first line.
+    let span_text = source.text.get(span).unwrap_or("");
+    let len = span_text.split('\n').next().unwrap_or("").chars().count().max(1);
+    let mut start = col - 1;
+    let (mut shown, mut prefix, mut suffix) = (text.clone(), "", "");
+    if text.len() > MAX_LINE {
+        let from = start
+            .saturating_sub(MAX_LINE / 3)
+            .min(text.len().saturating_sub(MAX_LINE));
+        let to = (from + MAX_LINE).min(text.len());
+        shown = text[from..to].to_vec();
+        prefix = if from > 0 { "..." } else { "" };
+        suffix = if to < text.len() { "..." } else { "" };
+        start = start - from + prefix.len();
+    }
+    let visible = len.min((shown.len() + prefix.len()).saturating_sub(start).max(1));
+    let shown: String = shown.into_iter().collect();
+    let _ = writeln!(out, "{pad} |");
+    let _ = writeln!(out, "{line:>width$} | {prefix}{shown}{suffix}");
+    let _ = writeln!(out, "{pad} | {}{}", " ".repeat(start), "^".repeat(visible));
+}
+
 // https://github.com/actions/toolkit/blob/main/packages/core/src/command.ts
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {
@@ -241,8 +253,7 @@ mod tests {
     #[test]
     fn annotation_escapes_workflow_command_syntax() {
         let source = Source::new("dir,x/a:b.toml", "x = 1\n");
-        let d =
-            Diagnostic::error("wrong-type", &Origin::file(0..1), "100% bad\nreally").help("fix it");
+        let d = Diagnostic::error("wrong-type", &Origin::file(0..1), "100% bad\nreally").help("fix it");
         let r = Renderer {
             source: Some(&source),
             color: false,
@@ -251,6 +262,27 @@ mod tests {
             r.annotation(&d),
             "::error file=dir%2Cx/a%3Ab.toml,line=1,col=1,endLine=1,endColumn=2::[wrong-type] 100%25 bad%0Areally%0Ahelp: fix it"
         );
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_span() {
+        let line = format!("x = [{}]", "1, ".repeat(100));
+        let at = line.len() - 5;
+        let source = Source::new("a.toml", line.clone());
+        let d = Diagnostic::error("c", &Origin::file(at..at + 1), "m");
+        let out = Renderer {
+            source: Some(&source),
+            color: false,
+        }
+        .render(&d);
+        let shown = out.lines().nth(3).unwrap_or_default();
+        let caret = out.lines().nth(4).unwrap_or_default();
+        assert!(
+            shown.starts_with(" 1 | ...") && shown.chars().count() < 120,
+            "{out}"
+        );
+        let caret_col = caret.find('^').unwrap_or_default();
+        assert_eq!(shown.as_bytes()[caret_col], line.as_bytes()[at], "{out}");
     }
 
     #[test]
@@ -263,7 +295,7 @@ mod tests {
         };
         assert_eq!(
             r.render(&d),
-            "error[c]: m\n  --> a.toml:2:8\n  |\n2 | name = \"x\"\n  |        ^^^\n"
+            "error[c]: m\n  --> a.toml:2:8\n   |\n 2 | name = \"x\"\n   |        ^^^\n"
         );
     }
 }

@@ -80,10 +80,7 @@ impl Inputs {
             let value = lookup(&Input::env_name(input))
                 .filter(|v| !v.trim().is_empty())
                 .or_else(|| lookup(&Input::env_name_underscored(input)));
-            if let Some(v) = value
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-            {
+            if let Some(v) = value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
                 values.insert(input, v);
             }
         }

@@ -80,8 +80,8 @@ fn main() -> ExitCode {
 }
 
 fn report(checked: &Checked, json: bool) {
-    let color = std::io::stderr().is_terminal()
-        && std::env::var_os(Env::NO_COLOR).is_none_or(|v| v.is_empty());
+    let color =
+        std::io::stderr().is_terminal() && std::env::var_os(Env::NO_COLOR).is_none_or(|v| v.is_empty());
     let renderer = Renderer {
         source: checked.source.as_ref(),
         color,
@@ -94,10 +94,7 @@ fn report(checked: &Checked, json: bool) {
     for d in &checked.diagnostics {
         eprintln!("{}", renderer.render(d));
     }
-    let name = checked
-        .source
-        .as_ref()
-        .map_or("action inputs", |s| s.name.as_str());
+    let name = &checked.name;
     if json {
         let value = serde_json::json!({
             "valid": checked.desired.is_some(),
@@ -106,10 +103,7 @@ fn report(checked: &Checked, json: bool) {
             "diagnostics": checked.diagnostics,
             "desired": checked.desired,
         });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
-        );
+        println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
         return;
     }
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });

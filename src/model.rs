@@ -4,8 +4,7 @@
 use serde::Serialize;
 
 use crate::keywords::{
-    AdjustmentType, Aggregation, Comparison, MetricStatistic, PredefinedMetric, TreatMissingData,
-    Unit,
+    AdjustmentType, Aggregation, Comparison, MetricStatistic, PredefinedMetric, TreatMissingData, Unit,
 };
 
 pub const SERVICE_NAMESPACE: &str = "sagemaker";
@@ -26,9 +25,7 @@ pub enum ScalableDimension {
 impl ScalableDimension {
     pub fn as_str(self) -> &'static str {
         match self {
-            ScalableDimension::VariantDesiredInstanceCount => {
-                "sagemaker:variant:DesiredInstanceCount"
-            }
+            ScalableDimension::VariantDesiredInstanceCount => "sagemaker:variant:DesiredInstanceCount",
         }
     }
 }

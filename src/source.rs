@@ -52,11 +52,7 @@ mod tests {
         assert_eq!(s.line_col(0), (1, 1));
         assert_eq!(s.line_col(3), (2, 1));
         assert_eq!(s.line_col(5), (2, 2));
-        assert_eq!(
-            s.line_col(4),
-            (2, 1),
-            "inside a multi-byte char rounds down"
-        );
+        assert_eq!(s.line_col(4), (2, 1), "inside a multi-byte char rounds down");
         assert_eq!(s.line_col(99), (3, 2), "past the end clamps");
         assert_eq!(s.line_text(2), "çd");
     }

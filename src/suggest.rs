@@ -1,10 +1,7 @@
 //! "Did you mean ...?" for misspelt keys and values.
 
 /// The candidate closest to `input`, if it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(
-    input: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let folded = fold(input);
     let mut best: Option<(usize, &'a str)> = None;
     for c in candidates {
@@ -24,13 +21,7 @@ pub fn did_you_mean<'a>(
 /// Case and `-`/`_` do not count as differences: `Min-Capacity` is a typo of `min_capacity`.
 fn fold(s: &str) -> String {
     s.chars()
-        .map(|c| {
-            if c == '-' {
-                '_'
-            } else {
-                c.to_ascii_lowercase()
-            }
-        })
+        .map(|c| if c == '-' { '_' } else { c.to_ascii_lowercase() })
         .collect()
 }
 

@@ -24,11 +24,7 @@ pub const ENDPOINT_KEYS: &[&str] = &[
     "policy",
     "schedule",
 ];
-pub const SUSPENDED_KEYS: &[&str] = &[
-    "dynamic_scaling_in",
-    "dynamic_scaling_out",
-    "scheduled_scaling",
-];
+pub const SUSPENDED_KEYS: &[&str] = &["dynamic_scaling_in", "dynamic_scaling_out", "scheduled_scaling"];
 pub const POLICY_KEYS: &[&str] = &[
     "name",
     "type",
@@ -90,12 +86,8 @@ fn endpoint(table: &DeTable<'_>, origin: Origin, d: &mut Diagnostics) -> RawEndp
     let e = RawEndpoint {
         name: t.take("name").and_then(|v| string(v, "name", d)),
         variant: t.take("variant").and_then(|v| string(v, "variant", d)),
-        min_capacity: t
-            .take("min_capacity")
-            .and_then(|v| integer(v, "min_capacity", d)),
-        max_capacity: t
-            .take("max_capacity")
-            .and_then(|v| integer(v, "max_capacity", d)),
+        min_capacity: t.take("min_capacity").and_then(|v| integer(v, "min_capacity", d)),
+        max_capacity: t.take("max_capacity").and_then(|v| integer(v, "max_capacity", d)),
         inference: t.take("inference").and_then(|v| keyword(v, "inference", d)),
         preset: t.take("preset").and_then(|v| keyword(v, "preset", d)),
         target: t.take("target").and_then(|v| float(v, "target", d)),
@@ -146,9 +138,7 @@ fn policy(table: &DeTable<'_>, origin: Origin, d: &mut Diagnostics) -> RawPolicy
         name: t.take("name").and_then(|v| string(v, "name", d)),
         kind: t.take("type").and_then(|v| keyword(v, "type", d)),
         target: t.take("target").and_then(|v| float(v, "target", d)),
-        metric: t
-            .take("metric")
-            .and_then(|v| sub_table(v, "metric", d, metric)),
+        metric: t.take("metric").and_then(|v| sub_table(v, "metric", d, metric)),
         scale_in_cooldown: t
             .take("scale_in_cooldown")
             .and_then(|v| integer(v, "scale_in_cooldown", d)),
@@ -162,19 +152,14 @@ fn policy(table: &DeTable<'_>, origin: Origin, d: &mut Diagnostics) -> RawPolicy
             .take("adjustment_type")
             .and_then(|v| keyword(v, "adjustment_type", d)),
         cooldown: t.take("cooldown").and_then(|v| integer(v, "cooldown", d)),
-        aggregation: t
-            .take("aggregation")
-            .and_then(|v| keyword(v, "aggregation", d)),
+        aggregation: t.take("aggregation").and_then(|v| keyword(v, "aggregation", d)),
         min_adjustment_magnitude: t
             .take("min_adjustment_magnitude")
             .and_then(|v| integer(v, "min_adjustment_magnitude", d)),
         steps: t.take("steps").and_then(|v| {
-            array_of_tables(v, "steps", d, step)
-                .map(|items| Located::new(items, Origin::file(v.span())))
+            array_of_tables(v, "steps", d, step).map(|items| Located::new(items, Origin::file(v.span())))
         }),
-        alarm: t
-            .take("alarm")
-            .and_then(|v| sub_table(v, "alarm", d, alarm)),
+        alarm: t.take("alarm").and_then(|v| sub_table(v, "alarm", d, alarm)),
         origin: origin.clone(),
     };
     t.require(&p.name, "name", &origin, d);
@@ -185,9 +170,7 @@ fn policy(table: &DeTable<'_>, origin: Origin, d: &mut Diagnostics) -> RawPolicy
 fn metric(table: &DeTable<'_>, _origin: Origin, d: &mut Diagnostics) -> RawMetric {
     let mut t = Table::new("`metric`", METRIC_KEYS, table);
     let m = RawMetric {
-        predefined: t
-            .take("predefined")
-            .and_then(|v| keyword(v, "predefined", d)),
+        predefined: t.take("predefined").and_then(|v| keyword(v, "predefined", d)),
         custom: t
             .take("custom")
             .and_then(|v| sub_table(v, "custom", d, custom_metric)),
@@ -214,9 +197,7 @@ fn step(table: &DeTable<'_>, origin: Origin, d: &mut Diagnostics) -> RawStep {
     let s = RawStep {
         lower: t.take("lower").and_then(|v| float(v, "lower", d)),
         upper: t.take("upper").and_then(|v| float(v, "upper", d)),
-        adjustment: t
-            .take("adjustment")
-            .and_then(|v| integer(v, "adjustment", d)),
+        adjustment: t.take("adjustment").and_then(|v| integer(v, "adjustment", d)),
         origin: origin.clone(),
     };
     t.require(&s.adjustment, "adjustment", &origin, d);
@@ -239,9 +220,7 @@ fn alarm(table: &DeTable<'_>, _origin: Origin, d: &mut Diagnostics) -> RawAlarm 
             .take("datapoints_to_alarm")
             .and_then(|v| integer(v, "datapoints_to_alarm", d)),
         threshold: t.take("threshold").and_then(|v| float(v, "threshold", d)),
-        comparison: t
-            .take("comparison")
-            .and_then(|v| keyword(v, "comparison", d)),
+        comparison: t.take("comparison").and_then(|v| keyword(v, "comparison", d)),
         treat_missing_data: t
             .take("treat_missing_data")
             .and_then(|v| keyword(v, "treat_missing_data", d)),
@@ -257,16 +236,10 @@ fn schedule(table: &DeTable<'_>, origin: Origin, d: &mut Diagnostics) -> RawSche
         name: t.take("name").and_then(|v| string(v, "name", d)),
         schedule: t.take("schedule").and_then(|v| string(v, "schedule", d)),
         timezone: t.take("timezone").and_then(|v| string(v, "timezone", d)),
-        start_time: t
-            .take("start_time")
-            .and_then(|v| datetime(v, "start_time", d)),
+        start_time: t.take("start_time").and_then(|v| datetime(v, "start_time", d)),
         end_time: t.take("end_time").and_then(|v| datetime(v, "end_time", d)),
-        min_capacity: t
-            .take("min_capacity")
-            .and_then(|v| integer(v, "min_capacity", d)),
-        max_capacity: t
-            .take("max_capacity")
-            .and_then(|v| integer(v, "max_capacity", d)),
+        min_capacity: t.take("min_capacity").and_then(|v| integer(v, "min_capacity", d)),
+        max_capacity: t.take("max_capacity").and_then(|v| integer(v, "max_capacity", d)),
         origin: origin.clone(),
     };
     t.require(&s.name, "name", &origin, d);
@@ -283,11 +256,7 @@ struct Table<'a, 'i> {
 
 impl<'a, 'i> Table<'a, 'i> {
     fn new(what: &'static str, keys: &'static [&'static str], entries: &'a DeTable<'i>) -> Self {
-        Table {
-            what,
-            keys,
-            entries,
-        }
+        Table { what, keys, entries }
     }
 
     fn take(&mut self, key: &'static str) -> Option<&'a Value<'i>> {
@@ -302,12 +271,8 @@ impl<'a, 'i> Table<'a, 'i> {
     fn require<T>(&self, field: &Field<T>, key: &str, origin: &Origin, d: &mut Diagnostics) {
         if field.is_none() && self.entries.get(key).is_none() {
             d.push(
-                Diagnostic::error(
-                    "missing-key",
-                    origin,
-                    format!("{} has no `{key}`", self.what),
-                )
-                .help(format!("add `{key} = ...` to this table")),
+                Diagnostic::error("missing-key", origin, format!("{} has no `{key}`", self.what))
+                    .help(format!("add `{key} = ...` to this table")),
             );
         }
     }
@@ -348,10 +313,7 @@ fn wrong_type(v: &Value<'_>, key: &str, expected: &str, d: &mut Diagnostics) {
     let mut diag = Diagnostic::error(
         "wrong-type",
         &Origin::file(v.span()),
-        format!(
-            "`{key}` must be {expected}, found {}",
-            type_name(v.get_ref())
-        ),
+        format!("`{key}` must be {expected}, found {}", type_name(v.get_ref())),
     );
     // A quoted number is the most common slip; say how to write it.
     if let DeValue::String(s) = v.get_ref()
@@ -421,9 +383,7 @@ fn integer(v: &Value<'_>, key: &str, d: &mut Diagnostics) -> Field<i64> {
 
 fn float(v: &Value<'_>, key: &str, d: &mut Diagnostics) -> Field<f64> {
     let parsed = match v.get_ref() {
-        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
-            .ok()
-            .map(|n| n as f64),
+        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok().map(|n| n as f64),
         DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
         _ => {
             wrong_type(v, key, "a number", d);
@@ -460,14 +420,7 @@ pub(super) fn parse_keyword<K: Keyword>(s: &str, origin: Origin, d: &mut Diagnos
         Some(m) => format!("did you mean \"{m}\"?"),
         None => format!("expected one of: {}", K::canonical_names().join(", ")),
     };
-    d.push(
-        Diagnostic::error(
-            "unknown-value",
-            &origin,
-            format!("\"{s}\" is not a {}", K::WHAT),
-        )
-        .help(help),
-    );
+    d.push(Diagnostic::error("unknown-value", &origin, format!("\"{s}\" is not a {}", K::WHAT)).help(help));
     None
 }
 

@@ -17,9 +17,7 @@ pub fn apply(raw: &mut RawConfig, inputs: &Inputs, d: &mut Diagnostics) {
     if let Some(region) = inputs.get(Input::REGION) {
         raw.region = Some(Located::new(
             region.to_string(),
-            Origin::Input {
-                input: Input::REGION,
-            },
+            Origin::Input { input: Input::REGION },
         ));
     }
     if inputs.endpoint_inputs().next().is_none() {
@@ -30,10 +28,7 @@ pub fn apply(raw: &mut RawConfig, inputs: &Inputs, d: &mut Diagnostics) {
             let variant = inputs.get(Input::VARIANT_NAME).unwrap_or(DEFAULT_VARIANT);
             let found = raw.endpoints.iter().position(|e| {
                 e.name.as_ref().is_some_and(|n| n.value == name)
-                    && e.variant
-                        .as_ref()
-                        .map_or(DEFAULT_VARIANT, |v| v.value.as_str())
-                        == variant
+                    && e.variant.as_ref().map_or(DEFAULT_VARIANT, |v| v.value.as_str()) == variant
             });
             found.unwrap_or_else(|| {
                 raw.endpoints.push(RawEndpoint {

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use toml::de::DeTable;
 
 pub use decode::{
-    ALARM_KEYS, CONFIG_KEYS, CUSTOM_METRIC_KEYS, ENDPOINT_KEYS, METRIC_KEYS, POLICY_KEYS,
-    SCHEDULE_KEYS, STEP_KEYS, SUSPENDED_KEYS,
+    ALARM_KEYS, CONFIG_KEYS, CUSTOM_METRIC_KEYS, ENDPOINT_KEYS, METRIC_KEYS, POLICY_KEYS, SCHEDULE_KEYS,
+    STEP_KEYS, SUSPENDED_KEYS,
 };
 pub use raw::RawConfig;
 
@@ -41,6 +41,8 @@ impl ConfigPath {
 /// The merged config, and the file text it came from (for diagnostics), if any.
 #[derive(Debug)]
 pub struct Loaded {
+    /// The path as given, or "action inputs" when there is no file.
+    pub name: String,
     pub source: Option<Source>,
     pub raw: RawConfig,
 }
@@ -54,12 +56,13 @@ pub fn load(path: &ConfigPath, inputs: &Inputs, d: &mut Diagnostics) -> Loaded {
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => {
-                let source = Source::new(display, text);
+                let source = Source::new(display.clone(), text);
                 let mut raw = parse(&source, d);
                 if !d.has_errors() {
                     from_inputs::apply(&mut raw, inputs, d);
                 }
                 Loaded {
+                    name: display,
                     source: Some(source),
                     raw,
                 }
@@ -75,6 +78,7 @@ pub fn load(path: &ConfigPath, inputs: &Inputs, d: &mut Diagnostics) -> Loaded {
                     .help("save the file as UTF-8"),
                 );
                 Loaded {
+                    name: display.clone(),
                     source: None,
                     raw: RawConfig::default(),
                 }
@@ -88,7 +92,11 @@ pub fn load(path: &ConfigPath, inputs: &Inputs, d: &mut Diagnostics) -> Loaded {
             // No file, one endpoint described by inputs alone.
             let mut raw = RawConfig::default();
             from_inputs::apply(&mut raw, inputs, d);
-            Loaded { source: None, raw }
+            Loaded {
+                name: "action inputs".into(),
+                source: None,
+                raw,
+            }
         }
         Err(e) => {
             let help = if e.kind() == std::io::ErrorKind::NotFound && !explicit {
@@ -107,6 +115,7 @@ pub fn load(path: &ConfigPath, inputs: &Inputs, d: &mut Diagnostics) -> Loaded {
                 .help(help),
             );
             Loaded {
+                name: display.clone(),
                 source: None,
                 raw: RawConfig::default(),
             }

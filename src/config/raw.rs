@@ -9,8 +9,8 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 
 use crate::diagnostic::Origin;
 use crate::keywords::{
-    AdjustmentType, Aggregation, Comparison, Inference, MetricStatistic, PolicyType,
-    PredefinedMetric, Preset, TreatMissingData, Unit,
+    AdjustmentType, Aggregation, Comparison, Inference, MetricStatistic, PolicyType, PredefinedMetric,
+    Preset, TreatMissingData, Unit,
 };
 
 /// A value and where it came from.
@@ -51,11 +51,7 @@ pub type Dimensions = Vec<(Located<String>, Located<String>)>;
 
 /// `autoscaling.toml`: autoscaling of Amazon SageMaker endpoints, managed by sagemaker-autoscale.
 #[derive(Debug, Clone, Default, JsonSchema)]
-#[schemars(
-    title = "sagemaker-autoscale config",
-    rename = "Config",
-    deny_unknown_fields
-)]
+#[schemars(title = "sagemaker-autoscale config", rename = "Config", deny_unknown_fields)]
 pub struct RawConfig {
     /// AWS region, e.g. "us-west-2". Default: the action input `region`, then AWS_REGION and the
     /// credential chain's region.

@@ -1,7 +1,7 @@
 //! The CloudWatch alarm of a step policy, with PutMetricAlarm's rules.
 
 use super::policy::{EndpointContext, dimensions, metric_text};
-use super::{int_in, names, required};
+use super::{int_in, names};
 use crate::config::raw::{Located, RawAlarm};
 use crate::diagnostic::{Diagnostic, Diagnostics, Origin};
 use crate::keywords::{Keyword, MetricStatistic, TreatMissingData};
@@ -42,22 +42,40 @@ pub fn validate(
             .help(help),
         );
     }
-    let metric = required(&raw.metric, "metric", &a.origin, what, d)
+    let missing: Vec<String> = [
+        ("metric", raw.metric.is_none()),
+        ("namespace", raw.namespace.is_none()),
+        ("statistic", raw.statistic.is_none()),
+        ("period", raw.period.is_none()),
+        ("evaluation_periods", raw.evaluation_periods.is_none()),
+        ("threshold", raw.threshold.is_none()),
+        ("comparison", raw.comparison.is_none()),
+    ]
+    .into_iter()
+    .filter(|(_, absent)| *absent)
+    .map(|(key, _)| format!("`{key}`"))
+    .collect();
+    if !missing.is_empty() {
+        d.push(
+            Diagnostic::error("missing-key", &a.origin, format!("{what} is missing {}", missing.join(", ")))
+                .help("an alarm needs metric, namespace, statistic, period, evaluation_periods, threshold and comparison"),
+        );
+    }
+    let metric = raw
+        .metric
+        .as_ref()
         .and_then(|m| metric_text(m, "metric name", 255, d));
-    let namespace = required(&raw.namespace, "namespace", &a.origin, what, d)
+    let namespace = raw
+        .namespace
+        .as_ref()
         .and_then(|n| metric_text(n, "namespace", 255, d));
-    let statistic =
-        required(&raw.statistic, "statistic", &a.origin, what, d).and_then(|s| statistic(s, d));
-    let period = required(&raw.period, "period", &a.origin, what, d).and_then(|p| period(p, d));
-    let evaluation = required(
-        &raw.evaluation_periods,
-        "evaluation_periods",
-        &a.origin,
-        what,
-        d,
-    )
-    .and_then(|e| int_in(e, "evaluation_periods", 1, WEEK / 10, d));
-    let threshold = required(&raw.threshold, "threshold", &a.origin, what, d).and_then(|t| {
+    let statistic = raw.statistic.as_ref().and_then(|s| statistic(s, d));
+    let period = raw.period.as_ref().and_then(|p| period(p, d));
+    let evaluation = raw
+        .evaluation_periods
+        .as_ref()
+        .and_then(|e| int_in(e, "evaluation_periods", 1, WEEK / 10, d));
+    let threshold = raw.threshold.as_ref().and_then(|t| {
         if t.value.is_finite() {
             Some(t.value)
         } else {
@@ -69,7 +87,7 @@ pub fn validate(
             None
         }
     });
-    let comparison = required(&raw.comparison, "comparison", &a.origin, what, d).map(|c| c.value);
+    let comparison = raw.comparison.as_ref().map(|c| c.value);
 
     if let (Some(p), Some(n), Some(field)) = (period, evaluation, &raw.evaluation_periods) {
         let window = i64::from(p) * i64::from(n);
@@ -132,8 +150,7 @@ fn statistic(s: &Located<String>, d: &mut Diagnostics) -> Option<AlarmStatistic>
     let help = match did_you_mean(&s.value, MetricStatistic::SPELLINGS.iter().map(|(k, _)| *k)) {
         Some(m) => format!("did you mean \"{m}\"?"),
         None => {
-            "expected Average, Sum, Minimum, Maximum, SampleCount, or a percentile such as \"p99\""
-                .into()
+            "expected Average, Sum, Minimum, Maximum, SampleCount, or a percentile such as \"p99\"".into()
         }
     };
     d.push(
@@ -149,8 +166,7 @@ fn statistic(s: &Located<String>, d: &mut Diagnostics) -> Option<AlarmStatistic>
 
 /// CloudWatch periods: 10, 20 or 30 s (high resolution), or a multiple of 60.
 fn period(p: &Located<i64>, d: &mut Diagnostics) -> Option<i32> {
-    let ok =
-        matches!(p.value, 10 | 20 | 30) || (p.value > 0 && p.value % 60 == 0 && p.value <= WEEK);
+    let ok = matches!(p.value, 10 | 20 | 30) || (p.value > 0 && p.value % 60 == 0 && p.value <= WEEK);
     if ok {
         return i32::try_from(p.value).ok();
     }
@@ -165,9 +181,7 @@ fn period(p: &Located<i64>, d: &mut Diagnostics) -> Option<i32> {
             &p.origin,
             format!("alarm period {} s is not one CloudWatch accepts", p.value),
         )
-        .help(format!(
-            "use 10, 20, 30 or a multiple of 60, e.g. {nearest}"
-        )),
+        .help(format!("use 10, 20, 30 or a multiple of 60, e.g. {nearest}")),
     );
     None
 }

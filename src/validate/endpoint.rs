@@ -3,11 +3,9 @@
 use std::collections::HashMap;
 
 use super::policy::{self, EndpointContext};
-use super::{
-    AlarmUse, MAX_POLICIES_PER_TARGET, MAX_SCHEDULES_PER_TARGET, int_in, names, required, schedule,
-};
+use super::{AlarmUse, MAX_POLICIES_PER_TARGET, MAX_SCHEDULES_PER_TARGET, int_in, names, required, schedule};
 use crate::config::raw::RawEndpoint;
-use crate::diagnostic::{Diagnostic, Diagnostics, Origin};
+use crate::diagnostic::{Diagnostic, Diagnostics, Origin, Severity};
 use crate::keywords::{AdjustmentType, Inference};
 use crate::model::{
     MetricSpec, PolicyConfig, ScalableDimension, ScalableTarget, ScalingPolicy, ScheduledAction,
@@ -16,11 +14,7 @@ use crate::model::{
 
 pub const DEFAULT_VARIANT: &str = "AllTraffic";
 
-pub fn validate(
-    e: &RawEndpoint,
-    alarms: &mut Vec<AlarmUse>,
-    d: &mut Diagnostics,
-) -> Option<ScalableTarget> {
+pub fn validate(e: &RawEndpoint, alarms: &mut Vec<AlarmUse>, d: &mut Diagnostics) -> Option<ScalableTarget> {
     let what = "[[endpoint]]";
     let name = required(&e.name, "name", &e.origin, what, d)?;
     if let Some(why) = names::sagemaker_name(&name.value) {
@@ -75,9 +69,7 @@ pub fn validate(
             .help("set max_capacity to the most instances the endpoint may use"),
         );
     }
-    if let (Some(0), Some(Inference::RealTime), Some(min_field)) =
-        (min, ctx.inference, &e.min_capacity)
-    {
+    if let (Some(0), Some(Inference::RealTime), Some(min_field)) = (min, ctx.inference, &e.min_capacity) {
         d.push(
             Diagnostic::error("min-zero-real-time", &min_field.origin, "a real-time endpoint cannot scale to 0 instances")
                 .help("set min_capacity to at least 1; only async endpoints and inference components can scale to zero"),
@@ -89,19 +81,18 @@ pub fn validate(
         .as_ref()
         .map_or_else(SuspendedState::default, |s| SuspendedState {
             dynamic_scaling_in: s.value.dynamic_scaling_in.as_ref().is_some_and(|v| v.value),
-            dynamic_scaling_out: s
-                .value
-                .dynamic_scaling_out
-                .as_ref()
-                .is_some_and(|v| v.value),
+            dynamic_scaling_out: s.value.dynamic_scaling_out.as_ref().is_some_and(|v| v.value),
             scheduled_scaling: s.value.scheduled_scaling.as_ref().is_some_and(|v| v.value),
         });
 
     let resource_id = ScalableTarget::resource_id_for(&name.value, &variant);
+    let errors_before = d.count(Severity::Error);
     let policies = validate_policies(e, &ctx, &resource_id, alarms, d);
     let schedules = validate_schedules(e, d);
 
-    if min == Some(0) && ctx.inference != Some(Inference::RealTime) {
+    // A policy that failed validation is missing here; judging the rest would mislead.
+    let all_valid = d.count(Severity::Error) == errors_before;
+    if min == Some(0) && ctx.inference != Some(Inference::RealTime) && all_valid {
         check_scale_from_zero(e, &policies, &schedules, d);
     }
 
@@ -198,7 +189,10 @@ fn validate_schedules(e: &RawEndpoint, d: &mut Diagnostics) -> Vec<ScheduledActi
         d.push(Diagnostic::error(
             "too-many-schedules",
             &e.schedules[MAX_SCHEDULES_PER_TARGET].origin,
-            format!("{} scheduled actions on one endpoint variant; AWS allows at most {MAX_SCHEDULES_PER_TARGET}", e.schedules.len()),
+            format!(
+                "{} scheduled actions on one endpoint variant; AWS allows at most {MAX_SCHEDULES_PER_TARGET}",
+                e.schedules.len()
+            ),
         ));
     }
     let mut by_name: HashMap<&str, ()> = HashMap::new();
@@ -250,9 +244,7 @@ fn check_scale_from_zero(
     let step_path = policies.iter().any(|p| match &p.config {
         PolicyConfig::Step(s) => {
             let adds = s.steps.iter().any(|st| match s.adjustment_type {
-                AdjustmentType::ChangeInCapacity | AdjustmentType::ExactCapacity => {
-                    st.scaling_adjustment > 0
-                }
+                AdjustmentType::ChangeInCapacity | AdjustmentType::ExactCapacity => st.scaling_adjustment > 0,
                 // A percentage of zero instances is zero, unless a minimum magnitude lifts it.
                 AdjustmentType::PercentChangeInCapacity => {
                     st.scaling_adjustment > 0 && s.min_adjustment_magnitude.unwrap_or(0) >= 1

@@ -45,27 +45,27 @@ pub fn validate(mut raw: RawConfig, d: &mut Diagnostics) -> Option<DesiredState>
     let mut seen: HashMap<(String, String), Origin> = HashMap::new();
     let mut alarms = Vec::new();
     for e in &mut raw.endpoints {
-        preset::expand(e, d);
-        let Some(target) = endpoint::validate(e, &mut alarms, d) else {
-            continue;
-        };
-        let key = (target.endpoint.clone(), target.variant.clone());
-        if seen.contains_key(&key) {
-            d.push(
-                Diagnostic::error(
-                    "duplicate-endpoint",
-                    &e.origin,
-                    format!(
-                        "endpoint `{}` variant `{}` is configured twice",
-                        key.0, key.1
-                    ),
-                )
-                .help("merge the two [[endpoint]] tables into one"),
-            );
-        } else {
+        if let Some(name) = &e.name {
+            let variant = e
+                .variant
+                .as_ref()
+                .map_or(endpoint::DEFAULT_VARIANT, |v| v.value.as_str());
+            let key = (name.value.clone(), variant.to_string());
+            if seen.contains_key(&key) {
+                d.push(
+                    Diagnostic::error(
+                        "duplicate-endpoint",
+                        &e.origin,
+                        format!("endpoint `{}` variant `{}` is configured twice", key.0, key.1),
+                    )
+                    .help("merge the two [[endpoint]] tables into one"),
+                );
+                continue;
+            }
             seen.insert(key, e.origin.clone());
         }
-        targets.push(target);
+        preset::expand(e, d);
+        targets.extend(endpoint::validate(e, &mut alarms, d));
     }
     check_alarm_names_unique(&alarms, d);
 
@@ -132,10 +132,7 @@ fn int_in(field: &Located<i64>, key: &str, min: i64, max: i64, d: &mut Diagnosti
         d.push(Diagnostic::error(
             "out-of-range",
             &field.origin,
-            format!(
-                "`{key}` must be between {min} and {max}, not {}",
-                field.value
-            ),
+            format!("`{key}` must be between {min} and {max}, not {}", field.value),
         ));
         return None;
     }

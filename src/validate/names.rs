@@ -9,13 +9,8 @@ pub fn sagemaker_name(name: &str) -> Option<String> {
             name.chars().count()
         ));
     }
-    if let Some(c) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
-    {
-        return Some(format!(
-            "may contain only letters, digits and hyphens, not {c:?}"
-        ));
+    if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
+        return Some(format!("may contain only letters, digits and hyphens, not {c:?}"));
     }
     if name.starts_with('-') || name.ends_with('-') {
         return Some("must start and end with a letter or digit".into());
@@ -32,9 +27,7 @@ pub fn policy_name(name: &str) -> Option<String> {
         ));
     }
     if let Some(c) = name.chars().find(|c| !(' '..='~').contains(c)) {
-        return Some(format!(
-            "may contain only printable ASCII characters, not {c:?}"
-        ));
+        return Some(format!("may contain only printable ASCII characters, not {c:?}"));
     }
     None
 }
@@ -51,8 +44,7 @@ pub fn alarm_name(name: &str) -> Option<String> {
     }
     if name.starts_with("TargetTracking-") {
         return Some(
-            "may not start with `TargetTracking-`: AWS uses that prefix for the alarms it owns"
-                .into(),
+            "may not start with `TargetTracking-`: AWS uses that prefix for the alarms it owns".into(),
         );
     }
     None

@@ -46,13 +46,9 @@ pub fn validate(
     match kind.value {
         PolicyType::TargetTracking => {
             reject_fields(
-                p,
                 kind,
                 &[
-                    (
-                        "adjustment_type",
-                        p.adjustment_type.as_ref().map(|f| &f.origin),
-                    ),
+                    ("adjustment_type", p.adjustment_type.as_ref().map(|f| &f.origin)),
                     ("cooldown", p.cooldown.as_ref().map(|f| &f.origin)),
                     ("aggregation", p.aggregation.as_ref().map(|f| &f.origin)),
                     (
@@ -75,7 +71,6 @@ pub fn validate(
         }
         PolicyType::Step => {
             reject_fields(
-                p,
                 kind,
                 &[
                     ("target", p.target.as_ref().map(|f| &f.origin)),
@@ -88,10 +83,7 @@ pub fn validate(
                         "scale_out_cooldown",
                         p.scale_out_cooldown.as_ref().map(|f| &f.origin),
                     ),
-                    (
-                        "disable_scale_in",
-                        p.disable_scale_in.as_ref().map(|f| &f.origin),
-                    ),
+                    ("disable_scale_in", p.disable_scale_in.as_ref().map(|f| &f.origin)),
                 ],
                 d,
             );
@@ -107,12 +99,7 @@ pub fn validate(
     }
 }
 
-fn reject_fields(
-    p: &RawPolicy,
-    kind: &Located<PolicyType>,
-    fields: &[(&str, Option<&Origin>)],
-    d: &mut Diagnostics,
-) {
+fn reject_fields(kind: &Located<PolicyType>, fields: &[(&str, Option<&Origin>)], d: &mut Diagnostics) {
     let other = match kind.value {
         PolicyType::TargetTracking => "step",
         PolicyType::Step => "target-tracking",
@@ -134,7 +121,6 @@ fn reject_fields(
             );
         }
     }
-    let _ = p;
 }
 
 fn target_tracking(
@@ -144,20 +130,15 @@ fn target_tracking(
     d: &mut Diagnostics,
 ) -> Option<TargetTracking> {
     let target = required(&p.target, "target", &p.origin, what, d).and_then(|t| target_value(t, d));
-    let metric =
-        required(&p.metric, "metric", &p.origin, what, d).and_then(|m| metric(m, target, ctx, d));
+    let metric = required(&p.metric, "metric", &p.origin, what, d).and_then(|m| metric(m, target, ctx, d));
     let scale_in = p
         .scale_in_cooldown
         .as_ref()
-        .map_or(Some(DEFAULT_COOLDOWN), |c| {
-            cooldown(c, "scale_in_cooldown", d)
-        });
+        .map_or(Some(DEFAULT_COOLDOWN), |c| cooldown(c, "scale_in_cooldown", d));
     let scale_out = p
         .scale_out_cooldown
         .as_ref()
-        .map_or(Some(DEFAULT_COOLDOWN), |c| {
-            cooldown(c, "scale_out_cooldown", d)
-        });
+        .map_or(Some(DEFAULT_COOLDOWN), |c| cooldown(c, "scale_out_cooldown", d));
     Some(TargetTracking {
         target_value: target?,
         metric: metric?,
@@ -196,8 +177,14 @@ fn metric(
         (None, Some(c)) => custom(c, target, ctx, d).map(MetricSpec::Custom),
         (Some(_), Some(_)) => {
             d.push(
-                Diagnostic::error("metric-choice", &m.origin, "`metric` has both `predefined` and `custom`")
-                    .help("keep one: `{ predefined = \"...\" }` or `{ custom = { name, namespace, statistic } }`"),
+                Diagnostic::error(
+                    "metric-choice",
+                    &m.origin,
+                    "`metric` has both `predefined` and `custom`",
+                )
+                .help(
+                    "keep one: `{ predefined = \"...\" }` or `{ custom = { name, namespace, statistic } }`",
+                ),
             );
             None
         }
@@ -208,9 +195,7 @@ fn metric(
                     &m.origin,
                     "`metric` needs `predefined` or `custom`",
                 )
-                .help(
-                    "e.g. `metric = { predefined = \"SageMakerVariantInvocationsPerInstance\" }`",
-                ),
+                .help("e.g. `metric = { predefined = \"SageMakerVariantInvocationsPerInstance\" }`"),
             );
             None
         }
@@ -236,9 +221,7 @@ fn predefined(
         );
         return None;
     }
-    if p.value == PredefinedMetric::VariantInvocationsPerInstance
-        && ctx.inference == Some(Inference::Async)
-    {
+    if p.value == PredefinedMetric::VariantInvocationsPerInstance && ctx.inference == Some(Inference::Async) {
         d.push(not_published_on_async(
             &p.origin,
             "SageMakerVariantInvocationsPerInstance",
@@ -252,7 +235,9 @@ fn not_published_on_async(origin: &Origin, metric: &str) -> Diagnostic {
     Diagnostic::error(
         "metric-not-published",
         origin,
-        format!("async endpoints do not publish invocation metrics, so {metric} would never scale this endpoint"),
+        format!(
+            "async endpoints do not publish invocation metrics, so {metric} would never scale this endpoint"
+        ),
     )
     .help("track ApproximateBacklogSizePerInstance instead (preset \"async-backlog\")")
 }
@@ -306,9 +291,7 @@ pub fn summed_across_cores(
     if namespace != "/aws/sagemaker/Endpoints" {
         return;
     }
-    let example = target.map_or(String::new(), |t| {
-        format!(": {t} means {}% of one {unit}", t)
-    });
+    let example = target.map_or(String::new(), |t| format!(": {t} means {}% of one {unit}", t));
     d.push(
         Diagnostic::warning(
             "summed-across-cores",
@@ -432,19 +415,16 @@ fn step_scaling(
         }
         Some(m) => int_in(m, "min_adjustment_magnitude", 1, i64::from(i32::MAX), d).map(Some),
     };
-    let steps = required(&p.steps, "steps", &p.origin, what, d)
-        .and_then(|s| steps::validate(s, adjustment_type, d));
-    let alarm = required(&p.alarm, "alarm", &p.origin, what, d)
-        .and_then(|a| alarm::validate(a, policy_name, ctx, d));
+    let steps =
+        required(&p.steps, "steps", &p.origin, what, d).and_then(|s| steps::validate(s, adjustment_type, d));
+    let alarm =
+        required(&p.alarm, "alarm", &p.origin, what, d).and_then(|a| alarm::validate(a, policy_name, ctx, d));
     let (alarm, alarm_origin) = alarm?;
     Some((
         StepScaling {
             adjustment_type,
             cooldown: cooldown?,
-            metric_aggregation_type: p
-                .aggregation
-                .as_ref()
-                .map_or(Aggregation::Average, |a| a.value),
+            metric_aggregation_type: p.aggregation.as_ref().map_or(Aggregation::Average, |a| a.value),
             min_adjustment_magnitude: min_magnitude?,
             steps: steps?,
             alarm,

@@ -57,11 +57,7 @@ pub fn expand(e: &mut RawEndpoint, d: &mut Diagnostics) {
         },
     };
     let (inference, min, mut policies) = match preset.value {
-        Preset::AsyncCpu => (
-            Inference::Async,
-            0,
-            vec![cpu_policy(&at), from_zero_policy(&at)],
-        ),
+        Preset::AsyncCpu => (Inference::Async, 0, vec![cpu_policy(&at), from_zero_policy(&at)]),
         Preset::AsyncBacklog => (
             Inference::Async,
             0,
@@ -104,6 +100,8 @@ pub fn expand(e: &mut RawEndpoint, d: &mut Diagnostics) {
                         )
                         .help("give your policy another name, or remove `type` to override the preset's policy"),
                     );
+                    merged.push(base);
+                    continue;
                 }
                 merged.push(overlay(p, base));
             }
@@ -134,9 +132,7 @@ fn overlay(top: RawPolicy, base: RawPolicy) -> RawPolicy {
         adjustment_type: top.adjustment_type.or(base.adjustment_type),
         cooldown: top.cooldown.or(base.cooldown),
         aggregation: top.aggregation.or(base.aggregation),
-        min_adjustment_magnitude: top
-            .min_adjustment_magnitude
-            .or(base.min_adjustment_magnitude),
+        min_adjustment_magnitude: top.min_adjustment_magnitude.or(base.min_adjustment_magnitude),
         steps: top.steps.or(base.steps),
         alarm: match (top.alarm, base.alarm) {
             (Some(t), Some(b)) => Some(Located::new(overlay_alarm(t.value, b.value), t.origin)),
@@ -192,12 +188,7 @@ fn backlog_policy(at: &Origin) -> RawPolicy {
         target: at!(at, 5.0),
         metric: at!(
             at,
-            custom_metric(
-                at,
-                "ApproximateBacklogSizePerInstance",
-                "AWS/SageMaker",
-                None
-            )
+            custom_metric(at, "ApproximateBacklogSizePerInstance", "AWS/SageMaker", None)
         ),
         scale_in_cooldown: at!(at, 600),
         scale_out_cooldown: at!(at, 300),

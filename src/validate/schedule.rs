@@ -19,8 +19,7 @@ pub fn validate(s: &RawSchedule, d: &mut Diagnostics) -> Option<ScheduledAction>
         }
         None => true,
     };
-    let schedule =
-        required(&s.schedule, "schedule", &s.origin, &what, d).and_then(|e| expression(e, d));
+    let schedule = required(&s.schedule, "schedule", &s.origin, &what, d).and_then(|e| expression(e, d));
     let timezone = s.timezone.as_ref().map(|tz| timezone(tz, d));
     let start = s.start_time.as_ref().map(|t| timestamp(t, "start_time", d));
     let end = s.end_time.as_ref().map(|t| timestamp(t, "end_time", d));
@@ -103,8 +102,12 @@ fn expression(e: &Located<String>, d: &mut Diagnostics) -> Option<String> {
     match problem {
         Some(why) => {
             d.push(
-                Diagnostic::error("schedule-expression", &e.origin, format!("schedule \"{}\" {why}", e.value))
-                    .help("e.g. \"cron(0 8 ? * MON-FRI *)\", \"rate(6 hours)\" or \"at(2026-12-24T18:00:00)\""),
+                Diagnostic::error(
+                    "schedule-expression",
+                    &e.origin,
+                    format!("schedule \"{}\" {why}", e.value),
+                )
+                .help("e.g. \"cron(0 8 ? * MON-FRI *)\", \"rate(6 hours)\" or \"at(2026-12-24T18:00:00)\""),
             );
             None
         }
@@ -129,13 +132,8 @@ fn rate(inner: &str) -> Option<String> {
     if !n.parse::<u32>().is_ok_and(|n| n > 0) {
         return Some(format!("has \"{n}\" where a positive whole number belongs"));
     }
-    if !matches!(
-        unit,
-        "minute" | "minutes" | "hour" | "hours" | "day" | "days"
-    ) {
-        return Some(format!(
-            "has unit \"{unit}\"; use minute(s), hour(s) or day(s)"
-        ));
+    if !matches!(unit, "minute" | "minutes" | "hour" | "hours" | "day" | "days") {
+        return Some(format!("has unit \"{unit}\"; use minute(s), hour(s) or day(s)"));
     }
     None
 }
@@ -201,9 +199,7 @@ fn timestamp(t: &Located<String>, key: &str, d: &mut Diagnostics) -> Option<(i64
                 &t.origin,
                 format!("`{key}` needs a date, a time and an offset"),
             )
-            .help(format!(
-                "add `Z` for UTC, e.g. `{key} = 2026-12-24T18:00:00Z`"
-            )),
+            .help(format!("add `Z` for UTC, e.g. `{key} = 2026-12-24T18:00:00Z`")),
         );
         return None;
     };
@@ -211,11 +207,7 @@ fn timestamp(t: &Located<String>, key: &str, d: &mut Diagnostics) -> Option<(i64
         toml::value::Offset::Z => 0,
         toml::value::Offset::Custom { minutes } => i64::from(minutes),
     };
-    let days = days_from_civil(
-        i64::from(date.year),
-        i64::from(date.month),
-        i64::from(date.day),
-    );
+    let days = days_from_civil(i64::from(date.year), i64::from(date.month), i64::from(date.day));
     let secs = days * 86_400
         + i64::from(time.hour) * 3600
         + i64::from(time.minute) * 60

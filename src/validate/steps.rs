@@ -50,12 +50,8 @@ pub fn validate(
         }
         match (lower, upper) {
             (None, None) => d.push(
-                Diagnostic::error(
-                    "step-bounds",
-                    &s.origin,
-                    "a step needs `lower`, `upper` or both",
-                )
-                .help("use `lower = 0.0` for \"at or above the threshold\""),
+                Diagnostic::error("step-bounds", &s.origin, "a step needs `lower`, `upper` or both")
+                    .help("use `lower = 0.0` for \"at or above the threshold\""),
             ),
             (Some(l), Some(u)) if u <= l => d.push(Diagnostic::error(
                 "step-bounds",
@@ -77,14 +73,8 @@ pub fn validate(
         return None;
     }
 
-    let open_lower = parsed
-        .iter()
-        .filter(|(s, _)| s.lower_bound.is_none())
-        .count();
-    let open_upper = parsed
-        .iter()
-        .filter(|(s, _)| s.upper_bound.is_none())
-        .count();
+    let open_lower = parsed.iter().filter(|(s, _)| s.lower_bound.is_none()).count();
+    let open_upper = parsed.iter().filter(|(s, _)| s.upper_bound.is_none()).count();
     if open_lower > 1 {
         d.push(
             Diagnostic::error(
@@ -105,11 +95,7 @@ pub fn validate(
             .help("only the highest step may extend to plus infinity"),
         );
     }
-    if open_lower == 0
-        && parsed
-            .iter()
-            .any(|(s, _)| s.lower_bound.is_some_and(|l| l < 0.0))
-    {
+    if open_lower == 0 && parsed.iter().any(|(s, _)| s.lower_bound.is_some_and(|l| l < 0.0)) {
         d.push(
             Diagnostic::error(
                 "step-open-lower",
@@ -119,11 +105,7 @@ pub fn validate(
             .help("remove `lower` from the lowest step"),
         );
     }
-    if open_upper == 0
-        && parsed
-            .iter()
-            .any(|(s, _)| s.upper_bound.is_some_and(|u| u > 0.0))
-    {
+    if open_upper == 0 && parsed.iter().any(|(s, _)| s.upper_bound.is_some_and(|u| u > 0.0)) {
         d.push(
             Diagnostic::error(
                 "step-open-upper",
@@ -132,6 +114,10 @@ pub fn validate(
             )
             .help("remove `upper` from the highest step"),
         );
+    }
+
+    if d.count(crate::diagnostic::Severity::Error) > errors_before {
+        return None;
     }
 
     parsed.sort_by(|(a, _), (b, _)| {
@@ -164,9 +150,7 @@ pub fn validate(
                 Diagnostic::error(
                     "step-gap",
                     origin,
-                    format!(
-                        "there is a gap between {prev_upper} and {next_lower}: no step covers it"
-                    ),
+                    format!("there is a gap between {prev_upper} and {next_lower}: no step covers it"),
                 )
                 .help("make each step's `lower` equal the previous step's `upper`"),
             );
