@@ -439,6 +439,24 @@ fn datetime(v: &Value<'_>, key: &str, d: &mut Diagnostics) -> Field<String> {
 fn array<'a, 'i>(v: &'a Value<'i>, key: &str, d: &mut Diagnostics) -> Option<&'a DeArray<'i>> {
     match v.get_ref() {
         DeValue::Array(a) => Some(a),
+        DeValue::Table(_) if matches!(key, "endpoint" | "policy" | "schedule") => {
+            let header = if key == "endpoint" {
+                "[[endpoint]]".to_string()
+            } else {
+                format!("[[endpoint.{key}]]")
+            };
+            d.push(
+                Diagnostic::error(
+                    "wrong-type",
+                    &Origin::file(v.span()),
+                    format!("`{key}` must be an array of tables, found a table"),
+                )
+                .help(format!(
+                    "write {header} with double brackets: there can be several"
+                )),
+            );
+            None
+        }
         _ => {
             wrong_type(v, key, "an array", d);
             None

@@ -1,0 +1,177 @@
+//! Action inputs (`INPUT_*`): no-file mode, overriding the file, and their errors.
+
+use std::fs;
+
+use crate::{bin, repo, run, validate_json};
+
+const TWO_ENDPOINTS: &str = r#"
+[[endpoint]]
+name = "a"
+max_capacity = 4
+preset = "async-cpu"
+
+[[endpoint]]
+name = "b"
+max_capacity = 2
+preset = "async-backlog"
+"#;
+
+fn policy<'a>(desired: &'a serde_json::Value, endpoint: usize, name: &str) -> &'a serde_json::Value {
+    desired["targets"][endpoint]["policies"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["name"] == name))
+        .unwrap_or_else(|| panic!("policy {name} in {desired:#}"))
+}
+
+#[test]
+fn one_endpoint_from_inputs_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, out) = validate_json(
+        bin(dir.path())
+            .env("INPUT_ENDPOINT-NAME", "my-async-ep")
+            .env("INPUT_PRESET", "async-backlog")
+            .env("INPUT_MAX-CAPACITY", "3")
+            .env("INPUT_TARGET-VALUE", "7.5"),
+    );
+    assert_eq!(code, 0, "{out:#}");
+    let t = &out["desired"]["targets"][0];
+    assert_eq!(t["resource_id"], "endpoint/my-async-ep/variant/AllTraffic");
+    assert_eq!(
+        (t["min_capacity"].as_i64(), t["max_capacity"].as_i64()),
+        (Some(0), Some(3))
+    );
+    let tracking = policy(
+        &out["desired"],
+        0,
+        "ApproximateBacklogSizePerInstance-ScalingPolicy",
+    );
+    assert_eq!(tracking["target_value"], 7.5);
+    assert!(policy(&out["desired"], 0, "HasBacklogWithoutCapacity-ScalingPolicy").is_object());
+}
+
+#[test]
+fn inputs_override_the_file_field_by_field() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(dir.path().join("autoscaling.toml"), TWO_ENDPOINTS).expect("write");
+    let (code, out) = validate_json(
+        bin(dir.path())
+            .env("INPUT_ENDPOINT_NAME", "b")
+            .env("INPUT_MAX_CAPACITY", "8")
+            .env("INPUT_SCALE-IN-COOLDOWN", "120"),
+    );
+    assert_eq!(code, 0, "{out:#}");
+    let desired = &out["desired"];
+    assert_eq!(desired["targets"][0]["max_capacity"], 4, "endpoint a untouched");
+    assert_eq!(desired["targets"][1]["max_capacity"], 8);
+    let tracking = policy(desired, 1, "ApproximateBacklogSizePerInstance-ScalingPolicy");
+    assert_eq!(tracking["scale_in_cooldown"], 120);
+    assert_eq!(tracking["scale_out_cooldown"], 300, "the preset's value stays");
+}
+
+#[test]
+fn an_endpoint_name_not_in_the_file_adds_an_endpoint() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(dir.path().join("autoscaling.toml"), TWO_ENDPOINTS).expect("write");
+    let (code, out) = validate_json(
+        bin(dir.path())
+            .env("INPUT_ENDPOINT-NAME", "c")
+            .env("INPUT_MIN-CAPACITY", "1")
+            .env("INPUT_MAX-CAPACITY", "2")
+            .env("INPUT_PRESET", "realtime-invocations"),
+    );
+    assert_eq!(code, 0, "{out:#}");
+    assert_eq!(out["desired"]["targets"].as_array().map(Vec::len), Some(3));
+}
+
+#[test]
+fn endpoint_inputs_without_a_name_are_ambiguous_with_two_endpoints() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(dir.path().join("autoscaling.toml"), TWO_ENDPOINTS).expect("write");
+    let r = run(bin(dir.path()).env("INPUT_MAX-CAPACITY", "3").arg("validate"));
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("error[input-needs-endpoint]: input `max-capacity` needs `endpoint-name`"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("--> input `max-capacity` (INPUT_MAX-CAPACITY)"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn bad_input_values_name_the_input_and_its_variable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = run(bin(dir.path())
+        .env("INPUT_ENDPOINT-NAME", "ep")
+        .env("INPUT_MIN-CAPACITY", "two")
+        .env("INPUT_MAX-CAPACITY", "4")
+        .env("INPUT_PRESET", "async-cpux")
+        .arg("validate"));
+    assert_eq!(r.code, 1);
+    insta::assert_snapshot!("bad_inputs", r.stderr);
+}
+
+#[test]
+fn a_missing_default_config_says_how_to_start() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = run(bin(dir.path()).arg("validate"));
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("error[config-not-found]: cannot read autoscaling.toml"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("endpoint-name"), "{}", r.stderr);
+}
+
+#[test]
+fn an_explicit_config_must_exist_even_with_endpoint_inputs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = run(bin(dir.path())
+        .env("INPUT_ENDPOINT-NAME", "ep")
+        .args(["validate", "--config", "nope.toml"]));
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("cannot read nope.toml"), "{}", r.stderr);
+}
+
+#[test]
+fn the_config_input_names_the_file_and_the_flag_wins_over_it() {
+    let r = run(bin(&repo())
+        .env("INPUT_CONFIG", "examples/seed.toml")
+        .arg("validate"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with("examples/seed.toml is valid"),
+        "{}",
+        r.stdout
+    );
+    let r = run(bin(&repo()).env("INPUT_CONFIG", "examples/seed.toml").args([
+        "validate",
+        "--config",
+        "tests/bad/min-above-max.toml",
+    ]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+}
+
+#[test]
+fn in_github_actions_problems_are_also_annotations() {
+    let r = run(bin(&repo().join("tests/bad"))
+        .env("GITHUB_ACTIONS", "true")
+        .args(["validate", "--config", "min-above-max.toml"]));
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout.contains("::error file=min-above-max.toml,line=3,col=16,endLine=3,endColumn=17::[min-above-max] min_capacity (5) is greater than max_capacity (2)"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("::warning file=min-above-max.toml,line=5,"),
+        "{}",
+        r.stdout
+    );
+}

@@ -1,0 +1,49 @@
+//! Integration tests: the built binary driven the way a user or a runner drives it, and the
+//! library's public entry points. One test binary, as uv does it, so it links once.
+
+mod cli;
+mod corpus;
+mod inputs;
+mod no_panic;
+mod schema;
+mod seed;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The binary with a clean environment: no INPUT_*, no GITHUB_ACTIONS, no colour.
+pub fn bin(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sagemaker-autoscale"));
+    cmd.env_clear().env("NO_COLOR", "1").current_dir(dir);
+    cmd
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run(cmd: &mut Command) -> Run {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().expect("the binary runs");
+    Run {
+        code: status.code().expect("exited, not killed"),
+        stdout: String::from_utf8(stdout).expect("utf-8 stdout"),
+        stderr: String::from_utf8(stderr).expect("utf-8 stderr"),
+    }
+}
+
+/// `validate --json` parsed.
+pub fn validate_json(cmd: &mut Command) -> (i32, serde_json::Value) {
+    let r = run(cmd.args(["validate", "--json"]));
+    let value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", r.stdout, r.stderr));
+    (r.code, value)
+}

@@ -1,0 +1,125 @@
+//! No input makes the loader or the validator panic: arbitrary text, mutations of a real
+//! config, and random configs built from the real keys with hostile values. The number of
+//! cases is PROPTEST_CASES (scripts/fuzz.sh runs many more than CI).
+
+use proptest::prelude::*;
+use sagemaker_autoscale::check_text;
+
+const SEED: &str = include_str!("../../examples/seed-explicit.toml");
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+/// Every key the config knows, and some it does not.
+fn key() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(
+        [
+            sagemaker_autoscale::config::CONFIG_KEYS,
+            sagemaker_autoscale::config::ENDPOINT_KEYS,
+            sagemaker_autoscale::config::POLICY_KEYS,
+            sagemaker_autoscale::config::ALARM_KEYS,
+            sagemaker_autoscale::config::STEP_KEYS,
+            sagemaker_autoscale::config::SCHEDULE_KEYS,
+            sagemaker_autoscale::config::CUSTOM_METRIC_KEYS,
+            &["bogus", "dimensions", "predefined", "custom"],
+        ]
+        .concat(),
+    )
+}
+
+fn scalar() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<i64>().prop_map(|n| n.to_string()),
+        prop::sample::select(vec![
+            "0",
+            "-1",
+            "1",
+            "60",
+            "2147483648",
+            "9223372036854775807",
+            "nan",
+            "inf",
+            "-inf",
+            "0.5",
+            "1e300",
+            "-0.0",
+            "true",
+            "false",
+            "\"\"",
+            "\"async-cpu\"",
+            "\">=\"",
+            "\"target-tracking\"",
+            "\"step\"",
+            "\"Average\"",
+            "\"p99\"",
+            "\"cron(0 8 ? * * *)\"",
+            "\"rate(0 days)\"",
+            "2026-12-24T18:00:00Z",
+            "2026-12-24T18:00:00",
+            "1979-05-27",
+            "\"AWS/SageMaker\"",
+            "\"/aws/sagemaker/Endpoints\"",
+        ])
+        .prop_map(str::to_string),
+        "[a-zA-Z0-9 _/:|-]{0,300}".prop_map(|s| format!("{s:?}")),
+    ]
+}
+
+fn value() -> impl Strategy<Value = String> {
+    scalar().prop_recursive(3, 24, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(|v| format!("[{}]", v.join(", "))),
+            prop::collection::vec((key(), inner), 0..6).prop_map(|kv| {
+                let body: Vec<String> = kv.into_iter().map(|(k, v)| format!("{k} = {v}")).collect();
+                format!("{{ {} }}", body.join(", "))
+            }),
+        ]
+    })
+}
+
+fn line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => (key(), value()).prop_map(|(k, v)| format!("{k} = {v}")),
+        1 => prop::sample::select(vec![
+            "[[endpoint]]", "[[endpoint.policy]]", "[endpoint.policy.alarm]", "[[endpoint.schedule]]",
+            "[endpoint.suspended]", "[endpoint]", "[[endpoint.policy.steps]]", "[endpoint.policy.metric.custom]",
+        ])
+        .prop_map(str::to_string),
+    ]
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn arbitrary_text(text in any::<String>()) {
+        let _ = check_text("fuzz.toml", &text);
+    }
+
+    #[test]
+    fn mutated_seed(edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8)) {
+        let mut bytes = SEED.as_bytes().to_vec();
+        for (at, byte) in edits {
+            let i = at.index(bytes.len());
+            bytes[i] = byte;
+        }
+        let _ = check_text("fuzz.toml", &String::from_utf8_lossy(&bytes));
+    }
+
+    #[test]
+    fn configs_built_from_real_keys(lines in prop::collection::vec(line(), 0..40)) {
+        let text = format!("[[endpoint]]\n{}\n", lines.join("\n"));
+        let checked = check_text("fuzz.toml", &text);
+        // Rendering must not panic either, whatever the spans.
+        let renderer = sagemaker_autoscale::diagnostic::Renderer { source: checked.source.as_ref(), color: false };
+        for d in &checked.diagnostics {
+            let _ = renderer.render(d);
+            let _ = renderer.annotation(d);
+        }
+        prop_assert_eq!(checked.desired.is_some(), checked.errors() == 0);
+    }
+}
