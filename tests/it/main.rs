@@ -1,6 +1,9 @@
 //! Integration tests: the built binary driven the way a user or a runner drives it, and the
 //! library's public entry points. One test binary, as uv does it, so it links once.
 
+// A failed expectation in a test is the test failing, which is what it should do.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod cli;
 mod corpus;
 mod inputs;
