@@ -161,7 +161,11 @@ fn every_example_is_valid() {
 #[test]
 fn toml_examples_in_the_readme_are_valid() {
     let readme = std::fs::read_to_string(repo().join("README.md")).expect("README");
-    let blocks: Vec<&str> = readme.split("```toml\n").skip(1).filter_map(|b| b.split("```").next()).collect();
+    let blocks: Vec<&str> = readme
+        .split("```toml\n")
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .collect();
     assert!(blocks.len() >= 2, "README has its toml examples");
     for block in blocks {
         let checked = check_text("README.md", block);
