@@ -3,15 +3,22 @@
 //! Data flows one way: config -> validate -> desired state. Later stages (reading AWS,
 //! planning, applying, GitHub) build on [`model::DesiredState`].
 
+pub mod apply;
+pub mod aws;
 pub mod check;
 pub mod config;
 pub mod diagnostic;
+pub mod engine;
 pub mod inputs;
 pub mod keywords;
 pub mod model;
+pub mod plan;
+pub mod render;
+pub mod resource;
 pub mod schema;
 pub mod source;
 mod suggest;
+pub mod timestamp;
 pub mod validate;
 
 pub use check::{Checked, check, check_text};

@@ -1,18 +1,19 @@
-use std::io::IsTerminal;
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use sagemaker_autoscale::check::Counts;
 use sagemaker_autoscale::config::ConfigPath;
 use sagemaker_autoscale::diagnostic::Renderer;
 use sagemaker_autoscale::inputs::{Env, Inputs};
-use sagemaker_autoscale::{Checked, check, schema};
+use sagemaker_autoscale::plan::Plan;
+use sagemaker_autoscale::{Checked, check, engine, render, schema};
 
 /// Amazon SageMaker endpoint autoscaling as code.
 ///
-/// Keep autoscaling.toml in your repository; this tool validates it, and (in later versions)
-/// plans and applies it against Application Auto Scaling and CloudWatch.
+/// Keep autoscaling.toml in your repository: `validate` checks it offline, `plan` shows what
+/// would change in Application Auto Scaling and CloudWatch, `apply` makes AWS match it.
 #[derive(Parser)]
 #[command(
     version,
@@ -25,19 +26,50 @@ struct Cli {
     command: Command,
 }
 
+#[derive(Args)]
+struct ConfigArgs {
+    /// Config file [default: the `config` input (INPUT_CONFIG), else autoscaling.toml].
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    deny_warnings: bool,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Check the config (and action inputs) without calling AWS. Exit 0 when valid, 1 otherwise.
     Validate {
-        /// Config file [default: the `config` input (INPUT_CONFIG), else autoscaling.toml].
-        #[arg(long, value_name = "PATH")]
-        config: Option<PathBuf>,
-        /// Treat warnings as errors.
-        #[arg(long)]
-        deny_warnings: bool,
+        #[command(flatten)]
+        config: ConfigArgs,
         /// Print diagnostics and the desired state as JSON on stdout.
         #[arg(long)]
         json: bool,
+    },
+    /// Show what apply would change. Reads AWS, writes nothing.
+    Plan {
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// Print the plan as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Also write the plan as JSON to FILE (for `apply --plan FILE`).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Exit 0 when there are no changes, 2 when there are, 1 on error (like terraform).
+        #[arg(long)]
+        detailed_exitcode: bool,
+    },
+    /// Make AWS match the config.
+    Apply {
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// Apply without asking (required when not run in a terminal).
+        #[arg(long)]
+        auto_approve: bool,
+        /// Apply only if a fresh plan has the same fingerprint as this saved plan.
+        #[arg(long, value_name = "FILE")]
+        plan: Option<PathBuf>,
     },
     /// Print the JSON Schema of autoscaling.toml (for editor completion and checks).
     Schema,
@@ -58,15 +90,95 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Validate {
-            config,
-            deny_warnings,
-            json,
-        } => {
-            let inputs = Inputs::from_env();
-            let checked = check(&ConfigPath::resolve(config, &inputs), &inputs);
+        Command::Validate { config, json } => {
+            let checked = load(&config);
             report(&checked, json);
-            if checked.errors() > 0 || (deny_warnings && checked.warnings() > 0) {
+            summary(&checked, json);
+            exit_for(&checked, config.deny_warnings).unwrap_or(ExitCode::SUCCESS)
+        }
+        Command::Plan {
+            config,
+            json,
+            out,
+            detailed_exitcode,
+        } => {
+            let checked = load(&config);
+            report(&checked, false);
+            if let Some(code) = exit_for(&checked, config.deny_warnings) {
+                return code;
+            }
+            let Some(desired) = checked.desired else {
+                return ExitCode::from(1);
+            };
+            let planned = match runtime().block_on(engine::plan(&desired)) {
+                Ok(p) => p,
+                Err(e) => return fail(&e.to_string(), e.hint()),
+            };
+            if let Some(path) = out
+                && let Err(e) = std::fs::write(&path, render::json(&planned.plan))
+            {
+                return fail(&format!("cannot write {}: {e}", path.display()), None);
+            }
+            if json {
+                println!("{}", render::json(&planned.plan));
+            } else {
+                print!(
+                    "{}",
+                    render::text(&planned.plan, color(std::io::stdout().is_terminal()))
+                );
+            }
+            if detailed_exitcode && !planned.plan.is_empty() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Command::Apply {
+            config,
+            auto_approve,
+            plan,
+        } => {
+            let checked = load(&config);
+            report(&checked, false);
+            if let Some(code) = exit_for(&checked, config.deny_warnings) {
+                return code;
+            }
+            let Some(desired) = checked.desired else {
+                return ExitCode::from(1);
+            };
+            let rt = runtime();
+            let planned = match rt.block_on(engine::plan(&desired)) {
+                Ok(p) => p,
+                Err(e) => return fail(&e.to_string(), e.hint()),
+            };
+            if let Some(path) = plan
+                && let Err(message) = same_as_saved(&path, &planned.plan)
+            {
+                return fail(
+                    &message,
+                    Some("run `plan --out FILE` again, review it, and apply that"),
+                );
+            }
+            let stdout_color = color(std::io::stdout().is_terminal());
+            print!("{}", render::text(&planned.plan, stdout_color));
+            if planned.plan.is_empty() {
+                return ExitCode::SUCCESS;
+            }
+            if !auto_approve {
+                match confirm() {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        println!("Apply cancelled.");
+                        return ExitCode::from(1);
+                    }
+                    Err(message) => {
+                        return fail(&message, Some("pass --auto-approve to apply without a terminal"));
+                    }
+                }
+            }
+            let report = rt.block_on(engine::apply_planned(planned));
+            print!("{}", render::apply_report(&report, stdout_color));
+            if report.failed() {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
@@ -79,21 +191,89 @@ fn main() -> ExitCode {
     }
 }
 
+fn load(args: &ConfigArgs) -> Checked {
+    let inputs = Inputs::from_env();
+    check(&ConfigPath::resolve(args.config.clone(), &inputs), &inputs)
+}
+
+/// Exit 1 on errors (or warnings when denied); None when the run may go on.
+fn exit_for(checked: &Checked, deny_warnings: bool) -> Option<ExitCode> {
+    if checked.errors() > 0 || (deny_warnings && checked.warnings() > 0) {
+        if checked.errors() == 0 {
+            eprintln!("{}: warnings are denied (--deny-warnings)", checked.name);
+        }
+        return Some(ExitCode::from(1));
+    }
+    None
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+fn fail(message: &str, hint: Option<&str>) -> ExitCode {
+    eprintln!("error: {message}");
+    if let Some(hint) = hint {
+        eprintln!("hint: {hint}");
+    }
+    ExitCode::from(1)
+}
+
+fn color(is_terminal: bool) -> bool {
+    is_terminal && std::env::var_os(Env::NO_COLOR).is_none_or(|v| v.is_empty())
+}
+
+fn same_as_saved(path: &std::path::Path, fresh: &Plan) -> Result<(), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let saved: Plan =
+        serde_json::from_str(&text).map_err(|e| format!("{} is not a saved plan: {e}", path.display()))?;
+    if saved.fingerprint != fresh.fingerprint {
+        return Err(format!(
+            "the saved plan ({}) no longer matches AWS and the config (now {}): something changed since it was made",
+            saved.fingerprint, fresh.fingerprint
+        ));
+    }
+    Ok(())
+}
+
+fn confirm() -> Result<bool, String> {
+    if !std::io::stdin().is_terminal() {
+        return Err("apply needs confirmation, and there is no terminal to ask in".into());
+    }
+    print!("\nApply these changes? Only 'yes' will be accepted: ");
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| e.to_string())?;
+    Ok(answer.trim() == "yes")
+}
+
 fn report(checked: &Checked, json: bool) {
-    let color =
-        std::io::stderr().is_terminal() && std::env::var_os(Env::NO_COLOR).is_none_or(|v| v.is_empty());
     let renderer = Renderer {
         source: checked.source.as_ref(),
-        color,
+        color: color(std::io::stderr().is_terminal()),
     };
     if std::env::var(Env::GITHUB_ACTIONS).is_ok_and(|v| v == "true") {
         for d in &checked.diagnostics {
             println!("{}", renderer.annotation(d));
         }
     }
-    for d in &checked.diagnostics {
-        eprintln!("{}", renderer.render(d));
+    if !json || checked.desired.is_none() {
+        for d in &checked.diagnostics {
+            eprintln!("{}", renderer.render(d));
+        }
     }
+}
+
+fn summary(checked: &Checked, json: bool) {
     let name = &checked.name;
     if json {
         let value = serde_json::json!({
@@ -106,23 +286,23 @@ fn report(checked: &Checked, json: bool) {
         println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
         return;
     }
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     match &checked.desired {
         Some(desired) => {
             let c = Counts::of(desired);
             println!(
                 "{name} is valid: {}, {}, {}, {} ({})",
-                plural(c.endpoints, "endpoint"),
-                plural(c.policies, "policy").replace("policys", "policies"),
-                plural(c.alarms, "alarm"),
-                plural(c.scheduled_actions, "scheduled action"),
-                plural(checked.warnings(), "warning"),
+                plural(c.endpoints, "endpoint", "endpoints"),
+                plural(c.policies, "policy", "policies"),
+                plural(c.alarms, "alarm", "alarms"),
+                plural(c.scheduled_actions, "scheduled action", "scheduled actions"),
+                plural(checked.warnings(), "warning", "warnings"),
             );
         }
         None => eprintln!(
             "{name}: {}, {}",
-            plural(checked.errors(), "error"),
-            plural(checked.warnings(), "warning")
+            plural(checked.errors(), "error", "errors"),
+            plural(checked.warnings(), "warning", "warnings")
         ),
     }
 }

@@ -1,7 +1,7 @@
 //! The desired state: what AWS should hold, free of config syntax and of the AWS SDK.
 //! `validate` produces it; later the planner diffs it against what AWS holds.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::keywords::{
     AdjustmentType, Aggregation, Comparison, MetricStatistic, PredefinedMetric, TreatMissingData, Unit,
@@ -9,14 +9,14 @@ use crate::keywords::{
 
 pub const SERVICE_NAMESPACE: &str = "sagemaker";
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DesiredState {
     /// None: use the region of the AWS credential chain.
     pub region: Option<String>,
     pub targets: Vec<ScalableTarget>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ScalableDimension {
     #[serde(rename = "sagemaker:variant:DesiredInstanceCount")]
     VariantDesiredInstanceCount,
@@ -31,7 +31,7 @@ impl ScalableDimension {
 }
 
 /// One endpoint variant's scalable target, with everything attached to it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScalableTarget {
     pub endpoint: String,
     pub variant: String,
@@ -47,21 +47,21 @@ pub struct ScalableTarget {
     pub scheduled_actions: Vec<ScheduledAction>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SuspendedState {
     pub dynamic_scaling_in: bool,
     pub dynamic_scaling_out: bool,
     pub scheduled_scaling: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScalingPolicy {
     pub name: String,
     #[serde(flatten)]
     pub config: PolicyConfig,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "policy_type")]
 pub enum PolicyConfig {
     #[serde(rename = "TargetTrackingScaling")]
@@ -70,7 +70,7 @@ pub enum PolicyConfig {
     Step(StepScaling),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TargetTracking {
     pub target_value: f64,
     pub metric: MetricSpec,
@@ -79,14 +79,14 @@ pub struct TargetTracking {
     pub disable_scale_in: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MetricSpec {
     Predefined(PredefinedMetric),
     Custom(CustomMetric),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CustomMetric {
     pub metric_name: String,
     pub namespace: String,
@@ -96,13 +96,13 @@ pub struct CustomMetric {
     pub dimensions: Vec<Dimension>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Dimension {
     pub name: String,
     pub value: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepScaling {
     pub adjustment_type: AdjustmentType,
     pub cooldown: i32,
@@ -113,7 +113,7 @@ pub struct StepScaling {
     pub alarm: Alarm,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepAdjustment {
     pub lower_bound: Option<f64>,
     pub upper_bound: Option<f64>,
@@ -121,7 +121,7 @@ pub struct StepAdjustment {
 }
 
 /// The CloudWatch alarm that fires a step policy. Created and owned by this tool.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alarm {
     pub name: String,
     pub metric_name: String,
@@ -137,7 +137,7 @@ pub struct Alarm {
     pub treat_missing_data: TreatMissingData,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AlarmStatistic {
     Statistic(MetricStatistic),
@@ -145,7 +145,7 @@ pub enum AlarmStatistic {
     Extended(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScheduledAction {
     pub name: String,
     pub schedule: String,

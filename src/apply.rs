@@ -1,0 +1,297 @@
+//! Plan -> ordered AWS changes, with a report of each: applied, failed, or not attempted.
+//! Stops at the first hard failure; a re-run plans only what is left, so it converges.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::aws::{AwsError, Clients, Write, perform};
+use crate::plan::{Action, Change, Plan};
+use crate::resource::{Key, Kind, Record, Records};
+
+/// Attempts for errors the SDK does not retry (see `AwsError::is_transient`).
+pub const TRANSIENT_ATTEMPTS: u32 = 5;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "status", content = "error", rename_all = "snake_case")]
+pub enum Outcome {
+    Applied,
+    Failed(String),
+    NotAttempted,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeReport {
+    pub action: Action,
+    pub kind: Kind,
+    pub resource_id: String,
+    pub name: String,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    /// What else this change required, e.g. re-pointing an alarm at a new policy ARN.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplyReport {
+    pub changes: Vec<ChangeReport>,
+}
+
+impl ApplyReport {
+    pub fn failed(&self) -> bool {
+        self.changes
+            .iter()
+            .any(|c| matches!(c.outcome, Outcome::Failed(_)))
+    }
+
+    pub fn count(&self, pred: impl Fn(&Outcome) -> bool) -> usize {
+        self.changes.iter().filter(|c| pred(&c.outcome)).count()
+    }
+}
+
+/// Applies `plan`. `desired` is the full desired state (for re-pointing alarms that did not
+/// change themselves); `policy_arns` are the ARNs read with the current state.
+pub async fn apply(
+    clients: &Clients,
+    plan: &Plan,
+    desired: &Records,
+    mut policy_arns: HashMap<(String, String), String>,
+) -> ApplyReport {
+    let mut reports: Vec<ChangeReport> = plan
+        .changes
+        .iter()
+        .map(|c| ChangeReport {
+            action: c.action,
+            kind: c.kind,
+            resource_id: c.resource_id.clone(),
+            name: c.name.clone(),
+            outcome: Outcome::NotAttempted,
+            notes: Vec::new(),
+        })
+        .collect();
+    for (i, change) in plan.changes.iter().enumerate() {
+        let result = apply_one(
+            clients,
+            plan,
+            change,
+            desired,
+            &mut policy_arns,
+            &mut reports[i].notes,
+        )
+        .await;
+        match result {
+            Ok(()) => reports[i].outcome = Outcome::Applied,
+            Err(e) => {
+                let mut message = e.to_string();
+                if let Some(hint) = e.hint() {
+                    message.push_str(&format!(" (hint: {hint})"));
+                }
+                reports[i].outcome = Outcome::Failed(message);
+                break;
+            }
+        }
+    }
+    ApplyReport { changes: reports }
+}
+
+async fn apply_one(
+    clients: &Clients,
+    plan: &Plan,
+    change: &Change,
+    desired: &Records,
+    arns: &mut HashMap<(String, String), String>,
+    notes: &mut Vec<String>,
+) -> Result<(), AwsError> {
+    let rid = change.resource_id.as_str();
+    let name = change.name.as_str();
+    let after = match (&change.after, change.action) {
+        (Some(v), Action::Create | Action::Update | Action::Replace) => {
+            Some(Record::from_value(change.kind, v).map_err(|e| AwsError::Invalid {
+                operation: "apply",
+                message: format!("{name}: {e}"),
+            })?)
+        }
+        _ => None,
+    };
+    match (change.kind, change.action, &after) {
+        (Kind::ScalableTarget, _, Some(Record::Target(target))) => {
+            retrying(
+                clients,
+                &Write::RegisterTarget {
+                    resource_id: rid,
+                    target,
+                },
+            )
+            .await?;
+        }
+        (Kind::ScalingPolicy, Action::Delete, _) => {
+            retrying(
+                clients,
+                &Write::DeletePolicy {
+                    resource_id: rid,
+                    name,
+                },
+            )
+            .await?;
+            arns.remove(&(rid.to_string(), name.to_string()));
+        }
+        (Kind::ScalingPolicy, action, Some(Record::Policy(policy))) => {
+            if action == Action::Replace {
+                retrying(
+                    clients,
+                    &Write::DeletePolicy {
+                        resource_id: rid,
+                        name,
+                    },
+                )
+                .await?;
+            }
+            let key = (rid.to_string(), name.to_string());
+            let old_arn = arns.get(&key).cloned();
+            let arn = retrying(
+                clients,
+                &Write::PutPolicy {
+                    resource_id: rid,
+                    name,
+                    policy,
+                },
+            )
+            .await?
+            .unwrap_or_default();
+            arns.insert(key, arn.clone());
+            if old_arn.is_some() && old_arn.as_deref() != Some(arn.as_str()) {
+                repoint_alarms(clients, plan, rid, name, desired, arns, notes).await?;
+            }
+        }
+        (Kind::Alarm, Action::Delete, _) => {
+            retrying(clients, &Write::DeleteAlarm { name }).await?;
+        }
+        (Kind::Alarm, _, Some(Record::Alarm(alarm))) => {
+            let actions = alarm_actions(rid, alarm, arns)?;
+            retrying(
+                clients,
+                &Write::PutAlarm {
+                    resource_id: rid,
+                    alarm,
+                    actions,
+                },
+            )
+            .await?;
+        }
+        (Kind::ScheduledAction, Action::Delete, _) => {
+            retrying(
+                clients,
+                &Write::DeleteSchedule {
+                    resource_id: rid,
+                    name,
+                },
+            )
+            .await?;
+        }
+        (Kind::ScheduledAction, _, Some(Record::Schedule(schedule))) => {
+            retrying(
+                clients,
+                &Write::PutSchedule {
+                    resource_id: rid,
+                    schedule,
+                },
+            )
+            .await?;
+        }
+        (kind, action, _) => {
+            return Err(AwsError::Invalid {
+                operation: "apply",
+                message: format!("cannot {action:?} a {} from this plan", kind.as_str()),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// An unchanged alarm whose policy got a new ARN would keep firing at nothing: put it again.
+async fn repoint_alarms(
+    clients: &Clients,
+    plan: &Plan,
+    rid: &str,
+    policy: &str,
+    desired: &Records,
+    arns: &HashMap<(String, String), String>,
+    notes: &mut Vec<String>,
+) -> Result<(), AwsError> {
+    for (key, record) in desired {
+        let Record::Alarm(alarm) = record else { continue };
+        if key.resource_id != rid || !alarm.triggers.iter().any(|t| t == policy) {
+            continue;
+        }
+        let planned = plan
+            .changes
+            .iter()
+            .any(|c| c.key() == *key && c.action != Action::Delete);
+        if planned {
+            continue;
+        }
+        let actions = alarm_actions(rid, alarm, arns)?;
+        retrying(
+            clients,
+            &Write::PutAlarm {
+                resource_id: rid,
+                alarm,
+                actions,
+            },
+        )
+        .await?;
+        notes.push(format!("re-pointed alarm {} at the policy's new ARN", key.name));
+    }
+    Ok(())
+}
+
+fn alarm_actions(
+    rid: &str,
+    alarm: &crate::resource::AlarmRecord,
+    arns: &HashMap<(String, String), String>,
+) -> Result<Vec<String>, AwsError> {
+    alarm
+        .triggers
+        .iter()
+        .map(|t| {
+            if t.starts_with("arn:") {
+                return Ok(t.clone());
+            }
+            arns.get(&(rid.to_string(), t.clone()))
+                .cloned()
+                .ok_or_else(|| AwsError::Invalid {
+                    operation: "PutMetricAlarm",
+                    message: format!(
+                        "alarm {} triggers policy {t}, which has no ARN yet",
+                        alarm.alarm.name
+                    ),
+                })
+        })
+        .collect()
+}
+
+/// `perform`, retrying what the SDK does not: a concurrent update, AAS failing to read
+/// CloudWatch, a target not visible yet right after registering it.
+async fn retrying(clients: &Clients, write: &Write<'_>) -> Result<Option<String>, AwsError> {
+    let mut attempt = 0;
+    loop {
+        match perform(clients, write).await {
+            Err(e) if e.is_transient() && attempt + 1 < TRANSIENT_ATTEMPTS => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(200 * 2u64.pow(attempt))).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// The key of a change, for callers that match reports to changes.
+pub fn key_of(r: &ChangeReport) -> Key {
+    Key {
+        kind: r.kind,
+        resource_id: r.resource_id.clone(),
+        name: r.name.clone(),
+    }
+}

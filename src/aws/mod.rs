@@ -1,0 +1,125 @@
+//! The only code that talks to AWS: Application Auto Scaling and CloudWatch clients, reading
+//! the current state, and performing one change at a time.
+
+mod read;
+mod write;
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region};
+use aws_credential_types::provider::ProvideCredentials;
+
+pub use read::{CurrentState, read_current};
+pub use write::{Write, perform};
+
+/// Clients for one region.
+#[derive(Clone, Debug)]
+pub struct Clients {
+    pub region: String,
+    pub autoscaling: aws_sdk_applicationautoscaling::Client,
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AwsError {
+    #[error("no AWS region: set `region` in the config, the `region` input, or AWS_REGION")]
+    NoRegion,
+    #[error("no usable AWS credentials: {0}")]
+    NoCredentials(String),
+    #[error("{operation} failed: {message}")]
+    Call {
+        operation: &'static str,
+        /// AWS's error code, e.g. `ValidationException`, when the service sent one.
+        code: Option<String>,
+        message: String,
+    },
+    #[error("{operation}: {message}")]
+    Invalid {
+        operation: &'static str,
+        message: String,
+    },
+}
+
+impl AwsError {
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            AwsError::Call { code, .. } => code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Errors the SDK does not retry but that pass on their own: a concurrent update, AAS
+    /// failing to read CloudWatch (throttling behind it), a target not visible yet right after
+    /// registering it.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self.code(),
+            Some("ConcurrentUpdateException" | "FailedResourceAccessException" | "ObjectNotFoundException")
+        )
+    }
+
+    /// A hint for the errors people hit first.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self.code() {
+            Some("AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation") => Some(
+                "the role needs application-autoscaling:* on sagemaker targets and cloudwatch:PutMetricAlarm, DescribeAlarms, DeleteAlarms",
+            ),
+            Some("ExpiredTokenException" | "InvalidClientTokenId" | "UnrecognizedClientException") => {
+                Some("the AWS credentials are invalid or expired")
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Wraps any SDK error with the operation it came from, keeping AWS's code and message.
+pub(crate) fn call_error<E>(operation: &'static str, err: E) -> AwsError
+where
+    E: aws_sdk_applicationautoscaling::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let code = err.code().map(str::to_string);
+    let message = match err.message() {
+        Some(m) => m.to_string(),
+        None => aws_sdk_applicationautoscaling::error::DisplayErrorContext(&err).to_string(),
+    };
+    AwsError::Call {
+        operation,
+        code,
+        message,
+    }
+}
+
+/// Loads the default credential chain (environment, profiles, web identity / OIDC, ...),
+/// honouring AWS_ENDPOINT_URL, and checks that credentials exist before anything is called.
+pub async fn connect(region: Option<&str>) -> Result<Clients, AwsError> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::standard().with_max_attempts(5))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .operation_attempt_timeout(Duration::from_secs(20))
+                .operation_timeout(Duration::from_secs(90))
+                .build(),
+        );
+    if let Some(r) = region {
+        loader = loader.region(Region::new(r.to_string()));
+    }
+    let config = loader.load().await;
+    let region = config.region().map(|r| r.to_string()).ok_or(AwsError::NoRegion)?;
+    let provider = config
+        .credentials_provider()
+        .ok_or_else(|| AwsError::NoCredentials("no credential provider is configured".into()))?;
+    provider.provide_credentials().await.map_err(|e| {
+        AwsError::NoCredentials(format!(
+            "{} (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or use aws-actions/configure-aws-credentials)",
+            aws_sdk_applicationautoscaling::error::DisplayErrorContext(&e)
+        ))
+    })?;
+    Ok(Clients {
+        region,
+        autoscaling: aws_sdk_applicationautoscaling::Client::new(&config),
+        cloudwatch: aws_sdk_cloudwatch::Client::new(&config),
+    })
+}

@@ -1,0 +1,505 @@
+//! Reading what AWS holds for the configured scalable targets, with as few calls as AWS
+//! allows: targets 50 per call, alarms 100 per call, policies and scheduled actions one
+//! (paginated) call per target, independent calls run concurrently with a bound.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use aws_sdk_applicationautoscaling::types as aas;
+use aws_sdk_cloudwatch::types as cw;
+use futures::{StreamExt, TryStreamExt, stream};
+
+use super::{AwsError, Clients, call_error};
+use crate::keywords::{
+    AdjustmentType, Aggregation, Comparison, Keyword, MetricStatistic, PredefinedMetric, TreatMissingData,
+    Unit,
+};
+use crate::model::{
+    Alarm, AlarmStatistic, CustomMetric, Dimension, MetricSpec, SERVICE_NAMESPACE, ScalableDimension,
+    ScheduledAction, StepAdjustment, SuspendedState, TargetTracking,
+};
+use crate::resource::{
+    AlarmRecord, Key, Kind, PolicyRecord, Record, Records, StepRecord, TargetRecord, normalise_schedule,
+};
+use crate::timestamp::format_utc;
+
+/// Concurrent AWS calls while reading.
+pub const READ_CONCURRENCY: usize = 8;
+/// A guard against endless pagination (moto repeats its token forever).
+const MAX_PAGES: usize = 1000;
+const DEFAULT_COOLDOWN: i32 = 300;
+
+#[derive(Debug, Default)]
+pub struct CurrentState {
+    pub records: Records,
+    /// Policy ARN by (resource id, policy name): alarms are wired to these.
+    pub policy_arns: HashMap<(String, String), String>,
+    /// AWS calls made to read this state.
+    pub calls: usize,
+}
+
+/// What one scalable target holds besides itself.
+struct TargetObjects {
+    resource_id: String,
+    policies: Vec<Policy>,
+    schedules: Vec<ScheduledAction>,
+}
+
+struct Policy {
+    resource_id: String,
+    name: String,
+    arn: String,
+    record: PolicyRecord,
+    alarm_names: Vec<String>,
+}
+
+/// Reads the targets, policies, scheduled actions and step alarms of `resource_ids`.
+/// `alarm_owners` maps each desired alarm name to its resource id.
+pub async fn read_current(
+    clients: &Clients,
+    resource_ids: &[String],
+    alarm_owners: &HashMap<String, String>,
+) -> Result<CurrentState, AwsError> {
+    let calls = AtomicUsize::new(0);
+    let dimension = aas::ScalableDimension::from(ScalableDimension::VariantDesiredInstanceCount.as_str());
+    let mut state = CurrentState::default();
+
+    let targets: Vec<Vec<aas::ScalableTarget>> = stream::iter(resource_ids.chunks(50))
+        .map(|chunk| describe_targets(clients, chunk, &dimension, &calls))
+        .buffer_unordered(READ_CONCURRENCY)
+        .try_collect()
+        .await?;
+    let wanted: BTreeSet<&str> = resource_ids.iter().map(String::as_str).collect();
+    for t in targets.into_iter().flatten() {
+        let (rid, dim) = (t.resource_id(), t.scalable_dimension());
+        // Exact key match, as Terraform does: never adopt a target we were not asked about.
+        if !wanted.contains(rid) || dim != &dimension {
+            continue;
+        }
+        let suspended = t
+            .suspended_state()
+            .map_or_else(SuspendedState::default, |s| SuspendedState {
+                dynamic_scaling_in: s.dynamic_scaling_in_suspended().unwrap_or(false),
+                dynamic_scaling_out: s.dynamic_scaling_out_suspended().unwrap_or(false),
+                scheduled_scaling: s.scheduled_scaling_suspended().unwrap_or(false),
+            });
+        state.records.insert(
+            Key {
+                kind: Kind::ScalableTarget,
+                resource_id: rid.to_string(),
+                name: dimension.as_str().to_string(),
+            },
+            Record::Target(TargetRecord {
+                min_capacity: t.min_capacity(),
+                max_capacity: t.max_capacity(),
+                suspended,
+            }),
+        );
+    }
+
+    let per_target: Vec<TargetObjects> = stream::iter(resource_ids)
+        .map(|rid| async {
+            Ok::<_, AwsError>(TargetObjects {
+                resource_id: rid.clone(),
+                policies: describe_policies(clients, rid, &dimension, &calls).await?,
+                schedules: describe_schedules(clients, rid, &dimension, &calls).await?,
+            })
+        })
+        .buffer_unordered(READ_CONCURRENCY)
+        .try_collect()
+        .await?;
+
+    let mut alarm_names: BTreeSet<String> = alarm_owners.keys().cloned().collect();
+    let mut unlinked_step_arns = Vec::new();
+    let mut arn_owner: HashMap<String, (String, String)> = HashMap::new();
+    for TargetObjects {
+        resource_id,
+        policies,
+        schedules,
+    } in per_target
+    {
+        for p in policies {
+            if matches!(p.record, PolicyRecord::Step(_)) {
+                if p.alarm_names.is_empty() {
+                    unlinked_step_arns.push(p.arn.clone());
+                }
+                alarm_names.extend(p.alarm_names.iter().cloned());
+            }
+            arn_owner.insert(p.arn.clone(), (p.resource_id.clone(), p.name.clone()));
+            state
+                .policy_arns
+                .insert((p.resource_id.clone(), p.name.clone()), p.arn);
+            state.records.insert(
+                Key {
+                    kind: Kind::ScalingPolicy,
+                    resource_id: p.resource_id,
+                    name: p.name,
+                },
+                Record::Policy(p.record),
+            );
+        }
+        for s in schedules {
+            state.records.insert(
+                Key {
+                    kind: Kind::ScheduledAction,
+                    resource_id: resource_id.clone(),
+                    name: s.name.clone(),
+                },
+                Record::Schedule(s),
+            );
+        }
+    }
+
+    // Alarms by name, then (where AWS did not list a step policy's alarms, as moto never
+    // does) by the policy ARN in their actions.
+    let names: Vec<String> = alarm_names.into_iter().collect();
+    let mut found: Vec<cw::MetricAlarm> = stream::iter(names.chunks(100))
+        .map(|chunk| describe_alarms(clients, AlarmQuery::Names(chunk.to_vec()), &calls))
+        .buffer_unordered(READ_CONCURRENCY)
+        .try_collect::<Vec<_>>()
+        .await?
+        .into_iter()
+        .flatten()
+        .collect();
+    let by_action: Vec<Vec<cw::MetricAlarm>> = stream::iter(unlinked_step_arns)
+        .map(|arn| describe_alarms(clients, AlarmQuery::ActionPrefix(arn), &calls))
+        .buffer_unordered(READ_CONCURRENCY)
+        .try_collect()
+        .await?;
+    found.extend(by_action.into_iter().flatten());
+
+    for a in found {
+        let Some(name) = a.alarm_name().map(str::to_string) else {
+            continue;
+        };
+        if is_aws_owned(&a) {
+            continue;
+        }
+        let owner = alarm_owners.get(&name).cloned().or_else(|| {
+            a.alarm_actions()
+                .iter()
+                .find_map(|arn| arn_owner.get(arn).map(|(rid, _)| rid.clone()))
+        });
+        let Some(rid) = owner else { continue };
+        let triggers = a
+            .alarm_actions()
+            .iter()
+            .map(|arn| match arn_owner.get(arn) {
+                Some((r, policy)) if *r == rid => policy.clone(),
+                _ => arn.clone(),
+            })
+            .collect();
+        let alarm = alarm_from(&a, &name)?;
+        state.records.insert(
+            Key {
+                kind: Kind::Alarm,
+                resource_id: rid,
+                name,
+            },
+            Record::Alarm(AlarmRecord { alarm, triggers }),
+        );
+    }
+    state.calls = calls.load(Ordering::Relaxed);
+    Ok(state)
+}
+
+/// Target-tracking policies own `TargetTracking-...` alarms; AWS says never to touch them.
+fn is_aws_owned(a: &cw::MetricAlarm) -> bool {
+    a.alarm_name().is_some_and(|n| n.starts_with("TargetTracking-"))
+        || a.alarm_description()
+            .is_some_and(|d| d.starts_with("DO NOT EDIT OR DELETE. For TargetTrackingScaling policy"))
+}
+
+/// Follows `next_token` until it ends, repeats (moto's DescribeScalableTargets), or runs long.
+async fn paginate<T, F, Fut>(mut page: F) -> Result<Vec<T>, AwsError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), AwsError>>,
+{
+    let mut items = Vec::new();
+    let mut token: Option<String> = None;
+    let mut seen = BTreeSet::new();
+    for _ in 0..MAX_PAGES {
+        let (mut batch, next) = page(token.clone()).await?;
+        items.append(&mut batch);
+        match next.filter(|t| !t.is_empty()) {
+            Some(t) if seen.insert(t.clone()) => token = Some(t),
+            _ => break,
+        }
+    }
+    Ok(items)
+}
+
+async fn describe_targets(
+    clients: &Clients,
+    resource_ids: &[String],
+    dimension: &aas::ScalableDimension,
+    calls: &AtomicUsize,
+) -> Result<Vec<aas::ScalableTarget>, AwsError> {
+    paginate(|token| async move {
+        calls.fetch_add(1, Ordering::Relaxed);
+        let out = clients
+            .autoscaling
+            .describe_scalable_targets()
+            .service_namespace(aas::ServiceNamespace::from(SERVICE_NAMESPACE))
+            .set_resource_ids(Some(resource_ids.to_vec()))
+            .scalable_dimension(dimension.clone())
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| call_error("DescribeScalableTargets", e))?;
+        Ok((
+            out.scalable_targets().to_vec(),
+            out.next_token().map(str::to_string),
+        ))
+    })
+    .await
+}
+
+async fn describe_policies(
+    clients: &Clients,
+    resource_id: &str,
+    dimension: &aas::ScalableDimension,
+    calls: &AtomicUsize,
+) -> Result<Vec<Policy>, AwsError> {
+    let raw = paginate(|token| async move {
+        calls.fetch_add(1, Ordering::Relaxed);
+        let out = clients
+            .autoscaling
+            .describe_scaling_policies()
+            .service_namespace(aas::ServiceNamespace::from(SERVICE_NAMESPACE))
+            .resource_id(resource_id)
+            .scalable_dimension(dimension.clone())
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| call_error("DescribeScalingPolicies", e))?;
+        Ok((
+            out.scaling_policies().to_vec(),
+            out.next_token().map(str::to_string),
+        ))
+    })
+    .await?;
+    raw.iter()
+        .filter(|p| p.resource_id() == resource_id && p.scalable_dimension() == dimension)
+        .map(|p| {
+            let name = p.policy_name().to_string();
+            Ok(Policy {
+                resource_id: resource_id.to_string(),
+                arn: p.policy_arn().to_string(),
+                record: policy_from(p, &name, resource_id)?,
+                alarm_names: p.alarms().iter().map(|a| a.alarm_name().to_string()).collect(),
+                name,
+            })
+        })
+        .collect()
+}
+
+async fn describe_schedules(
+    clients: &Clients,
+    resource_id: &str,
+    dimension: &aas::ScalableDimension,
+    calls: &AtomicUsize,
+) -> Result<Vec<ScheduledAction>, AwsError> {
+    let raw = paginate(|token| async move {
+        calls.fetch_add(1, Ordering::Relaxed);
+        let out = clients
+            .autoscaling
+            .describe_scheduled_actions()
+            .service_namespace(aas::ServiceNamespace::from(SERVICE_NAMESPACE))
+            .resource_id(resource_id)
+            .scalable_dimension(dimension.clone())
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| call_error("DescribeScheduledActions", e))?;
+        Ok((
+            out.scheduled_actions().to_vec(),
+            out.next_token().map(str::to_string),
+        ))
+    })
+    .await?;
+    Ok(raw
+        .iter()
+        .filter(|s| s.resource_id() == resource_id && s.scalable_dimension() == Some(dimension))
+        .map(|s| {
+            let action = s.scalable_target_action();
+            let schedule = ScheduledAction {
+                name: s.scheduled_action_name().to_string(),
+                schedule: s.schedule().to_string(),
+                timezone: s.timezone().map(str::to_string),
+                start_time: s.start_time().map(|t| format_utc(t.secs())),
+                end_time: s.end_time().map(|t| format_utc(t.secs())),
+                min_capacity: action.and_then(|a| a.min_capacity()),
+                max_capacity: action.and_then(|a| a.max_capacity()),
+            };
+            normalise_schedule(schedule)
+        })
+        .collect())
+}
+
+enum AlarmQuery {
+    Names(Vec<String>),
+    ActionPrefix(String),
+}
+
+async fn describe_alarms(
+    clients: &Clients,
+    query: AlarmQuery,
+    calls: &AtomicUsize,
+) -> Result<Vec<cw::MetricAlarm>, AwsError> {
+    let query = &query;
+    paginate(|token| async move {
+        calls.fetch_add(1, Ordering::Relaxed);
+        let mut req = clients
+            .cloudwatch
+            .describe_alarms()
+            .max_records(100)
+            .set_next_token(token);
+        req = match query {
+            AlarmQuery::Names(names) => req.set_alarm_names(Some(names.clone())),
+            AlarmQuery::ActionPrefix(arn) => req.action_prefix(arn),
+        };
+        let out = req.send().await.map_err(|e| call_error("DescribeAlarms", e))?;
+        Ok((out.metric_alarms().to_vec(), out.next_token().map(str::to_string)))
+    })
+    .await
+}
+
+fn unsupported(operation: &'static str, what: String) -> AwsError {
+    AwsError::Invalid {
+        operation,
+        message: what,
+    }
+}
+
+fn policy_from(p: &aas::ScalingPolicy, name: &str, rid: &str) -> Result<PolicyRecord, AwsError> {
+    let op = "DescribeScalingPolicies";
+    if let Some(tt) = p.target_tracking_scaling_policy_configuration() {
+        let metric = if let Some(pre) = tt.predefined_metric_specification() {
+            let kind = pre.predefined_metric_type().as_str();
+            MetricSpec::Predefined(PredefinedMetric::parse(kind).ok_or_else(|| {
+                unsupported(op, format!("policy `{name}` of {rid} tracks predefined metric {kind}, which this version cannot manage"))
+            })?)
+        } else if let Some(c) = tt.customized_metric_specification() {
+            if !c.metrics().is_empty() {
+                return Err(unsupported(
+                    op,
+                    format!(
+                        "policy `{name}` of {rid} uses metric math, which this version cannot manage yet"
+                    ),
+                ));
+            }
+            let statistic = c.statistic().map(|s| s.as_str()).unwrap_or_default();
+            let mut dimensions: Vec<Dimension> = c
+                .dimensions()
+                .iter()
+                .map(|d| Dimension {
+                    name: d.name().to_string(),
+                    value: d.value().to_string(),
+                })
+                .collect();
+            dimensions.sort();
+            MetricSpec::Custom(CustomMetric {
+                metric_name: c.metric_name().unwrap_or_default().to_string(),
+                namespace: c.namespace().unwrap_or_default().to_string(),
+                statistic: MetricStatistic::parse(statistic).ok_or_else(|| {
+                    unsupported(
+                        op,
+                        format!("policy `{name}` of {rid} uses statistic {statistic:?}"),
+                    )
+                })?,
+                unit: c.unit().and_then(Unit::parse),
+                dimensions,
+            })
+        } else {
+            return Err(unsupported(op, format!("policy `{name}` of {rid} has no metric")));
+        };
+        return Ok(PolicyRecord::TargetTracking(TargetTracking {
+            target_value: tt.target_value(),
+            metric,
+            scale_in_cooldown: tt.scale_in_cooldown().unwrap_or(DEFAULT_COOLDOWN),
+            scale_out_cooldown: tt.scale_out_cooldown().unwrap_or(DEFAULT_COOLDOWN),
+            disable_scale_in: tt.disable_scale_in().unwrap_or(false),
+        }));
+    }
+    let Some(step) = p.step_scaling_policy_configuration() else {
+        return Err(unsupported(
+            op,
+            format!("policy `{name}` of {rid} has no configuration this version understands"),
+        ));
+    };
+    let mut steps: Vec<StepAdjustment> = step
+        .step_adjustments()
+        .iter()
+        .map(|s| StepAdjustment {
+            lower_bound: s.metric_interval_lower_bound(),
+            upper_bound: s.metric_interval_upper_bound(),
+            scaling_adjustment: s.scaling_adjustment(),
+        })
+        .collect();
+    steps.sort_by(|a, b| {
+        a.lower_bound
+            .unwrap_or(f64::NEG_INFINITY)
+            .total_cmp(&b.lower_bound.unwrap_or(f64::NEG_INFINITY))
+    });
+    Ok(PolicyRecord::Step(StepRecord {
+        adjustment_type: step
+            .adjustment_type()
+            .and_then(|a| AdjustmentType::parse(a.as_str()))
+            .unwrap_or(AdjustmentType::ChangeInCapacity),
+        cooldown: step.cooldown().unwrap_or(DEFAULT_COOLDOWN),
+        metric_aggregation_type: step
+            .metric_aggregation_type()
+            .and_then(|a| Aggregation::parse(a.as_str()))
+            .unwrap_or(Aggregation::Average),
+        // Terraform sends it only when > 0; 0 and absent mean the same.
+        min_adjustment_magnitude: step.min_adjustment_magnitude().filter(|m| *m > 0),
+        steps,
+    }))
+}
+
+fn alarm_from(a: &cw::MetricAlarm, name: &str) -> Result<Alarm, AwsError> {
+    let op = "DescribeAlarms";
+    let statistic = match (a.statistic(), a.extended_statistic()) {
+        (_, Some(ext)) => AlarmStatistic::Extended(ext.to_string()),
+        (Some(s), None) => AlarmStatistic::Statistic(
+            MetricStatistic::parse(s.as_str())
+                .ok_or_else(|| unsupported(op, format!("alarm {name} uses statistic {s}")))?,
+        ),
+        (None, None) => {
+            return Err(unsupported(
+                op,
+                format!("alarm {name} has no statistic (a metric-math alarm?)"),
+            ));
+        }
+    };
+    let comparison = a.comparison_operator().map(|c| c.as_str()).unwrap_or_default();
+    let evaluation_periods = a.evaluation_periods().unwrap_or(1);
+    let mut dimensions: Vec<Dimension> = a
+        .dimensions()
+        .iter()
+        .map(|d| Dimension {
+            name: d.name().unwrap_or_default().to_string(),
+            value: d.value().unwrap_or_default().to_string(),
+        })
+        .collect();
+    dimensions.sort();
+    Ok(Alarm {
+        name: name.to_string(),
+        metric_name: a.metric_name().unwrap_or_default().to_string(),
+        namespace: a.namespace().unwrap_or_default().to_string(),
+        statistic,
+        dimensions,
+        period: a.period().unwrap_or_default(),
+        evaluation_periods,
+        datapoints_to_alarm: a.datapoints_to_alarm().unwrap_or(evaluation_periods),
+        threshold: a.threshold().unwrap_or_default(),
+        comparison: Comparison::parse(comparison)
+            .ok_or_else(|| unsupported(op, format!("alarm {name} uses comparison {comparison}")))?,
+        treat_missing_data: a
+            .treat_missing_data()
+            .and_then(TreatMissingData::parse)
+            .unwrap_or(TreatMissingData::Missing),
+    })
+}

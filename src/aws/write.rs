@@ -1,0 +1,295 @@
+//! One change to AWS per call. Upserts (RegisterScalableTarget, PutScalingPolicy,
+//! PutMetricAlarm, PutScheduledAction) serve both create and update.
+
+use aws_sdk_applicationautoscaling::types as aas;
+use aws_sdk_cloudwatch::types as cw;
+
+use super::{AwsError, Clients, call_error};
+use crate::keywords::Keyword;
+use crate::model::{AlarmStatistic, MetricSpec, SERVICE_NAMESPACE, ScalableDimension, ScheduledAction};
+use crate::resource::{AlarmRecord, PolicyRecord, TargetRecord};
+
+fn namespace() -> aas::ServiceNamespace {
+    aas::ServiceNamespace::from(SERVICE_NAMESPACE)
+}
+
+fn dimension() -> aas::ScalableDimension {
+    aas::ScalableDimension::from(ScalableDimension::VariantDesiredInstanceCount.as_str())
+}
+
+fn build<T, E: std::fmt::Display>(operation: &'static str, r: Result<T, E>) -> Result<T, AwsError> {
+    r.map_err(|e| AwsError::Invalid {
+        operation,
+        message: e.to_string(),
+    })
+}
+
+/// A change applied to AWS, as the apply step asks for it.
+pub enum Write<'a> {
+    RegisterTarget {
+        resource_id: &'a str,
+        target: &'a TargetRecord,
+    },
+    PutPolicy {
+        resource_id: &'a str,
+        name: &'a str,
+        policy: &'a PolicyRecord,
+    },
+    DeletePolicy {
+        resource_id: &'a str,
+        name: &'a str,
+    },
+    PutAlarm {
+        resource_id: &'a str,
+        alarm: &'a AlarmRecord,
+        actions: Vec<String>,
+    },
+    DeleteAlarm {
+        name: &'a str,
+    },
+    PutSchedule {
+        resource_id: &'a str,
+        schedule: &'a ScheduledAction,
+    },
+    DeleteSchedule {
+        resource_id: &'a str,
+        name: &'a str,
+    },
+}
+
+/// Performs one write. Returns the policy ARN for PutPolicy.
+pub async fn perform(clients: &Clients, write: &Write<'_>) -> Result<Option<String>, AwsError> {
+    let aas = &clients.autoscaling;
+    match write {
+        Write::RegisterTarget { resource_id, target } => {
+            let suspended = aas::SuspendedState::builder()
+                .dynamic_scaling_in_suspended(target.suspended.dynamic_scaling_in)
+                .dynamic_scaling_out_suspended(target.suspended.dynamic_scaling_out)
+                .scheduled_scaling_suspended(target.suspended.scheduled_scaling)
+                .build();
+            aas.register_scalable_target()
+                .service_namespace(namespace())
+                .resource_id(*resource_id)
+                .scalable_dimension(dimension())
+                .min_capacity(target.min_capacity)
+                .max_capacity(target.max_capacity)
+                .suspended_state(suspended)
+                .send()
+                .await
+                .map_err(|e| call_error("RegisterScalableTarget", e))?;
+            Ok(None)
+        }
+        Write::PutPolicy {
+            resource_id,
+            name,
+            policy,
+        } => {
+            let req = aas
+                .put_scaling_policy()
+                .service_namespace(namespace())
+                .resource_id(*resource_id)
+                .scalable_dimension(dimension())
+                .policy_name(*name)
+                .policy_type(aas::PolicyType::from(policy.type_name()));
+            let req = match policy {
+                PolicyRecord::TargetTracking(tt) => {
+                    req.target_tracking_scaling_policy_configuration(target_tracking(tt)?)
+                }
+                PolicyRecord::Step(step) => req.step_scaling_policy_configuration(step_scaling(step)?),
+            };
+            let out = req.send().await.map_err(|e| call_error("PutScalingPolicy", e))?;
+            Ok(Some(out.policy_arn().to_string()))
+        }
+        Write::DeletePolicy { resource_id, name } => {
+            let result = aas
+                .delete_scaling_policy()
+                .service_namespace(namespace())
+                .resource_id(*resource_id)
+                .scalable_dimension(dimension())
+                .policy_name(*name)
+                .send()
+                .await
+                .map_err(|e| call_error("DeleteScalingPolicy", e));
+            already_gone(result)
+        }
+        Write::PutAlarm {
+            resource_id,
+            alarm,
+            actions,
+        } => {
+            let a = &alarm.alarm;
+            let dims: Vec<cw::Dimension> = a
+                .dimensions
+                .iter()
+                .map(|d| cw::Dimension::builder().name(&d.name).value(&d.value).build())
+                .collect();
+            let mut req = clients
+                .cloudwatch
+                .put_metric_alarm()
+                .alarm_name(&a.name)
+                .alarm_description(format!(
+                    "Managed by sagemaker-autoscale for {resource_id}: triggers {}. Edit autoscaling.toml, not this alarm.",
+                    alarm.triggers.join(", ")
+                ))
+                .metric_name(&a.metric_name)
+                .namespace(&a.namespace)
+                .set_dimensions(Some(dims))
+                .period(a.period)
+                .evaluation_periods(a.evaluation_periods)
+                .datapoints_to_alarm(a.datapoints_to_alarm)
+                .threshold(a.threshold)
+                .comparison_operator(cw::ComparisonOperator::from(a.comparison.as_str()))
+                .treat_missing_data(a.treat_missing_data.as_str())
+                .set_alarm_actions(Some(actions.clone()))
+                .tags(cw::Tag::builder().key("managed-by").value("sagemaker-autoscale").build());
+            req = match &a.statistic {
+                AlarmStatistic::Statistic(s) => req.statistic(cw::Statistic::from(s.as_str())),
+                AlarmStatistic::Extended(p) => req.extended_statistic(p),
+            };
+            req.send().await.map_err(|e| call_error("PutMetricAlarm", e))?;
+            Ok(None)
+        }
+        Write::DeleteAlarm { name } => {
+            clients
+                .cloudwatch
+                .delete_alarms()
+                .alarm_names(*name)
+                .send()
+                .await
+                .map_err(|e| call_error("DeleteAlarms", e))?;
+            Ok(None)
+        }
+        Write::PutSchedule {
+            resource_id,
+            schedule,
+        } => {
+            let action = aas::ScalableTargetAction::builder()
+                .set_min_capacity(schedule.min_capacity)
+                .set_max_capacity(schedule.max_capacity)
+                .build();
+            // Start and end times are always sent: AWS drops them from an update that omits them.
+            aas.put_scheduled_action()
+                .service_namespace(namespace())
+                .resource_id(*resource_id)
+                .scalable_dimension(dimension())
+                .scheduled_action_name(&schedule.name)
+                .schedule(&schedule.schedule)
+                .set_timezone(schedule.timezone.clone())
+                .set_start_time(timestamp(schedule.start_time.as_deref())?)
+                .set_end_time(timestamp(schedule.end_time.as_deref())?)
+                .scalable_target_action(action)
+                .send()
+                .await
+                .map_err(|e| call_error("PutScheduledAction", e))?;
+            Ok(None)
+        }
+        Write::DeleteSchedule { resource_id, name } => {
+            let result = aas
+                .delete_scheduled_action()
+                .service_namespace(namespace())
+                .resource_id(*resource_id)
+                .scalable_dimension(dimension())
+                .scheduled_action_name(*name)
+                .send()
+                .await
+                .map_err(|e| call_error("DeleteScheduledAction", e));
+            already_gone(result)
+        }
+    }
+}
+
+/// Deleting what is already gone is success (AWS: ObjectNotFound; moto: a ValidationException
+/// saying it was not found).
+fn already_gone<T>(r: Result<T, AwsError>) -> Result<Option<String>, AwsError> {
+    match r {
+        Ok(_) => Ok(None),
+        Err(AwsError::Call { code: Some(code), .. }) if code == "ObjectNotFoundException" => Ok(None),
+        Err(AwsError::Call {
+            code: Some(code),
+            message,
+            ..
+        }) if code == "ValidationException" && message.to_ascii_lowercase().contains("not found") => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn timestamp(t: Option<&str>) -> Result<Option<aws_smithy_types::DateTime>, AwsError> {
+    t.map(|t| {
+        build(
+            "PutScheduledAction",
+            aws_smithy_types::DateTime::from_str(t, aws_smithy_types::date_time::Format::DateTime),
+        )
+    })
+    .transpose()
+}
+
+fn target_tracking(
+    tt: &crate::model::TargetTracking,
+) -> Result<aas::TargetTrackingScalingPolicyConfiguration, AwsError> {
+    let op = "PutScalingPolicy";
+    let mut b = aas::TargetTrackingScalingPolicyConfiguration::builder()
+        .target_value(tt.target_value)
+        .scale_in_cooldown(tt.scale_in_cooldown)
+        .scale_out_cooldown(tt.scale_out_cooldown)
+        .disable_scale_in(tt.disable_scale_in);
+    b = match &tt.metric {
+        MetricSpec::Predefined(p) => b.predefined_metric_specification(build(
+            op,
+            aas::PredefinedMetricSpecification::builder()
+                .predefined_metric_type(aas::MetricType::from(p.as_str()))
+                .build(),
+        )?),
+        MetricSpec::Custom(c) => {
+            let dims = c
+                .dimensions
+                .iter()
+                .map(|d| {
+                    build(
+                        op,
+                        aas::MetricDimension::builder()
+                            .name(&d.name)
+                            .value(&d.value)
+                            .build(),
+                    )
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            b.customized_metric_specification(
+                aas::CustomizedMetricSpecification::builder()
+                    .metric_name(&c.metric_name)
+                    .namespace(&c.namespace)
+                    .statistic(aas::MetricStatistic::from(c.statistic.as_str()))
+                    .set_unit(c.unit.map(|u| u.as_str().to_string()))
+                    .set_dimensions(Some(dims))
+                    .build(),
+            )
+        }
+    };
+    build(op, b.build())
+}
+
+fn step_scaling(step: &crate::resource::StepRecord) -> Result<aas::StepScalingPolicyConfiguration, AwsError> {
+    let op = "PutScalingPolicy";
+    let steps = step
+        .steps
+        .iter()
+        .map(|s| {
+            build(
+                op,
+                aas::StepAdjustment::builder()
+                    .set_metric_interval_lower_bound(s.lower_bound)
+                    .set_metric_interval_upper_bound(s.upper_bound)
+                    .scaling_adjustment(s.scaling_adjustment)
+                    .build(),
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(aas::StepScalingPolicyConfiguration::builder()
+        .adjustment_type(aas::AdjustmentType::from(step.adjustment_type.as_str()))
+        .cooldown(step.cooldown)
+        .metric_aggregation_type(aas::MetricAggregationType::from(
+            step.metric_aggregation_type.as_str(),
+        ))
+        .set_min_adjustment_magnitude(step.min_adjustment_magnitude)
+        .set_step_adjustments(Some(steps))
+        .build())
+}

@@ -1,0 +1,90 @@
+//! GitHub-flavoured markdown: a summary, one table per scalable target, details collapsed.
+//! Names come from the config and AWS, so markdown and HTML in them are escaped.
+
+use std::fmt::Write as _;
+
+use super::{field_rows, summary_line};
+use crate::plan::{Action, Plan};
+
+pub fn markdown(plan: &Plan) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "**{}**\n", summary_line(&plan.summary));
+    if plan.is_empty() {
+        let _ = writeln!(out, "No changes. AWS matches the configuration.");
+        return out;
+    }
+    let mut last_rid = "";
+    for c in &plan.changes {
+        if c.resource_id != last_rid {
+            let _ = writeln!(out, "\n#### `{}`\n", code(&c.resource_id));
+            let _ = writeln!(out, "| | kind | name | changes |\n|---|---|---|---|");
+            last_rid = &c.resource_id;
+        }
+        let action = match c.action {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Replace => "replace",
+            Action::Delete => "delete",
+        };
+        let changes: Vec<String> = field_rows(c)
+            .into_iter()
+            .filter(|_| c.action != Action::Delete)
+            .map(|(f, b, a)| match (c.action, b, a) {
+                (Action::Create, _, Some(a)) => format!("`{}` = `{}`", code(&f), code(&a)),
+                (_, b, a) => format!(
+                    "`{}`: `{}` → `{}`",
+                    code(&f),
+                    code(b.as_deref().unwrap_or("(none)")),
+                    code(a.as_deref().unwrap_or("(none)"))
+                ),
+            })
+            .collect();
+        let summary = if changes.len() > 3 && c.action == Action::Create {
+            format!(
+                "<details><summary>{} fields</summary>{}</details>",
+                changes.len(),
+                changes.join("<br>")
+            )
+        } else {
+            changes.join("<br>")
+        };
+        let _ = writeln!(
+            out,
+            "| {action} | {} | `{}` | {summary} |",
+            c.kind.as_str(),
+            code(&c.name)
+        );
+    }
+    if !plan.warnings.is_empty() {
+        let _ = writeln!(out);
+        for w in &plan.warnings {
+            let _ = writeln!(out, "> [!WARNING]\n> {}\n", text(w));
+        }
+    }
+    let _ = writeln!(out, "\n<sub>Fingerprint `{}`</sub>", plan.fingerprint);
+    out
+}
+
+/// Inside backticks in a table cell: only the pipe and the backtick itself need care.
+fn code(s: &str) -> String {
+    s.replace('|', "\\|").replace('`', "'").replace('\n', " ")
+}
+
+/// Plain text in markdown: neutralise HTML and the characters that start markup.
+fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '|' | '`' | '*' | '_' | '[' | ']' | '#' | '\\' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '\n' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}

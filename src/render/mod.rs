@@ -1,0 +1,46 @@
+//! Plan -> text for a terminal, markdown for the PR comment and job summary, JSON for
+//! machines. Pure functions of the plan.
+
+mod markdown;
+mod text;
+
+pub use markdown::markdown;
+pub use text::{apply_report, text};
+
+use crate::plan::{Plan, Summary};
+
+pub fn summary_line(s: &Summary) -> String {
+    format!(
+        "Plan: {} to add, {} to change, {} to destroy.",
+        s.add, s.change, s.destroy
+    )
+}
+
+pub fn json(plan: &Plan) -> String {
+    serde_json::to_string_pretty(plan).unwrap_or_default()
+}
+
+/// A JSON value as it reads in a plan: strings unquoted when simple, numbers as numbers.
+pub(crate) fn show(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => format!("{s:?}"),
+        serde_json::Value::Null => "(none)".into(),
+        other => other.to_string(),
+    }
+}
+
+/// The fields of a change with their before and after values.
+pub(crate) fn field_rows(c: &crate::plan::Change) -> Vec<(String, Option<String>, Option<String>)> {
+    let mut before = std::collections::BTreeMap::new();
+    let mut after = std::collections::BTreeMap::new();
+    if let Some(v) = &c.before {
+        crate::plan::flatten("", v, &mut before);
+    }
+    if let Some(v) = &c.after {
+        crate::plan::flatten("", v, &mut after);
+    }
+    c.fields
+        .iter()
+        .map(|f| (f.clone(), before.get(f).map(show), after.get(f).map(show)))
+        .collect()
+}

@@ -1,0 +1,118 @@
+//! Terraform-like terminal output, coloured when asked.
+
+use std::fmt::Write as _;
+
+use super::{field_rows, summary_line};
+use crate::apply::{ApplyReport, Outcome};
+use crate::plan::{Action, Plan};
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, s: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+}
+
+fn symbol(a: Action) -> (&'static str, &'static str) {
+    match a {
+        Action::Create => ("+", "32"),
+        Action::Update => ("~", "33"),
+        Action::Replace => ("-/+", "35"),
+        Action::Delete => ("-", "31"),
+    }
+}
+
+pub fn text(plan: &Plan, color: bool) -> String {
+    let paint = Paint { on: color };
+    let mut out = String::new();
+    if plan.is_empty() {
+        let _ = writeln!(out, "No changes. AWS matches the configuration.");
+        let _ = writeln!(out, "{}", summary_line(&plan.summary));
+        return out;
+    }
+    let mut last_rid = "";
+    for c in &plan.changes {
+        if c.resource_id != last_rid {
+            let _ = writeln!(out, "\n{}", paint.wrap("1", &c.resource_id));
+            last_rid = &c.resource_id;
+        }
+        let (sym, code) = symbol(c.action);
+        let mut head = format!("  {sym} {} {}", c.kind.as_str(), c.name);
+        if c.action == Action::Replace {
+            let t = |v: &Option<serde_json::Value>| {
+                v.as_ref()
+                    .and_then(|v| v["policy_type"].as_str())
+                    .unwrap_or("?")
+                    .to_string()
+            };
+            head.push_str(&format!(
+                " (type {} -> {}: delete, then create)",
+                t(&c.before),
+                t(&c.after)
+            ));
+        }
+        let _ = writeln!(out, "{}", paint.wrap(code, &head));
+        if c.action == Action::Delete {
+            continue;
+        }
+        for (field, before, after) in field_rows(c) {
+            let line = match (c.action, before, after) {
+                (Action::Create, _, Some(a)) => format!("      {field} = {a}"),
+                (_, Some(b), Some(a)) => format!("      {field}: {b} -> {a}"),
+                (_, None, Some(a)) => format!("      {field}: (none) -> {a}"),
+                (_, Some(b), None) => format!("      {field}: {b} -> (none)"),
+                _ => continue,
+            };
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    if !plan.warnings.is_empty() {
+        let _ = writeln!(out);
+        for w in &plan.warnings {
+            let _ = writeln!(out, "{} {w}", paint.wrap("33", "warning:"));
+        }
+    }
+    let _ = writeln!(out, "\n{}", paint.wrap("1", &summary_line(&plan.summary)));
+    let _ = writeln!(out, "Fingerprint: {}", plan.fingerprint);
+    out
+}
+
+pub fn apply_report(report: &ApplyReport, color: bool) -> String {
+    let paint = Paint { on: color };
+    let mut out = String::new();
+    for c in &report.changes {
+        let (sym, _) = symbol(c.action);
+        let (status, code) = match &c.outcome {
+            Outcome::Applied => ("applied".to_string(), "32"),
+            Outcome::Failed(e) => (format!("FAILED: {e}"), "31"),
+            Outcome::NotAttempted => ("not attempted".to_string(), "2"),
+        };
+        let _ = writeln!(
+            out,
+            "{} {sym} {} {} {}: {}",
+            paint.wrap(code, "*"),
+            c.kind.as_str(),
+            c.resource_id,
+            c.name,
+            paint.wrap(code, &status)
+        );
+        for n in &c.notes {
+            let _ = writeln!(out, "    {n}");
+        }
+    }
+    let applied = report.count(|o| *o == Outcome::Applied);
+    let failed = report.count(|o| matches!(o, Outcome::Failed(_)));
+    let skipped = report.count(|o| *o == Outcome::NotAttempted);
+    let _ = writeln!(
+        out,
+        "Apply: {applied} applied, {failed} failed, {skipped} not attempted."
+    );
+    out
+}

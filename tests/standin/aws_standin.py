@@ -1,0 +1,210 @@
+"""A local stand-in for AWS: moto's server behind a small WSGI front. TEST-ONLY.
+
+The front does three things moto does not:
+1. CloudWatch over Smithy RPC v2 CBOR. The current aws-sdk-cloudwatch speaks it and moto 5.2.5
+   answers 404, so requests are decoded, replayed to moto as CloudWatch's JSON protocol, and
+   the answers encoded back (errors as {"__type", "message"} with the same status).
+2. A record of the AWS operations each region received: GET /_standin/calls?region=R
+   returns ["PutScalingPolicy", ...]. Tests isolate themselves by region.
+3. Scripted faults: POST /_standin/faults with a JSON list of
+   {"region", "operation", "status", "code", "message", "skip": K, "times": N}
+   answers the (K+1)th..(K+N)th matching call with that error instead of calling moto.
+
+Usage: python aws_standin.py [PORT]   (0 or absent: any free port; prints "READY <port>")
+"""
+
+import datetime
+import json
+import re
+import sys
+import threading
+import urllib.parse
+
+import cbor2
+from moto.moto_server.threaded_moto_server import MotoRequestHandler
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.serving import make_server
+
+CBOR_PATH = re.compile(r"^/service/(?P<service>[^/]+)/operation/(?P<op>[^/]+)$")
+REGION = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[^/]+)/")
+
+
+def _to_json(value):
+    """CBOR-decoded request values -> JSON-protocol values (timestamps as epoch seconds)."""
+    if isinstance(value, datetime.datetime):
+        return value.timestamp()
+    if isinstance(value, dict):
+        return {k: _to_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_to_json(v) for v in value]
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    return value
+
+
+def _to_cbor(value, key=""):
+    """JSON answers -> CBOR values; members named *Timestamp become tag 1 (epoch seconds)."""
+    if isinstance(value, dict):
+        return {k: _to_cbor(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_to_cbor(v, key) for v in value]
+    if key.endswith("Timestamp") and isinstance(value, (int, float)):
+        return cbor2.CBORTag(1, float(value))
+    if key.endswith("Timestamp") and isinstance(value, str):
+        try:
+            parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return cbor2.CBORTag(1, parsed.timestamp())
+        except ValueError:
+            return value
+    return value
+
+
+class Front:
+    def __init__(self, app):
+        self.app = app
+        self.lock = threading.Lock()
+        self.calls = {}
+        self.faults = []
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/_standin/"):
+            return self.control(environ, start_response, path)
+        op, cbor_service = self.operation(environ, path)
+        region = self.region(environ)
+        if op:
+            with self.lock:
+                self.calls.setdefault(region, []).append(op)
+            fault = self.take_fault(region, op)
+            if fault:
+                return self.fail(start_response, fault, cbor_service is not None)
+        if cbor_service:
+            return self.cbor(environ, start_response, cbor_service, op)
+        return self.app(environ, start_response)
+
+    @staticmethod
+    def operation(environ, path):
+        m = CBOR_PATH.match(path)
+        if m and environ.get("REQUEST_METHOD") == "POST":
+            return m.group("op"), m.group("service")
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if "." in target:
+            return target.rsplit(".", 1)[1], None
+        return None, None
+
+    @staticmethod
+    def region(environ):
+        m = REGION.search(environ.get("HTTP_AUTHORIZATION", ""))
+        return m.group("region") if m else "unknown"
+
+    def take_fault(self, region, op):
+        with self.lock:
+            for f in self.faults:
+                if f.get("operation") not in (None, op) or f.get("region") not in (None, region):
+                    continue
+                if f.get("skip", 0) > 0:
+                    f["skip"] -= 1
+                    return None
+                if f.get("times", 1) > 0:
+                    f["times"] = f.get("times", 1) - 1
+                    return f
+        return None
+
+    @staticmethod
+    def fail(start_response, fault, cbor):
+        body = {"__type": fault.get("code", "InternalFailure"), "message": fault.get("message", "injected fault")}
+        status = f"{fault.get('status', 500)} Injected"
+        if cbor:
+            data = cbor2.dumps(body)
+            headers = [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")]
+        else:
+            data = json.dumps(body).encode()
+            headers = [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", body["__type"])]
+        start_response(status, headers + [("Content-Length", str(len(data)))])
+        return [data]
+
+    def cbor(self, environ, start_response, service, op):
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        raw = environ["wsgi.input"].read(length) if length else b""
+        payload = _to_json(cbor2.loads(raw)) if raw else {}
+        data = json.dumps(payload).encode()
+        inner = dict(environ)
+        inner["PATH_INFO"] = "/"
+        inner["CONTENT_TYPE"] = "application/x-amz-json-1.0"
+        inner["CONTENT_LENGTH"] = str(len(data))
+        inner["HTTP_X_AMZ_TARGET"] = f"{service}.{op}"
+        inner["wsgi.input"] = _Body(data)
+        captured = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"] = status
+            captured["headers"] = headers
+
+        body = b"".join(self.app(inner, capture))
+        status = captured.get("status", "500 Internal Server Error")
+        try:
+            answer = json.loads(body) if body.strip() else {}
+        except ValueError:
+            answer = {"__type": "InternalFailure", "message": body.decode(errors="replace")[:500]}
+        if isinstance(answer, dict) and "__type" in answer:
+            code = str(answer["__type"]).split("#")[-1]
+            answer = {"__type": code, "message": answer.get("message") or answer.get("Message", "")}
+        out = cbor2.dumps(_to_cbor(answer))
+        headers = [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor"), ("Content-Length", str(len(out)))]
+        start_response(status, headers)
+        return [out]
+
+    def control(self, environ, start_response, path):
+        method = environ.get("REQUEST_METHOD")
+        query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+        if path == "/_standin/calls" and method == "GET":
+            region = query.get("region", [None])[0]
+            with self.lock:
+                result = self.calls.get(region, []) if region else self.calls
+            return self.reply(start_response, result)
+        if path == "/_standin/faults" and method == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            faults = json.loads(environ["wsgi.input"].read(length) or b"[]")
+            with self.lock:
+                self.faults.extend(faults)
+            return self.reply(start_response, {"queued": len(faults)})
+        if path == "/_standin/faults" and method == "DELETE":
+            with self.lock:
+                self.faults.clear()
+            return self.reply(start_response, {"cleared": True})
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"unknown stand-in control path"]
+
+    @staticmethod
+    def reply(start_response, value):
+        data = json.dumps(value).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        return [data]
+
+
+class _Body:
+    def __init__(self, data):
+        self.data = data
+        self.pos = 0
+
+    def read(self, n=-1):
+        if n is None or n < 0:
+            n = len(self.data) - self.pos
+        chunk = self.data[self.pos : self.pos + n]
+        self.pos += len(chunk)
+        return chunk
+
+    def readline(self, *args):
+        return self.read()
+
+
+def main():
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    app = Front(DomainDispatcherApplication(create_backend_app))
+    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler)
+    print(f"READY {server.server_address[1]}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
