@@ -6,10 +6,12 @@
 
 mod cli;
 mod corpus;
+mod engine;
 mod inputs;
 mod no_panic;
 mod schema;
 mod seed;
+mod standin;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

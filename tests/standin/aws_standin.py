@@ -10,11 +10,15 @@ The front does three things moto does not:
    {"region", "operation", "status", "code", "message", "skip": K, "times": N}
    answers the (K+1)th..(K+N)th matching call with that error instead of calling moto.
 
-Usage: python aws_standin.py [PORT]   (0 or absent: any free port; prints "READY <port>")
+Usage: python aws_standin.py [PORT] [--exit-with-parent]
+  PORT 0 or absent: any free port; prints "READY <port>" when it listens.
+  --exit-with-parent: exit when standard input closes, so a test run that dies leaves no
+  server behind.
 """
 
 import datetime
 import json
+import os
 import re
 import sys
 import threading
@@ -198,8 +202,16 @@ class _Body:
         return self.read()
 
 
+def _exit_when_stdin_closes():
+    sys.stdin.read()
+    os._exit(0)
+
+
 def main():
-    port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    port = int(args[0]) if args else 0
+    if "--exit-with-parent" in sys.argv:
+        threading.Thread(target=_exit_when_stdin_closes, daemon=True).start()
     app = Front(DomainDispatcherApplication(create_backend_app))
     server = make_server("127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler)
     print(f"READY {server.server_address[1]}", flush=True)

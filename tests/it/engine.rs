@@ -1,0 +1,665 @@
+//! plan and apply against the AWS stand-in (a real moto server, through the real SDK).
+//! Where moto differs from AWS the test says so; docs/testing.md lists every difference.
+
+use std::fs;
+use std::path::Path;
+
+use aws_sdk_applicationautoscaling::types as aas;
+use serde_json::Value;
+
+use crate::standin::Aws;
+use crate::{Run, run};
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(f)
+}
+
+const SEED: &str = r#"
+[[endpoint]]
+name = "infer-endpoint-c356f91"
+variant = "prod"
+max_capacity = 4
+preset = "async-cpu"
+"#;
+const RID: &str = "endpoint/infer-endpoint-c356f91/variant/prod";
+const ALARM: &str = "infer-endpoint-c356f91-prod-HasBacklogWithoutCapacity-ScalingPolicy";
+
+struct Case {
+    aws: Aws,
+    dir: tempfile::TempDir,
+}
+
+impl Case {
+    fn new(config: &str) -> Case {
+        let case = Case {
+            aws: Aws::new(),
+            dir: tempfile::tempdir().expect("tempdir"),
+        };
+        case.config(config);
+        case
+    }
+
+    fn config(&self, text: &str) {
+        let text = format!("region = \"{}\"\n{text}", self.aws.region);
+        fs::write(self.dir.path().join("autoscaling.toml"), text).expect("write config");
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        run(self.aws.bin(self.dir.path()).args(args))
+    }
+
+    fn plan(&self) -> (i32, Value) {
+        let r = self.run(&["plan", "--json", "--detailed-exitcode"]);
+        assert!(
+            r.code == 0 || r.code == 2,
+            "plan failed ({}):\n{}",
+            r.code,
+            r.stderr
+        );
+        (
+            r.code,
+            serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stdout)),
+        )
+    }
+
+    fn apply(&self) -> Run {
+        let r = self.run(&["apply", "--auto-approve"]);
+        assert_eq!(r.code, 0, "apply failed:\n{}\n{}", r.stdout, r.stderr);
+        r
+    }
+
+    fn assert_converged(&self) {
+        let (code, plan) = self.plan();
+        assert_eq!(code, 0, "expected no changes, got {plan:#}");
+        assert_eq!(plan["changes"], serde_json::json!([]));
+    }
+
+    fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// (action, kind, name) of each change, in plan order.
+fn changes(plan: &Value) -> Vec<(String, String, String)> {
+    plan["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| (s(&c["action"]), s(&c["kind"]), s(&c["name"])))
+        .collect()
+}
+
+fn s(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_string()
+}
+
+fn triple(a: &str, k: &str, n: &str) -> (String, String, String) {
+    (a.into(), k.into(), n.into())
+}
+
+#[test]
+fn seed_round_trip_creates_exactly_the_documented_objects() {
+    let case = Case::new(SEED);
+    let (code, plan) = case.plan();
+    assert_eq!(code, 2);
+    assert_eq!(
+        plan["summary"],
+        serde_json::json!({"add": 4, "change": 0, "destroy": 0})
+    );
+    assert_eq!(
+        changes(&plan),
+        vec![
+            triple(
+                "create",
+                "scalable_target",
+                "sagemaker:variant:DesiredInstanceCount"
+            ),
+            triple("create", "scaling_policy", "CPUUtil-ScalingPolicy"),
+            triple(
+                "create",
+                "scaling_policy",
+                "HasBacklogWithoutCapacity-ScalingPolicy"
+            ),
+            triple("create", "alarm", ALARM),
+        ]
+    );
+    assert!(s(&plan["fingerprint"]).starts_with("sha256:") && s(&plan["fingerprint"]).len() == 71);
+    assert_eq!(case.aws.writes(), Vec::<String>::new(), "plan never writes");
+
+    case.apply();
+
+    block_on(async {
+        let (aas, cw) = case.aws.clients().await;
+        let targets = aas
+            .describe_scalable_targets()
+            .service_namespace(aas::ServiceNamespace::Sagemaker)
+            .resource_ids(RID)
+            .send()
+            .await
+            .expect("targets");
+        let t = &targets.scalable_targets()[0];
+        assert_eq!((t.min_capacity(), t.max_capacity()), (0, 4));
+        assert_eq!(
+            t.scalable_dimension(),
+            &aas::ScalableDimension::SageMakerVariantDesiredInstanceCount
+        );
+
+        let policies = aas
+            .describe_scaling_policies()
+            .service_namespace(aas::ServiceNamespace::Sagemaker)
+            .resource_id(RID)
+            .send()
+            .await
+            .expect("policies");
+        let by_name = |n: &str| {
+            policies
+                .scaling_policies()
+                .iter()
+                .find(|p| p.policy_name() == n)
+                .expect(n)
+                .clone()
+        };
+        let cpu = by_name("CPUUtil-ScalingPolicy");
+        assert_eq!(cpu.policy_type(), &aas::PolicyType::TargetTrackingScaling);
+        let tt = cpu
+            .target_tracking_scaling_policy_configuration()
+            .expect("tt config");
+        assert_eq!(tt.target_value(), 50.0);
+        assert_eq!(
+            (tt.scale_in_cooldown(), tt.scale_out_cooldown()),
+            (Some(300), Some(300))
+        );
+        let m = tt.customized_metric_specification().expect("custom metric");
+        assert_eq!(
+            (m.metric_name(), m.namespace()),
+            (Some("CPUUtilization"), Some("/aws/sagemaker/Endpoints"))
+        );
+        assert_eq!(m.statistic(), Some(&aas::MetricStatistic::Average));
+        let dims: Vec<(&str, &str)> = m.dimensions().iter().map(|d| (d.name(), d.value())).collect();
+        assert_eq!(
+            dims,
+            vec![
+                ("EndpointName", "infer-endpoint-c356f91"),
+                ("VariantName", "prod")
+            ]
+        );
+
+        let step = by_name("HasBacklogWithoutCapacity-ScalingPolicy");
+        assert_eq!(step.policy_type(), &aas::PolicyType::StepScaling);
+        let sc = step.step_scaling_policy_configuration().expect("step config");
+        assert_eq!(sc.adjustment_type(), Some(&aas::AdjustmentType::ChangeInCapacity));
+        assert_eq!(
+            (sc.cooldown(), sc.metric_aggregation_type()),
+            (Some(300), Some(&aas::MetricAggregationType::Average))
+        );
+        let steps: Vec<_> = sc
+            .step_adjustments()
+            .iter()
+            .map(|s| {
+                (
+                    s.metric_interval_lower_bound(),
+                    s.metric_interval_upper_bound(),
+                    s.scaling_adjustment(),
+                )
+            })
+            .collect();
+        assert_eq!(steps, vec![(Some(0.0), None, 1)]);
+
+        let alarms = cw
+            .describe_alarms()
+            .alarm_names(ALARM)
+            .send()
+            .await
+            .expect("alarms");
+        let a = &alarms.metric_alarms()[0];
+        assert_eq!(
+            (a.metric_name(), a.namespace()),
+            (Some("HasBacklogWithoutCapacity"), Some("AWS/SageMaker"))
+        );
+        assert_eq!(a.statistic().map(|s| s.as_str()), Some("Average"));
+        let dims: Vec<_> = a
+            .dimensions()
+            .iter()
+            .map(|d| (d.name().unwrap_or(""), d.value().unwrap_or("")))
+            .collect();
+        assert_eq!(dims, vec![("EndpointName", "infer-endpoint-c356f91")]);
+        assert_eq!(
+            (a.period(), a.evaluation_periods(), a.datapoints_to_alarm()),
+            (Some(60), Some(2), Some(2))
+        );
+        assert_eq!(a.threshold(), Some(1.0));
+        assert_eq!(
+            a.comparison_operator().map(|c| c.as_str()),
+            Some("GreaterThanOrEqualToThreshold")
+        );
+        assert_eq!(a.treat_missing_data(), Some("missing"));
+        assert_eq!(
+            a.alarm_actions(),
+            &[step.policy_arn().to_string()],
+            "the alarm fires the step policy"
+        );
+    });
+
+    case.assert_converged();
+    let r = case.run(&["plan", "--detailed-exitcode"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.contains("No changes."), "{}", r.stdout);
+}
+
+#[test]
+fn changes_plan_field_by_field_and_converge() {
+    let case = Case::new(SEED);
+    case.apply();
+    case.config(
+        &format!("{SEED}target = 200.0\nscale_in_cooldown = 600\n")
+            .replace("max_capacity = 4", "max_capacity = 6"),
+    );
+    let (code, plan) = case.plan();
+    assert_eq!(code, 2);
+    assert_eq!(
+        changes(&plan),
+        vec![
+            triple(
+                "update",
+                "scalable_target",
+                "sagemaker:variant:DesiredInstanceCount"
+            ),
+            triple("update", "scaling_policy", "CPUUtil-ScalingPolicy"),
+        ]
+    );
+    assert_eq!(plan["changes"][0]["fields"], serde_json::json!(["max_capacity"]));
+    assert_eq!(
+        plan["changes"][1]["fields"],
+        serde_json::json!(["scale_in_cooldown", "target_value"])
+    );
+    assert_eq!(plan["changes"][1]["before"]["target_value"], 50.0);
+    assert_eq!(plan["changes"][1]["after"]["target_value"], 200.0);
+    let r = case.apply();
+    // moto gives a re-put policy a new ARN; AWS may not. Either way the alarm must follow.
+    assert!(!r.stdout.contains("FAILED"), "{}", r.stdout);
+    case.assert_converged();
+}
+
+#[test]
+fn removing_a_policy_deletes_it_and_its_alarm_and_a_type_change_replaces() {
+    let extra = r#"
+[[endpoint.policy]]
+name = "backlog-steps"
+type = "step"
+steps = [{ lower = 0.0, upper = 10.0, adjustment = 1 }, { lower = 10.0, adjustment = 2 }]
+alarm = { metric = "ApproximateBacklogSize", namespace = "AWS/SageMaker", statistic = "Average", period = 60, evaluation_periods = 1, threshold = 5, comparison = ">" }
+"#;
+    let case = Case::new(&format!("{SEED}{extra}"));
+    case.apply();
+    case.assert_converged();
+
+    // Removal: the policy and the alarm that fired it go, nothing else.
+    case.config(SEED);
+    let (_, plan) = case.plan();
+    assert_eq!(
+        changes(&plan),
+        vec![
+            triple("delete", "alarm", "infer-endpoint-c356f91-prod-backlog-steps"),
+            triple("delete", "scaling_policy", "backlog-steps"),
+        ]
+    );
+    assert_eq!(
+        plan["summary"],
+        serde_json::json!({"add": 0, "change": 0, "destroy": 2})
+    );
+    case.apply();
+    case.assert_converged();
+
+    // Type change: AWS cannot turn target tracking into step scaling, so it is a replace.
+    let retyped =
+        format!("{SEED}\n[[endpoint.policy]]\nname = \"CPUUtil-ScalingPolicy\"\nscale_in_cooldown = 900\n");
+    case.config(&retyped);
+    let (_, plan) = case.plan();
+    assert_eq!(
+        changes(&plan),
+        vec![triple("update", "scaling_policy", "CPUUtil-ScalingPolicy")]
+    );
+    let as_step = SEED.replace(
+        "preset = \"async-cpu\"",
+        "inference = \"async\"\nmin_capacity = 0",
+    ) + r#"
+[[endpoint.policy]]
+name = "CPUUtil-ScalingPolicy"
+type = "step"
+steps = [{ lower = 0.0, adjustment = 1 }]
+alarm = { metric = "CPUUtilization", namespace = "/aws/sagemaker/Endpoints", statistic = "Average", period = 60, evaluation_periods = 3, threshold = 80, comparison = ">" }
+
+[[endpoint.policy]]
+name = "HasBacklogWithoutCapacity-ScalingPolicy"
+type = "step"
+steps = [{ lower = 0.0, adjustment = 1 }]
+alarm = { metric = "HasBacklogWithoutCapacity", namespace = "AWS/SageMaker", statistic = "Average", period = 60, evaluation_periods = 2, threshold = 1, comparison = ">=" }
+"#;
+    case.config(&as_step);
+    let (_, plan) = case.plan();
+    assert_eq!(
+        changes(&plan),
+        vec![
+            triple("replace", "scaling_policy", "CPUUtil-ScalingPolicy"),
+            triple(
+                "create",
+                "alarm",
+                "infer-endpoint-c356f91-prod-CPUUtil-ScalingPolicy"
+            ),
+        ]
+    );
+    assert_eq!(
+        plan["summary"],
+        serde_json::json!({"add": 2, "change": 0, "destroy": 1})
+    );
+    case.apply();
+    case.assert_converged();
+}
+
+#[test]
+fn out_of_band_drift_is_planned_and_repaired() {
+    let case = Case::new(SEED);
+    case.apply();
+    block_on(async {
+        let (aas, cw) = case.aws.clients().await;
+        aas.register_scalable_target()
+            .service_namespace(aas::ServiceNamespace::Sagemaker)
+            .resource_id(RID)
+            .scalable_dimension(aas::ScalableDimension::SageMakerVariantDesiredInstanceCount)
+            .min_capacity(1)
+            .max_capacity(10)
+            .send()
+            .await
+            .expect("drift the target");
+        cw.delete_alarms()
+            .alarm_names(ALARM)
+            .send()
+            .await
+            .expect("delete the alarm");
+    });
+    let (code, plan) = case.plan();
+    assert_eq!(code, 2);
+    assert_eq!(
+        changes(&plan),
+        vec![
+            triple(
+                "update",
+                "scalable_target",
+                "sagemaker:variant:DesiredInstanceCount"
+            ),
+            triple("create", "alarm", ALARM),
+        ]
+    );
+    assert_eq!(
+        plan["changes"][0]["fields"],
+        serde_json::json!(["max_capacity", "min_capacity"])
+    );
+    assert!(
+        plan["warnings"].as_array().is_some_and(|w| w
+            .iter()
+            .any(|w| s(w).contains("lowering max_capacity from 10 to 4"))),
+        "{plan:#}"
+    );
+    case.apply();
+    case.assert_converged();
+}
+
+#[test]
+fn scheduled_actions_are_created_updated_and_deleted() {
+    let schedule = |min: u32| {
+        format!(
+            "{SEED}\n[[endpoint.schedule]]\nname = \"office-hours\"\nschedule = \"cron(0 8 ? * MON-FRI *)\"\ntimezone = \"Europe/Berlin\"\nmin_capacity = {min}\nstart_time = 2026-01-01T00:00:00Z\nend_time = 2027-01-01T00:00:00+01:00\n"
+        )
+    };
+    let case = Case::new(&schedule(1));
+    case.apply();
+    case.assert_converged();
+    case.config(&schedule(2));
+    let (_, plan) = case.plan();
+    assert_eq!(
+        changes(&plan),
+        vec![triple("update", "scheduled_action", "office-hours")]
+    );
+    assert_eq!(plan["changes"][0]["fields"], serde_json::json!(["min_capacity"]));
+    assert_eq!(plan["changes"][0]["after"]["end_time"], "2026-12-31T23:00:00Z");
+    case.apply();
+    case.assert_converged();
+    case.config(SEED);
+    let (_, plan) = case.plan();
+    assert_eq!(
+        changes(&plan),
+        vec![triple("delete", "scheduled_action", "office-hours")]
+    );
+    case.apply();
+    case.assert_converged();
+}
+
+#[test]
+fn endpoints_and_alarms_that_are_not_ours_are_never_touched() {
+    let case = Case::new(SEED);
+    let other = "endpoint/someone-else/variant/AllTraffic";
+    let snapshot = || {
+        block_on(async {
+            let (aas, cw) = case.aws.clients().await;
+            let t = aas
+                .describe_scalable_targets()
+                .service_namespace(aas::ServiceNamespace::Sagemaker)
+                .resource_ids(other)
+                .send()
+                .await
+                .expect("targets");
+            let p = aas
+                .describe_scaling_policies()
+                .service_namespace(aas::ServiceNamespace::Sagemaker)
+                .resource_id(other)
+                .send()
+                .await
+                .expect("policies");
+            let a = cw
+                .describe_alarms()
+                .alarm_names("not-ours")
+                .send()
+                .await
+                .expect("alarms");
+            format!(
+                "{:?}\n{:?}\n{:?}",
+                t.scalable_targets(),
+                p.scaling_policies().len(),
+                a.metric_alarms().len()
+            )
+        })
+    };
+    block_on(async {
+        let (aas, cw) = case.aws.clients().await;
+        aas.register_scalable_target()
+            .service_namespace(aas::ServiceNamespace::Sagemaker)
+            .resource_id(other)
+            .scalable_dimension(aas::ScalableDimension::SageMakerVariantDesiredInstanceCount)
+            .min_capacity(1)
+            .max_capacity(3)
+            .send()
+            .await
+            .expect("other target");
+        aas.put_scaling_policy()
+            .service_namespace(aas::ServiceNamespace::Sagemaker)
+            .resource_id(other)
+            .scalable_dimension(aas::ScalableDimension::SageMakerVariantDesiredInstanceCount)
+            .policy_name("theirs")
+            .policy_type(aas::PolicyType::TargetTrackingScaling)
+            .target_tracking_scaling_policy_configuration(
+                aas::TargetTrackingScalingPolicyConfiguration::builder()
+                    .target_value(10.0)
+                    .predefined_metric_specification(
+                        aas::PredefinedMetricSpecification::builder()
+                            .predefined_metric_type(aas::MetricType::SageMakerVariantInvocationsPerInstance)
+                            .build()
+                            .expect("metric"),
+                    )
+                    .build()
+                    .expect("config"),
+            )
+            .send()
+            .await
+            .expect("their policy");
+        cw.put_metric_alarm()
+            .alarm_name("not-ours")
+            .metric_name("HasBacklogWithoutCapacity")
+            .namespace("AWS/SageMaker")
+            .statistic(aws_sdk_cloudwatch::types::Statistic::Average)
+            .period(60)
+            .evaluation_periods(1)
+            .threshold(1.0)
+            .comparison_operator(aws_sdk_cloudwatch::types::ComparisonOperator::GreaterThanThreshold)
+            .send()
+            .await
+            .expect("their alarm");
+    });
+    let before = snapshot();
+    assert!(
+        before.contains("someone-else") && before.ends_with("1\n1"),
+        "{before}"
+    );
+    let (_, plan) = case.plan();
+    assert!(
+        plan["changes"]
+            .as_array()
+            .is_some_and(|cs| cs.iter().all(|c| c["resource_id"] == RID)),
+        "{plan:#}"
+    );
+    case.apply();
+    case.config(SEED.replace("max_capacity = 4", "max_capacity = 5").as_str());
+    case.apply();
+    assert_eq!(snapshot(), before);
+}
+
+#[test]
+fn invalid_config_and_missing_credentials_make_no_aws_call() {
+    let case = Case::new(&SEED.replace("max_capacity = 4", "max_capacity = -4"));
+    for cmd in [&["plan"][..], &["apply", "--auto-approve"]] {
+        let r = case.run(cmd);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        assert!(r.stderr.contains("error[out-of-range]"), "{}", r.stderr);
+    }
+    assert_eq!(case.aws.calls(), Vec::<String>::new());
+
+    case.config(SEED);
+    let r = run(case
+        .aws
+        .bin(case.dir())
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .args(["apply", "--auto-approve"]));
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("error: no usable AWS credentials"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("secret"), "no secret in the output");
+    assert_eq!(case.aws.calls(), Vec::<String>::new());
+}
+
+#[test]
+fn throttling_and_transient_errors_are_retried() {
+    let case = Case::new(SEED);
+    case.aws
+        .fault("PutScalingPolicy", 400, "ThrottlingException", 2, 0);
+    case.aws
+        .fault("PutMetricAlarm", 400, "ConcurrentUpdateException", 0, 0);
+    case.aws
+        .fault("RegisterScalableTarget", 400, "ConcurrentUpdateException", 2, 0);
+    case.apply();
+    let writes = case.aws.writes();
+    assert_eq!(
+        writes.iter().filter(|w| *w == "RegisterScalableTarget").count(),
+        3,
+        "{writes:?}"
+    );
+    assert_eq!(
+        writes.iter().filter(|w| *w == "PutScalingPolicy").count(),
+        4,
+        "2 throttled + 2 policies: {writes:?}"
+    );
+    case.assert_converged();
+}
+
+#[test]
+fn a_hard_failure_mid_apply_is_reported_change_by_change_and_a_rerun_converges() {
+    let case = Case::new(&format!(
+        "{SEED}\n[[endpoint.schedule]]\nname = \"night\"\nschedule = \"cron(0 20 ? * * *)\"\nmax_capacity = 1\n"
+    ));
+    // The 4th write (the alarm) fails hard.
+    case.aws.fault("PutMetricAlarm", 400, "ValidationException", 1, 0);
+    let r = case.run(&["apply", "--auto-approve"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let report: Vec<&str> = r.stdout.lines().filter(|l| l.starts_with("* ")).collect();
+    assert_eq!(report.len(), 5, "{}", r.stdout);
+    assert!(
+        report[0].contains("scalable_target") && report[0].ends_with("applied"),
+        "{report:?}"
+    );
+    assert!(
+        report[1].ends_with("applied") && report[2].ends_with("applied"),
+        "{report:?}"
+    );
+    assert!(
+        report[3].contains(ALARM)
+            && report[3].contains("FAILED: PutMetricAlarm failed: injected ValidationException"),
+        "{report:?}"
+    );
+    assert!(
+        report[4].contains("scheduled_action") && report[4].ends_with("night: not attempted"),
+        "{report:?}"
+    );
+    assert!(
+        r.stdout.contains("Apply: 3 applied, 1 failed, 1 not attempted."),
+        "{}",
+        r.stdout
+    );
+
+    let (_, plan) = case.plan();
+    assert_eq!(
+        changes(&plan),
+        vec![
+            triple("create", "alarm", ALARM),
+            triple("create", "scheduled_action", "night")
+        ]
+    );
+    case.apply();
+    case.assert_converged();
+}
+
+#[test]
+fn a_saved_plan_applies_only_while_it_still_matches() {
+    let case = Case::new(SEED);
+    let r = case.run(&["plan", "--out", "reviewed.json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = case.run(&["apply", "--auto-approve", "--plan", "reviewed.json"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+
+    let r = case.run(&["plan", "--out", "reviewed.json"]);
+    assert_eq!(r.code, 0);
+    case.config(&SEED.replace("max_capacity = 4", "max_capacity = 9"));
+    let writes_before = case.aws.writes().len();
+    let r = case.run(&["apply", "--auto-approve", "--plan", "reviewed.json"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stderr.contains("the saved plan (sha256:"), "{}", r.stderr);
+    assert_eq!(
+        case.aws.writes().len(),
+        writes_before,
+        "a refused apply writes nothing"
+    );
+}
+
+#[test]
+fn apply_without_a_terminal_needs_auto_approve() {
+    let case = Case::new(SEED);
+    let r = case.run(&["apply"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("pass --auto-approve"), "{}", r.stderr);
+    assert_eq!(case.aws.writes(), Vec::<String>::new());
+}
