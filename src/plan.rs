@@ -135,7 +135,7 @@ fn to_value(r: &Record) -> Value {
     serde_json::to_value(r).unwrap_or(Value::Null)
 }
 
-/// Dotted paths of leaves that differ; arrays count as one leaf.
+/// Dotted paths of leaves that differ; arrays count as one leaf, null counts as absent.
 pub fn changed_fields(before: Option<&Value>, after: Option<&Value>) -> Vec<String> {
     let mut a = BTreeMap::new();
     let mut b = BTreeMap::new();
@@ -163,6 +163,8 @@ pub fn flatten(prefix: &str, v: &Value, out: &mut BTreeMap<String, Value>) {
                 flatten(&path, v, out);
             }
         }
+        // An absent optional field and a null one are the same thing.
+        Value::Null => {}
         _ => {
             out.insert(prefix.to_string(), v.clone());
         }

@@ -9,6 +9,7 @@ mod corpus;
 mod engine;
 mod inputs;
 mod no_panic;
+mod render;
 mod schema;
 mod seed;
 mod standin;
