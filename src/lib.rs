@@ -1,7 +1,7 @@
 //! sagemaker-autoscale: Amazon SageMaker endpoint autoscaling as code.
 //!
-//! Data flows one way: config -> validate -> desired state. Later stages (reading AWS,
-//! planning, applying, GitHub) build on [`model::DesiredState`].
+//! Data flows one way: config -> validate -> desired state; aws -> current state;
+//! plan = diff(desired, current); render(plan); apply(plan).
 
 pub mod apply;
 pub mod aws;

@@ -245,9 +245,81 @@ fn seed_round_trip_creates_exactly_the_documented_objects() {
     });
 
     case.assert_converged();
+    let before = case.aws.calls().len();
     let r = case.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(r.stdout.contains("No changes."), "{}", r.stdout);
+    // The reads of one plan: targets, policies, scheduled actions, alarms by name, and (moto
+    // lists no alarms on policies) alarms by the step policy's ARN.
+    let mut reads = case.aws.calls()[before..].to_vec();
+    reads.sort();
+    assert_eq!(
+        reads,
+        [
+            "DescribeAlarms",
+            "DescribeAlarms",
+            "DescribeScalableTargets",
+            "DescribeScalingPolicies",
+            "DescribeScheduledActions"
+        ]
+    );
+}
+
+#[test]
+fn aws_owned_target_tracking_alarms_are_never_planned() {
+    let case = Case::new(SEED);
+    case.apply();
+    let owned = format!("TargetTracking-{RID}-AlarmHigh-6f1b3c2e");
+    block_on(async {
+        let (aas, cw) = case.aws.clients().await;
+        let policies = aas
+            .describe_scaling_policies()
+            .service_namespace(aas::ServiceNamespace::Sagemaker)
+            .resource_id(RID)
+            .send()
+            .await
+            .expect("policies");
+        let step_arn = policies
+            .scaling_policies()
+            .iter()
+            .find(|p| p.policy_type() == &aas::PolicyType::StepScaling)
+            .map(|p| p.policy_arn().to_string())
+            .expect("step policy");
+        // Found by the ActionPrefix lookup, but owned by AWS: it must stay out of the plan.
+        cw.put_metric_alarm()
+            .alarm_name(&owned)
+            .alarm_description(
+                "DO NOT EDIT OR DELETE. For TargetTrackingScaling policy arn:aws:autoscaling:...",
+            )
+            .metric_name("CPUUtilization")
+            .namespace("/aws/sagemaker/Endpoints")
+            .statistic(aws_sdk_cloudwatch::types::Statistic::Average)
+            .period(60)
+            .evaluation_periods(3)
+            .threshold(50.0)
+            .comparison_operator(aws_sdk_cloudwatch::types::ComparisonOperator::GreaterThanThreshold)
+            .alarm_actions(step_arn)
+            .send()
+            .await
+            .expect("AWS-owned alarm");
+    });
+    case.assert_converged();
+    case.config(&SEED.replace("max_capacity = 4", "max_capacity = 5"));
+    case.apply();
+    block_on(async {
+        let (_, cw) = case.aws.clients().await;
+        let found = cw
+            .describe_alarms()
+            .alarm_names(&owned)
+            .send()
+            .await
+            .expect("alarms");
+        assert_eq!(
+            found.metric_alarms().len(),
+            1,
+            "the AWS-owned alarm is still there"
+        );
+    });
 }
 
 #[test]
