@@ -115,97 +115,83 @@ async fn apply_one(
         }
         _ => None,
     };
-    match (change.kind, change.action, &after) {
-        (Kind::ScalableTarget, _, Some(Record::Target(target))) => {
-            retrying(
-                clients,
-                &Write::RegisterTarget {
-                    resource_id: rid,
-                    target,
-                },
-            )
-            .await?;
+    let write = match (change.kind, change.action, &after) {
+        (Kind::ScalingPolicy, action, Some(Record::Policy(policy))) if action != Action::Delete => {
+            return put_policy(clients, plan, change, policy, desired, arns, notes).await;
         }
-        (Kind::ScalingPolicy, Action::Delete, _) => {
-            retrying(
-                clients,
-                &Write::DeletePolicy {
-                    resource_id: rid,
-                    name,
-                },
-            )
-            .await?;
-            arns.remove(&(rid.to_string(), name.to_string()));
-        }
-        (Kind::ScalingPolicy, action, Some(Record::Policy(policy))) => {
-            if action == Action::Replace {
-                retrying(
-                    clients,
-                    &Write::DeletePolicy {
-                        resource_id: rid,
-                        name,
-                    },
-                )
-                .await?;
-            }
-            let key = (rid.to_string(), name.to_string());
-            let old_arn = arns.get(&key).cloned();
-            let arn = retrying(
-                clients,
-                &Write::PutPolicy {
-                    resource_id: rid,
-                    name,
-                    policy,
-                },
-            )
-            .await?
-            .unwrap_or_default();
-            arns.insert(key, arn.clone());
-            if old_arn.is_some() && old_arn.as_deref() != Some(arn.as_str()) {
-                repoint_alarms(clients, plan, rid, name, desired, arns, notes).await?;
-            }
-        }
-        (Kind::Alarm, Action::Delete, _) => {
-            retrying(clients, &Write::DeleteAlarm { name }).await?;
-        }
-        (Kind::Alarm, _, Some(Record::Alarm(alarm))) => {
-            let actions = alarm_actions(rid, alarm, arns)?;
-            retrying(
-                clients,
-                &Write::PutAlarm {
-                    resource_id: rid,
-                    alarm,
-                    actions,
-                },
-            )
-            .await?;
-        }
-        (Kind::ScheduledAction, Action::Delete, _) => {
-            retrying(
-                clients,
-                &Write::DeleteSchedule {
-                    resource_id: rid,
-                    name,
-                },
-            )
-            .await?;
-        }
-        (Kind::ScheduledAction, _, Some(Record::Schedule(schedule))) => {
-            retrying(
-                clients,
-                &Write::PutSchedule {
-                    resource_id: rid,
-                    schedule,
-                },
-            )
-            .await?;
-        }
+        (Kind::ScalableTarget, _, Some(Record::Target(target))) => Write::RegisterTarget {
+            resource_id: rid,
+            target,
+        },
+        (Kind::ScalingPolicy, Action::Delete, _) => Write::DeletePolicy {
+            resource_id: rid,
+            name,
+        },
+        (Kind::Alarm, Action::Delete, _) => Write::DeleteAlarm { name },
+        (Kind::Alarm, _, Some(Record::Alarm(alarm))) => Write::PutAlarm {
+            resource_id: rid,
+            alarm,
+            actions: alarm_actions(rid, alarm, arns)?,
+        },
+        (Kind::ScheduledAction, Action::Delete, _) => Write::DeleteSchedule {
+            resource_id: rid,
+            name,
+        },
+        (Kind::ScheduledAction, _, Some(Record::Schedule(schedule))) => Write::PutSchedule {
+            resource_id: rid,
+            schedule,
+        },
         (kind, action, _) => {
             return Err(AwsError::Invalid {
                 operation: "apply",
                 message: format!("cannot {action:?} a {} from this plan", kind.as_str()),
             });
         }
+    };
+    retrying(clients, &write).await?;
+    if let Write::DeletePolicy { .. } = write {
+        arns.remove(&(rid.to_string(), name.to_string()));
+    }
+    Ok(())
+}
+
+/// Puts a policy (deleting it first on a replace) and keeps its new ARN; alarms that fire it
+/// follow the ARN if it changed.
+async fn put_policy(
+    clients: &Clients,
+    plan: &Plan,
+    change: &Change,
+    policy: &crate::resource::PolicyRecord,
+    desired: &Records,
+    arns: &mut HashMap<(String, String), String>,
+    notes: &mut Vec<String>,
+) -> Result<(), AwsError> {
+    let (rid, name) = (change.resource_id.as_str(), change.name.as_str());
+    if change.action == Action::Replace {
+        retrying(
+            clients,
+            &Write::DeletePolicy {
+                resource_id: rid,
+                name,
+            },
+        )
+        .await?;
+    }
+    let key = (rid.to_string(), name.to_string());
+    let old_arn = arns.get(&key).cloned();
+    let arn = retrying(
+        clients,
+        &Write::PutPolicy {
+            resource_id: rid,
+            name,
+            policy,
+        },
+    )
+    .await?
+    .unwrap_or_default();
+    arns.insert(key, arn.clone());
+    if old_arn.is_some() && old_arn.as_deref() != Some(arn.as_str()) {
+        repoint_alarms(clients, plan, rid, name, desired, arns, notes).await?;
     }
     Ok(())
 }

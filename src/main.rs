@@ -102,17 +102,9 @@ fn main() -> ExitCode {
             out,
             detailed_exitcode,
         } => {
-            let checked = load(&config);
-            report(&checked, false);
-            if let Some(code) = exit_for(&checked, config.deny_warnings) {
-                return code;
-            }
-            let Some(desired) = checked.desired else {
-                return ExitCode::from(1);
-            };
-            let planned = match runtime().block_on(engine::plan(&desired)) {
+            let (_, planned) = match prepare(&config) {
                 Ok(p) => p,
-                Err(e) => return fail(&e.to_string(), e.hint()),
+                Err(code) => return code,
             };
             if let Some(path) = out
                 && let Err(e) = std::fs::write(&path, render::json(&planned.plan))
@@ -138,18 +130,9 @@ fn main() -> ExitCode {
             auto_approve,
             plan,
         } => {
-            let checked = load(&config);
-            report(&checked, false);
-            if let Some(code) = exit_for(&checked, config.deny_warnings) {
-                return code;
-            }
-            let Some(desired) = checked.desired else {
-                return ExitCode::from(1);
-            };
-            let rt = runtime();
-            let planned = match rt.block_on(engine::plan(&desired)) {
+            let (rt, planned) = match prepare(&config) {
                 Ok(p) => p,
-                Err(e) => return fail(&e.to_string(), e.hint()),
+                Err(code) => return code,
             };
             if let Some(path) = plan
                 && let Err(message) = same_as_saved(&path, &planned.plan)
@@ -189,6 +172,22 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+/// Validates the config, then reads AWS and plans. Nothing reaches AWS when the config is
+/// invalid.
+fn prepare(config: &ConfigArgs) -> Result<(tokio::runtime::Runtime, engine::Planned), ExitCode> {
+    let checked = load(config);
+    report(&checked, false);
+    if let Some(code) = exit_for(&checked, config.deny_warnings) {
+        return Err(code);
+    }
+    let desired = checked.desired.ok_or(ExitCode::from(1))?;
+    let rt = runtime();
+    let planned = rt
+        .block_on(engine::plan(&desired))
+        .map_err(|e| fail(&e.to_string(), e.hint()))?;
+    Ok((rt, planned))
 }
 
 fn load(args: &ConfigArgs) -> Checked {

@@ -10,6 +10,40 @@ use serde_json::Value;
 use crate::standin::Aws;
 use crate::{Run, run};
 
+async fn targets(aas: &aws_sdk_applicationautoscaling::Client, rid: &str) -> Vec<aas::ScalableTarget> {
+    let out = aas
+        .describe_scalable_targets()
+        .service_namespace(aas::ServiceNamespace::Sagemaker)
+        .resource_ids(rid)
+        .send()
+        .await
+        .expect("DescribeScalableTargets");
+    out.scalable_targets().to_vec()
+}
+
+async fn policies(aas: &aws_sdk_applicationautoscaling::Client, rid: &str) -> Vec<aas::ScalingPolicy> {
+    let out = aas
+        .describe_scaling_policies()
+        .service_namespace(aas::ServiceNamespace::Sagemaker)
+        .resource_id(rid)
+        .send()
+        .await
+        .expect("DescribeScalingPolicies");
+    out.scaling_policies().to_vec()
+}
+
+async fn register(aas: &aws_sdk_applicationautoscaling::Client, rid: &str, min: i32, max: i32) {
+    aas.register_scalable_target()
+        .service_namespace(aas::ServiceNamespace::Sagemaker)
+        .resource_id(rid)
+        .scalable_dimension(aas::ScalableDimension::SageMakerVariantDesiredInstanceCount)
+        .min_capacity(min)
+        .max_capacity(max)
+        .send()
+        .await
+        .expect("RegisterScalableTarget");
+}
+
 fn block_on<F: std::future::Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -134,35 +168,16 @@ fn seed_round_trip_creates_exactly_the_documented_objects() {
 
     block_on(async {
         let (aas, cw) = case.aws.clients().await;
-        let targets = aas
-            .describe_scalable_targets()
-            .service_namespace(aas::ServiceNamespace::Sagemaker)
-            .resource_ids(RID)
-            .send()
-            .await
-            .expect("targets");
-        let t = &targets.scalable_targets()[0];
+        let targets = targets(&aas, RID).await;
+        let t = &targets[0];
         assert_eq!((t.min_capacity(), t.max_capacity()), (0, 4));
         assert_eq!(
             t.scalable_dimension(),
             &aas::ScalableDimension::SageMakerVariantDesiredInstanceCount
         );
 
-        let policies = aas
-            .describe_scaling_policies()
-            .service_namespace(aas::ServiceNamespace::Sagemaker)
-            .resource_id(RID)
-            .send()
-            .await
-            .expect("policies");
-        let by_name = |n: &str| {
-            policies
-                .scaling_policies()
-                .iter()
-                .find(|p| p.policy_name() == n)
-                .expect(n)
-                .clone()
-        };
+        let policies = policies(&aas, RID).await;
+        let by_name = |n: &str| policies.iter().find(|p| p.policy_name() == n).expect(n).clone();
         let cpu = by_name("CPUUtil-ScalingPolicy");
         assert_eq!(cpu.policy_type(), &aas::PolicyType::TargetTrackingScaling);
         let tt = cpu
@@ -272,15 +287,8 @@ fn aws_owned_target_tracking_alarms_are_never_planned() {
     let owned = format!("TargetTracking-{RID}-AlarmHigh-6f1b3c2e");
     block_on(async {
         let (aas, cw) = case.aws.clients().await;
-        let policies = aas
-            .describe_scaling_policies()
-            .service_namespace(aas::ServiceNamespace::Sagemaker)
-            .resource_id(RID)
-            .send()
+        let step_arn = policies(&aas, RID)
             .await
-            .expect("policies");
-        let step_arn = policies
-            .scaling_policies()
             .iter()
             .find(|p| p.policy_type() == &aas::PolicyType::StepScaling)
             .map(|p| p.policy_arn().to_string())
@@ -438,15 +446,7 @@ fn out_of_band_drift_is_planned_and_repaired() {
     case.apply();
     block_on(async {
         let (aas, cw) = case.aws.clients().await;
-        aas.register_scalable_target()
-            .service_namespace(aas::ServiceNamespace::Sagemaker)
-            .resource_id(RID)
-            .scalable_dimension(aas::ScalableDimension::SageMakerVariantDesiredInstanceCount)
-            .min_capacity(1)
-            .max_capacity(10)
-            .send()
-            .await
-            .expect("drift the target");
+        register(&aas, RID, 1, 10).await;
         cw.delete_alarms()
             .alarm_names(ALARM)
             .send()
@@ -517,45 +517,20 @@ fn endpoints_and_alarms_that_are_not_ours_are_never_touched() {
     let snapshot = || {
         block_on(async {
             let (aas, cw) = case.aws.clients().await;
-            let t = aas
-                .describe_scalable_targets()
-                .service_namespace(aas::ServiceNamespace::Sagemaker)
-                .resource_ids(other)
-                .send()
-                .await
-                .expect("targets");
-            let p = aas
-                .describe_scaling_policies()
-                .service_namespace(aas::ServiceNamespace::Sagemaker)
-                .resource_id(other)
-                .send()
-                .await
-                .expect("policies");
+            let t = targets(&aas, other).await;
+            let p = policies(&aas, other).await;
             let a = cw
                 .describe_alarms()
                 .alarm_names("not-ours")
                 .send()
                 .await
                 .expect("alarms");
-            format!(
-                "{:?}\n{:?}\n{:?}",
-                t.scalable_targets(),
-                p.scaling_policies().len(),
-                a.metric_alarms().len()
-            )
+            format!("{:?}\n{:?}\n{:?}", t, p.len(), a.metric_alarms().len())
         })
     };
     block_on(async {
         let (aas, cw) = case.aws.clients().await;
-        aas.register_scalable_target()
-            .service_namespace(aas::ServiceNamespace::Sagemaker)
-            .resource_id(other)
-            .scalable_dimension(aas::ScalableDimension::SageMakerVariantDesiredInstanceCount)
-            .min_capacity(1)
-            .max_capacity(3)
-            .send()
-            .await
-            .expect("other target");
+        register(&aas, other, 1, 3).await;
         aas.put_scaling_policy()
             .service_namespace(aas::ServiceNamespace::Sagemaker)
             .resource_id(other)
