@@ -26,6 +26,26 @@ impl Input {
     pub const TARGET_VALUE: &'static str = "target-value";
     pub const SCALE_IN_COOLDOWN: &'static str = "scale-in-cooldown";
     pub const SCALE_OUT_COOLDOWN: &'static str = "scale-out-cooldown";
+    /// Token for the PR comment, the reviewed-plan lookup and drift issues. Default: GITHUB_TOKEN.
+    pub const GITHUB_TOKEN: &'static str = "github-token";
+    /// `auto` (by event), `validate`, `plan`, `apply` or `drift`.
+    pub const MODE: &'static str = "mode";
+    /// `true` (default): on push, apply only what a reviewer saw in the PR's plan comment.
+    pub const REQUIRE_REVIEWED_PLAN: &'static str = "require-reviewed-plan";
+    /// `true`: the drift check opens (and later closes) one issue.
+    pub const DRIFT_ISSUE: &'static str = "drift-issue";
+
+    /// The inputs that describe an endpoint.
+    pub const ENDPOINT: &'static [&'static str] = &[
+        Self::ENDPOINT_NAME,
+        Self::VARIANT_NAME,
+        Self::MIN_CAPACITY,
+        Self::MAX_CAPACITY,
+        Self::PRESET,
+        Self::TARGET_VALUE,
+        Self::SCALE_IN_COOLDOWN,
+        Self::SCALE_OUT_COOLDOWN,
+    ];
 
     /// Every input this version understands.
     pub const ALL: &'static [&'static str] = &[
@@ -39,6 +59,10 @@ impl Input {
         Self::TARGET_VALUE,
         Self::SCALE_IN_COOLDOWN,
         Self::SCALE_OUT_COOLDOWN,
+        Self::GITHUB_TOKEN,
+        Self::MODE,
+        Self::REQUIRE_REVIEWED_PLAN,
+        Self::DRIFT_ISSUE,
     ];
 
     /// The variable GitHub sets for an input.
@@ -60,6 +84,24 @@ impl Env {
     pub const GITHUB_ACTIONS: &'static str = "GITHUB_ACTIONS";
     /// Any value turns colour off (https://no-color.org).
     pub const NO_COLOR: &'static str = "NO_COLOR";
+    pub const EVENT_NAME: &'static str = "GITHUB_EVENT_NAME";
+    /// The webhook payload of the event, as JSON.
+    pub const EVENT_PATH: &'static str = "GITHUB_EVENT_PATH";
+    /// `owner/name`
+    pub const REPOSITORY: &'static str = "GITHUB_REPOSITORY";
+    pub const SHA: &'static str = "GITHUB_SHA";
+    pub const REF: &'static str = "GITHUB_REF";
+    /// REST base, e.g. https://api.github.com (GHES: https://host/api/v3).
+    pub const API_URL: &'static str = "GITHUB_API_URL";
+    pub const GRAPHQL_URL: &'static str = "GITHUB_GRAPHQL_URL";
+    pub const SERVER_URL: &'static str = "GITHUB_SERVER_URL";
+    pub const RUN_ID: &'static str = "GITHUB_RUN_ID";
+    /// Where the plan JSON goes (default: the working directory).
+    pub const RUNNER_TEMP: &'static str = "RUNNER_TEMP";
+    /// Fallback for the `github-token` input.
+    pub const TOKEN: &'static str = "GITHUB_TOKEN";
+    /// Masked in the log if present: AWS secrets never reach it.
+    pub const AWS_SECRETS: &'static [&'static str] = &["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
 }
 
 /// The action inputs that were set, read once at start-up. Empty values count as unset,
@@ -91,11 +133,11 @@ impl Inputs {
         self.values.get(input).map(String::as_str)
     }
 
-    /// Inputs that describe an endpoint (everything but `config` and `region`).
+    /// The endpoint inputs that were set.
     pub fn endpoint_inputs(&self) -> impl Iterator<Item = (&'static str, &str)> {
         self.values
             .iter()
-            .filter(|(k, _)| **k != Input::CONFIG && **k != Input::REGION)
+            .filter(|(k, _)| Input::ENDPOINT.contains(k))
             .map(|(k, v)| (*k, v.as_str()))
     }
 }

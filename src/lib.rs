@@ -3,12 +3,14 @@
 //! Data flows one way: config -> validate -> desired state; aws -> current state;
 //! plan = diff(desired, current); render(plan); apply(plan).
 
+pub mod action;
 pub mod apply;
 pub mod aws;
 pub mod check;
 pub mod config;
 pub mod diagnostic;
 pub mod engine;
+pub mod github;
 pub mod inputs;
 pub mod keywords;
 pub mod model;

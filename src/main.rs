@@ -6,9 +6,10 @@ use clap::{Args, Parser, Subcommand};
 use sagemaker_autoscale::check::Counts;
 use sagemaker_autoscale::config::ConfigPath;
 use sagemaker_autoscale::diagnostic::Renderer;
+use sagemaker_autoscale::github::runner::Files;
 use sagemaker_autoscale::inputs::{Env, Inputs};
 use sagemaker_autoscale::plan::Plan;
-use sagemaker_autoscale::{Checked, check, engine, render, schema};
+use sagemaker_autoscale::{Checked, action, check, engine, render, schema};
 
 /// Amazon SageMaker endpoint autoscaling as code.
 ///
@@ -71,6 +72,9 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         plan: Option<PathBuf>,
     },
+    /// Run as the GitHub Action: route by GITHUB_EVENT_NAME (and the `mode` input) to
+    /// validate, plan + PR comment, guarded apply, re-apply, or drift check.
+    Action,
     /// Print the JSON Schema of autoscaling.toml (for editor completion and checks).
     Schema,
 }
@@ -166,6 +170,14 @@ fn main() -> ExitCode {
             } else {
                 ExitCode::SUCCESS
             }
+        }
+        Command::Action => {
+            let inputs = Inputs::from_env();
+            let checked = check(&ConfigPath::resolve(None, &inputs), &inputs);
+            report(&checked, false);
+            let ctx = action::Context::from_env();
+            let files = Files::from_env();
+            ExitCode::from(runtime().block_on(action::run(&checked, &inputs, &ctx, &files)))
         }
         Command::Schema => {
             print!("{}", schema::config_schema_text());

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{field_rows, summary_line};
+use super::{by_target, field_rows, summary_line};
 use crate::plan::{Action, Plan};
 
 pub fn markdown(plan: &Plan) -> String {
@@ -13,47 +13,40 @@ pub fn markdown(plan: &Plan) -> String {
         let _ = writeln!(out, "No changes. AWS matches the configuration.");
         return out;
     }
-    let mut last_rid = "";
-    for c in &plan.changes {
-        if c.resource_id != last_rid {
-            let _ = writeln!(out, "\n#### `{}`\n", code(&c.resource_id));
-            let _ = writeln!(out, "| | kind | name | changes |\n|---|---|---|---|");
-            last_rid = &c.resource_id;
-        }
-        let action = match c.action {
-            Action::Create => "create",
-            Action::Update => "update",
-            Action::Replace => "replace",
-            Action::Delete => "delete",
-        };
-        let changes: Vec<String> = field_rows(c)
-            .into_iter()
-            .filter(|_| c.action != Action::Delete)
-            .map(|(f, b, a)| match (c.action, b, a) {
-                (Action::Create, _, Some(a)) => format!("`{}` = `{}`", code(&f), code(&a)),
-                (_, b, a) => format!(
-                    "`{}`: `{}` → `{}`",
-                    code(&f),
-                    code(b.as_deref().unwrap_or("(none)")),
-                    code(a.as_deref().unwrap_or("(none)"))
-                ),
-            })
-            .collect();
-        let summary = if changes.len() > 3 && c.action == Action::Create {
-            format!(
-                "<details><summary>{} fields</summary>{}</details>",
-                changes.len(),
+    for (rid, changes) in by_target(plan) {
+        let _ = writeln!(out, "\n#### `{}`\n", code(rid));
+        let _ = writeln!(out, "| | kind | name | changes |\n|---|---|---|---|");
+        for c in changes {
+            let action = c.action.as_str();
+            let changes: Vec<String> = field_rows(c)
+                .into_iter()
+                .filter(|_| c.action != Action::Delete)
+                .map(|(f, b, a)| match (c.action, b, a) {
+                    (Action::Create, _, Some(a)) => format!("`{}` = `{}`", code(&f), code(&a)),
+                    (_, b, a) => format!(
+                        "`{}`: `{}` → `{}`",
+                        code(&f),
+                        code(b.as_deref().unwrap_or("(none)")),
+                        code(a.as_deref().unwrap_or("(none)"))
+                    ),
+                })
+                .collect();
+            let summary = if changes.len() > 3 && c.action == Action::Create {
+                format!(
+                    "<details><summary>{} fields</summary>{}</details>",
+                    changes.len(),
+                    changes.join("<br>")
+                )
+            } else {
                 changes.join("<br>")
-            )
-        } else {
-            changes.join("<br>")
-        };
-        let _ = writeln!(
-            out,
-            "| {action} | {} | `{}` | {summary} |",
-            c.kind.as_str(),
-            code(&c.name)
-        );
+            };
+            let _ = writeln!(
+                out,
+                "| {action} | {} | `{}` | {summary} |",
+                c.kind.as_str(),
+                code(&c.name)
+            );
+        }
     }
     if !plan.warnings.is_empty() {
         let _ = writeln!(out);

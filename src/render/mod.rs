@@ -29,6 +29,16 @@ pub(crate) fn show(v: &serde_json::Value) -> String {
     }
 }
 
+/// Changes grouped by scalable target (sorted), each group in apply order. The plan itself is
+/// in apply order, which interleaves targets.
+pub(crate) fn by_target(plan: &Plan) -> Vec<(&str, Vec<&crate::plan::Change>)> {
+    let mut groups: std::collections::BTreeMap<&str, Vec<&crate::plan::Change>> = Default::default();
+    for c in &plan.changes {
+        groups.entry(c.resource_id.as_str()).or_default().push(c);
+    }
+    groups.into_iter().collect()
+}
+
 /// The fields of a change with their before and after values.
 pub(crate) fn field_rows(c: &crate::plan::Change) -> Vec<(String, Option<String>, Option<String>)> {
     let mut before = std::collections::BTreeMap::new();

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{field_rows, summary_line};
+use super::{by_target, field_rows, summary_line};
 use crate::apply::{ApplyReport, Outcome};
 use crate::plan::{Action, Plan};
 
@@ -37,40 +37,38 @@ pub fn text(plan: &Plan, color: bool) -> String {
         let _ = writeln!(out, "{}", summary_line(&plan.summary));
         return out;
     }
-    let mut last_rid = "";
-    for c in &plan.changes {
-        if c.resource_id != last_rid {
-            let _ = writeln!(out, "\n{}", paint.wrap("1", &c.resource_id));
-            last_rid = &c.resource_id;
-        }
-        let (sym, code) = symbol(c.action);
-        let mut head = format!("  {sym} {} {}", c.kind.as_str(), c.name);
-        if c.action == Action::Replace {
-            let t = |v: &Option<serde_json::Value>| {
-                v.as_ref()
-                    .and_then(|v| v["policy_type"].as_str())
-                    .unwrap_or("?")
-                    .to_string()
-            };
-            head.push_str(&format!(
-                " (type {} -> {}: delete, then create)",
-                t(&c.before),
-                t(&c.after)
-            ));
-        }
-        let _ = writeln!(out, "{}", paint.wrap(code, &head));
-        if c.action == Action::Delete {
-            continue;
-        }
-        for (field, before, after) in field_rows(c) {
-            let line = match (c.action, before, after) {
-                (Action::Create, _, Some(a)) => format!("      {field} = {a}"),
-                (_, Some(b), Some(a)) => format!("      {field}: {b} -> {a}"),
-                (_, None, Some(a)) => format!("      {field}: (none) -> {a}"),
-                (_, Some(b), None) => format!("      {field}: {b} -> (none)"),
-                _ => continue,
-            };
-            let _ = writeln!(out, "{line}");
+    for (rid, changes) in by_target(plan) {
+        let _ = writeln!(out, "\n{}", paint.wrap("1", rid));
+        for c in changes {
+            let (sym, code) = symbol(c.action);
+            let mut head = format!("  {sym} {} {}", c.kind.as_str(), c.name);
+            if c.action == Action::Replace {
+                let t = |v: &Option<serde_json::Value>| {
+                    v.as_ref()
+                        .and_then(|v| v["policy_type"].as_str())
+                        .unwrap_or("?")
+                        .to_string()
+                };
+                head.push_str(&format!(
+                    " (type {} -> {}: delete, then create)",
+                    t(&c.before),
+                    t(&c.after)
+                ));
+            }
+            let _ = writeln!(out, "{}", paint.wrap(code, &head));
+            if c.action == Action::Delete {
+                continue;
+            }
+            for (field, before, after) in field_rows(c) {
+                let line = match (c.action, before, after) {
+                    (Action::Create, _, Some(a)) => format!("      {field} = {a}"),
+                    (_, Some(b), Some(a)) => format!("      {field}: {b} -> {a}"),
+                    (_, None, Some(a)) => format!("      {field}: (none) -> {a}"),
+                    (_, Some(b), None) => format!("      {field}: {b} -> (none)"),
+                    _ => continue,
+                };
+                let _ = writeln!(out, "{line}");
+            }
         }
     }
     if !plan.warnings.is_empty() {

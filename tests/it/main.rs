@@ -4,6 +4,7 @@
 // A failed expectation in a test is the test failing, which is what it should do.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod action;
 mod cli;
 mod corpus;
 mod engine;

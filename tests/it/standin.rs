@@ -48,38 +48,46 @@ struct Server {
 
 fn server() -> &'static Server {
     static SERVER: OnceLock<Server> = OnceLock::new();
-    SERVER.get_or_init(|| {
-        let python = repo().join(".venv/bin/python");
-        assert!(
-            python.exists(),
-            "no {}: run scripts/standin-setup.sh (scripts/test.sh does)",
-            python.display()
-        );
-        let mut child = Command::new(python)
-            .arg(repo().join("tests/standin/aws_standin.py"))
-            .args(["0", "--exit-with-parent"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the AWS stand-in");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("stand-in says READY");
-        let port = line
-            .trim()
-            .strip_prefix("READY ")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("{line:?}"));
-        let stdin = child.stdin.take().expect("stdin");
-        Server {
-            port,
-            _stdin: Mutex::new(stdin),
-            _child: Mutex::new(child),
-        }
-    })
+    SERVER.get_or_init(|| spawn("aws_standin.py"))
+}
+
+/// The GitHub fake's port (one per test run; tests use their own repository names).
+pub fn github_port() -> u16 {
+    static SERVER: OnceLock<Server> = OnceLock::new();
+    SERVER.get_or_init(|| spawn("github_fake.py")).port
+}
+
+fn spawn(script: &str) -> Server {
+    let python = repo().join(".venv/bin/python");
+    assert!(
+        python.exists(),
+        "no {}: run scripts/standin-setup.sh (scripts/test.sh does)",
+        python.display()
+    );
+    let mut child = Command::new(python)
+        .arg(repo().join("tests/standin").join(script))
+        .args(["0", "--exit-with-parent"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start a stand-in");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("stand-in says READY");
+    let port = line
+        .trim()
+        .strip_prefix("READY ")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("{line:?}"));
+    let stdin = child.stdin.take().expect("stdin");
+    Server {
+        port,
+        _stdin: Mutex::new(stdin),
+        _child: Mutex::new(child),
+    }
 }
 
 /// One test's slice of the stand-in.
@@ -159,8 +167,8 @@ impl Aws {
     }
 }
 
-/// A minimal HTTP/1.1 client for the stand-in's control paths (loopback only).
-fn http(method: &str, port: u16, path: &str, body: Option<&str>) -> String {
+/// A minimal HTTP/1.1 client for the stand-ins' control paths (loopback only).
+pub fn http(method: &str, port: u16, path: &str, body: Option<&str>) -> String {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect to the stand-in");
     let body = body.unwrap_or("");

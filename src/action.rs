@@ -1,0 +1,518 @@
+//! `sagemaker-autoscale action`: what the GitHub Action runs. Reads the runner's environment
+//! and does what the event calls for:
+//! - pull_request(_target): validate + plan, post or update the sticky plan comment;
+//! - push to the default branch: apply, but only the plan a reviewer saw in the PR comment;
+//! - workflow_dispatch: re-apply (not guarded), or plan with `mode: plan`;
+//! - schedule: drift check; changes fail the job (and open or update one issue).
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use crate::check::Checked;
+use crate::engine;
+use crate::github::comment::{self, Marker, Status, change_lines, parse_marker};
+use crate::github::runner::{self, Files};
+use crate::github::{GitHub, GitHubError};
+use crate::inputs::{Env, Input, Inputs};
+use crate::plan::Plan;
+use crate::render;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Validate,
+    /// Plan; comment when the event is a pull request.
+    Plan,
+    /// Apply; `guarded` requires the plan a reviewer saw.
+    Apply {
+        guarded: bool,
+    },
+    Drift,
+}
+
+/// The runner's view of this run.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    pub event_name: String,
+    pub event: Value,
+    pub repository: String,
+    pub sha: String,
+    pub git_ref: String,
+    pub api_url: String,
+    pub graphql_url: String,
+    pub server_url: String,
+    pub run_id: Option<String>,
+    pub plan_dir: PathBuf,
+}
+
+impl Context {
+    pub fn from_env() -> Context {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let event = var(Env::EVENT_PATH)
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or(Value::Null);
+        let api_url = var(Env::API_URL).unwrap_or_else(|| "https://api.github.com".into());
+        Context {
+            event_name: var(Env::EVENT_NAME).unwrap_or_default(),
+            event,
+            repository: var(Env::REPOSITORY).unwrap_or_default(),
+            sha: var(Env::SHA).unwrap_or_default(),
+            git_ref: var(Env::REF).unwrap_or_default(),
+            graphql_url: var(Env::GRAPHQL_URL)
+                .unwrap_or_else(|| format!("{}/graphql", api_url.trim_end_matches('/'))),
+            api_url,
+            server_url: var(Env::SERVER_URL).unwrap_or_else(|| "https://github.com".into()),
+            run_id: var(Env::RUN_ID),
+            plan_dir: var(Env::RUNNER_TEMP).map_or_else(|| PathBuf::from("."), PathBuf::from),
+        }
+    }
+
+    fn pr_number(&self) -> Option<u64> {
+        self.event["pull_request"]["number"]
+            .as_u64()
+            .or_else(|| self.event["number"].as_u64())
+    }
+
+    fn default_branch(&self) -> String {
+        self.event["repository"]["default_branch"]
+            .as_str()
+            .unwrap_or("main")
+            .to_string()
+    }
+
+    /// A pull request from a fork gets a read-only token and no secrets.
+    fn is_fork_pr(&self) -> bool {
+        let pr = &self.event["pull_request"];
+        pr["head"]["repo"]["fork"].as_bool() == Some(true)
+            || (pr["head"]["repo"]["full_name"].is_string()
+                && pr["head"]["repo"]["full_name"] != pr["base"]["repo"]["full_name"])
+    }
+
+    pub fn run_url(&self) -> Option<String> {
+        let id = self.run_id.as_ref()?;
+        Some(format!(
+            "{}/{}/actions/runs/{id}",
+            self.server_url.trim_end_matches('/'),
+            self.repository
+        ))
+    }
+
+    pub fn mode(&self, inputs: &Inputs) -> Result<Mode, String> {
+        let push_to_default =
+            self.event_name == "push" && self.git_ref == format!("refs/heads/{}", self.default_branch());
+        match inputs.get(Input::MODE).unwrap_or("auto") {
+            "auto" => Ok(match self.event_name.as_str() {
+                "push" if push_to_default => Mode::Apply { guarded: true },
+                "workflow_dispatch" => Mode::Apply { guarded: false },
+                "schedule" => Mode::Drift,
+                _ => Mode::Plan,
+            }),
+            "validate" => Ok(Mode::Validate),
+            "plan" => Ok(Mode::Plan),
+            "apply" => Ok(Mode::Apply {
+                guarded: self.event_name == "push",
+            }),
+            "drift" => Ok(Mode::Drift),
+            other => Err(format!(
+                "input `mode` is {other:?}; expected auto, validate, plan, apply or drift"
+            )),
+        }
+    }
+}
+
+/// What the step reports in its `result` output.
+fn set_result(files: &Files, result: &str) {
+    let _ = files.output("result", result);
+}
+
+/// Runs the action; returns the process exit code.
+pub async fn run(checked: &Checked, inputs: &Inputs, ctx: &Context, files: &Files) -> u8 {
+    let token = inputs
+        .get(Input::GITHUB_TOKEN)
+        .map(str::to_string)
+        .or_else(|| std::env::var(Env::TOKEN).ok());
+    if let Some(t) = &token {
+        runner::mask(t);
+    }
+    for var in Env::AWS_SECRETS {
+        if let Ok(v) = std::env::var(var) {
+            runner::mask(&v);
+        }
+    }
+    let mode = match ctx.mode(inputs) {
+        Ok(m) => m,
+        Err(e) => {
+            runner::error(&e);
+            set_result(files, "error");
+            return 1;
+        }
+    };
+    let config = checked.name.clone();
+    let Some(desired) = &checked.desired else {
+        let _ = files.summary(&format!(
+            "### sagemaker-autoscale: `{config}` is invalid\n\n{} error(s); see the annotations on the changed lines.\n",
+            checked.errors()
+        ));
+        set_result(files, "invalid");
+        return 1;
+    };
+    if mode == Mode::Validate {
+        set_result(files, "valid");
+        return 0;
+    }
+    let strict = inputs
+        .get(Input::REQUIRE_REVIEWED_PLAN)
+        .is_none_or(|v| v != "false");
+    let github = match &token {
+        Some(t) if !ctx.repository.is_empty() => {
+            match GitHub::new(&ctx.api_url, &ctx.graphql_url, t, &ctx.repository) {
+                Ok(g) => Some(g),
+                Err(e) => {
+                    runner::warning(&e.to_string());
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+
+    runner::group("Plan");
+    let planned = engine::plan(desired).await;
+    runner::end_group();
+    let planned = match planned {
+        Ok(p) => p,
+        Err(e) => {
+            let message = format!("cannot plan against AWS: {e}");
+            let _ = files.summary(&format!(
+                "### sagemaker-autoscale: `{config}`\n\n**No plan**: {message}\n"
+            ));
+            set_result(files, "error");
+            // A fork's pull request has no AWS secrets: say so, do not fail the contributor.
+            if mode == Mode::Plan && ctx.is_fork_pr() {
+                runner::warning(&format!(
+                    "{message} (pull request from a fork: no AWS credentials)"
+                ));
+                return 0;
+            }
+            runner::error(&message);
+            return 1;
+        }
+    };
+    let plan = planned.plan.clone();
+    publish_plan(&plan, files, ctx);
+    let summary_head = format!("### sagemaker-autoscale: `{config}`\n\n");
+    let run_url = ctx.run_url();
+
+    match mode {
+        Mode::Validate => 0,
+        Mode::Plan => {
+            let _ = files.summary(&format!("{summary_head}{}", render::markdown(&plan)));
+            set_result(files, if plan.is_empty() { "no-changes" } else { "planned" });
+            if let (Some(gh), Some(pr)) = (&github, ctx.pr_number()) {
+                let footer = format!("Applies when merged to `{}`.", ctx.default_branch());
+                let c = comment::Context {
+                    config: &config,
+                    sha: &ctx.sha,
+                    run_url: run_url.as_deref(),
+                    footer: &footer,
+                    banner: None,
+                };
+                let body = comment::body(&plan, Status::Planned, &c);
+                match upsert_comment(gh, pr, &config, &body).await {
+                    Ok(url) => {
+                        let _ = files.output("comment-url", &url);
+                    }
+                    Err(e) if e.is_forbidden() => {
+                        runner::warning(&format!(
+                            "could not comment the plan on #{pr}: {e}. The plan is in the job summary."
+                        ));
+                    }
+                    Err(e) => {
+                        runner::error(&format!("could not comment the plan on #{pr}: {e}{}", hint(&e)));
+                        return 1;
+                    }
+                }
+            }
+            0
+        }
+        Mode::Apply { guarded } => {
+            if plan.is_empty() {
+                let _ = files.summary(&format!(
+                    "{summary_head}No changes: AWS already matches `{config}`.\n"
+                ));
+                set_result(files, "no-changes");
+                return 0;
+            }
+            let mut reviewed_on = None;
+            if guarded && strict {
+                match reviewed_plan(github.as_ref(), ctx, &config).await {
+                    Ok((pr, comment_id, marker)) if marker.fingerprint == plan.fingerprint => {
+                        reviewed_on = Some((pr, comment_id));
+                    }
+                    Ok((pr, _, marker)) => {
+                        let why = difference(&marker, &plan);
+                        refuse(
+                            files,
+                            &summary_head,
+                            &plan,
+                            &format!("today's plan differs from the plan reviewed on #{pr}: {why}"),
+                        );
+                        return 1;
+                    }
+                    Err(why) => {
+                        refuse(files, &summary_head, &plan, &why);
+                        return 1;
+                    }
+                }
+            }
+            let note = if guarded {
+                if strict {
+                    "Applied the plan reviewed in the pull request."
+                } else {
+                    "Applied without checking for a reviewed plan (`require-reviewed-plan: false`)."
+                }
+            } else {
+                "Re-applied by `workflow_dispatch`: not guarded by a reviewed plan."
+            };
+            runner::group("Apply");
+            let report = engine::apply_planned(planned).await;
+            print!("{}", render::apply_report(&report, false));
+            runner::end_group();
+            let failed = report.failed();
+            let _ = files.summary(&format!(
+                "{summary_head}{note}\n\n{}\n```\n{}```\n",
+                render::markdown(&plan),
+                render::apply_report(&report, false)
+            ));
+            set_result(files, if failed { "apply-failed" } else { "applied" });
+            if let (Some(gh), Some((pr, comment_id))) = (&github, reviewed_on) {
+                let status = if failed { Status::Failed } else { Status::Applied };
+                let banner = match (failed, ctx.run_url()) {
+                    (false, Some(u)) => format!("**Applied** by [run]({u})."),
+                    (true, Some(u)) => format!("**Apply failed** in [run]({u}); see its log."),
+                    (false, None) => "**Applied.**".to_string(),
+                    (true, None) => "**Apply failed.**".to_string(),
+                };
+                let footer = format!("Merged in #{pr}.");
+                let c = comment::Context {
+                    config: &config,
+                    sha: &ctx.sha,
+                    run_url: run_url.as_deref(),
+                    footer: &footer,
+                    banner: Some(&banner),
+                };
+                if let Err(e) = gh
+                    .update_comment(comment_id, &comment::body(&plan, status, &c))
+                    .await
+                {
+                    runner::warning(&format!("applied, but could not mark the plan comment: {e}"));
+                }
+            }
+            if failed {
+                runner::error(
+                    "apply failed; the report above says which changes were applied, which failed, and which were not attempted",
+                );
+                1
+            } else {
+                0
+            }
+        }
+        Mode::Drift => {
+            let drift_issue = inputs.get(Input::DRIFT_ISSUE) == Some("true");
+            let _ = files.summary(&format!("{summary_head}{}", render::markdown(&plan)));
+            if plan.is_empty() {
+                set_result(files, "no-drift");
+                if let (true, Some(gh)) = (drift_issue, &github)
+                    && let Err(e) = close_drift_issue(gh, &config).await
+                {
+                    runner::warning(&format!("could not close the drift issue: {e}"));
+                }
+                return 0;
+            }
+            set_result(files, "drift");
+            runner::error(&format!(
+                "AWS has drifted from `{config}`: {}",
+                render::summary_line(&plan.summary)
+            ));
+            if let (true, Some(gh)) = (drift_issue, &github) {
+                match open_drift_issue(gh, &config, &plan, ctx).await {
+                    Ok(url) => {
+                        let _ = files.output("issue-url", &url);
+                    }
+                    Err(e) => runner::warning(&format!("could not open the drift issue: {e}{}", hint(&e))),
+                }
+            }
+            1
+        }
+    }
+}
+
+fn hint(e: &GitHubError) -> String {
+    e.hint().map(|h| format!(" (hint: {h})")).unwrap_or_default()
+}
+
+/// Plan JSON to a file, and the outputs that describe the plan.
+fn publish_plan(plan: &Plan, files: &Files, ctx: &Context) {
+    let path = ctx.plan_dir.join("sagemaker-autoscale-plan.json");
+    if std::fs::write(&path, render::json(plan)).is_ok() {
+        let _ = files.output("plan-json", &path.display().to_string());
+    }
+    let _ = files.output("has-changes", if plan.is_empty() { "false" } else { "true" });
+    let _ = files.output("add", &plan.summary.add.to_string());
+    let _ = files.output("change", &plan.summary.change.to_string());
+    let _ = files.output("destroy", &plan.summary.destroy.to_string());
+    let _ = files.output("fingerprint", &plan.fingerprint);
+    print!("{}", render::text(plan, false));
+}
+
+fn refuse(files: &Files, head: &str, plan: &Plan, why: &str) {
+    let message = format!("refusing to apply: {why}");
+    runner::error(&message);
+    let _ = files.summary(&format!(
+        "{head}**Not applied.** {why}\n\nRun the workflow with `workflow_dispatch` to re-apply deliberately, or open a pull request so the plan is reviewed.\n\nToday's plan:\n\n{}",
+        render::markdown(plan)
+    ));
+    set_result(files, "refused");
+}
+
+/// The plan comment of the pull request this commit came from: (PR, comment id, marker).
+async fn reviewed_plan(
+    github: Option<&GitHub>,
+    ctx: &Context,
+    config: &str,
+) -> Result<(u64, u64, Marker), String> {
+    let gh = github.ok_or("no GitHub token to find the reviewed plan (set the `github-token` input)")?;
+    let pulls = gh
+        .pulls_for_commit(&ctx.sha)
+        .await
+        .map_err(|e| format!("cannot find the pull request of {}: {e}", ctx.sha))?;
+    let pr = pulls
+        .iter()
+        .find(|p| p.merged_at.is_some())
+        .or_else(|| pulls.first())
+        .ok_or_else(|| {
+            format!(
+                "commit {} did not come from a pull request, so no plan was reviewed",
+                ctx.sha
+            )
+        })?
+        .number;
+    let me = gh.identity().await;
+    let comments = gh
+        .comments(pr)
+        .await
+        .map_err(|e| format!("cannot read the comments of #{pr}: {e}"))?;
+    comments
+        .iter()
+        .rev()
+        .filter(|c| c.user.as_ref().is_some_and(|u| u.login == me))
+        .find_map(|c| {
+            parse_marker(c.body.as_deref()?)
+                .filter(|m| m.config == config)
+                .map(|m| (pr, c.id, m))
+        })
+        .ok_or_else(|| {
+            format!("#{pr} has no sagemaker-autoscale plan comment for `{config}`, so no plan was reviewed")
+        })
+}
+
+/// How today's plan differs from the reviewed one, in words.
+fn difference(reviewed: &Marker, plan: &Plan) -> String {
+    let now = change_lines(plan);
+    let gone: Vec<&String> = reviewed.changes.iter().filter(|c| !now.contains(c)).collect();
+    let new: Vec<&String> = now.iter().filter(|c| !reviewed.changes.contains(c)).collect();
+    let list = |v: &[&String]| v.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
+    let mut parts = Vec::new();
+    if !new.is_empty() {
+        parts.push(format!("new since review: {}", list(&new)));
+    }
+    if !gone.is_empty() {
+        parts.push(format!("reviewed but no longer planned: {}", list(&gone)));
+    }
+    if parts.is_empty() {
+        parts.push(
+            "the same changes, with different values (AWS or the config changed since the review)".into(),
+        );
+    }
+    format!(
+        "{} (reviewed {}, now {})",
+        parts.join("; "),
+        reviewed.fingerprint,
+        plan.fingerprint
+    )
+}
+
+/// Edits our comment for this config on the PR, or creates it. Only the token's own comments
+/// count, so nobody can make the action edit theirs.
+async fn upsert_comment(gh: &GitHub, pr: u64, config: &str, body: &str) -> Result<String, GitHubError> {
+    let me = gh.identity().await;
+    let existing = gh.comments(pr).await?.into_iter().find(|c| {
+        c.user.as_ref().is_some_and(|u| u.login == me)
+            && c.body
+                .as_deref()
+                .and_then(parse_marker)
+                .is_some_and(|m| m.config == config)
+    });
+    let comment = match existing {
+        Some(c) => gh.update_comment(c.id, body).await?,
+        None => gh.create_comment(pr, body).await?,
+    };
+    Ok(comment.html_url)
+}
+
+fn drift_marker(config: &str) -> String {
+    format!(
+        "<!-- sagemaker-autoscale-drift {} -->",
+        serde_json::to_string(config).unwrap_or_default()
+    )
+}
+
+async fn find_drift_issue(gh: &GitHub, config: &str) -> Result<Option<crate::github::Issue>, GitHubError> {
+    let marker = drift_marker(config);
+    Ok(gh
+        .issues("open")
+        .await?
+        .into_iter()
+        .find(|i| i.state == "open" && i.body.as_deref().is_some_and(|b| b.starts_with(&marker))))
+}
+
+async fn open_drift_issue(
+    gh: &GitHub,
+    config: &str,
+    plan: &Plan,
+    ctx: &Context,
+) -> Result<String, GitHubError> {
+    let body = comment::cut(
+        &format!(
+            "{}\nAWS no longer matches `{config}` (checked by {}).\n\n{}\nRe-apply with `workflow_dispatch`, or change the config to match.\n",
+            drift_marker(config),
+            ctx.run_url().unwrap_or_else(|| "a scheduled run".into()),
+            render::markdown(plan)
+        ),
+        comment::MAX_COMMENT,
+        ctx.run_url().as_deref(),
+    );
+    let issue = match find_drift_issue(gh, config).await? {
+        Some(i) => {
+            gh.update_issue(i.number, &serde_json::json!({ "body": body }))
+                .await?
+        }
+        None => {
+            gh.create_issue(&format!("sagemaker-autoscale: AWS drifted from {config}"), &body)
+                .await?
+        }
+    };
+    Ok(issue.html_url)
+}
+
+async fn close_drift_issue(gh: &GitHub, config: &str) -> Result<(), GitHubError> {
+    if let Some(i) = find_drift_issue(gh, config).await? {
+        gh.update_issue(
+            i.number,
+            &serde_json::json!({ "state": "closed", "state_reason": "completed" }),
+        )
+        .await?;
+    }
+    Ok(())
+}

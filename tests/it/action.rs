@@ -1,0 +1,569 @@
+//! End to end: the built binary as the GitHub Action, driven only by the runner's environment,
+//! against the AWS stand-in (moto) and the GitHub fake.
+
+use std::fs;
+use std::path::PathBuf;
+
+use serde_json::{Value, json};
+
+use crate::standin::{Aws, github_port, http};
+use crate::{Run, run};
+
+const SEED: &str =
+    "[[endpoint]]\nname = \"infer-endpoint-c356f91\"\nmax_capacity = 4\npreset = \"async-cpu\"\n";
+const TOKEN: &str = "ghs_s3cr3tT0kenForTests";
+const AWS_SECRET: &str = "secret";
+const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
+
+struct Action {
+    aws: Aws,
+    repo: String,
+    dir: tempfile::TempDir,
+}
+
+impl Action {
+    fn new(config: &str) -> Action {
+        let aws = Aws::new();
+        let repo = format!("acme/models-{}", aws.region);
+        let a = Action {
+            aws,
+            repo,
+            dir: tempfile::tempdir().expect("tempdir"),
+        };
+        a.config(config);
+        a
+    }
+
+    fn config(&self, text: &str) {
+        fs::write(
+            self.dir.path().join("autoscaling.toml"),
+            format!("region = \"{}\"\n{text}", self.aws.region),
+        )
+        .expect("config");
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Runs `action` for an event; fresh output and summary files each time.
+    fn run(&self, event_name: &str, event: Value, extra: &[(&str, &str)]) -> Run {
+        fs::write(self.path("event.json"), event.to_string()).expect("event");
+        for f in ["output", "summary"] {
+            let _ = fs::remove_file(self.path(f));
+        }
+        let port = github_port();
+        let git_ref = if event_name == "pull_request" {
+            "refs/pull/7/merge"
+        } else {
+            "refs/heads/main"
+        };
+        let mut cmd = self.aws.bin(self.dir.path());
+        cmd.arg("action")
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_EVENT_NAME", event_name)
+            .env("GITHUB_EVENT_PATH", self.path("event.json"))
+            .env("GITHUB_REPOSITORY", &self.repo)
+            .env("GITHUB_SHA", SHA)
+            .env("GITHUB_REF", git_ref)
+            .env("GITHUB_API_URL", format!("http://127.0.0.1:{port}"))
+            .env("GITHUB_GRAPHQL_URL", format!("http://127.0.0.1:{port}/graphql"))
+            .env("GITHUB_SERVER_URL", "https://github.com")
+            .env("GITHUB_RUN_ID", "4242")
+            .env("GITHUB_OUTPUT", self.path("output"))
+            .env("GITHUB_STEP_SUMMARY", self.path("summary"))
+            .env("RUNNER_TEMP", self.dir.path())
+            .env("INPUT_GITHUB-TOKEN", TOKEN);
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        let r = run(&mut cmd);
+        self.assert_no_secret(&r);
+        r
+    }
+
+    fn pr(&self, extra: &[(&str, &str)]) -> Run {
+        self.run("pull_request", pr_event(&self.repo, false), extra)
+    }
+
+    fn push(&self, extra: &[(&str, &str)]) -> Run {
+        self.run("push", json!({"ref": "refs/heads/main", "repository": {"default_branch": "main", "full_name": self.repo}}), extra)
+    }
+
+    fn outputs(&self) -> std::collections::BTreeMap<String, String> {
+        let text = fs::read_to_string(self.path("output")).unwrap_or_default();
+        let mut out = std::collections::BTreeMap::new();
+        let mut lines = text.lines();
+        while let Some(head) = lines.next() {
+            let (name, delim) = head.split_once("<<").expect("heredoc output");
+            let mut value = Vec::new();
+            for l in lines.by_ref() {
+                if l == delim {
+                    break;
+                }
+                value.push(l);
+            }
+            out.insert(name.to_string(), value.join("\n"));
+        }
+        out
+    }
+
+    fn summary(&self) -> String {
+        fs::read_to_string(self.path("summary")).unwrap_or_default()
+    }
+
+    fn github(&self) -> Value {
+        serde_json::from_str(&http("GET", github_port(), "/_fake/state", None)).expect("state")
+    }
+
+    fn comments(&self) -> Vec<Value> {
+        let state = self.github();
+        state["comments"]
+            .as_array()
+            .expect("comments")
+            .iter()
+            .filter(|c| c["_repo"] == self.repo.as_str())
+            .cloned()
+            .collect()
+    }
+
+    fn issues(&self) -> Vec<Value> {
+        let state = self.github();
+        state["issues"]
+            .as_array()
+            .expect("issues")
+            .iter()
+            .filter(|i| i["_repo"] == self.repo.as_str())
+            .cloned()
+            .collect()
+    }
+
+    fn merged_pr(&self) {
+        let body =
+            json!({"repo": self.repo, "sha": SHA, "pulls": [{"number": 7, "merged": true}]}).to_string();
+        http("POST", github_port(), "/_fake/pulls", Some(&body));
+    }
+
+    fn github_fault(&self, method: &str, path: &str, status: u16, message: &str, headers: Value, times: u32) {
+        let body = json!([{"method": method, "path": format!("^/repos/{}{path}", self.repo), "status": status,
+            "message": message, "headers": headers, "times": times}]);
+        http("POST", github_port(), "/_fake/faults", Some(&body.to_string()));
+    }
+
+    fn cli(&self, args: &[&str]) -> Run {
+        run(self.aws.bin(self.dir.path()).args(args))
+    }
+
+    /// Neither the token nor the AWS secret appears anywhere but in the mask command.
+    fn assert_no_secret(&self, r: &Run) {
+        for secret in [TOKEN, AWS_SECRET] {
+            let leaks: Vec<&str> = r
+                .stdout
+                .lines()
+                .chain(r.stderr.lines())
+                .filter(|l| l.contains(secret) && !l.starts_with("::add-mask::"))
+                .collect();
+            assert!(leaks.is_empty(), "secret in the log: {leaks:?}");
+            for f in ["output", "summary", "event.json"] {
+                assert!(
+                    !fs::read_to_string(self.path(f))
+                        .unwrap_or_default()
+                        .contains(secret),
+                    "secret in {f}"
+                );
+            }
+        }
+        assert!(
+            r.stdout.contains(&format!("::add-mask::{TOKEN}")),
+            "the token is masked first"
+        );
+    }
+}
+
+fn pr_event(repo: &str, fork: bool) -> Value {
+    let head_repo = if fork { "someone/models-fork" } else { repo };
+    json!({
+        "number": 7,
+        "pull_request": {"number": 7, "head": {"sha": SHA, "repo": {"full_name": head_repo, "fork": fork}},
+                         "base": {"ref": "main", "repo": {"full_name": repo}}},
+        "repository": {"default_branch": "main", "full_name": repo}
+    })
+}
+
+fn marker(body: &str) -> Value {
+    let first = body.lines().next().unwrap_or_default();
+    let json = first
+        .strip_prefix("<!-- sagemaker-autoscale ")
+        .and_then(|s| s.strip_suffix(" -->"))
+        .expect("marker");
+    serde_json::from_str(json).expect("marker json")
+}
+
+#[test]
+fn a_pull_request_gets_one_sticky_comment_that_follows_the_config() {
+    let a = Action::new(SEED);
+    // Someone else's comment, even with our marker copied in, is never edited.
+    let copied = json!({"repo": a.repo, "issue": 7, "login": "mallory",
+        "body": "<!-- sagemaker-autoscale {\"v\":1,\"config\":\"autoscaling.toml\",\"fingerprint\":\"x\",\"status\":\"planned\"} -->\nhi"});
+    http("POST", github_port(), "/_fake/comment", Some(&copied.to_string()));
+
+    let r = a.pr(&[]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let ours: Vec<Value> = a
+        .comments()
+        .into_iter()
+        .filter(|c| c["user"]["login"] == "github-actions[bot]")
+        .collect();
+    assert_eq!(ours.len(), 1);
+    let body = ours[0]["body"].as_str().unwrap_or_default();
+    let m = marker(body);
+    assert_eq!(
+        (m["config"].as_str(), m["status"].as_str()),
+        (Some("autoscaling.toml"), Some("planned"))
+    );
+    assert!(
+        body.contains("**Plan: 4 to add, 0 to change, 0 to destroy.**"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Commit `0123456`. Applies when merged to `main`."),
+        "{body}"
+    );
+    let outputs = a.outputs();
+    assert_eq!(outputs["has-changes"], "true");
+    assert_eq!(
+        (
+            outputs["add"].as_str(),
+            outputs["change"].as_str(),
+            outputs["destroy"].as_str()
+        ),
+        ("4", "0", "0")
+    );
+    assert_eq!(
+        outputs["fingerprint"],
+        m["fingerprint"].as_str().unwrap_or_default()
+    );
+    assert_eq!(outputs["result"], "planned");
+    assert_eq!(
+        outputs["comment-url"],
+        ours[0]["html_url"].as_str().unwrap_or_default()
+    );
+    let plan: Value =
+        serde_json::from_str(&fs::read_to_string(&outputs["plan-json"]).expect("plan file")).expect("json");
+    assert_eq!(plan["fingerprint"], m["fingerprint"]);
+    assert!(a.summary().contains("Plan: 4 to add"), "{}", a.summary());
+    assert_eq!(
+        a.aws.writes(),
+        Vec::<String>::new(),
+        "a pull request never writes to AWS"
+    );
+
+    // Same config: the same comment is edited, not a second one.
+    let r = a.pr(&[]);
+    assert_eq!(r.code, 0);
+    let again: Vec<Value> = a
+        .comments()
+        .into_iter()
+        .filter(|c| c["user"]["login"] == "github-actions[bot]")
+        .collect();
+    assert_eq!((again.len(), &again[0]["id"]), (1, &ours[0]["id"]));
+
+    // A changed config changes the text and the fingerprint of that one comment.
+    a.config(&SEED.replace("max_capacity = 4", "max_capacity = 5"));
+    assert_eq!(a.pr(&[]).code, 0);
+    let changed: Vec<Value> = a
+        .comments()
+        .into_iter()
+        .filter(|c| c["user"]["login"] == "github-actions[bot]")
+        .collect();
+    assert_eq!(changed.len(), 1);
+    assert_ne!(
+        marker(changed[0]["body"].as_str().unwrap_or_default())["fingerprint"],
+        m["fingerprint"]
+    );
+    let theirs = a
+        .comments()
+        .into_iter()
+        .find(|c| c["user"]["login"] == "mallory")
+        .expect("theirs");
+    assert!(
+        theirs["body"].as_str().unwrap_or_default().ends_with("\nhi"),
+        "untouched"
+    );
+}
+
+#[test]
+fn a_merge_applies_the_reviewed_plan_and_marks_the_comment() {
+    let a = Action::new(SEED);
+    assert_eq!(a.pr(&[]).code, 0);
+    a.merged_pr();
+    let r = a.push(&[]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(a.outputs()["result"], "applied");
+    assert!(
+        a.summary()
+            .contains("Applied the plan reviewed in the pull request."),
+        "{}",
+        a.summary()
+    );
+    let comment = a.comments().into_iter().next().expect("comment");
+    let body = comment["body"].as_str().unwrap_or_default();
+    assert_eq!(marker(body)["status"], "applied");
+    assert!(
+        body.contains("**Applied** by [run](https://github.com/"),
+        "{body}"
+    );
+    let r = a.cli(&["plan", "--detailed-exitcode"]);
+    assert_eq!(r.code, 0, "converged:\n{}", r.stdout);
+}
+
+#[test]
+fn a_merge_is_refused_when_aws_changed_after_review() {
+    let a = Action::new(SEED);
+    assert_eq!(a.pr(&[]).code, 0);
+    a.merged_pr();
+    // Someone applies a different config by hand after the review.
+    let other = tempfile::tempdir().expect("dir");
+    fs::write(
+        other.path().join("autoscaling.toml"),
+        format!(
+            "region = \"{}\"\n{}",
+            a.aws.region,
+            SEED.replace("max_capacity = 4", "max_capacity = 9")
+        ),
+    )
+    .expect("config");
+    assert_eq!(
+        run(a.aws.bin(other.path()).args(["apply", "--auto-approve"])).code,
+        0
+    );
+    let writes = a.aws.writes().len();
+
+    let r = a.push(&[]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("::error::refusing to apply: today's plan differs from the plan reviewed on #7"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(a.aws.writes().len(), writes, "zero AWS writes when refused");
+    assert_eq!(a.outputs()["result"], "refused");
+    assert!(a.summary().contains("**Not applied.**"), "{}", a.summary());
+    assert!(
+        a.summary().contains("update scalable_target"),
+        "the difference is named: {}",
+        a.summary()
+    );
+
+    // Opting out applies anyway.
+    let r = a.push(&[("INPUT_REQUIRE-REVIEWED-PLAN", "false")]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}
+
+#[test]
+fn a_push_without_a_reviewed_plan_is_refused() {
+    let a = Action::new(SEED);
+    let r = a.push(&[]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout.contains("did not come from a pull request"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(a.aws.writes(), Vec::<String>::new());
+}
+
+#[test]
+fn workflow_dispatch_reapplies_without_a_guard() {
+    let a = Action::new(SEED);
+    let r = a.run(
+        "workflow_dispatch",
+        json!({"repository": {"default_branch": "main"}}),
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        a.summary().contains("not guarded by a reviewed plan"),
+        "{}",
+        a.summary()
+    );
+    assert_eq!(a.cli(&["plan", "--detailed-exitcode"]).code, 0);
+    let r = a.run("workflow_dispatch", json!({}), &[("INPUT_MODE", "plan")]);
+    assert_eq!((r.code, a.outputs()["result"].as_str()), (0, "no-changes"));
+}
+
+#[test]
+fn a_scheduled_drift_check_opens_then_closes_one_issue() {
+    let a = Action::new(SEED);
+    assert_eq!(a.cli(&["apply", "--auto-approve"]).code, 0);
+    let drift = || {
+        let other = tempfile::tempdir().expect("dir");
+        fs::write(
+            other.path().join("autoscaling.toml"),
+            format!(
+                "region = \"{}\"\n{}",
+                a.aws.region,
+                SEED.replace("max_capacity = 4", "max_capacity = 2")
+            ),
+        )
+        .expect("config");
+        assert_eq!(
+            run(a.aws.bin(other.path()).args(["apply", "--auto-approve"])).code,
+            0
+        );
+    };
+    drift();
+    let schedule = |a: &Action| {
+        a.run(
+            "schedule",
+            json!({"schedule": "0 6 * * *"}),
+            &[("INPUT_DRIFT-ISSUE", "true")],
+        )
+    };
+    let r = schedule(&a);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(a.outputs()["result"], "drift");
+    let issues = a.issues();
+    assert_eq!(issues.len(), 1);
+    assert_eq!(issues[0]["state"], "open");
+    assert!(
+        issues[0]["body"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("max_capacity"),
+        "{issues:?}"
+    );
+
+    assert_eq!(schedule(&a).code, 1);
+    assert_eq!(a.issues().len(), 1, "updated, not a second issue");
+
+    assert_eq!(a.cli(&["apply", "--auto-approve"]).code, 0);
+    let r = schedule(&a);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(a.outputs()["result"], "no-drift");
+    assert_eq!(a.issues()[0]["state"], "closed");
+}
+
+#[test]
+fn a_fork_pull_request_with_a_read_only_token_warns_and_keeps_the_plan() {
+    let a = Action::new(SEED);
+    a.github_fault(
+        "POST",
+        "/issues/7/comments",
+        403,
+        "Resource not accessible by integration",
+        json!({}),
+        10,
+    );
+    let r = a.run("pull_request", pr_event(&a.repo, true), &[]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("::warning::could not comment the plan on #7"),
+        "{}",
+        r.stdout
+    );
+    assert!(a.summary().contains("Plan: 4 to add"), "{}", a.summary());
+
+    // And without AWS credentials (a fork gets no secrets): a warning, not a failure.
+    let r = run(a
+        .aws
+        .bin(a.dir.path())
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env("GITHUB_EVENT_NAME", "pull_request")
+        .env("GITHUB_EVENT_PATH", a.path("event.json"))
+        .env("GITHUB_REPOSITORY", &a.repo)
+        .env("GITHUB_STEP_SUMMARY", a.path("summary"))
+        .arg("action"));
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("::warning::cannot plan against AWS: no usable AWS credentials"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn github_errors_are_retried_then_reported() {
+    let a = Action::new(SEED);
+    a.github_fault("POST", "/issues/7/comments", 502, "Bad Gateway", json!({}), 1);
+    a.github_fault(
+        "GET",
+        "/issues/7/comments",
+        403,
+        "API rate limit exceeded",
+        json!({"Retry-After": "1"}),
+        1,
+    );
+    let r = a.pr(&[]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(a.comments().len(), 1);
+
+    a.github_fault("GET", "/issues/7/comments", 500, "boom", json!({}), 5);
+    let r = a.pr(&[]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout
+            .contains("::error::could not comment the plan on #7: GitHub answered 500"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        a.summary().contains("Plan: 4 to add"),
+        "the plan is never lost: {}",
+        a.summary()
+    );
+}
+
+#[test]
+fn a_plan_too_long_for_a_comment_is_cut_and_whole_in_the_summary() {
+    let many: String = (0..70)
+        .map(|i| format!("[[endpoint]]\nname = \"endpoint-with-a-long-name-{i:03}\"\nvariant = \"variant-with-a-long-name\"\nmax_capacity = 4\npreset = \"async-cpu\"\n\n"))
+        .collect();
+    let a = Action::new(&many);
+    let r = a.pr(&[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let body = a.comments()[0]["body"].as_str().unwrap_or_default().to_string();
+    assert!(body.chars().count() <= 65_536, "{}", body.len());
+    assert!(
+        body.ends_with(
+            "The whole plan is in the job summary of [this run](https://github.com/acme/models-"
+                .to_string()
+                .as_str()
+        ) || body.contains("was cut here"),
+        "{}",
+        &body[body.len() - 300..]
+    );
+    let summary = a.summary();
+    assert!(summary.chars().count() > 70_000, "{}", summary.len());
+    assert!(
+        summary.contains("endpoint-with-a-long-name-069"),
+        "the summary holds the whole plan"
+    );
+    let rendered: String = body.lines().skip(1).collect();
+    assert!(
+        !rendered.contains("endpoint-with-a-long-name-069"),
+        "the comment is cut"
+    );
+    assert!(
+        body.starts_with("<!-- sagemaker-autoscale "),
+        "the marker survives the cut"
+    );
+}
+
+#[test]
+fn an_invalid_config_annotates_and_fails_without_aws_or_github_writes() {
+    let a = Action::new(&SEED.replace("max_capacity = 4", "max_capcity = 4"));
+    let r = a.pr(&[]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout.contains("::error file=autoscaling.toml,line=4,col=1"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(a.outputs()["result"], "invalid");
+    assert_eq!(a.aws.calls(), Vec::<String>::new());
+    assert!(a.comments().is_empty());
+}

@@ -1,0 +1,223 @@
+"""A small stateful fake of the GitHub REST API paths the action uses. TEST-ONLY.
+
+Paths (as GitHub documents them; responses carry the fields GitHub returns for them):
+  GET/POST  /repos/{o}/{r}/issues/{n}/comments       list / create issue (PR) comments
+  PATCH     /repos/{o}/{r}/issues/comments/{id}      edit a comment
+  GET       /repos/{o}/{r}/commits/{sha}/pulls       pull requests associated with a commit
+  GET/POST  /repos/{o}/{r}/issues                    list / open issues
+  PATCH     /repos/{o}/{r}/issues/{n}                edit / close an issue
+  GET       /user                                    403 for an installation token, as GitHub
+  POST      /graphql                                 only `viewer { login }`
+Control (tests only):
+  POST /_fake/pulls   {"repo": "o/r", "sha": "...", "pulls": [{"number": 1, "merged": true}]}
+  POST /_fake/comment {"repo": "o/r", "issue": 1, "login": "someone", "body": "..."}
+  POST /_fake/faults  [{"method": "POST", "path": "regex", "status": 403, "message": "...",
+                        "headers": {"Retry-After": "1"}, "times": 1}]
+  GET  /_fake/state   comments, issues and every request line received (with bodies)
+
+Usage: python github_fake.py [PORT] [--exit-with-parent]  (prints "READY <port>")
+"""
+
+import json
+import os
+import re
+import sys
+import threading
+import urllib.parse
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+LOCK = threading.Lock()
+STATE = {"comments": [], "issues": [], "pulls": {}, "faults": [], "requests": [], "next_id": 1000}
+TOKENS = {}  # token -> login; unknown tokens act as the Actions bot
+
+
+def now():
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def user(login):
+    bot = login.endswith("[bot]")
+    return {
+        "login": login, "id": 41898282 if bot else 1, "node_id": "MDM6Qm90NDE4OTgyODI=",
+        "avatar_url": "https://avatars.githubusercontent.com/in/15368?v=4", "gravatar_id": "",
+        "url": f"https://api.github.com/users/{login}", "html_url": f"https://github.com/{login}",
+        "followers_url": "", "following_url": "", "gists_url": "", "starred_url": "",
+        "subscriptions_url": "", "organizations_url": "", "repos_url": "", "events_url": "",
+        "received_events_url": "", "type": "Bot" if bot else "User", "site_admin": False,
+    }
+
+
+def next_id():
+    STATE["next_id"] += 1
+    return STATE["next_id"]
+
+
+def comment(repo, issue, login, body, base):
+    cid = next_id()
+    return {
+        "id": cid, "node_id": f"IC_{cid}", "url": f"{base}/repos/{repo}/issues/comments/{cid}",
+        "html_url": f"https://github.com/{repo}/pull/{issue}#issuecomment-{cid}", "body": body,
+        "user": user(login), "created_at": now(), "updated_at": now(),
+        "issue_url": f"{base}/repos/{repo}/issues/{issue}", "author_association": "NONE",
+        "performed_via_github_app": None, "_repo": repo, "_issue": issue,
+    }
+
+
+def public(obj):
+    return {k: v for k, v in obj.items() if not k.startswith("_")}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def base(self):
+        return f"http://{self.headers.get('Host', '127.0.0.1')}"
+
+    def login(self):
+        auth = self.headers.get("Authorization", "")
+        token = auth.split(" ", 1)[1] if " " in auth else ""
+        return TOKENS.get(token, "github-actions[bot]")
+
+    def send(self, status, value, headers=None):
+        data = json.dumps(value).encode() if value is not None else b""
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        return json.loads(raw) if raw else {}
+
+    def route(self, method):
+        url = urllib.parse.urlparse(self.path)
+        path, query = url.path, urllib.parse.parse_qs(url.query)
+        body = self.body() if method in ("POST", "PATCH") else {}
+        with LOCK:
+            if not path.startswith("/_fake/"):
+                STATE["requests"].append({"method": method, "path": self.path, "body": body,
+                                          "authorization": self.headers.get("Authorization", "")})
+                for f in STATE["faults"]:
+                    if f.get("method", method) == method and re.search(f["path"], path) and f.get("times", 1) > 0:
+                        f["times"] = f.get("times", 1) - 1
+                        return self.send(f["status"], {"message": f.get("message", "fault"),
+                                                       "documentation_url": "https://docs.github.com/rest"},
+                                         f.get("headers"))
+            return self.dispatch(method, path, query, body)
+
+    def dispatch(self, method, path, query, body):
+        base = self.base()
+        if path == "/_fake/state":
+            return self.send(200, STATE)
+        if path == "/_fake/pulls":
+            STATE["pulls"][f"{body['repo']}@{body['sha']}"] = body["pulls"]
+            return self.send(200, {})
+        if path == "/_fake/comment":
+            STATE["comments"].append(comment(body["repo"], body["issue"], body["login"], body["body"], base))
+            return self.send(200, {})
+        if path == "/_fake/faults":
+            STATE["faults"].extend(body)
+            return self.send(200, {})
+        if path == "/_fake/token":
+            TOKENS[body["token"]] = body["login"]
+            return self.send(200, {})
+        if path == "/graphql" and method == "POST":
+            return self.send(200, {"data": {"viewer": {"login": self.login()}}})
+        if path == "/user" and method == "GET":
+            login = self.login()
+            if login.endswith("[bot]"):
+                return self.send(403, {"message": "Resource not accessible by integration",
+                                       "documentation_url": "https://docs.github.com/rest/users/users#get-the-authenticated-user"})
+            return self.send(200, user(login))
+        m = re.fullmatch(r"/repos/([^/]+/[^/]+)/issues/(\d+)/comments", path)
+        if m:
+            repo, issue = m.group(1), int(m.group(2))
+            if method == "GET":
+                items = [public(c) for c in STATE["comments"] if c["_repo"] == repo and c["_issue"] == issue]
+                per_page = int(query.get("per_page", ["30"])[0])
+                page = int(query.get("page", ["1"])[0])
+                chunk = items[(page - 1) * per_page: page * per_page]
+                headers = {}
+                if page * per_page < len(items):
+                    headers["Link"] = f'<{base}{path}?per_page={per_page}&page={page + 1}>; rel="next"'
+                return self.send(200, chunk, headers)
+            c = comment(repo, issue, self.login(), body.get("body", ""), base)
+            STATE["comments"].append(c)
+            return self.send(201, public(c))
+        m = re.fullmatch(r"/repos/([^/]+/[^/]+)/issues/comments/(\d+)", path)
+        if m and method == "PATCH":
+            for c in STATE["comments"]:
+                if c["id"] == int(m.group(2)) and c["_repo"] == m.group(1):
+                    c["body"] = body.get("body", c["body"])
+                    c["updated_at"] = now()
+                    return self.send(200, public(c))
+            return self.send(404, {"message": "Not Found"})
+        m = re.fullmatch(r"/repos/([^/]+/[^/]+)/commits/([0-9a-f]+)/pulls", path)
+        if m and method == "GET":
+            pulls = STATE["pulls"].get(f"{m.group(1)}@{m.group(2)}", [])
+            return self.send(200, [
+                {"number": p["number"], "state": "closed" if p.get("merged") else "open",
+                 "merged_at": now() if p.get("merged") else None, "title": f"PR {p['number']}",
+                 "html_url": f"https://github.com/{m.group(1)}/pull/{p['number']}",
+                 "url": f"{base}/repos/{m.group(1)}/pulls/{p['number']}", "id": p["number"], "node_id": "PR"}
+                for p in pulls])
+        m = re.fullmatch(r"/repos/([^/]+/[^/]+)/issues", path)
+        if m:
+            repo = m.group(1)
+            if method == "GET":
+                state = query.get("state", ["open"])[0]
+                items = [public(i) for i in STATE["issues"] if i["_repo"] == repo and (state == "all" or i["state"] == state)]
+                return self.send(200, items)
+            number = next_id()
+            issue = {"id": number, "node_id": f"I_{number}", "number": number, "title": body.get("title", ""),
+                     "body": body.get("body", ""), "state": "open", "user": user(self.login()),
+                     "labels": [{"name": n} for n in body.get("labels", [])],
+                     "html_url": f"https://github.com/{repo}/issues/{number}",
+                     "url": f"{base}/repos/{repo}/issues/{number}", "created_at": now(), "updated_at": now(),
+                     "_repo": repo}
+            STATE["issues"].append(issue)
+            return self.send(201, public(issue))
+        m = re.fullmatch(r"/repos/([^/]+/[^/]+)/issues/(\d+)", path)
+        if m and method == "PATCH":
+            for i in STATE["issues"]:
+                if i["number"] == int(m.group(2)) and i["_repo"] == m.group(1):
+                    for k in ("title", "body", "state"):
+                        if k in body:
+                            i[k] = body[k]
+                    i["updated_at"] = now()
+                    return self.send(200, public(i))
+            return self.send(404, {"message": "Not Found"})
+        return self.send(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
+
+    def do_GET(self):
+        self.route("GET")
+
+    def do_POST(self):
+        self.route("POST")
+
+    def do_PATCH(self):
+        self.route("PATCH")
+
+
+def main():
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    server = ThreadingHTTPServer(("127.0.0.1", int(args[0]) if args else 0), Handler)
+    if "--exit-with-parent" in sys.argv:
+        def watch():
+            sys.stdin.read()
+            os._exit(0)
+        threading.Thread(target=watch, daemon=True).start()
+    print(f"READY {server.server_address[1]}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
