@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
-use crate::standin::{Aws, github_port, http};
+use crate::standin::{Aws, github, http, request};
 use crate::{Run, run};
 
 const SEED: &str =
@@ -52,7 +52,7 @@ impl Action {
         for f in ["output", "summary"] {
             let _ = fs::remove_file(self.path(f));
         }
-        let port = github_port();
+        let gh = github();
         let git_ref = if event_name == "pull_request" {
             "refs/pull/7/merge"
         } else {
@@ -66,8 +66,11 @@ impl Action {
             .env("GITHUB_REPOSITORY", &self.repo)
             .env("GITHUB_SHA", SHA)
             .env("GITHUB_REF", git_ref)
-            .env("GITHUB_API_URL", format!("http://127.0.0.1:{port}"))
-            .env("GITHUB_GRAPHQL_URL", format!("http://127.0.0.1:{port}/graphql"))
+            .env("GITHUB_API_URL", format!("http://127.0.0.1:{}", gh.api_port))
+            .env(
+                "GITHUB_GRAPHQL_URL",
+                format!("http://127.0.0.1:{}/graphql", gh.fake_port),
+            )
             .env("GITHUB_SERVER_URL", "https://github.com")
             .env("GITHUB_RUN_ID", "4242")
             .env("GITHUB_OUTPUT", self.path("output"))
@@ -113,7 +116,7 @@ impl Action {
     }
 
     fn github(&self) -> Value {
-        serde_json::from_str(&http("GET", github_port(), "/_fake/state", None)).expect("state")
+        serde_json::from_str(&http("GET", github().fake_port, "/_fake/state", None)).expect("state")
     }
 
     fn comments(&self) -> Vec<Value> {
@@ -141,13 +144,18 @@ impl Action {
     fn merged_pr(&self) {
         let body =
             json!({"repo": self.repo, "sha": SHA, "pulls": [{"number": 7, "merged": true}]}).to_string();
-        http("POST", github_port(), "/_fake/pulls", Some(&body));
+        http("POST", github().fake_port, "/_fake/pulls", Some(&body));
     }
 
     fn github_fault(&self, method: &str, path: &str, status: u16, message: &str, headers: Value, times: u32) {
         let body = json!([{"method": method, "path": format!("^/repos/{}{path}", self.repo), "status": status,
             "message": message, "headers": headers, "times": times}]);
-        http("POST", github_port(), "/_fake/faults", Some(&body.to_string()));
+        http(
+            "POST",
+            github().fake_port,
+            "/_fake/faults",
+            Some(&body.to_string()),
+        );
     }
 
     fn cli(&self, args: &[&str]) -> Run {
@@ -205,7 +213,12 @@ fn a_pull_request_gets_one_sticky_comment_that_follows_the_config() {
     // Someone else's comment, even with our marker copied in, is never edited.
     let copied = json!({"repo": a.repo, "issue": 7, "login": "mallory",
         "body": "<!-- sagemaker-autoscale {\"v\":1,\"config\":\"autoscaling.toml\",\"fingerprint\":\"x\",\"status\":\"planned\"} -->\nhi"});
-    http("POST", github_port(), "/_fake/comment", Some(&copied.to_string()));
+    http(
+        "POST",
+        github().fake_port,
+        "/_fake/comment",
+        Some(&copied.to_string()),
+    );
 
     let r = a.pr(&[]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
@@ -566,4 +579,32 @@ fn an_invalid_config_annotates_and_fails_without_aws_or_github_writes() {
     assert_eq!(a.outputs()["result"], "invalid");
     assert_eq!(a.aws.calls(), Vec::<String>::new());
     assert!(a.comments().is_empty());
+}
+
+#[test]
+fn the_github_standin_holds_both_sides_to_githubs_published_contract() {
+    let gh = github();
+    // A request GitHub would reject (a comment needs a body) never reaches the fake.
+    let (status, head, body) = request(
+        "POST",
+        gh.api_port,
+        "/repos/acme/contract/issues/1/comments",
+        Some("{}"),
+    );
+    assert_eq!(status, 422, "{head}");
+    assert!(body.contains("must have required property 'body'"), "{body}");
+    // A response that breaks GitHub's schema becomes an error instead of passing as valid.
+    let fault = json!([{"method": "POST", "path": "^/repos/acme/contract/issues/2/comments", "status": 201, "message": "not a comment", "times": 1}]);
+    http("POST", gh.fake_port, "/_fake/faults", Some(&fault.to_string()));
+    let (status, head, _) = request(
+        "POST",
+        gh.api_port,
+        "/repos/acme/contract/issues/2/comments",
+        Some(r#"{"body":"x"}"#),
+    );
+    assert_eq!(status, 500, "{head}");
+    assert!(
+        head.contains("Response body must have required property"),
+        "{head}"
+    );
 }

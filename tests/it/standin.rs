@@ -51,13 +51,86 @@ fn server() -> &'static Server {
     SERVER.get_or_init(|| spawn("aws_standin.py"))
 }
 
-/// The GitHub fake's port (one per test run; tests use their own repository names).
-pub fn github_port() -> u16 {
-    static SERVER: OnceLock<Server> = OnceLock::new();
-    SERVER.get_or_init(|| spawn("github_fake.py")).port
+/// The GitHub stand-in: the stateful fake, and Prism in front of it checking every request
+/// and response against GitHub's OpenAPI description.
+pub struct GitHubStandin {
+    /// Prism: what the action talks to (GITHUB_API_URL).
+    pub api_port: u16,
+    /// The fake itself: GraphQL (not in the REST description) and the tests' control paths.
+    pub fake_port: u16,
+}
+
+pub fn github() -> &'static GitHubStandin {
+    static STANDIN: OnceLock<(Server, Server)> = OnceLock::new();
+    let (fake, prism) = STANDIN.get_or_init(|| {
+        let spec = repo().join("tests/standin/github/openapi.trimmed.json");
+        assert!(
+            spec.exists(),
+            "no {}: run scripts/standin-setup.sh (scripts/test.sh does)",
+            spec.display()
+        );
+        let fake = spawn_with("github_fake.py", &["--spec", &spec.display().to_string()]);
+        let prism = spawn_prism(&spec, fake.port);
+        (fake, prism)
+    });
+    static PORTS: OnceLock<GitHubStandin> = OnceLock::new();
+    PORTS.get_or_init(|| GitHubStandin {
+        api_port: prism.port,
+        fake_port: fake.port,
+    })
+}
+
+/// Prism in proxy mode with --errors. A shell waits on our end of a pipe and stops Prism when
+/// this test process ends.
+fn spawn_prism(spec: &Path, upstream: u16) -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let prism = repo().join("tests/standin/github/node_modules/.bin/prism");
+    let script = format!(
+        "{} proxy --errors -h 127.0.0.1 -p {port} {} http://127.0.0.1:{upstream} & pid=$!; cat >/dev/null; kill $pid",
+        prism.display(),
+        spec.display()
+    );
+    let mut child = Command::new("sh")
+        .args(["-c", &script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start prism");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut reader = BufReader::new(stdout);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let n = reader.read_line(&mut line).expect("prism output");
+        assert!(n > 0, "prism exited before listening");
+        if line.contains("Prism is listening") {
+            break;
+        }
+    }
+    // Keep draining Prism's log so it never blocks on a full pipe.
+    std::thread::spawn(move || {
+        let mut sink = String::new();
+        while reader.read_line(&mut sink).is_ok_and(|n| n > 0) {
+            sink.clear();
+        }
+    });
+    let stdin = child.stdin.take().expect("stdin");
+    Server {
+        port,
+        _stdin: Mutex::new(stdin),
+        _child: Mutex::new(child),
+    }
 }
 
 fn spawn(script: &str) -> Server {
+    spawn_with(script, &[])
+}
+
+fn spawn_with(script: &str, extra: &[&str]) -> Server {
     let python = repo().join(".venv/bin/python");
     assert!(
         python.exists(),
@@ -67,6 +140,7 @@ fn spawn(script: &str) -> Server {
     let mut child = Command::new(python)
         .arg(repo().join("tests/standin").join(script))
         .args(["0", "--exit-with-parent"])
+        .args(extra)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -167,23 +241,31 @@ impl Aws {
     }
 }
 
-/// A minimal HTTP/1.1 client for the stand-ins' control paths (loopback only).
+/// A minimal HTTP/1.1 client for the stand-ins' control paths (loopback only); expects 200.
 pub fn http(method: &str, port: u16, path: &str, body: Option<&str>) -> String {
+    let (status, head, body) = request(method, port, path, body);
+    assert_eq!(status, 200, "{head}\n{body}");
+    body
+}
+
+/// (status, head, body) of one request.
+pub fn request(method: &str, port: u16, path: &str, body: Option<&str>) -> (u16, String, String) {
     use std::io::{Read, Write};
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect to the stand-in");
     let body = body.unwrap_or("");
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: token test\r\nAccept: application/vnd.github+json\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
     .expect("write");
     let mut response = String::new();
     stream.read_to_string(&mut response).expect("read");
     let (head, body) = response.split_once("\r\n\r\n").expect("http response");
-    assert!(
-        head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200"),
-        "{head}"
-    );
-    body.to_string()
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_string(), body.to_string())
 }

@@ -15,7 +15,11 @@ Control (tests only):
                         "headers": {"Retry-After": "1"}, "times": 1}]
   GET  /_fake/state   comments, issues and every request line received (with bodies)
 
-Usage: python github_fake.py [PORT] [--exit-with-parent]  (prints "READY <port>")
+With --spec FILE (GitHub's OpenAPI description, trimmed), every response object is completed
+to the documented schema: required fields the fake does not track get valid placeholder
+values, so Prism (in front, with --errors) accepts them and the fields we do set are checked.
+
+Usage: python github_fake.py [PORT] [--exit-with-parent] [--spec FILE]  (prints "READY <port>")
 """
 
 import json
@@ -30,6 +34,87 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 LOCK = threading.Lock()
 STATE = {"comments": [], "issues": [], "pulls": {}, "faults": [], "requests": [], "next_id": 1000}
 TOKENS = {}  # token -> login; unknown tokens act as the Actions bot
+SPEC = None
+
+
+def _resolve(schema):
+    while isinstance(schema, dict) and "$ref" in schema and SPEC is not None:
+        node = SPEC
+        for part in schema["$ref"][2:].split("/"):
+            node = node[part]
+        schema = node
+    return schema or {}
+
+
+def _pick(schema):
+    """One concrete schema out of allOf / anyOf / oneOf (the first non-null option)."""
+    schema = _resolve(schema)
+    if "allOf" in schema:
+        merged = {"type": "object", "properties": {}, "required": []}
+        for part in schema["allOf"]:
+            part = _pick(part)
+            merged["properties"].update(part.get("properties", {}))
+            merged["required"] += part.get("required", [])
+        return merged
+    for key in ("anyOf", "oneOf"):
+        if key in schema:
+            options = [_pick(o) for o in schema[key]]
+            non_null = [o for o in options if o.get("type") != "null"]
+            return (non_null or options)[0]
+    return schema
+
+
+def _placeholder(schema):
+    schema = _pick(schema)
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if schema.get("nullable") or kind == "null":
+        return None
+    if "enum" in schema:
+        return schema["enum"][0]
+    if kind == "object" or "properties" in schema:
+        return conform({}, schema)
+    if kind == "array":
+        return []
+    if kind == "integer":
+        return max(1, schema.get("minimum", 1))
+    if kind == "number":
+        return 1.0
+    if kind == "boolean":
+        return False
+    fmt = schema.get("format")
+    if fmt == "date-time":
+        return now()
+    if fmt == "uri":
+        return "https://github.com/placeholder"
+    if fmt == "email":
+        return "placeholder@example.com"
+    return "placeholder"
+
+
+def conform(value, schema):
+    """`value` completed with placeholders for the required fields it lacks, recursively."""
+    if SPEC is None:
+        return value
+    schema = _pick(schema)
+    if isinstance(value, dict):
+        props = schema.get("properties", {})
+        out = dict(value)
+        for name in schema.get("required", []):
+            if name not in out:
+                out[name] = _placeholder(props.get(name, {}))
+        for name, v in list(out.items()):
+            if name in props and isinstance(v, (dict, list)):
+                out[name] = conform(v, props[name])
+        return out
+    if isinstance(value, list):
+        return [conform(v, schema.get("items", {})) for v in value]
+    return value
+
+
+def shaped(value, component):
+    return conform(value, {"$ref": f"#/components/schemas/{component}"})
 
 
 def now():
@@ -38,13 +123,16 @@ def now():
 
 def user(login):
     bot = login.endswith("[bot]")
+    api = f"https://api.github.com/users/{urllib.parse.quote(login)}"
     return {
         "login": login, "id": 41898282 if bot else 1, "node_id": "MDM6Qm90NDE4OTgyODI=",
         "avatar_url": "https://avatars.githubusercontent.com/in/15368?v=4", "gravatar_id": "",
-        "url": f"https://api.github.com/users/{login}", "html_url": f"https://github.com/{login}",
-        "followers_url": "", "following_url": "", "gists_url": "", "starred_url": "",
-        "subscriptions_url": "", "organizations_url": "", "repos_url": "", "events_url": "",
-        "received_events_url": "", "type": "Bot" if bot else "User", "site_admin": False,
+        "url": api, "html_url": f"https://github.com/apps/{urllib.parse.quote(login)}",
+        "followers_url": f"{api}/followers", "following_url": f"{api}/following{{/other_user}}",
+        "gists_url": f"{api}/gists{{/gist_id}}", "starred_url": f"{api}/starred{{/owner}}{{/repo}}",
+        "subscriptions_url": f"{api}/subscriptions", "organizations_url": f"{api}/orgs",
+        "repos_url": f"{api}/repos", "events_url": f"{api}/events{{/privacy}}",
+        "received_events_url": f"{api}/received_events", "type": "Bot" if bot else "User", "site_admin": False,
     }
 
 
@@ -136,12 +224,12 @@ class Handler(BaseHTTPRequestHandler):
             if login.endswith("[bot]"):
                 return self.send(403, {"message": "Resource not accessible by integration",
                                        "documentation_url": "https://docs.github.com/rest/users/users#get-the-authenticated-user"})
-            return self.send(200, user(login))
+            return self.send(200, shaped(user(login), "private-user"))
         m = re.fullmatch(r"/repos/([^/]+/[^/]+)/issues/(\d+)/comments", path)
         if m:
             repo, issue = m.group(1), int(m.group(2))
             if method == "GET":
-                items = [public(c) for c in STATE["comments"] if c["_repo"] == repo and c["_issue"] == issue]
+                items = [shaped(public(c), "issue-comment") for c in STATE["comments"] if c["_repo"] == repo and c["_issue"] == issue]
                 per_page = int(query.get("per_page", ["30"])[0])
                 page = int(query.get("page", ["1"])[0])
                 chunk = items[(page - 1) * per_page: page * per_page]
@@ -151,40 +239,41 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(200, chunk, headers)
             c = comment(repo, issue, self.login(), body.get("body", ""), base)
             STATE["comments"].append(c)
-            return self.send(201, public(c))
+            return self.send(201, shaped(public(c), "issue-comment"))
         m = re.fullmatch(r"/repos/([^/]+/[^/]+)/issues/comments/(\d+)", path)
         if m and method == "PATCH":
             for c in STATE["comments"]:
                 if c["id"] == int(m.group(2)) and c["_repo"] == m.group(1):
                     c["body"] = body.get("body", c["body"])
                     c["updated_at"] = now()
-                    return self.send(200, public(c))
+                    return self.send(200, shaped(public(c), "issue-comment"))
             return self.send(404, {"message": "Not Found"})
         m = re.fullmatch(r"/repos/([^/]+/[^/]+)/commits/([0-9a-f]+)/pulls", path)
         if m and method == "GET":
             pulls = STATE["pulls"].get(f"{m.group(1)}@{m.group(2)}", [])
-            return self.send(200, [
+            return self.send(200, [shaped(
                 {"number": p["number"], "state": "closed" if p.get("merged") else "open",
                  "merged_at": now() if p.get("merged") else None, "title": f"PR {p['number']}",
                  "html_url": f"https://github.com/{m.group(1)}/pull/{p['number']}",
-                 "url": f"{base}/repos/{m.group(1)}/pulls/{p['number']}", "id": p["number"], "node_id": "PR"}
+                 "url": f"https://api.github.com/repos/{m.group(1)}/pulls/{p['number']}", "id": p["number"],
+                 "node_id": "PR_kwDO"}, "pull-request-simple")
                 for p in pulls])
         m = re.fullmatch(r"/repos/([^/]+/[^/]+)/issues", path)
         if m:
             repo = m.group(1)
             if method == "GET":
                 state = query.get("state", ["open"])[0]
-                items = [public(i) for i in STATE["issues"] if i["_repo"] == repo and (state == "all" or i["state"] == state)]
+                items = [shaped(public(i), "issue") for i in STATE["issues"] if i["_repo"] == repo and (state == "all" or i["state"] == state)]
                 return self.send(200, items)
             number = next_id()
             issue = {"id": number, "node_id": f"I_{number}", "number": number, "title": body.get("title", ""),
                      "body": body.get("body", ""), "state": "open", "user": user(self.login()),
-                     "labels": [{"name": n} for n in body.get("labels", [])],
+                     "labels": [{"name": n, "id": 1, "node_id": "LA", "url": "https://api.github.com/labels/x", "color": "ededed", "default": False, "description": None} for n in body.get("labels", [])],
                      "html_url": f"https://github.com/{repo}/issues/{number}",
                      "url": f"{base}/repos/{repo}/issues/{number}", "created_at": now(), "updated_at": now(),
                      "_repo": repo}
             STATE["issues"].append(issue)
-            return self.send(201, public(issue))
+            return self.send(201, shaped(public(issue), "issue"))
         m = re.fullmatch(r"/repos/([^/]+/[^/]+)/issues/(\d+)", path)
         if m and method == "PATCH":
             for i in STATE["issues"]:
@@ -193,7 +282,7 @@ class Handler(BaseHTTPRequestHandler):
                         if k in body:
                             i[k] = body[k]
                     i["updated_at"] = now()
-                    return self.send(200, public(i))
+                    return self.send(200, shaped(public(i), "issue"))
             return self.send(404, {"message": "Not Found"})
         return self.send(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
 
@@ -208,7 +297,13 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    global SPEC
+    argv = sys.argv[1:]
+    if "--spec" in argv:
+        i = argv.index("--spec")
+        SPEC = json.load(open(argv[i + 1]))
+        del argv[i : i + 2]
+    args = [a for a in argv if not a.startswith("--")]
     server = ThreadingHTTPServer(("127.0.0.1", int(args[0]) if args else 0), Handler)
     if "--exit-with-parent" in sys.argv:
         def watch():
