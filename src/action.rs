@@ -447,7 +447,8 @@ fn difference(reviewed: &Marker, plan: &Plan) -> String {
 /// count, so nobody can make the action edit theirs.
 async fn upsert_comment(gh: &GitHub, pr: u64, config: &str, body: &str) -> Result<String, GitHubError> {
     let me = gh.identity().await;
-    let existing = gh.comments(pr).await?.into_iter().find(|c| {
+    // The newest of ours, the same one the guard on push reads.
+    let existing = gh.comments(pr).await?.into_iter().rev().find(|c| {
         c.user.as_ref().is_some_and(|u| u.login == me)
             && c.body
                 .as_deref()
