@@ -5,10 +5,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod action;
+mod action_yml;
 mod cli;
 mod corpus;
 mod engine;
 mod inputs;
+mod install;
 mod no_panic;
 mod render;
 mod schema;

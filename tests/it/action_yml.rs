@@ -1,0 +1,75 @@
+//! action.yml, the README and the code agree: every input the code reads is declared and
+//! passed explicitly into the environment (never pasted into shell text), and the README's
+//! tables list exactly the inputs and outputs action.yml declares.
+
+use std::collections::BTreeSet;
+
+use sagemaker_autoscale::inputs::Input;
+
+use crate::repo;
+
+/// The keys of a top-level block of action.yml (`inputs:` or `outputs:`).
+fn keys(yaml: &str, block: &str) -> BTreeSet<String> {
+    let mut inside = false;
+    let mut out = BTreeSet::new();
+    for line in yaml.lines() {
+        if !line.starts_with(' ') && !line.is_empty() {
+            inside = line == format!("{block}:");
+            continue;
+        }
+        if inside
+            && let Some(key) = line.strip_prefix("  ").and_then(|l| l.strip_suffix(':'))
+            && !key.starts_with(' ')
+        {
+            out.insert(key.to_string());
+        }
+    }
+    out
+}
+
+/// Names in the first column of the README table under `heading`.
+fn readme_table(readme: &str, heading: &str) -> BTreeSet<String> {
+    let section = readme
+        .split(heading)
+        .nth(1)
+        .unwrap_or_else(|| panic!("README has {heading:?}"));
+    section
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .filter_map(|l| l.split('|').nth(1))
+        .filter_map(|c| {
+            c.trim()
+                .strip_prefix('`')
+                .and_then(|c| c.strip_suffix('`'))
+                .map(str::to_string)
+        })
+        .collect()
+}
+
+#[test]
+fn inputs_are_declared_and_mapped_into_the_environment() {
+    let yaml = std::fs::read_to_string(repo().join("action.yml")).expect("action.yml");
+    let declared = keys(&yaml, "inputs");
+    let read: BTreeSet<String> = Input::ALL.iter().map(|s| s.to_string()).collect();
+    assert_eq!(declared, read, "action.yml inputs vs src/inputs.rs");
+    for input in &declared {
+        let line = format!("{}: ${{{{ inputs.{input} }}}}", Input::env_name(input));
+        assert!(yaml.contains(&line), "action.yml must map `{input}` as `{line}`");
+    }
+    // No input expression inside a run: script.
+    for run in yaml.lines().filter(|l| l.trim_start().starts_with("run:")) {
+        assert!(!run.contains("${{"), "expression in a run script: {run}");
+    }
+}
+
+#[test]
+fn the_readme_lists_exactly_the_inputs_and_outputs() {
+    let yaml = std::fs::read_to_string(repo().join("action.yml")).expect("action.yml");
+    let readme = std::fs::read_to_string(repo().join("README.md")).expect("README");
+    assert_eq!(readme_table(&readme, "### Action inputs"), keys(&yaml, "inputs"));
+    assert_eq!(
+        readme_table(&readme, "### Action outputs"),
+        keys(&yaml, "outputs")
+    );
+}
