@@ -158,6 +158,20 @@ impl Action {
         );
     }
 
+    /// Applies another config to the same region by hand: a change nobody reviewed.
+    fn apply_by_hand(&self, config: &str) {
+        let other = tempfile::tempdir().expect("dir");
+        fs::write(
+            other.path().join("autoscaling.toml"),
+            format!("region = \"{}\"\n{config}", self.aws.region),
+        )
+        .expect("config");
+        assert_eq!(
+            run(self.aws.bin(other.path()).args(["apply", "--auto-approve"])).code,
+            0
+        );
+    }
+
     fn cli(&self, args: &[&str]) -> Run {
         run(self.aws.bin(self.dir.path()).args(args))
     }
@@ -336,20 +350,7 @@ fn a_merge_is_refused_when_aws_changed_after_review() {
     assert_eq!(a.pr(&[]).code, 0);
     a.merged_pr();
     // Someone applies a different config by hand after the review.
-    let other = tempfile::tempdir().expect("dir");
-    fs::write(
-        other.path().join("autoscaling.toml"),
-        format!(
-            "region = \"{}\"\n{}",
-            a.aws.region,
-            SEED.replace("max_capacity = 4", "max_capacity = 9")
-        ),
-    )
-    .expect("config");
-    assert_eq!(
-        run(a.aws.bin(other.path()).args(["apply", "--auto-approve"])).code,
-        0
-    );
+    a.apply_by_hand(&SEED.replace("max_capacity = 4", "max_capacity = 9"));
     let writes = a.aws.writes().len();
 
     let r = a.push(&[]);
@@ -410,23 +411,7 @@ fn workflow_dispatch_reapplies_without_a_guard() {
 fn a_scheduled_drift_check_opens_then_closes_one_issue() {
     let a = Action::new(SEED);
     assert_eq!(a.cli(&["apply", "--auto-approve"]).code, 0);
-    let drift = || {
-        let other = tempfile::tempdir().expect("dir");
-        fs::write(
-            other.path().join("autoscaling.toml"),
-            format!(
-                "region = \"{}\"\n{}",
-                a.aws.region,
-                SEED.replace("max_capacity = 4", "max_capacity = 2")
-            ),
-        )
-        .expect("config");
-        assert_eq!(
-            run(a.aws.bin(other.path()).args(["apply", "--auto-approve"])).code,
-            0
-        );
-    };
-    drift();
+    a.apply_by_hand(&SEED.replace("max_capacity = 4", "max_capacity = 2"));
     let schedule = |a: &Action| {
         a.run(
             "schedule",
