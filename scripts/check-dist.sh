@@ -22,9 +22,10 @@ mkfifo "$root/.stdin"
 exec 9> "$root/.stdin"
 for _ in $(seq 50); do grep -q READY "$root/.log" && break; sleep 0.1; done
 port=$(sed -n 's/^READY //p' "$root/.log")
+chroot_bin=$(command -v chroot || echo /usr/sbin/chroot)
 in_chroot() {
   env -i AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_ACCESS_KEY_ID=check AWS_SECRET_ACCESS_KEY=check \
-    AWS_EC2_METADATA_DISABLED=true chroot "$root" /sagemaker-autoscale "$@"
+    AWS_EC2_METADATA_DISABLED=true "$chroot_bin" "$root" /sagemaker-autoscale "$@"
 }
 in_chroot --version
 in_chroot apply --auto-approve --config /seed.toml 2>/dev/null | tail -1
