@@ -20,10 +20,14 @@ use crate::source::Source;
 
 pub const DEFAULT_PATH: &str = "autoscaling.toml";
 
-/// Where the config path came from: an explicit path must exist, the default may not.
+/// Where the config path came from: an explicit path must exist, the default may not; a path
+/// from the `config` input must also stay inside the workspace.
 #[derive(Debug, Clone)]
 pub enum ConfigPath {
+    /// `--config`: the user's own command line, trusted.
     Explicit(PathBuf),
+    /// The `config` action input: checked to stay inside the working directory.
+    Input(PathBuf),
     Default,
 }
 
@@ -32,7 +36,7 @@ impl ConfigPath {
     pub fn resolve(cli: Option<PathBuf>, inputs: &Inputs) -> Self {
         match (cli, inputs.get(Input::CONFIG)) {
             (Some(p), _) => ConfigPath::Explicit(p),
-            (None, Some(p)) => ConfigPath::Explicit(PathBuf::from(p)),
+            (None, Some(p)) => ConfigPath::Input(PathBuf::from(p)),
             (None, None) => ConfigPath::Default,
         }
     }
@@ -47,12 +51,25 @@ pub struct Loaded {
     pub raw: RawConfig,
 }
 
-pub fn load(path: &ConfigPath, inputs: &Inputs, d: &mut Diagnostics) -> Loaded {
-    let (path, explicit) = match path {
-        ConfigPath::Explicit(p) => (p.as_path(), true),
+pub fn load(config_path: &ConfigPath, inputs: &Inputs, d: &mut Diagnostics) -> Loaded {
+    let (path, explicit) = match config_path {
+        ConfigPath::Explicit(p) | ConfigPath::Input(p) => (p.as_path(), true),
         ConfigPath::Default => (Path::new(DEFAULT_PATH), false),
     };
     let display = path.display().to_string();
+    if let ConfigPath::Input(p) = config_path
+        && let Some(why) = outside_workspace(p)
+    {
+        d.push(
+            Diagnostic::error("config-outside-workspace", &Origin::Input { input: Input::CONFIG }, format!("input `config` ({display}) {why}"))
+                .help("give a path relative to the repository, e.g. `autoscaling.toml` or `deploy/autoscaling.toml`"),
+        );
+        return Loaded {
+            name: display,
+            source: None,
+            raw: RawConfig::default(),
+        };
+    }
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => {
@@ -120,6 +137,26 @@ pub fn load(path: &ConfigPath, inputs: &Inputs, d: &mut Diagnostics) -> Loaded {
                 raw: RawConfig::default(),
             }
         }
+    }
+}
+
+/// Why a path from the `config` input leaves the working directory, if it does: absolute,
+/// `..`, or a symlink that resolves elsewhere.
+fn outside_workspace(path: &Path) -> Option<&'static str> {
+    use std::path::Component;
+    if path.is_absolute()
+        || path
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
+    {
+        return Some("must be a relative path inside the repository, without `..`");
+    }
+    let root = std::env::current_dir().and_then(|d| d.canonicalize()).ok()?;
+    match path.canonicalize() {
+        Ok(real) if !real.starts_with(&root) => {
+            Some("resolves (through a symlink) to a file outside the repository")
+        }
+        _ => None,
     }
 }
 

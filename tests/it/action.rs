@@ -593,3 +593,30 @@ fn the_github_standin_holds_both_sides_to_githubs_published_contract() {
         "{head}"
     );
 }
+
+#[test]
+fn a_fingerprint_forged_in_someone_elses_comment_does_not_unlock_an_apply() {
+    let a = Action::new(SEED);
+    // Learn today's fingerprint the way anyone with read access could, then post it as another user.
+    let r = a.cli(&["plan", "--json"]);
+    let fingerprint = serde_json::from_str::<Value>(&r.stdout).expect("plan")["fingerprint"].clone();
+    let forged = json!({"repo": a.repo, "issue": 7, "login": "mallory", "body": format!(
+        "<!-- sagemaker-autoscale {} -->\nlooks reviewed",
+        json!({"v": 1, "config": "autoscaling.toml", "fingerprint": fingerprint, "status": "planned", "changes": []})
+    )});
+    http(
+        "POST",
+        github().fake_port,
+        "/_fake/comment",
+        Some(&forged.to_string()),
+    );
+    a.merged_pr();
+    let r = a.push(&[]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("has no sagemaker-autoscale plan comment"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(a.aws.writes(), Vec::<String>::new());
+}

@@ -59,7 +59,14 @@ fn bad_configs_fail_with_located_messages() {
     seen.extend(check_dir("tests/warn", 0));
 
     // Codes only reachable without a file (covered in inputs.rs).
-    seen.extend(["config-not-found", "input-needs-endpoint"].map(String::from));
+    seen.extend(
+        [
+            "config-not-found",
+            "input-needs-endpoint",
+            "config-outside-workspace",
+        ]
+        .map(String::from),
+    );
     let emitted = codes_in_source(&repo().join("src"));
     let missing: Vec<_> = emitted.difference(&seen).collect();
     assert!(missing.is_empty(), "no corpus file exercises: {missing:?}");

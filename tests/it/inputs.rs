@@ -175,3 +175,33 @@ fn in_github_actions_problems_are_also_annotations() {
         r.stdout
     );
 }
+
+#[test]
+fn the_config_input_cannot_leave_the_workspace() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let outside = tempfile::tempdir().expect("outside");
+    fs::write(outside.path().join("secret.toml"), "[[endpoint]]\nname = \"x\"\n").expect("write");
+    std::os::unix::fs::symlink(outside.path().join("secret.toml"), dir.path().join("link.toml"))
+        .expect("symlink");
+    let absolute = outside.path().join("secret.toml").display().to_string();
+    for (path, why) in [
+        ("../secret.toml", "must be a relative path inside the repository"),
+        (absolute.as_str(), "must be a relative path inside the repository"),
+        (
+            "link.toml",
+            "resolves (through a symlink) to a file outside the repository",
+        ),
+    ] {
+        let r = run(bin(dir.path()).env("INPUT_CONFIG", path).arg("validate"));
+        assert_eq!(r.code, 1, "{path}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("error[config-outside-workspace]") && r.stderr.contains(why),
+            "{path}: {}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("name = "), "the file is never read");
+    }
+    // The command line is the user's own: --config may point anywhere.
+    let r = run(bin(dir.path()).args(["validate", "--config", &absolute]));
+    assert!(!r.stderr.contains("config-outside-workspace"), "{}", r.stderr);
+}

@@ -123,3 +123,29 @@ proptest! {
         prop_assert_eq!(checked.desired.is_some(), checked.errors() == 0);
     }
 }
+
+const MARKER: &str = "<!-- sagemaker-autoscale {\"v\":1,\"config\":\"autoscaling.toml\",\"fingerprint\":\"sha256:00\",\"status\":\"planned\",\"changes\":[\"create alarm x y\"]} -->\nbody";
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// A comment body is untrusted: anyone can write or edit one.
+    #[test]
+    fn comment_marker_parser(text in any::<String>()) {
+        let _ = sagemaker_autoscale::github::comment::parse_marker(&text);
+    }
+
+    #[test]
+    fn mutated_comment_marker(edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6)) {
+        let mut bytes = MARKER.as_bytes().to_vec();
+        for (at, byte) in edits {
+            let i = at.index(bytes.len());
+            bytes[i] = byte;
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        if let Some(m) = sagemaker_autoscale::github::comment::parse_marker(&text) {
+            // Whatever parses is a marker of our own format and version.
+            prop_assert_eq!(m.v, 1);
+        }
+    }
+}
