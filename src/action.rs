@@ -177,8 +177,23 @@ pub async fn run(checked: &Checked, inputs: &Inputs, ctx: &Context, files: &File
         _ => None,
     };
 
+    let minutes = inputs
+        .get(Input::TIMEOUT_MINUTES)
+        .and_then(|m| m.parse::<u64>().ok())
+        .unwrap_or(30);
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(minutes * 60);
     runner::group("Plan");
-    let planned = engine::plan(desired).await;
+    let planned = match tokio::time::timeout_at(deadline, engine::plan(desired)).await {
+        Ok(result) => result,
+        Err(_) => {
+            runner::end_group();
+            runner::error(&format!(
+                "gave up: planning took longer than timeout-minutes ({minutes})"
+            ));
+            set_result(files, "error");
+            return 1;
+        }
+    };
     runner::end_group();
     let planned = match planned {
         Ok(p) => p,
@@ -276,7 +291,7 @@ pub async fn run(checked: &Checked, inputs: &Inputs, ctx: &Context, files: &File
                 "Re-applied by `workflow_dispatch`: not guarded by a reviewed plan."
             };
             runner::group("Apply");
-            let report = engine::apply_planned(planned).await;
+            let report = engine::apply_planned(planned, Some(deadline)).await;
             print!("{}", render::apply_report(&report, false));
             runner::end_group();
             let failed = report.failed();

@@ -37,13 +37,24 @@ pub struct ChangeReport {
 #[derive(Debug, Clone, Serialize)]
 pub struct ApplyReport {
     pub changes: Vec<ChangeReport>,
+    /// The run's time limit ran out before every change was attempted.
+    pub deadline_reached: bool,
+    /// Changes a fresh plan still finds after everything was applied (0 = AWS matches). None
+    /// when no check ran (a change failed, or time ran out). Non-zero means AWS changed while
+    /// applying, e.g. another run at the same time.
+    pub remaining: Option<usize>,
+    /// Why the check after applying could not run, if it could not.
+    pub check_error: Option<String>,
 }
 
 impl ApplyReport {
     pub fn failed(&self) -> bool {
-        self.changes
-            .iter()
-            .any(|c| matches!(c.outcome, Outcome::Failed(_)))
+        self.deadline_reached
+            || self.remaining.is_some_and(|n| n > 0)
+            || self
+                .changes
+                .iter()
+                .any(|c| matches!(c.outcome, Outcome::Failed(_)))
     }
 
     pub fn count(&self, pred: impl Fn(&Outcome) -> bool) -> usize {
@@ -58,6 +69,7 @@ pub async fn apply(
     plan: &Plan,
     desired: &Records,
     mut policy_arns: HashMap<(String, String), String>,
+    deadline: Option<tokio::time::Instant>,
 ) -> ApplyReport {
     let mut reports: Vec<ChangeReport> = plan
         .changes
@@ -71,7 +83,13 @@ pub async fn apply(
             notes: Vec::new(),
         })
         .collect();
+    let mut deadline_reached = false;
     for (i, change) in plan.changes.iter().enumerate() {
+        // Stop between changes, never in the middle of one: what is reported is what happened.
+        if deadline.is_some_and(|d| tokio::time::Instant::now() >= d) {
+            deadline_reached = true;
+            break;
+        }
         let result = apply_one(
             clients,
             plan,
@@ -93,7 +111,12 @@ pub async fn apply(
             }
         }
     }
-    ApplyReport { changes: reports }
+    ApplyReport {
+        changes: reports,
+        deadline_reached,
+        remaining: None,
+        check_error: None,
+    }
 }
 
 async fn apply_one(
@@ -266,7 +289,8 @@ async fn retrying(clients: &Clients, write: &Write<'_>) -> Result<Option<String>
         match perform(clients, write).await {
             Err(e) if e.is_transient() && attempt + 1 < TRANSIENT_ATTEMPTS => {
                 attempt += 1;
-                tokio::time::sleep(Duration::from_millis(200 * 2u64.pow(attempt))).await;
+                let base = crate::aws::retry_base().unwrap_or(Duration::from_millis(200));
+                tokio::time::sleep(base * 2u32.pow(attempt)).await;
             }
             other => return other,
         }

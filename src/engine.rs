@@ -23,11 +23,7 @@ pub async fn plan(desired: &DesiredState) -> Result<Planned, AwsError> {
     let clients = connect(desired.region.as_deref()).await?;
     let records = desired_records(desired);
     let resource_ids: Vec<String> = desired.targets.iter().map(|t| t.resource_id.clone()).collect();
-    let alarm_owners: HashMap<String, String> = records
-        .keys()
-        .filter(|k| k.kind == Kind::Alarm)
-        .map(|k| (k.name.clone(), k.resource_id.clone()))
-        .collect();
+    let alarm_owners = alarm_owners(&records);
     let current = read_current(&clients, &resource_ids, &alarm_owners).await?;
     let plan = diff(&records, &current.records);
     Ok(Planned {
@@ -39,12 +35,38 @@ pub async fn plan(desired: &DesiredState) -> Result<Planned, AwsError> {
     })
 }
 
-pub async fn apply_planned(planned: Planned) -> ApplyReport {
-    apply(
+/// Applies, then plans again to check that AWS now matches (it may not if something else
+/// changed it meanwhile, such as a second run at the same time).
+pub async fn apply_planned(planned: Planned, deadline: Option<tokio::time::Instant>) -> ApplyReport {
+    let mut report = apply(
         &planned.clients,
         &planned.plan,
         &planned.desired,
         planned.policy_arns,
+        deadline,
     )
-    .await
+    .await;
+    if report.failed() {
+        return report;
+    }
+    let resource_ids: Vec<String> = planned
+        .desired
+        .keys()
+        .filter(|k| k.kind == Kind::ScalableTarget)
+        .map(|k| k.resource_id.clone())
+        .collect();
+    let owners = alarm_owners(&planned.desired);
+    match read_current(&planned.clients, &resource_ids, &owners).await {
+        Ok(current) => report.remaining = Some(diff(&planned.desired, &current.records).changes.len()),
+        Err(e) => report.check_error = Some(e.to_string()),
+    }
+    report
+}
+
+fn alarm_owners(records: &Records) -> HashMap<String, String> {
+    records
+        .keys()
+        .filter(|k| k.kind == Kind::Alarm)
+        .map(|k| (k.name.clone(), k.resource_id.clone()))
+        .collect()
 }

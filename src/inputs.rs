@@ -34,6 +34,8 @@ impl Input {
     pub const REQUIRE_REVIEWED_PLAN: &'static str = "require-reviewed-plan";
     /// `true`: the drift check opens (and later closes) one issue.
     pub const DRIFT_ISSUE: &'static str = "drift-issue";
+    /// Upper bound on the whole run, in minutes (default 30).
+    pub const TIMEOUT_MINUTES: &'static str = "timeout-minutes";
 
     /// The inputs that describe an endpoint.
     pub const ENDPOINT: &'static [&'static str] = &[
@@ -63,6 +65,7 @@ impl Input {
         Self::MODE,
         Self::REQUIRE_REVIEWED_PLAN,
         Self::DRIFT_ISSUE,
+        Self::TIMEOUT_MINUTES,
     ];
 
     /// The variable GitHub sets for an input.
@@ -100,6 +103,9 @@ impl Env {
     pub const RUNNER_TEMP: &'static str = "RUNNER_TEMP";
     /// Fallback for the `github-token` input.
     pub const TOKEN: &'static str = "GITHUB_TOKEN";
+    /// Initial retry backoff in milliseconds, for the SDK and for apply's own retries.
+    /// Default 1000 (SDK) / 400 (apply). Tests lower it to keep fault scenarios fast.
+    pub const RETRY_BASE_MS: &'static str = "SAGEMAKER_AUTOSCALE_RETRY_BASE_MS";
     /// Masked in the log if present: AWS secrets never reach it.
     pub const AWS_SECRETS: &'static [&'static str] = &["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
 }

@@ -35,6 +35,10 @@ struct ConfigArgs {
     /// Treat warnings as errors.
     #[arg(long)]
     deny_warnings: bool,
+    /// Give up after this many seconds: planning is cancelled; apply stops between changes
+    /// and reports what it did.
+    #[arg(long, value_name = "SECONDS")]
+    timeout: Option<u64>,
 }
 
 #[derive(Subcommand)]
@@ -106,7 +110,7 @@ fn main() -> ExitCode {
             out,
             detailed_exitcode,
         } => {
-            let (_, planned) = match prepare(&config) {
+            let (_, planned, _) = match prepare(&config) {
                 Ok(p) => p,
                 Err(code) => return code,
             };
@@ -134,7 +138,7 @@ fn main() -> ExitCode {
             auto_approve,
             plan,
         } => {
-            let (rt, planned) = match prepare(&config) {
+            let (rt, planned, deadline) = match prepare(&config) {
                 Ok(p) => p,
                 Err(code) => return code,
             };
@@ -163,7 +167,7 @@ fn main() -> ExitCode {
                     }
                 }
             }
-            let report = rt.block_on(engine::apply_planned(planned));
+            let report = rt.block_on(engine::apply_planned(planned, deadline));
             print!("{}", render::apply_report(&report, stdout_color));
             if report.failed() {
                 ExitCode::from(1)
@@ -186,9 +190,15 @@ fn main() -> ExitCode {
     }
 }
 
-/// Validates the config, then reads AWS and plans. Nothing reaches AWS when the config is
-/// invalid.
-fn prepare(config: &ConfigArgs) -> Result<(tokio::runtime::Runtime, engine::Planned), ExitCode> {
+type Prepared = (
+    tokio::runtime::Runtime,
+    engine::Planned,
+    Option<tokio::time::Instant>,
+);
+
+/// Validates the config, then reads AWS and plans within the time limit. Nothing reaches AWS
+/// when the config is invalid.
+fn prepare(config: &ConfigArgs) -> Result<Prepared, ExitCode> {
     let checked = load(config);
     report(&checked, false);
     if let Some(code) = exit_for(&checked, config.deny_warnings) {
@@ -196,10 +206,27 @@ fn prepare(config: &ConfigArgs) -> Result<(tokio::runtime::Runtime, engine::Plan
     }
     let desired = checked.desired.ok_or(ExitCode::from(1))?;
     let rt = runtime();
-    let planned = rt
-        .block_on(engine::plan(&desired))
-        .map_err(|e| fail(&e.to_string(), e.hint()))?;
-    Ok((rt, planned))
+    let deadline = config.timeout.map(|s| {
+        let _guard = rt.enter();
+        tokio::time::Instant::now() + std::time::Duration::from_secs(s)
+    });
+    let planning = async {
+        match deadline {
+            Some(d) => tokio::time::timeout_at(d, engine::plan(&desired)).await.ok(),
+            None => Some(engine::plan(&desired).await),
+        }
+    };
+    let planned = match rt.block_on(planning) {
+        Some(result) => result.map_err(|e| fail(&e.to_string(), e.hint()))?,
+        None => {
+            let limit = config.timeout.unwrap_or_default();
+            return Err(fail(
+                &format!("gave up: planning took longer than --timeout {limit}s"),
+                None,
+            ));
+        }
+    };
+    Ok((rt, planned, deadline))
 }
 
 fn load(args: &ConfigArgs) -> Checked {

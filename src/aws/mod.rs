@@ -91,11 +91,24 @@ where
     }
 }
 
+/// The initial retry backoff, when `SAGEMAKER_AUTOSCALE_RETRY_BASE_MS` sets one.
+pub fn retry_base() -> Option<Duration> {
+    std::env::var(crate::inputs::Env::RETRY_BASE_MS)
+        .ok()?
+        .parse()
+        .ok()
+        .map(Duration::from_millis)
+}
+
 /// Loads the default credential chain (environment, profiles, web identity / OIDC, ...),
 /// honouring AWS_ENDPOINT_URL, and checks that credentials exist before anything is called.
 pub async fn connect(region: Option<&str>) -> Result<Clients, AwsError> {
+    let mut retry = RetryConfig::standard().with_max_attempts(5);
+    if let Some(base) = retry_base() {
+        retry = retry.with_initial_backoff(base);
+    }
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::standard().with_max_attempts(5))
+        .retry_config(retry)
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(5))

@@ -112,5 +112,30 @@ pub fn apply_report(report: &ApplyReport, color: bool) -> String {
         out,
         "Apply: {applied} applied, {failed} failed, {skipped} not attempted."
     );
+    if report.deadline_reached {
+        let _ = writeln!(
+            out,
+            "Stopped: the time limit ran out between changes; run apply again to finish."
+        );
+    }
+    match report.remaining {
+        Some(0) => {
+            let _ = writeln!(out, "Checked: AWS now matches the configuration.");
+        }
+        Some(n) => {
+            let _ = writeln!(
+                out,
+                "Checked: {n} change(s) remain. AWS changed while this apply ran (another run at the same time?); run apply again."
+            );
+        }
+        None => {
+            if let Some(e) = &report.check_error {
+                let _ = writeln!(
+                    out,
+                    "Not checked: reading AWS after the apply failed ({e}); run plan to confirm."
+                );
+            }
+        }
+    }
     out
 }

@@ -12,6 +12,7 @@ mod engine;
 mod inputs;
 mod install;
 mod no_panic;
+mod reliability;
 mod render;
 mod schema;
 mod seed;

@@ -226,6 +226,43 @@ impl Aws {
         http("POST", self.port, "/_standin/faults", Some(&body.to_string()));
     }
 
+    /// How many calls of this region the queued faults answered (or slowed).
+    pub fn fault_hits(&self) -> u64 {
+        let all: serde_json::Value =
+            serde_json::from_str(&http("GET", self.port, "/_standin/faults", None)).expect("faults");
+        all.as_array()
+            .expect("list")
+            .iter()
+            .filter(|f| f["region"] == self.region)
+            .map(|f| f["hits"].as_u64().unwrap_or(0))
+            .sum()
+    }
+
+    /// Removes this region's faults.
+    pub fn clear_faults(&self) {
+        http(
+            "DELETE",
+            self.port,
+            &format!("/_standin/faults?region={}", self.region),
+            None,
+        );
+    }
+
+    /// Queues a fault for a random fraction of all of this region's calls (seeded).
+    pub fn random_faults(&self, fraction: f64, code: &str, seed: u64) {
+        let body = serde_json::json!([{
+            "region": self.region, "status": 400, "code": code, "message": format!("injected {code}"),
+            "fraction": fraction, "seed": seed,
+        }]);
+        http("POST", self.port, "/_standin/faults", Some(&body.to_string()));
+    }
+
+    /// Slows one operation down by `seconds` (no error).
+    pub fn delay(&self, operation: &str, seconds: f64) {
+        let body = serde_json::json!([{ "region": self.region, "operation": operation, "delay": seconds, "times": 100 }]);
+        http("POST", self.port, "/_standin/faults", Some(&body.to_string()));
+    }
+
     pub async fn clients(&self) -> (aws_sdk_applicationautoscaling::Client, aws_sdk_cloudwatch::Client) {
         let creds = aws_credential_types::Credentials::new("AKIDTEST", "secret", None, None, "test");
         let config = aws_config::defaults(aws_config::BehaviorVersion::latest())

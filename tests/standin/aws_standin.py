@@ -7,8 +7,11 @@ The front does three things moto does not:
 2. A record of the AWS operations each region received: GET /_standin/calls?region=R
    returns ["PutScalingPolicy", ...]. Tests isolate themselves by region.
 3. Scripted faults: POST /_standin/faults with a JSON list of
-   {"region", "operation", "status", "code", "message", "skip": K, "times": N}
-   answers the (K+1)th..(K+N)th matching call with that error instead of calling moto.
+   {"region", "operation", "status", "code", "message", "skip": K, "times": N,
+    "fraction": F, "seed": S, "delay": SECONDS}
+   answers the (K+1)th..(K+N)th matching call with that error instead of calling moto;
+   with "fraction", each matching call fails with probability F (seeded, reproducible) and
+   "times" defaults to unlimited; with "delay" (and no "code") the call is only slowed down.
 
 Usage: python aws_standin.py [PORT] [--exit-with-parent]
   PORT 0 or absent: any free port; prints "READY <port>" when it listens.
@@ -19,6 +22,8 @@ Usage: python aws_standin.py [PORT] [--exit-with-parent]
 import datetime
 import json
 import os
+import random
+import time
 import re
 import sys
 import threading
@@ -102,17 +107,32 @@ class Front:
         return m.group("region") if m else "unknown"
 
     def take_fault(self, region, op):
+        delay = 0.0
+        chosen = None
         with self.lock:
             for f in self.faults:
                 if f.get("operation") not in (None, op) or f.get("region") not in (None, region):
                     continue
                 if f.get("skip", 0) > 0:
                     f["skip"] -= 1
-                    return None
-                if f.get("times", 1) > 0:
-                    f["times"] = f.get("times", 1) - 1
-                    return f
-        return None
+                    continue
+                default_times = 10**9 if "fraction" in f else 1
+                if f.get("times", default_times) <= 0:
+                    continue
+                if "fraction" in f:
+                    rng = f.setdefault("_rng", random.Random(f.get("seed", 0)))
+                    if rng.random() >= f["fraction"]:
+                        continue
+                f["times"] = f.get("times", default_times) - 1
+                f["hits"] = f.get("hits", 0) + 1
+                if "code" not in f:
+                    delay = max(delay, f.get("delay", 0))
+                    continue
+                chosen = f
+                break
+        if delay:
+            time.sleep(delay)
+        return chosen
 
     @staticmethod
     def fail(start_response, fault, cbor):
@@ -172,9 +192,14 @@ class Front:
             with self.lock:
                 self.faults.extend(faults)
             return self.reply(start_response, {"queued": len(faults)})
-        if path == "/_standin/faults" and method == "DELETE":
+        if path == "/_standin/faults" and method == "GET":
             with self.lock:
-                self.faults.clear()
+                result = [{k: v for k, v in f.items() if not k.startswith("_")} for f in self.faults]
+            return self.reply(start_response, result)
+        if path == "/_standin/faults" and method == "DELETE":
+            region = query.get("region", [None])[0]
+            with self.lock:
+                self.faults = [f for f in self.faults if region is not None and f.get("region") != region]
             return self.reply(start_response, {"cleared": True})
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"unknown stand-in control path"]

@@ -1,0 +1,218 @@
+//! Faults, time limits and concurrency against the AWS stand-in. docs/reliability.md lists
+//! each scenario with its figures.
+
+use std::collections::BTreeMap;
+use std::fs;
+
+use aws_sdk_applicationautoscaling::types as aas;
+
+use crate::standin::Aws;
+use crate::{Run, run};
+
+fn endpoints(n: usize) -> String {
+    (0..n)
+        .map(|i| format!("[[endpoint]]\nname = \"ep-{i:03}\"\nmax_capacity = 4\npreset = \"async-cpu\"\n\n"))
+        .collect()
+}
+
+struct Case {
+    aws: Aws,
+    dir: tempfile::TempDir,
+}
+
+impl Case {
+    fn new(config: &str) -> Case {
+        let c = Case {
+            aws: Aws::new(),
+            dir: tempfile::tempdir().expect("tempdir"),
+        };
+        fs::write(
+            c.dir.path().join("autoscaling.toml"),
+            format!("region = \"{}\"\n{config}", c.aws.region),
+        )
+        .expect("config");
+        c
+    }
+
+    fn cmd(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = self.aws.bin(self.dir.path());
+        // Fast backoff: the scenarios inject hundreds of retryable faults.
+        cmd.env("SAGEMAKER_AUTOSCALE_RETRY_BASE_MS", "5").args(args);
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        run(&mut self.cmd(args))
+    }
+
+    fn assert_converged(&self) {
+        let r = self.run(&["plan", "--detailed-exitcode"]);
+        assert_eq!(r.code, 0, "not converged:\n{}\n{}", r.stdout, r.stderr);
+    }
+
+    /// Every step alarm exists once and fires its step policy's current ARN.
+    fn assert_alarms_wired(&self, endpoints: usize) {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            let (aas, cw) = self.aws.clients().await;
+            let mut step_arns = BTreeMap::new();
+            for i in 0..endpoints {
+                let rid = format!("endpoint/ep-{i:03}/variant/AllTraffic");
+                let out = aas
+                    .describe_scaling_policies()
+                    .service_namespace(aas::ServiceNamespace::Sagemaker)
+                    .resource_id(&rid)
+                    .send()
+                    .await
+                    .expect("policies");
+                for p in out
+                    .scaling_policies()
+                    .iter()
+                    .filter(|p| p.policy_type() == &aas::PolicyType::StepScaling)
+                {
+                    step_arns.insert(
+                        format!("ep-{i:03}-AllTraffic-{}", p.policy_name()),
+                        p.policy_arn().to_string(),
+                    );
+                }
+            }
+            assert_eq!(step_arns.len(), endpoints, "one step policy per endpoint");
+            let alarms = cw
+                .describe_alarms()
+                .alarm_name_prefix("ep-")
+                .send()
+                .await
+                .expect("alarms");
+            let found: BTreeMap<String, Vec<String>> = alarms
+                .metric_alarms()
+                .iter()
+                .map(|a| {
+                    (
+                        a.alarm_name().unwrap_or_default().to_string(),
+                        a.alarm_actions().to_vec(),
+                    )
+                })
+                .collect();
+            assert_eq!(
+                found.len(),
+                endpoints,
+                "no orphan or duplicate alarm: {:?}",
+                found.keys().collect::<Vec<_>>()
+            );
+            for (name, arn) in step_arns {
+                assert_eq!(
+                    found.get(&name),
+                    Some(&vec![arn]),
+                    "{name} fires the current policy ARN"
+                );
+            }
+        });
+    }
+}
+
+#[test]
+fn twenty_percent_transient_failures_during_an_apply_of_50_endpoints() {
+    let case = Case::new(&endpoints(50));
+    case.aws.random_faults(0.2, "ThrottlingException", 7);
+    let r = case.run(&["apply", "--auto-approve"]);
+    let report: Vec<&str> = r.stdout.lines().filter(|l| l.starts_with("* ")).collect();
+    if report.is_empty() {
+        // Reading failed before any change (the SDK's retry quota can run dry under this much
+        // throttling): a clear error and not a single write.
+        assert_eq!(r.code, 1);
+        assert!(r.stderr.contains("error: Describe"), "{}", r.stderr);
+        assert!(case.aws.writes().is_empty(), "nothing was written");
+    } else {
+        check_report(&r, &report);
+    }
+    let injected = case.aws.fault_hits();
+    case.aws.clear_faults();
+    case.run(&["apply", "--auto-approve"]);
+    case.assert_converged();
+    case.assert_alarms_wired(50);
+    assert!(
+        injected >= 20,
+        "the faults really fired ({injected} calls answered with throttling)"
+    );
+}
+
+fn check_report(r: &Run, report: &[&str]) {
+    assert_eq!(report.len(), 200, "every change is reported:\n{}", r.stdout);
+    if r.code == 0 {
+        assert!(report.iter().all(|l| l.ends_with(": applied")), "{}", r.stdout);
+        assert!(
+            r.stdout.contains("Checked: AWS now matches the configuration.")
+                || r.stdout
+                    .contains("Not checked: reading AWS after the apply failed"),
+            "{}",
+            r.stdout
+        );
+    } else {
+        // Retries ran out somewhere: exactly one failure, everything after it not attempted.
+        let failed = report
+            .iter()
+            .position(|l| l.contains(": FAILED: "))
+            .expect("a failed change");
+        assert!(report[..failed].iter().all(|l| l.ends_with(": applied")));
+        assert!(
+            report[failed + 1..]
+                .iter()
+                .all(|l| l.ends_with(": not attempted"))
+        );
+    }
+}
+
+#[test]
+fn a_slow_aws_is_bounded_by_the_time_limit() {
+    let case = Case::new(&endpoints(1));
+    case.aws.delay("DescribeScalableTargets", 3.0);
+    let r = case.run(&["plan", "--timeout", "1"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("error: gave up: planning took longer than --timeout 1s"),
+        "{}",
+        r.stderr
+    );
+    assert!(case.aws.writes().is_empty());
+}
+
+#[test]
+fn two_applies_of_the_same_config_at_once_end_correct_and_report_truthfully() {
+    let case = Case::new(&endpoints(3));
+    let mut a = case.cmd(&["apply", "--auto-approve"]);
+    let mut b = case.cmd(&["apply", "--auto-approve"]);
+    let (a, b) = (
+        a.stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("a"),
+        b.stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("b"),
+    );
+    for (name, child) in [("a", a), ("b", b)] {
+        let out = child.wait_with_output().expect("wait");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        match out.status.code() {
+            Some(0) => assert!(
+                stdout.contains("Checked: AWS now matches the configuration."),
+                "{name}: {stdout}"
+            ),
+            // The other run's writes can land after this run's check: it says so.
+            Some(1) => assert!(
+                stdout.contains("change(s) remain") || stdout.contains("FAILED"),
+                "{name}: {stdout}"
+            ),
+            other => panic!("{name} exited {other:?}: {stdout}"),
+        }
+    }
+    // Whatever interleaving happened, one more apply converges and nothing is duplicated.
+    case.run(&["apply", "--auto-approve"]);
+    case.assert_converged();
+    case.assert_alarms_wired(3);
+}
