@@ -2,7 +2,6 @@
 //! Stops at the first hard failure; a re-run plans only what is left, so it converges.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use serde::Serialize;
 
@@ -10,8 +9,6 @@ use crate::aws::{AwsError, Clients, Write, perform};
 use crate::plan::{Action, Change, Plan};
 use crate::resource::{Key, Kind, Record, Records};
 
-/// Attempts for errors the SDK does not retry (see `AwsError::is_transient`).
-pub const TRANSIENT_ATTEMPTS: u32 = 5;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "status", content = "error", rename_all = "snake_case")]
@@ -281,20 +278,9 @@ fn alarm_actions(
         .collect()
 }
 
-/// `perform`, retrying what the SDK does not: a concurrent update, AAS failing to read
-/// CloudWatch, a target not visible yet right after registering it.
+/// `perform`, retrying transient errors (see `AwsError::is_transient`).
 async fn retrying(clients: &Clients, write: &Write<'_>) -> Result<Option<String>, AwsError> {
-    let mut attempt = 0;
-    loop {
-        match perform(clients, write).await {
-            Err(e) if e.is_transient() && attempt + 1 < TRANSIENT_ATTEMPTS => {
-                attempt += 1;
-                let base = crate::aws::retry_base().unwrap_or(Duration::from_millis(200));
-                tokio::time::sleep(base * 2u32.pow(attempt)).await;
-            }
-            other => return other,
-        }
-    }
+    crate::aws::with_retries(|| perform(clients, write)).await
 }
 
 /// The key of a change, for callers that match reports to changes.

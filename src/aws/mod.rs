@@ -50,13 +50,22 @@ impl AwsError {
         }
     }
 
-    /// Errors the SDK does not retry but that pass on their own: a concurrent update, AAS
-    /// failing to read CloudWatch (throttling behind it), a target not visible yet right after
-    /// registering it.
+    /// Errors that pass on their own: throttling (retried again after the SDK's own retries,
+    /// whose quota runs dry under sustained throttling), and what the SDK does not retry at
+    /// all: a concurrent update, AAS failing to read CloudWatch, a target not visible yet right
+    /// after registering it.
     pub fn is_transient(&self) -> bool {
         matches!(
             self.code(),
-            Some("ConcurrentUpdateException" | "FailedResourceAccessException" | "ObjectNotFoundException")
+            Some(
+                "ThrottlingException"
+                    | "Throttling"
+                    | "TooManyRequestsException"
+                    | "RequestLimitExceeded"
+                    | "ConcurrentUpdateException"
+                    | "FailedResourceAccessException"
+                    | "ObjectNotFoundException"
+            )
         )
     }
 
@@ -99,6 +108,29 @@ pub fn retry_base() -> Option<Duration> {
         .ok()
         .map(Duration::from_millis)
 }
+
+/// Runs `call` again while it fails with a transient error, with exponential backoff, up to
+/// `TRANSIENT_ATTEMPTS` times in all.
+pub async fn with_retries<T, F, Fut>(mut call: F) -> Result<T, AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, AwsError>>,
+{
+    let mut attempt = 0;
+    loop {
+        match call().await {
+            Err(e) if e.is_transient() && attempt + 1 < TRANSIENT_ATTEMPTS => {
+                attempt += 1;
+                let base = retry_base().unwrap_or(Duration::from_millis(200));
+                tokio::time::sleep(base * 2u32.pow(attempt)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Attempts for transient errors, on top of the SDK's own retries.
+pub const TRANSIENT_ATTEMPTS: u32 = 5;
 
 /// Loads the default credential chain (environment, profiles, web identity / OIDC, ...),
 /// honouring AWS_ENDPOINT_URL, and checks that credentials exist before anything is called.

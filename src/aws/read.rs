@@ -220,7 +220,7 @@ where
     let mut token: Option<String> = None;
     let mut seen = BTreeSet::new();
     for _ in 0..MAX_PAGES {
-        let (mut batch, next) = page(token.clone()).await?;
+        let (mut batch, next) = super::with_retries(|| page(token.clone())).await?;
         items.append(&mut batch);
         match next.filter(|t| !t.is_empty()) {
             Some(t) if seen.insert(t.clone()) => token = Some(t),
