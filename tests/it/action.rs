@@ -186,7 +186,7 @@ impl Action {
                 .filter(|l| l.contains(secret) && !l.starts_with("::add-mask::"))
                 .collect();
             assert!(leaks.is_empty(), "secret in the log: {leaks:?}");
-            for f in ["output", "summary", "event.json"] {
+            for f in ["output", "summary", "event.json", "sagemaker-autoscale-plan.json"] {
                 assert!(
                     !fs::read_to_string(self.path(f))
                         .unwrap_or_default()
