@@ -9,7 +9,6 @@ use crate::aws::{AwsError, Clients, Write, perform};
 use crate::plan::{Action, Change, Plan};
 use crate::resource::{Key, Kind, Record, Records};
 
-
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "status", content = "error", rename_all = "snake_case")]
 pub enum Outcome {

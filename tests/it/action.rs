@@ -620,3 +620,19 @@ fn a_fingerprint_forged_in_someone_elses_comment_does_not_unlock_an_apply() {
     );
     assert_eq!(a.aws.writes(), Vec::<String>::new());
 }
+
+#[test]
+fn a_missing_pull_request_is_a_clear_failure_that_keeps_the_plan() {
+    let a = Action::new(SEED);
+    a.github_fault("GET", "/issues/7/comments", 404, "Not Found", json!({}), 1);
+    let r = a.pr(&[]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("::error::could not comment the plan on #7: GitHub answered 404"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("hint: check GITHUB_REPOSITORY"), "{}", r.stdout);
+    assert!(a.summary().contains("Plan: 4 to add"), "{}", a.summary());
+}
