@@ -24,7 +24,7 @@ struct Action {
 impl Action {
     fn new(config: &str) -> Action {
         let aws = Aws::new();
-        let repo = format!("acme/models-{}", aws.region);
+        let repo = format!("acme/models-{}", aws.id);
         let a = Action {
             aws,
             repo,

@@ -1,6 +1,7 @@
 //! The AWS stand-in (moto behind tests/standin/aws_standin.py), started once per test run.
-//! Tests isolate themselves by region: each gets its own, and the front logs calls and
-//! injects faults per region.
+//! Tests isolate themselves by region: each gets a region of its own on one of the stand-ins
+//! (a new stand-in is started for every REGIONS.len() tests), and the front logs calls and
+//! injects faults per access key and region.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -46,9 +47,13 @@ struct Server {
     _child: Mutex<Child>,
 }
 
-fn server() -> &'static Server {
-    static SERVER: OnceLock<Server> = OnceLock::new();
-    SERVER.get_or_init(|| spawn("aws_standin.py"))
+/// The `n`th AWS stand-in: one more is started for every `REGIONS.len()` tests.
+fn server(n: usize) -> &'static Server {
+    static SERVERS: [OnceLock<Server>; 8] = [const { OnceLock::new() }; 8];
+    SERVERS
+        .get(n)
+        .expect("more tests than 8 stand-ins x regions")
+        .get_or_init(|| spawn("aws_standin.py"))
 }
 
 /// The GitHub stand-in: the stateful fake, and Prism in front of it checking every request
@@ -167,6 +172,10 @@ fn spawn_with(script: &str, extra: &[&str]) -> Server {
 /// One test's slice of the stand-in.
 pub struct Aws {
     pub region: &'static str,
+    /// This test's access key (moto accepts any; the front keys its call log by it too).
+    pub key: String,
+    /// A number unique to this test.
+    pub id: usize,
     pub port: u16,
 }
 
@@ -174,13 +183,18 @@ impl Aws {
     pub fn new() -> Aws {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let i = NEXT.fetch_add(1, Ordering::SeqCst);
-        let region = *REGIONS
-            .get(i)
-            .expect("more tests than stand-in regions: add regions");
+        let region = REGIONS[i % REGIONS.len()];
         Aws {
             region,
-            port: server().port,
+            key: format!("{:012}", 100_000_000_000usize + i),
+            id: i,
+            port: server(i / REGIONS.len()).port,
         }
+    }
+
+    /// What the front keys calls and faults by.
+    pub fn scope(&self) -> String {
+        format!("{}/{}", self.key, self.region)
     }
 
     pub fn url(&self) -> String {
@@ -191,7 +205,7 @@ impl Aws {
     pub fn bin(&self, dir: &Path) -> Command {
         let mut cmd = crate::bin(dir);
         cmd.env("AWS_ENDPOINT_URL", self.url())
-            .env("AWS_ACCESS_KEY_ID", "AKIDTEST")
+            .env("AWS_ACCESS_KEY_ID", &self.key)
             .env("AWS_SECRET_ACCESS_KEY", "secret")
             .env("AWS_REGION", self.region)
             .env("AWS_EC2_METADATA_DISABLED", "true")
@@ -204,7 +218,7 @@ impl Aws {
         let body = http(
             "GET",
             self.port,
-            &format!("/_standin/calls?region={}", self.region),
+            &format!("/_standin/calls?region={}", self.scope()),
             None,
         );
         serde_json::from_str(&body).expect("calls")
@@ -220,7 +234,7 @@ impl Aws {
     /// Queues faults for this region: (operation, status, code, times, skip).
     pub fn fault(&self, operation: &str, status: u16, code: &str, times: u32, skip: u32) {
         let body = serde_json::json!([{
-            "region": self.region, "operation": operation, "status": status, "code": code,
+            "region": self.scope(), "operation": operation, "status": status, "code": code,
             "message": format!("injected {code}"), "times": times, "skip": skip,
         }]);
         http("POST", self.port, "/_standin/faults", Some(&body.to_string()));
@@ -233,7 +247,7 @@ impl Aws {
         all.as_array()
             .expect("list")
             .iter()
-            .filter(|f| f["region"] == self.region)
+            .filter(|f| f["region"] == self.scope().as_str())
             .map(|f| f["hits"].as_u64().unwrap_or(0))
             .sum()
     }
@@ -243,7 +257,7 @@ impl Aws {
         http(
             "DELETE",
             self.port,
-            &format!("/_standin/faults?region={}", self.region),
+            &format!("/_standin/faults?region={}", self.scope()),
             None,
         );
     }
@@ -251,7 +265,7 @@ impl Aws {
     /// Queues a fault for a random fraction of all of this region's calls (seeded).
     pub fn random_faults(&self, fraction: f64, code: &str, seed: u64) {
         let body = serde_json::json!([{
-            "region": self.region, "status": 400, "code": code, "message": format!("injected {code}"),
+            "region": self.scope(), "status": 400, "code": code, "message": format!("injected {code}"),
             "fraction": fraction, "seed": seed,
         }]);
         http("POST", self.port, "/_standin/faults", Some(&body.to_string()));
@@ -259,12 +273,12 @@ impl Aws {
 
     /// Slows one operation down by `seconds` (no error).
     pub fn delay(&self, operation: &str, seconds: f64) {
-        let body = serde_json::json!([{ "region": self.region, "operation": operation, "delay": seconds, "times": 100 }]);
+        let body = serde_json::json!([{ "region": self.scope(), "operation": operation, "delay": seconds, "times": 100 }]);
         http("POST", self.port, "/_standin/faults", Some(&body.to_string()));
     }
 
     pub async fn clients(&self) -> (aws_sdk_applicationautoscaling::Client, aws_sdk_cloudwatch::Client) {
-        let creds = aws_credential_types::Credentials::new("AKIDTEST", "secret", None, None, "test");
+        let creds = aws_credential_types::Credentials::new(&self.key, "secret", None, None, "test");
         let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .region(aws_config::Region::new(self.region))
             .endpoint_url(self.url())

@@ -4,8 +4,10 @@ The front does three things moto does not:
 1. CloudWatch over Smithy RPC v2 CBOR. The current aws-sdk-cloudwatch speaks it and moto 5.2.5
    answers 404, so requests are decoded, replayed to moto as CloudWatch's JSON protocol, and
    the answers encoded back (errors as {"__type", "message"} with the same status).
-2. A record of the AWS operations each region received: GET /_standin/calls?region=R
-   returns ["PutScalingPolicy", ...]. Tests isolate themselves by region.
+2. A record of the AWS operations each scope received: GET /_standin/calls?region=KEY/REGION
+   returns ["PutScalingPolicy", ...]. A scope is the access key and the region of a call;
+   moto keeps a 12-digit access key's state in its own account, so tests isolate themselves
+   by giving each its own key.
 3. Scripted faults: POST /_standin/faults with a JSON list of
    {"region", "operation", "status", "code", "message", "skip": K, "times": N,
     "fraction": F, "seed": S, "delay": SECONDS}
@@ -35,7 +37,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from werkzeug.serving import make_server
 
 CBOR_PATH = re.compile(r"^/service/(?P<service>[^/]+)/operation/(?P<op>[^/]+)$")
-REGION = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[^/]+)/")
+SCOPE = re.compile(r"Credential=(?P<key>[^/]+)/\d{8}/(?P<region>[^/]+)/")
 
 
 def _to_json(value):
@@ -103,8 +105,11 @@ class Front:
 
     @staticmethod
     def region(environ):
-        m = REGION.search(environ.get("HTTP_AUTHORIZATION", ""))
-        return m.group("region") if m else "unknown"
+        """The scope of a call, `ACCESS_KEY/region`. moto 5.2.5 keeps one account for every key
+        (measured: a 12-digit key does not get its own account in server mode), so tests also
+        keep to a region of their own."""
+        m = SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
+        return f"{m.group('key')}/{m.group('region')}" if m else "unknown"
 
     def take_fault(self, region, op):
         delay = 0.0
