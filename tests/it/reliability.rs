@@ -216,3 +216,19 @@ fn two_applies_of_the_same_config_at_once_end_correct_and_report_truthfully() {
     case.assert_converged();
     case.assert_alarms_wired(3);
 }
+
+#[test]
+fn dropped_connections_are_retried() {
+    let case = Case::new(&endpoints(2));
+    case.aws.drop_connections("PutScalingPolicy", 2);
+    case.aws.drop_connections("DescribeScalingPolicies", 1);
+    let r = case.run(&["apply", "--auto-approve"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("Checked: AWS now matches the configuration."),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(case.aws.fault_hits(), 3, "three connections were cut");
+    case.assert_converged();
+}

@@ -271,6 +271,12 @@ impl Aws {
         http("POST", self.port, "/_standin/faults", Some(&body.to_string()));
     }
 
+    /// Cuts the connection of the next `times` calls of `operation` without an answer.
+    pub fn drop_connections(&self, operation: &str, times: u32) {
+        let body = serde_json::json!([{ "region": self.scope(), "operation": operation, "code": "dropped", "drop": true, "times": times }]);
+        http("POST", self.port, "/_standin/faults", Some(&body.to_string()));
+    }
+
     /// Slows one operation down by `seconds` (no error).
     pub fn delay(&self, operation: &str, seconds: f64) {
         let body = serde_json::json!([{ "region": self.scope(), "operation": operation, "delay": seconds, "times": 100 }]);

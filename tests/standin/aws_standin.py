@@ -10,10 +10,11 @@ The front does three things moto does not:
    by giving each its own key.
 3. Scripted faults: POST /_standin/faults with a JSON list of
    {"region", "operation", "status", "code", "message", "skip": K, "times": N,
-    "fraction": F, "seed": S, "delay": SECONDS}
+    "fraction": F, "seed": S, "delay": SECONDS, "drop": true}
    answers the (K+1)th..(K+N)th matching call with that error instead of calling moto;
    with "fraction", each matching call fails with probability F (seeded, reproducible) and
-   "times" defaults to unlimited; with "delay" (and no "code") the call is only slowed down.
+   "times" defaults to unlimited; with "delay" (and no "code") the call is only slowed down;
+   with "drop" (and a "code", any) the connection is cut without an answer.
 
 Usage: python aws_standin.py [PORT] [--exit-with-parent]
   PORT 0 or absent: any free port; prints "READY <port>" when it listens.
@@ -87,6 +88,8 @@ class Front:
             with self.lock:
                 self.calls.setdefault(region, []).append(op)
             fault = self.take_fault(region, op)
+            if fault and fault.get("drop"):
+                return self.drop(environ, start_response)
             if fault:
                 return self.fail(start_response, fault, cbor_service is not None)
         if cbor_service:
@@ -138,6 +141,20 @@ class Front:
         if delay:
             time.sleep(delay)
         return chosen
+
+    @staticmethod
+    def drop(environ, start_response):
+        """Cut the connection without an answer, as a broken network would."""
+        sock = environ.get("werkzeug.socket")
+        if sock is not None:
+            import socket
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+        start_response("500 Dropped", [("Content-Length", "0")])
+        return [b""]
 
     @staticmethod
     def fail(start_response, fault, cbor):
