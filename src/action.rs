@@ -110,9 +110,12 @@ impl Context {
             }),
             "validate" => Ok(Mode::Validate),
             "plan" => Ok(Mode::Plan),
-            "apply" => Ok(Mode::Apply {
-                guarded: self.event_name == "push",
-            }),
+            // A pull request never writes to AWS, whatever the inputs say: its config is unreviewed.
+            "apply" if self.event_name.starts_with("pull_request") => Err(
+                "input `mode: apply` on a pull request: a pull request never writes to AWS; apply runs on push or workflow_dispatch"
+                    .into(),
+            ),
+            "apply" => Ok(Mode::Apply { guarded: self.event_name == "push" }),
             "drift" => Ok(Mode::Drift),
             other => Err(format!(
                 "input `mode` is {other:?}; expected auto, validate, plan, apply or drift"

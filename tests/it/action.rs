@@ -636,3 +636,17 @@ fn a_missing_pull_request_is_a_clear_failure_that_keeps_the_plan() {
     assert!(r.stdout.contains("hint: check GITHUB_REPOSITORY"), "{}", r.stdout);
     assert!(a.summary().contains("Plan: 4 to add"), "{}", a.summary());
 }
+
+#[test]
+fn a_pull_request_never_applies_even_when_asked() {
+    let a = Action::new(SEED);
+    let r = a.pr(&[("INPUT_MODE", "apply")]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout
+            .contains("::error::input `mode: apply` on a pull request"),
+        "{}",
+        r.stdout
+    );
+    assert!(a.aws.calls().is_empty(), "not even a read");
+}
