@@ -35,6 +35,9 @@ pub async fn plan(desired: &DesiredState) -> Result<Planned, AwsError> {
     })
 }
 
+/// Reads after an apply before a remaining difference is believed.
+const CHECK_ATTEMPTS: u32 = 3;
+
 /// Applies, then plans again to check that AWS now matches (it may not if something else
 /// changed it meanwhile, such as a second run at the same time).
 pub async fn apply_planned(planned: Planned, deadline: Option<tokio::time::Instant>) -> ApplyReport {
@@ -56,9 +59,24 @@ pub async fn apply_planned(planned: Planned, deadline: Option<tokio::time::Insta
         .map(|k| k.resource_id.clone())
         .collect();
     let owners = alarm_owners(&planned.desired);
-    match read_current(&planned.clients, &resource_ids, &owners).await {
-        Ok(current) => report.remaining = Some(diff(&planned.desired, &current.records).changes.len()),
-        Err(e) => report.check_error = Some(e.to_string()),
+    // Application Auto Scaling is eventually consistent: a read right after a write may not
+    // show it yet, so a difference is only reported once it persists.
+    for attempt in 0..CHECK_ATTEMPTS {
+        if attempt > 0 {
+            let base = crate::aws::retry_base().unwrap_or(std::time::Duration::from_secs(1));
+            tokio::time::sleep(base * attempt).await;
+        }
+        match read_current(&planned.clients, &resource_ids, &owners).await {
+            Ok(current) => {
+                let remaining = diff(&planned.desired, &current.records).changes.len();
+                report.remaining = Some(remaining);
+                report.check_error = None;
+                if remaining == 0 {
+                    break;
+                }
+            }
+            Err(e) => report.check_error = Some(e.to_string()),
+        }
     }
     report
 }
