@@ -1,0 +1,172 @@
+"""Measures start-up, plan and apply of sagemaker-autoscale against the local AWS stand-in,
+side by side with boto3 and the aws CLI doing the same reads. Prints markdown."""
+
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "target/release/sagemaker-autoscale")
+BENCH_PY = os.path.join(ROOT, ".venv-bench/bin/python")
+AWS_CLI = os.path.join(ROOT, ".venv-bench/bin/aws")
+LATENCY = 0.020
+
+BOTO3_READS = """
+import boto3, sys
+region, rid, alarm = sys.argv[1:4]
+aas = boto3.client("application-autoscaling", region_name=region)
+cw = boto3.client("cloudwatch", region_name=region)
+aas.describe_scalable_targets(ServiceNamespace="sagemaker", ResourceIds=[rid])
+aas.describe_scaling_policies(ServiceNamespace="sagemaker", ResourceId=rid)
+aas.describe_scheduled_actions(ServiceNamespace="sagemaker", ResourceId=rid)
+cw.describe_alarms(AlarmNames=[alarm])
+"""
+
+
+def start_standin():
+    p = subprocess.Popen([os.path.join(ROOT, ".venv/bin/python"), os.path.join(ROOT, "tests/standin/aws_standin.py"), "0", "--exit-with-parent"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    port = int(p.stdout.readline().split()[1])
+    return p, port
+
+
+def control(port, method, path, body=None):
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method, data=json.dumps(body).encode() if body is not None else None)
+    return json.load(urllib.request.urlopen(req))
+
+
+def env(port, key):
+    e = dict(os.environ, AWS_ENDPOINT_URL=f"http://127.0.0.1:{port}", AWS_ACCESS_KEY_ID=key, AWS_SECRET_ACCESS_KEY="bench",
+             AWS_EC2_METADATA_DISABLED="true", AWS_DEFAULT_REGION="us-east-1", NO_COLOR="1")
+    e.pop("SAGEMAKER_AUTOSCALE_RETRY_BASE_MS", None)
+    return e
+
+
+def timed(cmd, e, runs=5):
+    """Median wall seconds and median peak RSS (MB) over runs."""
+    walls, rss = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        out = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, env=e, capture_output=True, text=True)
+        walls.append(time.perf_counter() - start)
+        rss.append(int(out.stderr.strip().splitlines()[-1]) / 1024)
+    return statistics.median(walls), statistics.median(rss)
+
+
+def config(n, region, folder):
+    path = os.path.join(folder, f"bench-{region}-{n}.toml")
+    with open(path, "w") as f:
+        f.write(f'region = "{region}"\n')
+        for i in range(n):
+            f.write(f'[[endpoint]]\nname = "bench-{i:04d}"\nmax_capacity = 4\npreset = "async-cpu"\n\n')
+    return path
+
+
+def calls(port, key, region):
+    return control(port, "GET", f"/_standin/calls?region={key}/{region}")
+
+
+def critical_path(n):
+    """Sequential round trips of one plan of n applied endpoints with 8 calls in flight."""
+    return math.ceil(math.ceil(n / 50) / 8) + 2 * math.ceil(n / 8) + math.ceil(math.ceil(n / 100) / 8) + math.ceil(n / 8)
+
+
+def main():
+    max_n = int(sys.argv[1])
+    standin, port = start_standin()
+    folder = tempfile.mkdtemp()
+    print(f"Machine: {os.cpu_count()} cores; stand-in: moto 5.2.5 on loopback; latency injection {int(LATENCY * 1000)} ms per AWS call where marked.\n")
+
+    print("## Start-up (median of 5; peak RSS)\n")
+    print("| command | wall | peak RSS |\n|---|---|---|")
+    base = env(port, "bench")
+    for label, cmd in [
+        ("`sagemaker-autoscale --version`", [BIN, "--version"]),
+        ("`aws --version` (awscli 1.46.3)", [AWS_CLI, "--version"]),
+        ("`python -c 'import boto3'` (1.44.8)", [BENCH_PY, "-c", "import boto3"]),
+    ]:
+        wall, rss = timed(cmd, base, runs=10)
+        print(f"| {label} | {wall * 1000:.1f} ms | {rss:.1f} MB |")
+
+    print("\n## Plan of the seed endpoint, applied (median of 5)\n")
+    print("| tool | AWS calls | wall | peak RSS |\n|---|---|---|---|")
+    region, key = "us-east-1", "seed"
+    seed = config(1, region, folder)
+    e = env(port, key)
+    subprocess.run([BIN, "apply", "--auto-approve", "--config", seed], env=e, capture_output=True, check=True)
+    rid, alarm = "endpoint/bench-0000/variant/AllTraffic", "bench-0000-AllTraffic-HasBacklogWithoutCapacity-ScalingPolicy"
+    rows = [
+        ("sagemaker-autoscale plan", [BIN, "plan", "--config", seed]),
+        ("boto3 script, same reads", [BENCH_PY, "-c", BOTO3_READS, region, rid, alarm]),
+    ]
+    for label, cmd in rows:
+        before = len(calls(port, key, region))
+        subprocess.run(cmd, env=e, capture_output=True, check=True)
+        n_calls = len(calls(port, key, region)) - before
+        wall, rss = timed(cmd, e)
+        print(f"| {label} | {n_calls} | {wall * 1000:.0f} ms | {rss:.1f} MB |")
+    cli = [
+        ["application-autoscaling", "describe-scalable-targets", "--service-namespace", "sagemaker", "--resource-ids", rid],
+        ["application-autoscaling", "describe-scaling-policies", "--service-namespace", "sagemaker", "--resource-id", rid],
+        ["application-autoscaling", "describe-scheduled-actions", "--service-namespace", "sagemaker", "--resource-id", rid],
+        ["cloudwatch", "describe-alarms", "--alarm-names", alarm],
+    ]
+    walls, peak = [], 0.0
+    for _ in range(5):
+        total = 0.0
+        for c in cli:
+            w, r = timed([AWS_CLI, "--region", region] + c, e, runs=1)
+            total += w
+            peak = max(peak, r)
+        walls.append(total)
+    print(f"| aws CLI, same reads (4 processes) | 4 | {statistics.median(walls) * 1000:.0f} ms | {peak:.1f} MB |")
+
+    print(f"\n## Plan at scale (applied endpoints, 2 policies + 1 alarm each)\n")
+    print("| endpoints | AWS calls | calls / endpoint | wall | peak RSS | wall with 20 ms latency | critical-path round trips x 20 ms |")
+    print("|---|---|---|---|---|---|---|")
+    regions = ["eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1"]
+    for n, region in zip([1, 10, 100, 1000], regions):
+        if n > max_n:
+            break
+        key = f"scale{n}"
+        e = env(port, key)
+        path = config(n, region, folder)
+        subprocess.run([BIN, "apply", "--auto-approve", "--config", path], env=e, capture_output=True, check=True)
+        before = len(calls(port, key, region))
+        subprocess.run([BIN, "plan", "--config", path], env=e, capture_output=True, check=True)
+        n_calls = len(calls(port, key, region)) - before
+        wall, rss = timed([BIN, "plan", "--config", path], e, runs=3)
+        control(port, "POST", "/_standin/faults", [{"region": f"{key}/{region}", "delay": LATENCY, "times": 10**9}])
+        slow, _ = timed([BIN, "plan", "--config", path], e, runs=1)
+        control(port, "DELETE", f"/_standin/faults?region={key}/{region}")
+        cp = critical_path(n)
+        print(f"| {n} | {n_calls} | {n_calls / n:.2f} | {wall:.2f} s | {rss:.1f} MB | {slow:.2f} s | {cp} x 20 ms = {cp * LATENCY:.2f} s |")
+
+    print("\n## Apply of 100 endpoints from scratch, 20 ms latency per call\n")
+    print("| endpoints | AWS calls | wall |\n|---|---|---|")
+    region, key = "ap-south-1", "apply100"
+    e = env(port, key)
+    path = config(100, region, folder)
+    control(port, "POST", "/_standin/faults", [{"region": f"{key}/{region}", "delay": LATENCY, "times": 10**9}])
+    start = time.perf_counter()
+    subprocess.run([BIN, "apply", "--auto-approve", "--config", path], env=e, capture_output=True, check=True)
+    wall = time.perf_counter() - start
+    print(f"| 100 | {len(calls(port, key, region))} | {wall:.1f} s |")
+
+    print("\n## Binaries\n")
+    print("| file | bytes |\n|---|---|")
+    for t in ["x86_64-unknown-linux-musl", "aarch64-unknown-linux-musl"]:
+        p = os.path.join(ROOT, f"target/dist/sagemaker-autoscale-{t}")
+        print(f"| {os.path.basename(p)} | {os.path.getsize(p) if os.path.exists(p) else 'not built (scripts/build-dist.sh)'} |")
+    print(f"| target/release/sagemaker-autoscale (glibc, not stripped) | {os.path.getsize(BIN)} |")
+    standin.stdin.close()
+
+
+if __name__ == "__main__":
+    main()
