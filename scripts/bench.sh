@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks, printed as markdown tables (docs/benchmarks.md holds a run). Not a test: the
-# figures depend on the machine. Needs hyperfine and GNU time (Debian: hyperfine, time).
+# figures depend on the machine. Needs GNU time (Debian: time) for peak RSS.
 # Usage: scripts/bench.sh [max endpoints, default 1000] > docs/benchmarks-run.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
