@@ -49,24 +49,21 @@ impl Input {
         Self::SCALE_OUT_COOLDOWN,
     ];
 
-    /// Every input this version understands.
-    pub const ALL: &'static [&'static str] = &[
+    /// The inputs that configure the run rather than an endpoint.
+    pub const RUN: &'static [&'static str] = &[
         Self::CONFIG,
         Self::REGION,
-        Self::ENDPOINT_NAME,
-        Self::VARIANT_NAME,
-        Self::MIN_CAPACITY,
-        Self::MAX_CAPACITY,
-        Self::PRESET,
-        Self::TARGET_VALUE,
-        Self::SCALE_IN_COOLDOWN,
-        Self::SCALE_OUT_COOLDOWN,
         Self::GITHUB_TOKEN,
         Self::MODE,
         Self::REQUIRE_REVIEWED_PLAN,
         Self::DRIFT_ISSUE,
         Self::TIMEOUT_MINUTES,
     ];
+
+    /// Every input this version understands.
+    pub fn all() -> impl Iterator<Item = &'static str> {
+        Self::RUN.iter().chain(Self::ENDPOINT).copied()
+    }
 
     /// The variable GitHub sets for an input.
     pub fn env_name(input: &str) -> String {
@@ -124,7 +121,7 @@ impl Inputs {
 
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
         let mut values = BTreeMap::new();
-        for &input in Input::ALL {
+        for input in Input::all() {
             let value = lookup(&Input::env_name(input))
                 .filter(|v| !v.trim().is_empty())
                 .or_else(|| lookup(&Input::env_name_underscored(input)));

@@ -51,7 +51,7 @@ fn readme_table(readme: &str, heading: &str) -> BTreeSet<String> {
 fn inputs_are_declared_and_mapped_into_the_environment() {
     let yaml = std::fs::read_to_string(repo().join("action.yml")).expect("action.yml");
     let declared = keys(&yaml, "inputs");
-    let read: BTreeSet<String> = Input::ALL.iter().map(|s| s.to_string()).collect();
+    let read: BTreeSet<String> = Input::all().map(str::to_string).collect();
     assert_eq!(declared, read, "action.yml inputs vs src/inputs.rs");
     for input in &declared {
         let line = format!("{}: ${{{{ inputs.{input} }}}}", Input::env_name(input));
