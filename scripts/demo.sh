@@ -3,7 +3,7 @@
 # plan again for the reference setup, against moto started here on loopback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/standin-setup.sh
+scripts/standin-setup.sh aws
 cargo build --locked --quiet
 bin=target/debug/sagemaker-autoscale
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the pinned test stand-ins (idempotent):
+# Installs the pinned test stand-ins (idempotent). `scripts/standin-setup.sh aws` installs only
+# the AWS one (what the demo needs):
 # - .venv: moto server and the CBOR front's one dependency (AWS);
 # - tests/standin/github/node_modules: Prism and GitHub's OpenAPI description, trimmed to
 #   the operations the action calls (GitHub).
@@ -14,6 +15,8 @@ if ! { [ -x .venv/bin/python ] && [ -f "$stamp" ] && cmp -s "$req" "$stamp"; }; 
   cp "$req" "$stamp"
   echo "AWS stand-in ready: $(.venv/bin/python -c 'import moto; print("moto", moto.__version__)')"
 fi
+
+[ "${1:-all}" = aws ] && exit 0
 
 gh=tests/standin/github
 lock_stamp=$gh/node_modules/.lock-stamp
