@@ -4,7 +4,7 @@
 # Usage: scripts/bench.sh [max endpoints, default 1000] > docs/benchmarks-run.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/standin-setup.sh >/dev/null
+scripts/standin-setup.sh aws >/dev/null
 req="awscli==1.46.3 boto3==1.44.8"
 if ! { [ -f .venv-bench/.stamp ] && [ "$(cat .venv-bench/.stamp)" = "$req" ]; }; then
   python3 -m venv .venv-bench

@@ -13,7 +13,7 @@ if [ "$target" != "$(uname -m)-unknown-linux-musl" ]; then
   command -v qemu-aarch64-static >/dev/null && qemu-aarch64-static "$bin" --version
   exit 0
 fi
-scripts/standin-setup.sh
+scripts/standin-setup.sh aws
 root=$(mktemp -d)
 cp "$bin" "$root/sagemaker-autoscale"
 sed 's/us-west-2/eu-west-3/' examples/seed.toml > "$root/seed.toml"

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-10}"
-scripts/standin-setup.sh >/dev/null
+scripts/standin-setup.sh aws >/dev/null
 cargo build --locked --quiet
 bin=$PWD/target/debug/sagemaker-autoscale
 tmp=$(mktemp -d)
