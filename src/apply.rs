@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::aws::{AwsError, Clients, Write, perform};
 use crate::plan::{Action, Change, Plan};
-use crate::resource::{Key, Kind, Record, Records};
+use crate::resource::{Kind, Record, Records};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "status", content = "error", rename_all = "snake_case")]
@@ -280,13 +280,4 @@ fn alarm_actions(
 /// `perform`, retrying transient errors (see `AwsError::is_transient`).
 async fn retrying(clients: &Clients, write: &Write<'_>) -> Result<Option<String>, AwsError> {
     crate::aws::with_retries(|| perform(clients, write)).await
-}
-
-/// The key of a change, for callers that match reports to changes.
-pub fn key_of(r: &ChangeReport) -> Key {
-    Key {
-        kind: r.kind,
-        resource_id: r.resource_id.clone(),
-        name: r.name.clone(),
-    }
 }

@@ -8,6 +8,8 @@ use crate::keywords::{
 };
 
 pub const SERVICE_NAMESPACE: &str = "sagemaker";
+/// AWS's default cooldown for SageMaker variants, both policy kinds: what an absent value means.
+pub const DEFAULT_COOLDOWN: i32 = 300;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DesiredState {

@@ -14,6 +14,17 @@ use aws_credential_types::provider::ProvideCredentials;
 pub use read::{CurrentState, read_current};
 pub use write::{Write, perform};
 
+/// The Application Auto Scaling namespace and dimension of every target this tool manages.
+pub(crate) fn namespace() -> aws_sdk_applicationautoscaling::types::ServiceNamespace {
+    crate::model::SERVICE_NAMESPACE.into()
+}
+
+pub(crate) fn dimension() -> aws_sdk_applicationautoscaling::types::ScalableDimension {
+    crate::model::ScalableDimension::VariantDesiredInstanceCount
+        .as_str()
+        .into()
+}
+
 /// Clients for one region.
 #[derive(Clone, Debug)]
 pub struct Clients {

@@ -15,8 +15,8 @@ use crate::keywords::{
     Unit,
 };
 use crate::model::{
-    Alarm, AlarmStatistic, CustomMetric, Dimension, MetricSpec, SERVICE_NAMESPACE, ScalableDimension,
-    ScheduledAction, StepAdjustment, SuspendedState, TargetTracking,
+    Alarm, AlarmStatistic, CustomMetric, DEFAULT_COOLDOWN, Dimension, MetricSpec, ScheduledAction,
+    StepAdjustment, SuspendedState, TargetTracking,
 };
 use crate::resource::{
     AlarmRecord, Key, Kind, PolicyRecord, Record, Records, StepRecord, TargetRecord, normalise_schedule,
@@ -27,7 +27,6 @@ use crate::timestamp::format_utc;
 pub const READ_CONCURRENCY: usize = 8;
 /// A guard against endless pagination (moto repeats its token forever).
 const MAX_PAGES: usize = 1000;
-const DEFAULT_COOLDOWN: i32 = 300;
 
 #[derive(Debug, Default)]
 pub struct CurrentState {
@@ -61,7 +60,7 @@ pub async fn read_current(
     alarm_owners: &HashMap<String, String>,
 ) -> Result<CurrentState, AwsError> {
     let calls = AtomicUsize::new(0);
-    let dimension = aas::ScalableDimension::from(ScalableDimension::VariantDesiredInstanceCount.as_str());
+    let dimension = super::dimension();
     let mut state = CurrentState::default();
 
     let targets: Vec<Vec<aas::ScalableTarget>> = stream::iter(resource_ids.chunks(50))
@@ -217,7 +216,7 @@ fn is_aws_owned(a: &cw::MetricAlarm) -> bool {
 }
 
 /// Follows `next_token` until it ends, repeats (moto's DescribeScalableTargets), or runs long.
-async fn paginate<T, F, Fut>(mut page: F) -> Result<Vec<T>, AwsError>
+async fn paginate<T, F, Fut>(calls: &AtomicUsize, mut page: F) -> Result<Vec<T>, AwsError>
 where
     F: FnMut(Option<String>) -> Fut,
     Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), AwsError>>,
@@ -226,7 +225,11 @@ where
     let mut token: Option<String> = None;
     let mut seen = BTreeSet::new();
     for _ in 0..MAX_PAGES {
-        let (mut batch, next) = super::with_retries(|| page(token.clone())).await?;
+        let (mut batch, next) = super::with_retries(|| {
+            calls.fetch_add(1, Ordering::Relaxed);
+            page(token.clone())
+        })
+        .await?;
         items.append(&mut batch);
         match next.filter(|t| !t.is_empty()) {
             Some(t) if seen.insert(t.clone()) => token = Some(t),
@@ -242,12 +245,11 @@ async fn describe_targets(
     dimension: &aas::ScalableDimension,
     calls: &AtomicUsize,
 ) -> Result<Vec<aas::ScalableTarget>, AwsError> {
-    paginate(|token| async move {
-        calls.fetch_add(1, Ordering::Relaxed);
+    paginate(calls, |token| async move {
         let out = clients
             .autoscaling
             .describe_scalable_targets()
-            .service_namespace(aas::ServiceNamespace::from(SERVICE_NAMESPACE))
+            .service_namespace(super::namespace())
             .set_resource_ids(Some(resource_ids.to_vec()))
             .scalable_dimension(dimension.clone())
             .set_next_token(token)
@@ -268,12 +270,11 @@ async fn describe_policies(
     dimension: &aas::ScalableDimension,
     calls: &AtomicUsize,
 ) -> Result<Vec<Policy>, AwsError> {
-    let raw = paginate(|token| async move {
-        calls.fetch_add(1, Ordering::Relaxed);
+    let raw = paginate(calls, |token| async move {
         let out = clients
             .autoscaling
             .describe_scaling_policies()
-            .service_namespace(aas::ServiceNamespace::from(SERVICE_NAMESPACE))
+            .service_namespace(super::namespace())
             .resource_id(resource_id)
             .scalable_dimension(dimension.clone())
             .set_next_token(token)
@@ -307,12 +308,11 @@ async fn describe_schedules(
     dimension: &aas::ScalableDimension,
     calls: &AtomicUsize,
 ) -> Result<Vec<ScheduledAction>, AwsError> {
-    let raw = paginate(|token| async move {
-        calls.fetch_add(1, Ordering::Relaxed);
+    let raw = paginate(calls, |token| async move {
         let out = clients
             .autoscaling
             .describe_scheduled_actions()
-            .service_namespace(aas::ServiceNamespace::from(SERVICE_NAMESPACE))
+            .service_namespace(super::namespace())
             .resource_id(resource_id)
             .scalable_dimension(dimension.clone())
             .set_next_token(token)
@@ -355,8 +355,7 @@ async fn describe_alarms(
     calls: &AtomicUsize,
 ) -> Result<Vec<cw::MetricAlarm>, AwsError> {
     let query = &query;
-    paginate(|token| async move {
-        calls.fetch_add(1, Ordering::Relaxed);
+    paginate(calls, |token| async move {
         let mut req = clients
             .cloudwatch
             .describe_alarms()

@@ -4,18 +4,10 @@
 use aws_sdk_applicationautoscaling::types as aas;
 use aws_sdk_cloudwatch::types as cw;
 
-use super::{AwsError, Clients, call_error};
+use super::{AwsError, Clients, call_error, dimension, namespace};
 use crate::keywords::Keyword;
-use crate::model::{AlarmStatistic, MetricSpec, SERVICE_NAMESPACE, ScalableDimension, ScheduledAction};
+use crate::model::{AlarmStatistic, MetricSpec, ScheduledAction};
 use crate::resource::{AlarmRecord, PolicyRecord, TargetRecord};
-
-fn namespace() -> aas::ServiceNamespace {
-    aas::ServiceNamespace::from(SERVICE_NAMESPACE)
-}
-
-fn dimension() -> aas::ScalableDimension {
-    aas::ScalableDimension::from(ScalableDimension::VariantDesiredInstanceCount.as_str())
-}
 
 fn build<T, E: std::fmt::Display>(operation: &'static str, r: Result<T, E>) -> Result<T, AwsError> {
     r.map_err(|e| AwsError::Invalid {

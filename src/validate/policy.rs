@@ -5,14 +5,13 @@ use crate::config::raw::{Dimensions, Field, Located, RawCustomMetric, RawMetric,
 use crate::diagnostic::{Diagnostic, Diagnostics, Origin};
 use crate::keywords::{AdjustmentType, Aggregation, Inference, PolicyType, PredefinedMetric};
 use crate::model::{
-    CustomMetric, Dimension, MetricSpec, PolicyConfig, ScalingPolicy, StepScaling, TargetTracking,
+    CustomMetric, DEFAULT_COOLDOWN, Dimension, MetricSpec, PolicyConfig, ScalingPolicy, StepScaling,
+    TargetTracking,
 };
 
 /// AWS's TargetValue range (Application Auto Scaling API reference).
 pub const TARGET_MIN: f64 = 8.515920e-109;
 pub const TARGET_MAX: f64 = 1.174271e+108;
-/// AWS's default cooldown for SageMaker variants, both policy kinds.
-pub const DEFAULT_COOLDOWN: i32 = 300;
 pub const MAX_DIMENSIONS: usize = 30;
 
 pub struct EndpointContext {
