@@ -62,13 +62,14 @@ preset = "async-cpu"
 const RID: &str = "endpoint/infer-endpoint-c356f91/variant/prod";
 const ALARM: &str = "infer-endpoint-c356f91-prod-HasBacklogWithoutCapacity-ScalingPolicy";
 
-struct Case {
-    aws: Aws,
+/// One test's config folder and slice of the AWS stand-in. Shared with reliability.rs.
+pub(crate) struct Case {
+    pub(crate) aws: Aws,
     dir: tempfile::TempDir,
 }
 
 impl Case {
-    fn new(config: &str) -> Case {
+    pub(crate) fn new(config: &str) -> Case {
         let case = Case {
             aws: Aws::new(),
             dir: tempfile::tempdir().expect("tempdir"),
@@ -82,8 +83,16 @@ impl Case {
         fs::write(self.dir.path().join("autoscaling.toml"), text).expect("write config");
     }
 
-    fn run(&self, args: &[&str]) -> Run {
-        run(self.aws.bin(self.dir.path()).args(args))
+    /// The binary in this case's folder, with a short retry backoff: some tests inject
+    /// hundreds of retryable faults.
+    pub(crate) fn cmd(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = self.aws.bin(self.dir.path());
+        cmd.env("SAGEMAKER_AUTOSCALE_RETRY_BASE_MS", "5").args(args);
+        cmd
+    }
+
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
+        run(&mut self.cmd(args))
     }
 
     fn plan(&self) -> (i32, Value) {
@@ -106,7 +115,7 @@ impl Case {
         r
     }
 
-    fn assert_converged(&self) {
+    pub(crate) fn assert_converged(&self) {
         let (code, plan) = self.plan();
         assert_eq!(code, 0, "expected no changes, got {plan:#}");
         assert_eq!(plan["changes"], serde_json::json!([]));

@@ -2,12 +2,11 @@
 //! each scenario with its figures.
 
 use std::collections::BTreeMap;
-use std::fs;
 
 use aws_sdk_applicationautoscaling::types as aas;
 
-use crate::standin::Aws;
-use crate::{Run, run};
+use crate::Run;
+use crate::engine::Case;
 
 fn endpoints(n: usize) -> String {
     (0..n)
@@ -15,102 +14,66 @@ fn endpoints(n: usize) -> String {
         .collect()
 }
 
-struct Case {
-    aws: Aws,
-    dir: tempfile::TempDir,
-}
-
-impl Case {
-    fn new(config: &str) -> Case {
-        let c = Case {
-            aws: Aws::new(),
-            dir: tempfile::tempdir().expect("tempdir"),
-        };
-        fs::write(
-            c.dir.path().join("autoscaling.toml"),
-            format!("region = \"{}\"\n{config}", c.aws.region),
-        )
-        .expect("config");
-        c
-    }
-
-    fn cmd(&self, args: &[&str]) -> std::process::Command {
-        let mut cmd = self.aws.bin(self.dir.path());
-        // Fast backoff: the scenarios inject hundreds of retryable faults.
-        cmd.env("SAGEMAKER_AUTOSCALE_RETRY_BASE_MS", "5").args(args);
-        cmd
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        run(&mut self.cmd(args))
-    }
-
-    fn assert_converged(&self) {
-        let r = self.run(&["plan", "--detailed-exitcode"]);
-        assert_eq!(r.code, 0, "not converged:\n{}\n{}", r.stdout, r.stderr);
-    }
-
-    /// Every step alarm exists once and fires its step policy's current ARN.
-    fn assert_alarms_wired(&self, endpoints: usize) {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        rt.block_on(async {
-            let (aas, cw) = self.aws.clients().await;
-            let mut step_arns = BTreeMap::new();
-            for i in 0..endpoints {
-                let rid = format!("endpoint/ep-{i:03}/variant/AllTraffic");
-                let out = aas
-                    .describe_scaling_policies()
-                    .service_namespace(aas::ServiceNamespace::Sagemaker)
-                    .resource_id(&rid)
-                    .send()
-                    .await
-                    .expect("policies");
-                for p in out
-                    .scaling_policies()
-                    .iter()
-                    .filter(|p| p.policy_type() == &aas::PolicyType::StepScaling)
-                {
-                    step_arns.insert(
-                        format!("ep-{i:03}-AllTraffic-{}", p.policy_name()),
-                        p.policy_arn().to_string(),
-                    );
-                }
-            }
-            assert_eq!(step_arns.len(), endpoints, "one step policy per endpoint");
-            let alarms = cw
-                .describe_alarms()
-                .alarm_name_prefix("ep-")
+/// Every step alarm exists once and fires its step policy's current ARN.
+fn assert_alarms_wired(case: &Case, endpoints: usize) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let (aas, cw) = case.aws.clients().await;
+        let mut step_arns = BTreeMap::new();
+        for i in 0..endpoints {
+            let rid = format!("endpoint/ep-{i:03}/variant/AllTraffic");
+            let out = aas
+                .describe_scaling_policies()
+                .service_namespace(aas::ServiceNamespace::Sagemaker)
+                .resource_id(&rid)
                 .send()
                 .await
-                .expect("alarms");
-            let found: BTreeMap<String, Vec<String>> = alarms
-                .metric_alarms()
+                .expect("policies");
+            for p in out
+                .scaling_policies()
                 .iter()
-                .map(|a| {
-                    (
-                        a.alarm_name().unwrap_or_default().to_string(),
-                        a.alarm_actions().to_vec(),
-                    )
-                })
-                .collect();
-            assert_eq!(
-                found.len(),
-                endpoints,
-                "no orphan or duplicate alarm: {:?}",
-                found.keys().collect::<Vec<_>>()
-            );
-            for (name, arn) in step_arns {
-                assert_eq!(
-                    found.get(&name),
-                    Some(&vec![arn]),
-                    "{name} fires the current policy ARN"
+                .filter(|p| p.policy_type() == &aas::PolicyType::StepScaling)
+            {
+                step_arns.insert(
+                    format!("ep-{i:03}-AllTraffic-{}", p.policy_name()),
+                    p.policy_arn().to_string(),
                 );
             }
-        });
-    }
+        }
+        assert_eq!(step_arns.len(), endpoints, "one step policy per endpoint");
+        let alarms = cw
+            .describe_alarms()
+            .alarm_name_prefix("ep-")
+            .send()
+            .await
+            .expect("alarms");
+        let found: BTreeMap<String, Vec<String>> = alarms
+            .metric_alarms()
+            .iter()
+            .map(|a| {
+                (
+                    a.alarm_name().unwrap_or_default().to_string(),
+                    a.alarm_actions().to_vec(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found.len(),
+            endpoints,
+            "no orphan or duplicate alarm: {:?}",
+            found.keys().collect::<Vec<_>>()
+        );
+        for (name, arn) in step_arns {
+            assert_eq!(
+                found.get(&name),
+                Some(&vec![arn]),
+                "{name} fires the current policy ARN"
+            );
+        }
+    });
 }
 
 #[test]
@@ -132,7 +95,7 @@ fn twenty_percent_transient_failures_during_an_apply_of_50_endpoints() {
     case.aws.clear_faults();
     case.run(&["apply", "--auto-approve"]);
     case.assert_converged();
-    case.assert_alarms_wired(50);
+    assert_alarms_wired(&case, 50);
     assert!(
         injected >= 20,
         "the faults really fired ({injected} calls answered with throttling)"
@@ -214,7 +177,7 @@ fn two_applies_of_the_same_config_at_once_end_correct_and_report_truthfully() {
     // Whatever interleaving happened, one more apply converges and nothing is duplicated.
     case.run(&["apply", "--auto-approve"]);
     case.assert_converged();
-    case.assert_alarms_wired(3);
+    assert_alarms_wired(&case, 3);
 }
 
 #[test]
