@@ -1,9 +1,11 @@
 """Measures start-up, plan and apply of sagemaker-autoscale against the local AWS stand-in,
 side by side with boto3 and the aws CLI doing the same reads. Prints markdown."""
 
+import hashlib
 import json
 import math
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -149,15 +151,34 @@ def main():
         print(f"| {n} | {n_calls} | {n_calls / n:.2f} | {wall:.2f} s | {rss:.1f} MB | {slow:.2f} s | {cp} x 20 ms = {cp * LATENCY:.2f} s |")
 
     print("\n## Apply of 100 endpoints from scratch, 20 ms latency per call\n")
-    print("| endpoints | AWS calls | wall |\n|---|---|---|")
-    region, key = "ap-south-1", "apply100"
-    e = env(port, key)
-    path = config(100, region, folder)
-    control(port, "POST", "/_standin/faults", [{"region": f"{key}/{region}", "delay": LATENCY, "times": 10**9}])
-    start = time.perf_counter()
-    subprocess.run([BIN, "apply", "--auto-approve", "--config", path], env=e, capture_output=True, check=True)
-    wall = time.perf_counter() - start
-    print(f"| 100 | {len(calls(port, key, region))} | {wall:.1f} s |")
+    print("`--parallelism N`: scalable targets changed at once. With throttling, a seeded 20 % of")
+    print("all calls answer ThrottlingException (the SDK and the tool retry with backoff).\n")
+    print("| parallelism | throttling | AWS calls | throttled | wall | converged |")
+    print("|---|---|---|---|---|---|")
+    regions = iter(["ap-south-1", "ap-northeast-1", "ap-northeast-2", "ap-southeast-1", "ap-southeast-2",
+                    "ca-central-1", "sa-east-1", "us-west-1", "us-west-2", "us-east-2"])
+    for throttled in [False, True]:
+        for parallelism in [1, 2, 4, 8, 16]:
+            region, key = next(regions), "apply100"
+            e = env(port, key)
+            path = config(100, region, folder)
+            scope = f"{key}/{region}"
+            faults = [{"region": scope, "delay": LATENCY, "times": 10**9}]
+            if throttled:
+                faults.append({"region": scope, "status": 400, "code": "ThrottlingException",
+                               "message": "Rate exceeded", "fraction": 0.2, "seed": parallelism})
+            control(port, "POST", "/_standin/faults", faults)
+            start = time.perf_counter()
+            run = subprocess.run([BIN, "apply", "--auto-approve", "--parallelism", str(parallelism), "--config", path],
+                                 env=e, capture_output=True)
+            wall = time.perf_counter() - start
+            hits = sum(f.get("hits", 0) for f in control(port, "GET", "/_standin/faults")
+                       if f.get("region") == scope and "code" in f)
+            n_calls = len(calls(port, key, region))
+            control(port, "DELETE", f"/_standin/faults?region={scope}")
+            again = subprocess.run([BIN, "plan", "--detailed-exitcode", "--config", path], env=e, capture_output=True)
+            ok = "yes" if run.returncode == 0 and again.returncode == 0 else f"no (apply exit {run.returncode})"
+            print(f"| {parallelism} | {'20 %' if throttled else 'none'} | {n_calls} | {hits} | {wall:.1f} s | {ok} |")
 
     print("\n## Binaries\n")
     print("| file | bytes |\n|---|---|")
@@ -165,6 +186,37 @@ def main():
         p = os.path.join(ROOT, f"target/dist/sagemaker-autoscale-{t}")
         print(f"| {os.path.basename(p)} | {os.path.getsize(p) if os.path.exists(p) else 'not built (scripts/build-dist.sh)'} |")
     print(f"| target/release/sagemaker-autoscale (glibc, not stripped) | {os.path.getsize(BIN)} |")
+
+    print("\n## Install step of the action (dist/install.sh), release asset from a file:// stand-in\n")
+    asset = os.path.join(ROOT, "target/dist/sagemaker-autoscale-x86_64-unknown-linux-musl")
+    if os.path.exists(asset):
+        print("| case | wall (median of 5) |\n|---|---|")
+        for label, cached in [("fresh: copy + sha256 verify + install into the tool cache", False),
+                              ("cached: sha256 verify of the cached binary only", True)]:
+            times = []
+            for _ in range(5):
+                with tempfile.TemporaryDirectory() as d:
+                    os.makedirs(f"{d}/action/dist")
+                    os.makedirs(f"{d}/release/v0.0.0-bench")
+                    shutil.copy(os.path.join(ROOT, "dist/install.sh"), f"{d}/action/dist/install.sh")
+                    shutil.copy(asset, f"{d}/release/v0.0.0-bench/sagemaker-autoscale-x86_64-unknown-linux-musl")
+                    with open(asset, "rb") as f:
+                        digest = hashlib.sha256(f.read()).hexdigest()
+                    manifest = {"version": "0.0.0-bench", "release_base": "https://example.invalid/releases",
+                                "assets": {"x86_64-unknown-linux-musl": {"file": "sagemaker-autoscale-x86_64-unknown-linux-musl", "sha256": digest}}}
+                    with open(f"{d}/action/dist/manifest.json", "w") as f:
+                        json.dump(manifest, f)
+                    ienv = dict(os.environ, ACTION_PATH=f"{d}/action", RUNNER_OS="Linux", RUNNER_ARCH="X64",
+                                RUNNER_TOOL_CACHE=f"{d}/cache", RUNNER_TEMP=f"{d}/tmp", GITHUB_OUTPUT=f"{d}/output",
+                                SAGEMAKER_AUTOSCALE_RELEASE_BASE=f"file://{d}/release")
+                    if cached:
+                        subprocess.run(["bash", f"{d}/action/dist/install.sh"], env=ienv, capture_output=True, check=True)
+                    start = time.perf_counter()
+                    subprocess.run(["bash", f"{d}/action/dist/install.sh"], env=ienv, capture_output=True, check=True)
+                    times.append(time.perf_counter() - start)
+            print(f"| {label} | {statistics.median(times) * 1000:.0f} ms |")
+    else:
+        print("not built (scripts/build-dist.sh)")
     standin.stdin.close()
 
 

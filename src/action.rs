@@ -294,7 +294,9 @@ pub async fn run(checked: &Checked, inputs: &Inputs, ctx: &Context, files: &File
                 "Re-applied by `workflow_dispatch`: not guarded by a reviewed plan."
             };
             runner::group("Apply");
-            let report = engine::apply_planned(planned, Some(deadline)).await;
+            let report =
+                engine::apply_planned(planned, Some(deadline), crate::apply::DEFAULT_PARALLELISM.into())
+                    .await;
             print!("{}", render::apply_report(&report, false));
             runner::end_group();
             let failed = report.failed();

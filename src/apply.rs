@@ -1,7 +1,11 @@
 //! Plan -> ordered AWS changes, with a report of each: applied, failed, or not attempted.
-//! Stops at the first hard failure; a re-run plans only what is left, so it converges.
+//! Starts nothing new after the first hard failure; a re-run plans only what is left, so it
+//! converges.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use futures::{StreamExt, stream};
 
 use serde::Serialize;
 
@@ -58,14 +62,23 @@ impl ApplyReport {
     }
 }
 
+/// Changes in flight at once unless told otherwise: measured in docs/benchmarks.md (more
+/// gains little against Application Auto Scaling's throttling and costs retries).
+pub const DEFAULT_PARALLELISM: u16 = 4;
+
 /// Applies `plan`. `desired` is the full desired state (for re-pointing alarms that did not
 /// change themselves); `policy_arns` are the ARNs read with the current state.
+///
+/// Changes to one scalable target run in plan order; up to `parallelism` targets are worked
+/// on at once. After a hard failure or when time runs out no further change starts, and the
+/// changes already in flight finish, so the report says exactly what happened.
 pub async fn apply(
     clients: &Clients,
     plan: &Plan,
     desired: &Records,
-    mut policy_arns: HashMap<(String, String), String>,
+    policy_arns: HashMap<(String, String), String>,
     deadline: Option<tokio::time::Instant>,
+    parallelism: usize,
 ) -> ApplyReport {
     let mut reports: Vec<ChangeReport> = plan
         .changes
@@ -79,40 +92,121 @@ pub async fn apply(
             notes: Vec::new(),
         })
         .collect();
-    let mut deadline_reached = false;
-    for (i, change) in plan.changes.iter().enumerate() {
-        // Stop between changes, never in the middle of one: what is reported is what happened.
+    let stop = Stop::default();
+    let results: Vec<Vec<(usize, Outcome, Vec<String>)>> = stream::iter(lanes(plan))
+        .map(|lane| run_lane(clients, plan, desired, &policy_arns, lane, deadline, &stop))
+        .buffer_unordered(parallelism.max(1))
+        .collect()
+        .await;
+    for (i, outcome, notes) in results.into_iter().flatten() {
+        reports[i].outcome = outcome;
+        reports[i].notes = notes;
+    }
+    ApplyReport {
+        changes: reports,
+        deadline_reached: stop.deadline_reached.load(Ordering::Relaxed),
+        remaining: None,
+        check_error: None,
+    }
+}
+
+#[derive(Default)]
+struct Stop {
+    failed: AtomicBool,
+    deadline_reached: AtomicBool,
+}
+
+impl Stop {
+    fn should_stop(&self, deadline: Option<tokio::time::Instant>) -> bool {
         if deadline.is_some_and(|d| tokio::time::Instant::now() >= d) {
-            deadline_reached = true;
+            self.deadline_reached.store(true, Ordering::Relaxed);
+        }
+        self.failed.load(Ordering::Relaxed) || self.deadline_reached.load(Ordering::Relaxed)
+    }
+}
+
+/// Indexes of `plan.changes` that must run one after another: those of one scalable target,
+/// joined with any other target's that touch an alarm of the same name (alarm names are
+/// global in CloudWatch). Lanes keep plan order inside and come out in plan order.
+fn lanes(plan: &Plan) -> Vec<Vec<usize>> {
+    let mut lane_of_target: HashMap<&str, usize> = HashMap::new();
+    let mut lane_of_alarm: HashMap<&str, usize> = HashMap::new();
+    let mut lane_of_change: Vec<usize> = Vec::with_capacity(plan.changes.len());
+    // Union-find over lane numbers, so that a late alarm can join two earlier lanes.
+    let mut parent: Vec<usize> = Vec::new();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for change in &plan.changes {
+        let lane = *lane_of_target.entry(&change.resource_id).or_insert_with(|| {
+            parent.push(parent.len());
+            parent.len() - 1
+        });
+        if change.kind == Kind::Alarm {
+            match lane_of_alarm.get(change.name.as_str()) {
+                Some(&other) => {
+                    let (a, b) = (root(&mut parent, lane), root(&mut parent, other));
+                    parent[a.max(b)] = a.min(b);
+                }
+                None => {
+                    lane_of_alarm.insert(&change.name, lane);
+                }
+            }
+        }
+        lane_of_change.push(lane);
+    }
+    let mut by_root: Vec<Vec<usize>> = vec![Vec::new(); parent.len()];
+    for (i, lane) in lane_of_change.into_iter().enumerate() {
+        by_root[root(&mut parent, lane)].push(i);
+    }
+    by_root.into_iter().filter(|lane| !lane.is_empty()).collect()
+}
+
+async fn run_lane(
+    clients: &Clients,
+    plan: &Plan,
+    desired: &Records,
+    policy_arns: &HashMap<(String, String), String>,
+    lane: Vec<usize>,
+    deadline: Option<tokio::time::Instant>,
+    stop: &Stop,
+) -> Vec<(usize, Outcome, Vec<String>)> {
+    // A lane only reads and writes the ARNs of its own targets' policies.
+    let targets: HashSet<&str> = lane
+        .iter()
+        .map(|&i| plan.changes[i].resource_id.as_str())
+        .collect();
+    let mut arns: HashMap<(String, String), String> = policy_arns
+        .iter()
+        .filter(|((rid, _), _)| targets.contains(rid.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let mut done = Vec::new();
+    for i in lane {
+        // Stop between changes, never in the middle of one: what is reported is what happened.
+        if stop.should_stop(deadline) {
             break;
         }
-        let result = apply_one(
-            clients,
-            plan,
-            change,
-            desired,
-            &mut policy_arns,
-            &mut reports[i].notes,
-        )
-        .await;
+        let mut notes = Vec::new();
+        let result = apply_one(clients, plan, &plan.changes[i], desired, &mut arns, &mut notes).await;
         match result {
-            Ok(()) => reports[i].outcome = Outcome::Applied,
+            Ok(()) => done.push((i, Outcome::Applied, notes)),
             Err(e) => {
                 let mut message = e.to_string();
                 if let Some(hint) = e.hint() {
                     message.push_str(&format!(" (hint: {hint})"));
                 }
-                reports[i].outcome = Outcome::Failed(message);
+                done.push((i, Outcome::Failed(message), notes));
+                stop.failed.store(true, Ordering::Relaxed);
                 break;
             }
         }
     }
-    ApplyReport {
-        changes: reports,
-        deadline_reached,
-        remaining: None,
-        check_error: None,
-    }
+    done
 }
 
 async fn apply_one(
@@ -280,4 +374,59 @@ fn alarm_actions(
 /// `perform`, retrying transient errors (see `AwsError::is_transient`).
 async fn retrying(clients: &Clients, write: &Write<'_>) -> Result<Option<String>, AwsError> {
     crate::aws::with_retries(|| perform(clients, write)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Change, Summary};
+
+    fn change(kind: Kind, rid: &str, name: &str) -> Change {
+        Change {
+            action: Action::Create,
+            kind,
+            resource_id: rid.into(),
+            name: name.into(),
+            before: None,
+            after: None,
+            fields: Vec::new(),
+        }
+    }
+
+    fn plan(changes: Vec<Change>) -> Plan {
+        Plan {
+            summary: Summary {
+                add: changes.len(),
+                change: 0,
+                destroy: 0,
+            },
+            fingerprint: String::new(),
+            changes,
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn each_target_is_a_lane_in_plan_order() {
+        let p = plan(vec![
+            change(Kind::ScalableTarget, "a", "t"),
+            change(Kind::ScalableTarget, "b", "t"),
+            change(Kind::ScalingPolicy, "a", "p"),
+            change(Kind::ScalingPolicy, "b", "p"),
+            change(Kind::Alarm, "a", "alarm-a"),
+        ]);
+        assert_eq!(lanes(&p), vec![vec![0, 2, 4], vec![1, 3]]);
+    }
+
+    #[test]
+    fn targets_that_share_an_alarm_name_share_a_lane() {
+        let p = plan(vec![
+            change(Kind::ScalableTarget, "a", "t"),
+            change(Kind::ScalableTarget, "b", "t"),
+            change(Kind::ScalableTarget, "c", "t"),
+            change(Kind::Alarm, "c", "same"),
+            change(Kind::Alarm, "a", "same"),
+        ]);
+        assert_eq!(lanes(&p), vec![vec![0, 2, 3, 4], vec![1]]);
+    }
 }

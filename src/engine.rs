@@ -24,7 +24,10 @@ pub async fn plan(desired: &DesiredState) -> Result<Planned, AwsError> {
     let records = desired_records(desired);
     let resource_ids: Vec<String> = desired.targets.iter().map(|t| t.resource_id.clone()).collect();
     let alarm_owners = alarm_owners(&records);
-    let current = read_current(&clients, &resource_ids, &alarm_owners).await?;
+    let mut current = read_current(&clients, &resource_ids, &alarm_owners).await?;
+    if !current.unsupported.is_empty() {
+        return Err(current.unsupported.swap_remove(0));
+    }
     let plan = diff(&records, &current.records);
     Ok(Planned {
         clients,
@@ -40,13 +43,18 @@ const CHECK_ATTEMPTS: u32 = 3;
 
 /// Applies, then plans again to check that AWS now matches (it may not if something else
 /// changed it meanwhile, such as a second run at the same time).
-pub async fn apply_planned(planned: Planned, deadline: Option<tokio::time::Instant>) -> ApplyReport {
+pub async fn apply_planned(
+    planned: Planned,
+    deadline: Option<tokio::time::Instant>,
+    parallelism: usize,
+) -> ApplyReport {
     let mut report = apply(
         &planned.clients,
         &planned.plan,
         &planned.desired,
         planned.policy_arns,
         deadline,
+        parallelism,
     )
     .await;
     if report.failed() {

@@ -11,6 +11,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod engine;
 pub mod github;
+pub mod import;
 pub mod inputs;
 pub mod keywords;
 pub mod model;

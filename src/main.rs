@@ -7,9 +7,10 @@ use sagemaker_autoscale::check::Counts;
 use sagemaker_autoscale::config::ConfigPath;
 use sagemaker_autoscale::diagnostic::Renderer;
 use sagemaker_autoscale::github::runner::Files;
+use sagemaker_autoscale::import::{self, Selection};
 use sagemaker_autoscale::inputs::{Env, Inputs};
 use sagemaker_autoscale::plan::Plan;
-use sagemaker_autoscale::{Checked, action, check, engine, render, schema};
+use sagemaker_autoscale::{Checked, action, apply, check, engine, render, schema};
 
 /// Amazon SageMaker endpoint autoscaling as code.
 ///
@@ -75,6 +76,32 @@ enum Command {
         /// Apply only if a fresh plan has the same fingerprint as this saved plan.
         #[arg(long, value_name = "FILE")]
         plan: Option<PathBuf>,
+        /// Scalable targets changed at once (changes to one target always run in order).
+        #[arg(long, value_name = "N", default_value_t = apply::DEFAULT_PARALLELISM,
+              value_parser = clap::value_parser!(u16).range(1..=64))]
+        parallelism: u16,
+    },
+    /// Write a config for endpoints that already scale, so its first plan shows no changes.
+    /// Reads AWS, changes nothing there.
+    #[command(group(clap::ArgGroup::new("which").required(true).args(["endpoints", "prefix", "all"])))]
+    Import {
+        /// Endpoint names (every variant of each is imported).
+        endpoints: Vec<String>,
+        /// Every endpoint whose name starts with PREFIX.
+        #[arg(long)]
+        prefix: Option<String>,
+        /// Every endpoint in the region that has a scalable target.
+        #[arg(long)]
+        all: bool,
+        /// AWS region [default: AWS_REGION / the credential chain].
+        #[arg(long)]
+        region: Option<String>,
+        /// Write to FILE instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Overwrite FILE if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Run as the GitHub Action: route by GITHUB_EVENT_NAME (and the `mode` input) to
     /// validate, plan + PR comment, guarded apply, re-apply, or drift check.
@@ -137,6 +164,7 @@ fn main() -> ExitCode {
             config,
             auto_approve,
             plan,
+            parallelism,
         } => {
             let (rt, planned, deadline) = match prepare(&config) {
                 Ok(p) => p,
@@ -167,7 +195,7 @@ fn main() -> ExitCode {
                     }
                 }
             }
-            let report = rt.block_on(engine::apply_planned(planned, deadline));
+            let report = rt.block_on(engine::apply_planned(planned, deadline, parallelism.into()));
             print!("{}", render::apply_report(&report, stdout_color));
             if report.failed() {
                 ExitCode::from(1)
@@ -182,6 +210,57 @@ fn main() -> ExitCode {
             let ctx = action::Context::from_env();
             let files = Files::from_env();
             ExitCode::from(runtime().block_on(action::run(&checked, &inputs, &ctx, &files)))
+        }
+        Command::Import {
+            endpoints,
+            prefix,
+            all,
+            region,
+            out,
+            force,
+        } => {
+            let selection = match (all, prefix) {
+                (true, _) => Selection::All,
+                (false, Some(p)) => Selection::Prefix(p),
+                (false, None) => Selection::Names(endpoints),
+            };
+            if let Some(path) = &out
+                && path.exists()
+                && !force
+            {
+                return fail(
+                    &format!("{} exists; not overwriting it", path.display()),
+                    Some("pass --force to replace it, or choose another --out"),
+                );
+            }
+            let imported = match runtime().block_on(import::import(region.as_deref(), &selection)) {
+                Ok(i) => i,
+                Err(e) => return fail(&e.to_string(), e.hint()),
+            };
+            match &out {
+                Some(path) => {
+                    if let Err(e) = std::fs::write(path, &imported.text) {
+                        return fail(&format!("cannot write {}: {e}", path.display()), None);
+                    }
+                }
+                None => print!("{}", imported.text),
+            }
+            let to = out
+                .as_ref()
+                .map_or("standard output".into(), |p| p.display().to_string());
+            eprintln!(
+                "Imported {} endpoint variant(s) to {to} ({} AWS calls).",
+                imported.endpoints, imported.calls
+            );
+            if imported.remaining.is_empty() {
+                eprintln!("A plan of it against the same account shows no changes.");
+            } else {
+                eprintln!("warning: not everything could be written (listed at the top of the file):");
+                for line in &imported.remaining {
+                    eprintln!("  - {line}");
+                }
+            }
+            ExitCode::SUCCESS
         }
         Command::Schema => {
             print!("{}", schema::config_schema_text());

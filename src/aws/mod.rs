@@ -11,7 +11,7 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 use aws_credential_types::provider::ProvideCredentials;
 
-pub use read::{CurrentState, read_current};
+pub use read::{CurrentState, list_targets, read_current};
 pub use write::{Write, perform};
 
 /// The Application Auto Scaling namespace and dimension of every target this tool manages.
@@ -120,8 +120,8 @@ pub fn retry_base() -> Option<Duration> {
         .map(Duration::from_millis)
 }
 
-/// Runs `call` again while it fails with a transient error, with exponential backoff, up to
-/// `TRANSIENT_ATTEMPTS` times in all.
+/// Runs `call` again while it fails with a transient error, with exponential backoff and
+/// jitter, up to `TRANSIENT_ATTEMPTS` times in all.
 pub async fn with_retries<T, F, Fut>(mut call: F) -> Result<T, AwsError>
 where
     F: FnMut() -> Fut,
@@ -133,11 +133,23 @@ where
             Err(e) if e.is_transient() && attempt + 1 < TRANSIENT_ATTEMPTS => {
                 attempt += 1;
                 let base = retry_base().unwrap_or(Duration::from_millis(200));
-                tokio::time::sleep(base * 2u32.pow(attempt)).await;
+                tokio::time::sleep(jittered(base * 2u32.pow(attempt))).await;
             }
             other => return other,
         }
     }
+}
+
+/// Somewhere in [wait/2, wait): calls throttled together (a parallel apply) must not all
+/// come back at the same moment and be throttled together again.
+fn jittered(wait: Duration) -> Duration {
+    use std::hash::{BuildHasher, Hasher};
+    // RandomState is seeded randomly per instance: enough randomness without another crate.
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    let fraction = (random % 1000) as f64 / 2000.0;
+    wait.mul_f64(0.5 + fraction)
 }
 
 /// Attempts for transient errors, on top of the SDK's own retries.

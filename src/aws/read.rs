@@ -35,12 +35,18 @@ pub struct CurrentState {
     pub policy_arns: HashMap<(String, String), String>,
     /// AWS calls made to read this state.
     pub calls: usize,
+    /// Policies found that this tool cannot represent (metric math, say), each with why. A
+    /// plan cannot be made while there are any; `import` lists them in the file it writes.
+    pub unsupported: Vec<AwsError>,
+    /// Alarms on these targets' policies that cannot be represented and are not configured:
+    /// left alone.
+    pub skipped_alarms: Vec<String>,
 }
 
 /// What one scalable target holds besides itself.
 struct TargetObjects {
     resource_id: String,
-    policies: Vec<Policy>,
+    policies: Vec<Result<Policy, AwsError>>,
     schedules: Vec<ScheduledAction>,
 }
 
@@ -118,6 +124,13 @@ pub async fn read_current(
     } in per_target
     {
         for p in policies {
+            let p = match p {
+                Ok(p) => p,
+                Err(e) => {
+                    state.unsupported.push(e);
+                    continue;
+                }
+            };
             if matches!(p.record, PolicyRecord::Step(_)) {
                 if p.alarm_names.is_empty() {
                     unlinked_step_arns.push(p.arn.clone());
@@ -192,7 +205,10 @@ pub async fn read_current(
             Ok(alarm) => alarm,
             // Someone else's alarm on one of our policies that we cannot represent (metric math,
             // say): leave it alone rather than stop, or delete what we cannot show in a plan.
-            Err(_) if !alarm_owners.contains_key(&name) => continue,
+            Err(e) if !alarm_owners.contains_key(&name) => {
+                state.skipped_alarms.push(e.to_string());
+                continue;
+            }
             Err(e) => return Err(e),
         };
         state.records.insert(
@@ -239,6 +255,20 @@ where
     Ok(items)
 }
 
+/// The resource ids of every endpoint-variant scalable target in the region, for `import`.
+pub async fn list_targets(clients: &Clients) -> Result<(Vec<String>, usize), AwsError> {
+    let calls = AtomicUsize::new(0);
+    let dimension = super::dimension();
+    let all = describe_targets(clients, &[], &dimension, &calls).await?;
+    let ids: BTreeSet<String> = all
+        .iter()
+        .filter(|t| t.scalable_dimension() == &dimension)
+        .map(|t| t.resource_id().to_string())
+        .collect();
+    Ok((ids.into_iter().collect(), calls.load(Ordering::Relaxed)))
+}
+
+/// `resource_ids` empty: every target in the namespace.
 async fn describe_targets(
     clients: &Clients,
     resource_ids: &[String],
@@ -250,7 +280,7 @@ async fn describe_targets(
             .autoscaling
             .describe_scalable_targets()
             .service_namespace(super::namespace())
-            .set_resource_ids(Some(resource_ids.to_vec()))
+            .set_resource_ids((!resource_ids.is_empty()).then(|| resource_ids.to_vec()))
             .scalable_dimension(dimension.clone())
             .set_next_token(token)
             .send()
@@ -269,7 +299,7 @@ async fn describe_policies(
     resource_id: &str,
     dimension: &aas::ScalableDimension,
     calls: &AtomicUsize,
-) -> Result<Vec<Policy>, AwsError> {
+) -> Result<Vec<Result<Policy, AwsError>>, AwsError> {
     let raw = paginate(calls, |token| async move {
         let out = clients
             .autoscaling
@@ -287,7 +317,8 @@ async fn describe_policies(
         ))
     })
     .await?;
-    raw.iter()
+    Ok(raw
+        .iter()
         .filter(|p| p.resource_id() == resource_id && p.scalable_dimension() == dimension)
         .map(|p| {
             let name = p.policy_name().to_string();
@@ -299,7 +330,7 @@ async fn describe_policies(
                 name,
             })
         })
-        .collect()
+        .collect::<Vec<_>>())
 }
 
 async fn describe_schedules(

@@ -21,7 +21,10 @@ async fn targets(aas: &aws_sdk_applicationautoscaling::Client, rid: &str) -> Vec
     out.scalable_targets().to_vec()
 }
 
-async fn policies(aas: &aws_sdk_applicationautoscaling::Client, rid: &str) -> Vec<aas::ScalingPolicy> {
+pub(crate) async fn policies(
+    aas: &aws_sdk_applicationautoscaling::Client,
+    rid: &str,
+) -> Vec<aas::ScalingPolicy> {
     let out = aas
         .describe_scaling_policies()
         .service_namespace(aas::ServiceNamespace::Sagemaker)
@@ -32,7 +35,7 @@ async fn policies(aas: &aws_sdk_applicationautoscaling::Client, rid: &str) -> Ve
     out.scaling_policies().to_vec()
 }
 
-async fn register(aas: &aws_sdk_applicationautoscaling::Client, rid: &str, min: i32, max: i32) {
+pub(crate) async fn register(aas: &aws_sdk_applicationautoscaling::Client, rid: &str, min: i32, max: i32) {
     aas.register_scalable_target()
         .service_namespace(aas::ServiceNamespace::Sagemaker)
         .resource_id(rid)
@@ -44,7 +47,7 @@ async fn register(aas: &aws_sdk_applicationautoscaling::Client, rid: &str, min: 
         .expect("RegisterScalableTarget");
 }
 
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
+pub(crate) fn block_on<F: std::future::Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -52,14 +55,14 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
         .block_on(f)
 }
 
-const SEED: &str = r#"
+pub(crate) const SEED: &str = r#"
 [[endpoint]]
 name = "infer-endpoint-c356f91"
 variant = "prod"
 max_capacity = 4
 preset = "async-cpu"
 "#;
-const RID: &str = "endpoint/infer-endpoint-c356f91/variant/prod";
+pub(crate) const RID: &str = "endpoint/infer-endpoint-c356f91/variant/prod";
 const ALARM: &str = "infer-endpoint-c356f91-prod-HasBacklogWithoutCapacity-ScalingPolicy";
 
 /// One test's config folder and slice of the AWS stand-in. Shared with reliability.rs.
@@ -78,7 +81,7 @@ impl Case {
         case
     }
 
-    fn config(&self, text: &str) {
+    pub(crate) fn config(&self, text: &str) {
         let text = format!("region = \"{}\"\n{text}", self.aws.region);
         fs::write(self.dir.path().join("autoscaling.toml"), text).expect("write config");
     }
@@ -95,7 +98,7 @@ impl Case {
         run(&mut self.cmd(args))
     }
 
-    fn plan(&self) -> (i32, Value) {
+    pub(crate) fn plan(&self) -> (i32, Value) {
         let r = self.run(&["plan", "--json", "--detailed-exitcode"]);
         assert!(
             r.code == 0 || r.code == 2,
@@ -109,7 +112,7 @@ impl Case {
         )
     }
 
-    fn apply(&self) -> Run {
+    pub(crate) fn apply(&self) -> Run {
         let r = self.run(&["apply", "--auto-approve"]);
         assert_eq!(r.code, 0, "apply failed:\n{}\n{}", r.stdout, r.stderr);
         r
@@ -121,7 +124,7 @@ impl Case {
         assert_eq!(plan["changes"], serde_json::json!([]));
     }
 
-    fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         self.dir.path()
     }
 }
@@ -685,6 +688,52 @@ fn a_hard_failure_mid_apply_is_reported_change_by_change_and_a_rerun_converges()
             triple("create", "scheduled_action", "night")
         ]
     );
+    case.apply();
+    case.assert_converged();
+}
+
+#[test]
+fn a_failure_during_a_parallel_apply_is_reported_truthfully_and_a_rerun_converges() {
+    let config: String = (0..12)
+        .map(|i| format!("[[endpoint]]\nname = \"par-{i:02}\"\nvariant = \"v\"\nmax_capacity = 2\npreset = \"async-cpu\"\n"))
+        .collect();
+    let case = Case::new(&config);
+    // One hard failure part way through, while other targets are in flight.
+    case.aws
+        .fault("PutScalingPolicy", 400, "ValidationException", 1, 9);
+    let r = case.run(&["apply", "--auto-approve", "--parallelism", "4"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let line = |l: &str| -> Option<((String, String, String), String)> {
+        let rest = l.strip_prefix("* ")?;
+        let (change, status) = rest.split_once(": ")?;
+        let mut words = change.split_whitespace().skip(1);
+        let (kind, rid, name) = (words.next()?, words.next()?, words.next()?);
+        Some(((kind.into(), rid.into(), name.into()), status.into()))
+    };
+    let report: Vec<_> = r.stdout.lines().filter_map(line).collect();
+    assert_eq!(report.len(), 48, "{}", r.stdout);
+    let failed: Vec<_> = report.iter().filter(|(_, s)| s.starts_with("FAILED")).collect();
+    assert_eq!(failed.len(), 1, "{}", r.stdout);
+    let not_done: std::collections::BTreeSet<_> = report
+        .iter()
+        .filter(|(_, s)| s != "applied")
+        .map(|(k, _)| k.clone())
+        .collect();
+    assert!(
+        not_done.len() > 1,
+        "nothing after the failure was held back:\n{}",
+        r.stdout
+    );
+
+    // What the report says was not applied is exactly what AWS still lacks.
+    let (_, plan) = case.plan();
+    let remaining: std::collections::BTreeSet<_> = plan["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| (s(&c["kind"]), s(&c["resource_id"]), s(&c["name"])))
+        .collect();
+    assert_eq!(remaining, not_done);
     case.apply();
     case.assert_converged();
 }

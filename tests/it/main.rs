@@ -9,6 +9,7 @@ mod action_yml;
 mod cli;
 mod corpus;
 mod engine;
+mod import;
 mod inputs;
 mod install;
 mod no_panic;

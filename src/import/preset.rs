@@ -1,0 +1,81 @@
+//! The short form: a preset (plus endpoint-level overrides) when it expands to exactly what
+//! AWS holds. Decided by running the candidate through the real validator, so the answer
+//! can never drift from what `plan` would do with it.
+
+use std::fmt::Write as _;
+
+use super::write::{Endpoint, float, header, schedules, string};
+use crate::keywords::{Keyword, Preset};
+use crate::model::ScalableTarget;
+use crate::resource::{Kind, PolicyRecord, Record, Records, desired_records};
+
+/// The `[[endpoint]]` text using a preset, if one matches `current` (this endpoint's records).
+pub fn preset_form(e: &Endpoint, region: &str, current: &Records) -> Option<String> {
+    let presets: Vec<Preset> = Preset::SPELLINGS.iter().map(|(_, p)| *p).collect();
+    for preset in presets {
+        let plain = candidate(e, preset, "");
+        let Some(expanded) = expand(region, &plain) else {
+            continue;
+        };
+        if &expanded == current {
+            return Some(plain);
+        }
+        let overrides = overrides(&expanded, current);
+        if overrides.is_empty() {
+            continue;
+        }
+        let text = candidate(e, preset, &overrides);
+        if expand(region, &text).is_some_and(|r| &r == current) {
+            return Some(text);
+        }
+    }
+    None
+}
+
+fn candidate(e: &Endpoint, preset: Preset, overrides: &str) -> String {
+    let mut out = String::new();
+    header(e, &mut out);
+    let _ = writeln!(out, "preset = {}", string(preset.as_str()));
+    out.push_str(overrides);
+    schedules(e, &mut out);
+    out
+}
+
+fn expand(region: &str, endpoint: &str) -> Option<Records> {
+    let text = format!("region = {}\n{endpoint}", string(region));
+    let checked = crate::check_text("import", &text);
+    checked.desired.map(|d| desired_records(&d))
+}
+
+/// Endpoint-level `target` / cooldowns that turn the preset's target-tracking policy into
+/// the one AWS holds under the same name.
+fn overrides(expanded: &Records, current: &Records) -> String {
+    let mut out = String::new();
+    for (key, record) in expanded {
+        let (Kind::ScalingPolicy, Record::Policy(PolicyRecord::TargetTracking(want))) = (key.kind, record)
+        else {
+            continue;
+        };
+        let Some(Record::Policy(PolicyRecord::TargetTracking(have))) = current.get(key) else {
+            return String::new();
+        };
+        if have.target_value != want.target_value {
+            let _ = writeln!(out, "target = {}", float(have.target_value));
+        }
+        if have.scale_in_cooldown != want.scale_in_cooldown {
+            let _ = writeln!(out, "scale_in_cooldown = {}", have.scale_in_cooldown);
+        }
+        if have.scale_out_cooldown != want.scale_out_cooldown {
+            let _ = writeln!(out, "scale_out_cooldown = {}", have.scale_out_cooldown);
+        }
+    }
+    out
+}
+
+/// `endpoint/<name>/variant/<variant>` -> (name, variant).
+pub fn endpoint_variant(resource_id: &str) -> Option<(&str, &str)> {
+    let rest = resource_id.strip_prefix("endpoint/")?;
+    let (name, variant) = rest.split_once("/variant/")?;
+    (!name.is_empty() && !variant.is_empty() && ScalableTarget::resource_id_for(name, variant) == resource_id)
+        .then_some((name, variant))
+}
