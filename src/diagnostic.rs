@@ -38,7 +38,7 @@ impl Origin {
         Origin::File { span }
     }
 
-    fn span(&self) -> Option<Range<usize>> {
+    pub fn span(&self) -> Option<Range<usize>> {
         match self {
             Origin::File { span } => Some(span.clone()),
             Origin::Preset { span, .. } => span.clone(),
@@ -93,6 +93,23 @@ pub struct Diagnostics {
 impl Diagnostics {
     pub fn push(&mut self, d: Diagnostic) {
         self.items.push(d);
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Keeps, of the diagnostics from index `from` on, those `keep` accepts.
+    pub fn retain_from(&mut self, from: usize, keep: impl Fn(&Diagnostic) -> bool) {
+        let mut index = 0;
+        self.items.retain(|d| {
+            index += 1;
+            index <= from || keep(d)
+        });
     }
 
     pub fn has_errors(&self) -> bool {

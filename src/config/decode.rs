@@ -9,7 +9,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Origin};
 use crate::keywords::Keyword;
 use crate::suggest::did_you_mean;
 
-pub const CONFIG_KEYS: &[&str] = &["region", "endpoint"];
+pub const CONFIG_KEYS: &[&str] = &["region", "ignore_warnings", "endpoint"];
 pub const ENDPOINT_KEYS: &[&str] = &[
     "name",
     "variant",
@@ -21,6 +21,7 @@ pub const ENDPOINT_KEYS: &[&str] = &[
     "scale_in_cooldown",
     "scale_out_cooldown",
     "suspended",
+    "ignore_warnings",
     "policy",
     "schedule",
 ];
@@ -76,6 +77,10 @@ pub fn decode(root: &Spanned<DeTable<'_>>, d: &mut Diagnostics) -> RawConfig {
             .take("endpoint")
             .and_then(|v| array_of_tables(v, "endpoint", d, endpoint))
             .unwrap_or_default(),
+        ignore_warnings: t
+            .take("ignore_warnings")
+            .map(|v| strings(v, "ignore_warnings", d))
+            .unwrap_or_default(),
     };
     t.finish(d);
     config
@@ -107,6 +112,10 @@ fn endpoint(table: &DeTable<'_>, origin: Origin, d: &mut Diagnostics) -> RawEndp
         schedules: t
             .take("schedule")
             .and_then(|v| array_of_tables(v, "schedule", d, schedule))
+            .unwrap_or_default(),
+        ignore_warnings: t
+            .take("ignore_warnings")
+            .map(|v| strings(v, "ignore_warnings", d))
             .unwrap_or_default(),
         origin: origin.clone(),
     };
@@ -462,6 +471,16 @@ fn array<'a, 'i>(v: &'a Value<'i>, key: &str, d: &mut Diagnostics) -> Option<&'a
             None
         }
     }
+}
+
+fn strings(v: &Value<'_>, key: &str, d: &mut Diagnostics) -> Vec<Located<String>> {
+    let Some(items) = array(v, key, d) else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|item| string(item, &format!("each entry of `{key}`"), d))
+        .collect()
 }
 
 fn sub_table<T>(

@@ -59,6 +59,9 @@ pub struct RawConfig {
     /// One entry per endpoint variant whose autoscaling this file manages.
     #[schemars(rename = "endpoint", default)]
     pub endpoints: Vec<RawEndpoint>,
+    /// Warning codes to switch off for every endpoint (docs/config.md lists them).
+    #[schemars(default)]
+    pub ignore_warnings: Vec<Located<String>>,
 }
 
 /// An endpoint variant: its scalable target, policies and scheduled actions.
@@ -92,6 +95,9 @@ pub struct RawEndpoint {
     pub scale_out_cooldown: Field<i64>,
     /// Suspend parts of scaling without deleting anything (the scalable target's SuspendedState).
     pub suspended: Field<RawSuspended>,
+    /// Warning codes to switch off for this endpoint (docs/config.md lists them).
+    #[schemars(default)]
+    pub ignore_warnings: Vec<Located<String>>,
     /// Scaling policies.
     #[schemars(rename = "policy", default)]
     pub policies: Vec<RawPolicy>,

@@ -224,7 +224,7 @@ const PUBLISHED_AT_ZERO: &[&str] = &[
 
 /// Whether a metric is known to be absent at zero instances. Metrics of other namespaces
 /// (an SQS queue, your own) are the user's call.
-fn absent_at_zero(namespace: &str, metric: &str) -> bool {
+pub(super) fn absent_at_zero(namespace: &str, metric: &str) -> bool {
     match namespace {
         "/aws/sagemaker/Endpoints" => true,
         "AWS/SageMaker" => {

@@ -1,5 +1,6 @@
 //! Raw config -> desired state, or every problem found. Nothing here touches the network.
 
+mod advice;
 mod alarm;
 mod endpoint;
 mod names;
@@ -14,6 +15,7 @@ use crate::config::raw::{Field, Located, RawConfig};
 use crate::diagnostic::{Diagnostic, Diagnostics, Origin};
 use crate::model::DesiredState;
 
+pub use advice::WARNINGS;
 pub use preset::{BACKLOG_POLICY, CPU_POLICY, FROM_ZERO_POLICY, INVOCATIONS_POLICY};
 
 /// AWS quotas that are not adjustable.
@@ -41,6 +43,7 @@ pub fn validate(mut raw: RawConfig, d: &mut Diagnostics) -> Option<DesiredState>
         );
     }
 
+    let everywhere = advice::ignore_list(&raw.ignore_warnings, d);
     let mut targets = Vec::new();
     let mut seen: HashMap<(String, String), Origin> = HashMap::new();
     let mut alarms = Vec::new();
@@ -64,8 +67,19 @@ pub fn validate(mut raw: RawConfig, d: &mut Diagnostics) -> Option<DesiredState>
             }
             seen.insert(key, e.origin.clone());
         }
+        let here = advice::ignore_list(&e.ignore_warnings, d);
+        let from = d.len();
+        let errors = d.count(crate::diagnostic::Severity::Error);
         preset::expand(e, d);
-        targets.extend(endpoint::validate(e, &mut alarms, d));
+        let target = endpoint::validate(e, &mut alarms, d);
+        // Advice on an endpoint with errors would be noise: it may be about the error.
+        if let Some(t) = &target
+            && d.count(crate::diagnostic::Severity::Error) == errors
+        {
+            advice::check(e, t, d);
+        }
+        advice::drop_ignored(d, from, &[everywhere.as_slice(), here.as_slice()].concat());
+        targets.extend(target);
     }
     check_alarm_names_unique(&alarms, d);
 

@@ -6,6 +6,7 @@
 
 mod action;
 mod action_yml;
+mod advice;
 mod cli;
 mod corpus;
 mod engine;

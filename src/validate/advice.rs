@@ -1,0 +1,153 @@
+//! Advice: warnings about configs AWS accepts but that will not behave as intended. Each has
+//! a code that `ignore_warnings` (top level or per endpoint) switches off.
+
+use crate::config::raw::{Located, RawEndpoint, RawPolicy};
+use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
+use crate::keywords::{AdjustmentType, TreatMissingData};
+use crate::model::{PolicyConfig, ScalableTarget};
+
+/// Every warning code, with what it is about. The list users pick from (docs/config.md).
+pub const WARNINGS: &[(&str, &str)] = &[
+    ("max-zero", "max_capacity is 0"),
+    (
+        "summed-across-cores",
+        "a CPU/GPU target on a metric summed across cores",
+    ),
+    (
+        "slow-scale-from-zero",
+        "min 0 where only target tracking can scale out from zero",
+    ),
+    (
+        "cooldown-shorter-than-alarm",
+        "a step policy's cooldown ends before its alarm can reset",
+    ),
+    (
+        "breaching-when-absent",
+        "missing data as breaching on a metric absent at zero instances",
+    ),
+    ("no-scale-in", "no policy can ever scale in"),
+];
+
+/// The advice that needs the validated target (the rest is given where the field is read).
+pub fn check(e: &RawEndpoint, target: &ScalableTarget, d: &mut Diagnostics) {
+    for p in &target.policies {
+        let PolicyConfig::Step(step) = &p.config else {
+            continue;
+        };
+        let raw = raw_policy(e, &p.name);
+        let alarm = &step.alarm;
+        let window = i64::from(alarm.period) * i64::from(alarm.evaluation_periods);
+        if i64::from(step.cooldown) < window {
+            let origin = raw
+                .and_then(|r| r.cooldown.as_ref().map(|c| c.origin.clone()))
+                .or_else(|| raw.map(|r| r.origin.clone()))
+                .unwrap_or_else(|| e.origin.clone());
+            d.push(
+                Diagnostic::warning(
+                    "cooldown-shorter-than-alarm",
+                    &origin,
+                    format!(
+                        "policy `{}`: cooldown {} s is shorter than its alarm's window ({} x {} s = {window} s); the alarm is still in ALARM when the cooldown ends, so the policy fires again before its last change shows in the metric",
+                        p.name, step.cooldown, alarm.evaluation_periods, alarm.period
+                    ),
+                )
+                .help(format!("set `cooldown = {window}` or more, or shorten the alarm's period x evaluation_periods")),
+            );
+        }
+        if target.min_capacity == 0
+            && alarm.treat_missing_data == TreatMissingData::Breaching
+            && super::endpoint::absent_at_zero(&alarm.namespace, &alarm.metric_name)
+        {
+            let origin = raw
+                .and_then(|r| r.alarm.as_ref())
+                .and_then(|a| a.value.treat_missing_data.as_ref().map(|t| t.origin.clone()))
+                .unwrap_or_else(|| e.origin.clone());
+            d.push(
+                Diagnostic::warning(
+                    "breaching-when-absent",
+                    &origin,
+                    format!(
+                        "alarm `{}` treats missing data as breaching, but {} is not published while no instance runs: at 0 instances the alarm stays in ALARM and policy `{}` keeps firing",
+                        alarm.name, alarm.metric_name, p.name
+                    ),
+                )
+                .help("use treat_missing_data = \"missing\" or \"notBreaching\", or watch a metric published at zero (HasBacklogWithoutCapacity)"),
+            );
+        }
+    }
+    let tracking = target
+        .policies
+        .iter()
+        .any(|p| matches!(p.config, PolicyConfig::TargetTracking(_)));
+    if tracking && !can_scale_in(target) {
+        d.push(
+            Diagnostic::warning(
+                "no-scale-in",
+                &e.origin,
+                format!(
+                    "scale-in is disabled everywhere on {}: every target-tracking policy has disable_scale_in and no step policy or scheduled action removes capacity, so capacity that goes up stays up",
+                    target.resource_id
+                ),
+            )
+            .help("let one target-tracking policy scale in (remove `disable_scale_in`), or add a step policy with a negative adjustment"),
+        );
+    }
+}
+
+/// Some policy or scheduled action can bring capacity down.
+fn can_scale_in(target: &ScalableTarget) -> bool {
+    let policy = target.policies.iter().any(|p| match &p.config {
+        PolicyConfig::TargetTracking(tt) => !tt.disable_scale_in,
+        PolicyConfig::Step(s) => {
+            s.adjustment_type == AdjustmentType::ExactCapacity
+                || s.steps.iter().any(|st| st.scaling_adjustment < 0)
+        }
+    });
+    let schedule = target
+        .scheduled_actions
+        .iter()
+        .any(|s| s.max_capacity.is_some_and(|m| m < target.max_capacity));
+    policy || schedule
+}
+
+fn raw_policy<'a>(e: &'a RawEndpoint, name: &str) -> Option<&'a RawPolicy> {
+    e.policies
+        .iter()
+        .find(|p| p.name.as_ref().is_some_and(|n| n.value == name))
+}
+
+/// Checks the codes of an `ignore_warnings` list; returns the valid ones.
+pub fn ignore_list(list: &[Located<String>], d: &mut Diagnostics) -> Vec<String> {
+    let mut out = Vec::new();
+    for code in list {
+        if WARNINGS.iter().any(|(c, _)| *c == code.value) {
+            out.push(code.value.clone());
+            continue;
+        }
+        let known: Vec<&str> = WARNINGS.iter().map(|(c, _)| *c).collect();
+        let mut diag = Diagnostic::error(
+            "unknown-warning-code",
+            &code.origin,
+            format!("`{}` is not a warning code that can be ignored", code.value),
+        );
+        diag = match crate::suggest::did_you_mean(&code.value, known.iter().copied()) {
+            Some(s) => diag.help(format!("did you mean `{s}`?")),
+            None => diag.help(format!(
+                "warning codes: {}; errors cannot be ignored",
+                known.join(", ")
+            )),
+        };
+        d.push(diag);
+    }
+    out
+}
+
+/// Drops the warnings from index `from` on whose code is in `codes`.
+pub fn drop_ignored(d: &mut Diagnostics, from: usize, codes: &[String]) {
+    if codes.is_empty() {
+        return;
+    }
+    d.retain_from(from, |diag| {
+        diag.severity != Severity::Warning || !codes.iter().any(|c| c == diag.code)
+    });
+}
