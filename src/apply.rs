@@ -2,7 +2,7 @@
 //! Starts nothing new after the first hard failure; a re-run plans only what is left, so it
 //! converges.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures::{StreamExt, stream};
@@ -23,6 +23,8 @@ pub enum Outcome {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ChangeReport {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     pub action: Action,
     pub kind: Kind,
     pub resource_id: String,
@@ -66,17 +68,23 @@ impl ApplyReport {
 /// gains little against Application Auto Scaling's throttling and costs retries).
 pub const DEFAULT_PARALLELISM: u16 = 4;
 
-/// Applies `plan`. `desired` is the full desired state (for re-pointing alarms that did not
-/// change themselves); `policy_arns` are the ARNs read with the current state.
+/// What applying needs in one region: its clients, the full desired state there (for
+/// re-pointing alarms that did not change themselves), and the policy ARNs read with the
+/// current state.
+pub struct Region<'a> {
+    pub clients: &'a Clients,
+    pub desired: &'a Records,
+    pub policy_arns: &'a HashMap<(String, String), String>,
+}
+
+/// Applies `plan`; each change goes to the region it is marked with.
 ///
 /// Changes to one scalable target run in plan order; up to `parallelism` targets are worked
 /// on at once. After a hard failure or when time runs out no further change starts, and the
 /// changes already in flight finish, so the report says exactly what happened.
 pub async fn apply(
-    clients: &Clients,
+    regions: &BTreeMap<Option<String>, Region<'_>>,
     plan: &Plan,
-    desired: &Records,
-    policy_arns: HashMap<(String, String), String>,
     deadline: Option<tokio::time::Instant>,
     parallelism: usize,
 ) -> ApplyReport {
@@ -84,6 +92,7 @@ pub async fn apply(
         .changes
         .iter()
         .map(|c| ChangeReport {
+            region: c.region.clone(),
             action: c.action,
             kind: c.kind,
             resource_id: c.resource_id.clone(),
@@ -94,7 +103,7 @@ pub async fn apply(
         .collect();
     let stop = Stop::default();
     let results: Vec<Vec<(usize, Outcome, Vec<String>)>> = stream::iter(lanes(plan))
-        .map(|lane| run_lane(clients, plan, desired, &policy_arns, lane, deadline, &stop))
+        .map(|lane| run_lane(regions, plan, lane, deadline, &stop))
         .buffer_unordered(parallelism.max(1))
         .collect()
         .await;
@@ -127,10 +136,10 @@ impl Stop {
 
 /// Indexes of `plan.changes` that must run one after another: those of one scalable target,
 /// joined with any other target's that touch an alarm of the same name (alarm names are
-/// global in CloudWatch). Lanes keep plan order inside and come out in plan order.
+/// unique per region in CloudWatch). Lanes keep plan order inside and come out in plan order.
 fn lanes(plan: &Plan) -> Vec<Vec<usize>> {
-    let mut lane_of_target: HashMap<&str, usize> = HashMap::new();
-    let mut lane_of_alarm: HashMap<&str, usize> = HashMap::new();
+    let mut lane_of_target: HashMap<(Option<&str>, &str), usize> = HashMap::new();
+    let mut lane_of_alarm: HashMap<(Option<&str>, &str), usize> = HashMap::new();
     let mut lane_of_change: Vec<usize> = Vec::with_capacity(plan.changes.len());
     // Union-find over lane numbers, so that a late alarm can join two earlier lanes.
     let mut parent: Vec<usize> = Vec::new();
@@ -142,18 +151,21 @@ fn lanes(plan: &Plan) -> Vec<Vec<usize>> {
         i
     }
     for change in &plan.changes {
-        let lane = *lane_of_target.entry(&change.resource_id).or_insert_with(|| {
-            parent.push(parent.len());
-            parent.len() - 1
-        });
+        let region = change.region.as_deref();
+        let lane = *lane_of_target
+            .entry((region, &change.resource_id))
+            .or_insert_with(|| {
+                parent.push(parent.len());
+                parent.len() - 1
+            });
         if change.kind == Kind::Alarm {
-            match lane_of_alarm.get(change.name.as_str()) {
+            match lane_of_alarm.get(&(region, change.name.as_str())) {
                 Some(&other) => {
                     let (a, b) = (root(&mut parent, lane), root(&mut parent, other));
                     parent[a.max(b)] = a.min(b);
                 }
                 None => {
-                    lane_of_alarm.insert(&change.name, lane);
+                    lane_of_alarm.insert((region, &change.name), lane);
                 }
             }
         }
@@ -167,25 +179,38 @@ fn lanes(plan: &Plan) -> Vec<Vec<usize>> {
 }
 
 async fn run_lane(
-    clients: &Clients,
+    regions: &BTreeMap<Option<String>, Region<'_>>,
     plan: &Plan,
-    desired: &Records,
-    policy_arns: &HashMap<(String, String), String>,
     lane: Vec<usize>,
     deadline: Option<tokio::time::Instant>,
     stop: &Stop,
 ) -> Vec<(usize, Outcome, Vec<String>)> {
+    let mut done = Vec::new();
+    // Every change of a lane is in one region (lanes are keyed by it).
+    let Some(region) = lane.first().and_then(|&i| regions.get(&plan.changes[i].region)) else {
+        for i in lane {
+            let place = plan.changes[i].region.as_deref().unwrap_or("the config's region");
+            done.push((
+                i,
+                Outcome::Failed(format!("no connection to {place}")),
+                Vec::new(),
+            ));
+        }
+        stop.failed.store(true, Ordering::Relaxed);
+        return done;
+    };
+    let (clients, desired) = (region.clients, region.desired);
     // A lane only reads and writes the ARNs of its own targets' policies.
     let targets: HashSet<&str> = lane
         .iter()
         .map(|&i| plan.changes[i].resource_id.as_str())
         .collect();
-    let mut arns: HashMap<(String, String), String> = policy_arns
+    let mut arns: HashMap<(String, String), String> = region
+        .policy_arns
         .iter()
         .filter(|((rid, _), _)| targets.contains(rid.as_str()))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let mut done = Vec::new();
     for i in lane {
         // Stop between changes, never in the middle of one: what is reported is what happened.
         if stop.should_stop(deadline) {
@@ -304,7 +329,7 @@ async fn put_policy(
     .unwrap_or_default();
     arns.insert(key, arn.clone());
     if old_arn.is_some() && old_arn.as_deref() != Some(arn.as_str()) {
-        repoint_alarms(clients, plan, rid, name, desired, arns, notes).await?;
+        repoint_alarms(clients, plan, change, desired, arns, notes).await?;
     }
     Ok(())
 }
@@ -313,12 +338,12 @@ async fn put_policy(
 async fn repoint_alarms(
     clients: &Clients,
     plan: &Plan,
-    rid: &str,
-    policy: &str,
+    policy_change: &Change,
     desired: &Records,
     arns: &HashMap<(String, String), String>,
     notes: &mut Vec<String>,
 ) -> Result<(), AwsError> {
+    let (rid, policy) = (policy_change.resource_id.as_str(), policy_change.name.as_str());
     for (key, record) in desired {
         let Record::Alarm(alarm) = record else { continue };
         if key.resource_id != rid || !alarm.triggers.iter().any(|t| t == policy) {
@@ -327,7 +352,7 @@ async fn repoint_alarms(
         let planned = plan
             .changes
             .iter()
-            .any(|c| c.key() == *key && c.action != Action::Delete);
+            .any(|c| c.region == policy_change.region && c.key() == *key && c.action != Action::Delete);
         if planned {
             continue;
         }
@@ -383,6 +408,7 @@ mod tests {
 
     fn change(kind: Kind, rid: &str, name: &str) -> Change {
         Change {
+            region: None,
             action: Action::Create,
             kind,
             resource_id: rid.into(),

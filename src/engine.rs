@@ -1,40 +1,70 @@
 //! desired state + what AWS holds -> plan, and plan -> applied changes. The glue between
 //! `aws` (I/O) and `plan` / `apply`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use crate::apply::{ApplyReport, apply};
+use futures::future::try_join_all;
+
+use crate::apply::{self, ApplyReport};
 use crate::aws::{AwsError, Clients, connect, read_current};
-use crate::model::DesiredState;
+use crate::model::{DesiredState, ScalableTarget};
 use crate::plan::{Plan, diff};
 use crate::resource::{Kind, Records, desired_records};
 
 /// A plan and what is needed to apply it.
 pub struct Planned {
-    pub clients: Clients,
     pub plan: Plan,
-    pub desired: Records,
-    pub policy_arns: HashMap<(String, String), String>,
+    /// By the endpoints' own region (None: the config's).
+    regions: BTreeMap<Option<String>, Region>,
     /// AWS calls made to read the current state.
     pub read_calls: usize,
 }
 
+/// One region's connection and what was planned there.
+struct Region {
+    clients: Clients,
+    desired: Records,
+    policy_arns: HashMap<(String, String), String>,
+}
+
+/// Reads every region the config names, concurrently, and plans the difference.
 pub async fn plan(desired: &DesiredState) -> Result<Planned, AwsError> {
-    let clients = connect(desired.region.as_deref()).await?;
-    let records = desired_records(desired);
-    let resource_ids: Vec<String> = desired.targets.iter().map(|t| t.resource_id.clone()).collect();
-    let alarm_owners = alarm_owners(&records);
-    let mut current = read_current(&clients, &resource_ids, &alarm_owners).await?;
-    if !current.unsupported.is_empty() {
-        return Err(current.unsupported.swap_remove(0));
+    let mut groups: BTreeMap<Option<String>, Vec<ScalableTarget>> = BTreeMap::new();
+    for t in &desired.targets {
+        groups.entry(t.region.clone()).or_default().push(t.clone());
     }
-    let plan = diff(&records, &current.records);
+    let parts = try_join_all(groups.into_iter().map(|(region, targets)| async move {
+        let clients = connect(region.as_deref().or(desired.region.as_deref())).await?;
+        let records = desired_records(&DesiredState {
+            region: None,
+            targets,
+        });
+        let resource_ids = target_ids(&records);
+        let mut current = read_current(&clients, &resource_ids, &alarm_owners(&records)).await?;
+        if !current.unsupported.is_empty() {
+            return Err(current.unsupported.swap_remove(0));
+        }
+        let plan = diff(&records, &current.records);
+        let state = Region {
+            clients,
+            desired: records,
+            policy_arns: current.policy_arns,
+        };
+        Ok::<_, AwsError>((region, plan, state, current.calls))
+    }))
+    .await?;
+    let mut plans = Vec::new();
+    let mut regions = BTreeMap::new();
+    let mut read_calls = 0;
+    for (region, plan, state, calls) in parts {
+        plans.push((region.clone(), plan));
+        regions.insert(region, state);
+        read_calls += calls;
+    }
     Ok(Planned {
-        clients,
-        plan,
-        desired: records,
-        policy_arns: current.policy_arns,
-        read_calls: current.calls,
+        plan: Plan::merge(plans),
+        regions,
+        read_calls,
     })
 }
 
@@ -48,25 +78,22 @@ pub async fn apply_planned(
     deadline: Option<tokio::time::Instant>,
     parallelism: usize,
 ) -> ApplyReport {
-    let mut report = apply(
-        &planned.clients,
-        &planned.plan,
-        &planned.desired,
-        planned.policy_arns,
-        deadline,
-        parallelism,
-    )
-    .await;
+    let regions: BTreeMap<Option<String>, apply::Region<'_>> = planned
+        .regions
+        .iter()
+        .map(|(name, r)| {
+            let region = apply::Region {
+                clients: &r.clients,
+                desired: &r.desired,
+                policy_arns: &r.policy_arns,
+            };
+            (name.clone(), region)
+        })
+        .collect();
+    let mut report = apply::apply(&regions, &planned.plan, deadline, parallelism).await;
     if report.failed() {
         return report;
     }
-    let resource_ids: Vec<String> = planned
-        .desired
-        .keys()
-        .filter(|k| k.kind == Kind::ScalableTarget)
-        .map(|k| k.resource_id.clone())
-        .collect();
-    let owners = alarm_owners(&planned.desired);
     // Application Auto Scaling is eventually consistent: a read right after a write may not
     // show it yet, so a difference is only reported once it persists.
     for attempt in 0..CHECK_ATTEMPTS {
@@ -74,9 +101,8 @@ pub async fn apply_planned(
             let base = crate::aws::retry_base().unwrap_or(std::time::Duration::from_secs(1));
             tokio::time::sleep(base * attempt).await;
         }
-        match read_current(&planned.clients, &resource_ids, &owners).await {
-            Ok(current) => {
-                let remaining = diff(&planned.desired, &current.records).changes.len();
+        match remaining(&planned.regions).await {
+            Ok(remaining) => {
                 report.remaining = Some(remaining);
                 report.check_error = None;
                 if remaining == 0 {
@@ -87,6 +113,24 @@ pub async fn apply_planned(
         }
     }
     report
+}
+
+/// Changes a fresh read still finds, over all regions.
+async fn remaining(regions: &BTreeMap<Option<String>, Region>) -> Result<usize, AwsError> {
+    let counts = try_join_all(regions.values().map(|r| async move {
+        let current = read_current(&r.clients, &target_ids(&r.desired), &alarm_owners(&r.desired)).await?;
+        Ok::<_, AwsError>(diff(&r.desired, &current.records).changes.len())
+    }))
+    .await?;
+    Ok(counts.into_iter().sum())
+}
+
+fn target_ids(records: &Records) -> Vec<String> {
+    records
+        .keys()
+        .filter(|k| k.kind == Kind::ScalableTarget)
+        .map(|k| k.resource_id.clone())
+        .collect()
 }
 
 fn alarm_owners(records: &Records) -> HashMap<String, String> {

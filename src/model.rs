@@ -35,6 +35,9 @@ impl ScalableDimension {
 /// One endpoint variant's scalable target, with everything attached to it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScalableTarget {
+    /// The endpoint's own region; None: the config's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     pub endpoint: String,
     pub variant: String,
     /// `endpoint/<endpoint>/variant/<variant>`

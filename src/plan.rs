@@ -33,6 +33,9 @@ impl Action {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
+    /// The endpoint's own `region`, when it has one; None: the config's region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     pub action: Action,
     pub kind: Kind,
     pub resource_id: String,
@@ -97,15 +100,33 @@ pub fn diff(desired: &Records, current: &Records) -> Plan {
             changes.push(change(Action::Delete, key, Some(have), None));
         }
     }
-    changes.sort_by_key(|c| (phase(c), c.resource_id.clone(), c.name.clone()));
-    let warnings = capacity_warnings(&changes);
-    let summary = summarise(&changes);
-    let fingerprint = fingerprint(&changes);
-    Plan {
-        summary,
-        fingerprint,
-        changes,
-        warnings,
+    Plan::of(changes)
+}
+
+impl Plan {
+    /// The plan made of `changes`, in apply order.
+    pub fn of(mut changes: Vec<Change>) -> Plan {
+        changes.sort_by_key(|c| (phase(c), c.region.clone(), c.resource_id.clone(), c.name.clone()));
+        Plan {
+            summary: summarise(&changes),
+            fingerprint: fingerprint(&changes),
+            warnings: capacity_warnings(&changes),
+            changes,
+        }
+    }
+
+    /// Several regions' plans as one: each change marked with its region.
+    pub fn merge(parts: Vec<(Option<String>, Plan)>) -> Plan {
+        let changes = parts
+            .into_iter()
+            .flat_map(|(region, plan)| {
+                plan.changes.into_iter().map(move |mut c| {
+                    c.region = region.clone();
+                    c
+                })
+            })
+            .collect();
+        Plan::of(changes)
     }
 }
 
@@ -132,6 +153,7 @@ fn change(action: Action, key: &Key, before: Option<&Record>, after: Option<&Rec
     let after = after.map(to_value);
     let fields = changed_fields(before.as_ref(), after.as_ref());
     Change {
+        region: None,
         action,
         kind: key.kind,
         resource_id: key.resource_id.clone(),
@@ -204,10 +226,15 @@ pub fn fingerprint(changes: &[Change]) -> String {
     let canonical: Vec<Value> = changes
         .iter()
         .map(|c| {
-            serde_json::json!({
+            let mut v = serde_json::json!({
                 "action": c.action, "kind": c.kind, "resource_id": c.resource_id, "name": c.name,
                 "before": c.before, "after": c.after,
-            })
+            });
+            // Only when set, so single-region fingerprints stay what they were.
+            if let Some(region) = &c.region {
+                v["region"] = Value::from(region.as_str());
+            }
+            v
         })
         .collect();
     let text = serde_json::to_string(&canonical).unwrap_or_default();

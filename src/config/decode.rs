@@ -13,6 +13,7 @@ pub const CONFIG_KEYS: &[&str] = &["region", "ignore_warnings", "endpoint"];
 pub const ENDPOINT_KEYS: &[&str] = &[
     "name",
     "variant",
+    "region",
     "min_capacity",
     "max_capacity",
     "inference",
@@ -91,6 +92,7 @@ fn endpoint(table: &DeTable<'_>, origin: Origin, d: &mut Diagnostics) -> RawEndp
     let e = RawEndpoint {
         name: t.take("name").and_then(|v| string(v, "name", d)),
         variant: t.take("variant").and_then(|v| string(v, "variant", d)),
+        region: t.take("region").and_then(|v| string(v, "region", d)),
         min_capacity: t.take("min_capacity").and_then(|v| integer(v, "min_capacity", d)),
         max_capacity: t.take("max_capacity").and_then(|v| integer(v, "max_capacity", d)),
         inference: t.take("inference").and_then(|v| keyword(v, "inference", d)),

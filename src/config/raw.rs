@@ -95,6 +95,8 @@ pub struct RawEndpoint {
     pub scale_out_cooldown: Field<i64>,
     /// Suspend parts of scaling without deleting anything (the scalable target's SuspendedState).
     pub suspended: Field<RawSuspended>,
+    /// This endpoint's AWS region when it differs from the file's `region`.
+    pub region: Field<String>,
     /// Warning codes to switch off for this endpoint (docs/config.md lists them).
     #[schemars(default)]
     pub ignore_warnings: Vec<Located<String>>,

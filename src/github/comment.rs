@@ -65,7 +65,7 @@ pub fn change_lines(plan: &Plan) -> Vec<String> {
                 "{} {} {} {}",
                 c.action.as_str(),
                 c.kind.as_str(),
-                c.resource_id,
+                crate::render::target_label(c.region.as_deref(), &c.resource_id),
                 c.name
             )
         })

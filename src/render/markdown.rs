@@ -14,7 +14,7 @@ pub fn markdown(plan: &Plan) -> String {
         return out;
     }
     for (rid, changes) in by_target(plan) {
-        let _ = writeln!(out, "\n#### `{}`\n", code(rid));
+        let _ = writeln!(out, "\n#### `{}`\n", code(&rid));
         let _ = writeln!(out, "| | kind | name | changes |\n|---|---|---|---|");
         for c in changes {
             let action = c.action.as_str();

@@ -31,12 +31,27 @@ pub(crate) fn show(v: &serde_json::Value) -> String {
 
 /// Changes grouped by scalable target (sorted), each group in apply order. The plan itself is
 /// in apply order, which interleaves targets.
-pub(crate) fn by_target(plan: &Plan) -> Vec<(&str, Vec<&crate::plan::Change>)> {
-    let mut groups: std::collections::BTreeMap<&str, Vec<&crate::plan::Change>> = Default::default();
+pub(crate) fn by_target(plan: &Plan) -> Vec<(String, Vec<&crate::plan::Change>)> {
+    let mut groups: std::collections::BTreeMap<(Option<&str>, &str), Vec<&crate::plan::Change>> =
+        Default::default();
     for c in &plan.changes {
-        groups.entry(c.resource_id.as_str()).or_default().push(c);
+        groups
+            .entry((c.region.as_deref(), c.resource_id.as_str()))
+            .or_default()
+            .push(c);
     }
-    groups.into_iter().collect()
+    groups
+        .into_iter()
+        .map(|((region, rid), changes)| (target_label(region, rid), changes))
+        .collect()
+}
+
+/// A scalable target as shown: its resource id, and its region when it has its own.
+pub(crate) fn target_label(region: Option<&str>, resource_id: &str) -> String {
+    match region {
+        Some(r) => format!("{resource_id} ({r})"),
+        None => resource_id.to_string(),
+    }
 }
 
 /// The fields of a change with their before and after values.

@@ -38,7 +38,7 @@ pub fn text(plan: &Plan, color: bool) -> String {
         return out;
     }
     for (rid, changes) in by_target(plan) {
-        let _ = writeln!(out, "\n{}", paint.wrap("1", rid));
+        let _ = writeln!(out, "\n{}", paint.wrap("1", &rid));
         for c in changes {
             let (sym, code) = symbol(c.action);
             let mut head = format!("  {sym} {} {}", c.kind.as_str(), c.name);
@@ -97,7 +97,7 @@ pub fn apply_report(report: &ApplyReport, color: bool) -> String {
             "{} {sym} {} {} {}: {}",
             paint.wrap(code, "*"),
             c.kind.as_str(),
-            c.resource_id,
+            super::target_label(c.region.as_deref(), &c.resource_id),
             c.name,
             paint.wrap(code, &status)
         );

@@ -100,7 +100,22 @@ pub fn validate(e: &RawEndpoint, alarms: &mut Vec<AlarmUse>, d: &mut Diagnostics
     policies.sort_by(|a, b| a.name.cmp(&b.name));
     let mut scheduled_actions = schedules;
     scheduled_actions.sort_by(|a, b| a.name.cmp(&b.name));
+    let region = e
+        .region
+        .as_ref()
+        .and_then(|r| match super::names::region(&r.value) {
+            Some(why) => {
+                d.push(Diagnostic::error(
+                    "invalid-name",
+                    &r.origin,
+                    format!("region \"{}\" {why}", r.value),
+                ));
+                None
+            }
+            None => Some(r.value.clone()),
+        });
     Some(ScalableTarget {
+        region,
         endpoint: name.value.clone(),
         variant,
         resource_id,
@@ -177,6 +192,7 @@ fn validate_policies(
                 origin,
                 policy: policy.name.clone(),
                 resource_id: resource_id.to_string(),
+                region: e.region.as_ref().map(|r| r.value.clone()),
             });
         }
         out.push(policy);

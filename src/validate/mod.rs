@@ -45,7 +45,7 @@ pub fn validate(mut raw: RawConfig, d: &mut Diagnostics) -> Option<DesiredState>
 
     let everywhere = advice::ignore_list(&raw.ignore_warnings, d);
     let mut targets = Vec::new();
-    let mut seen: HashMap<(String, String), Origin> = HashMap::new();
+    let mut seen: HashMap<(String, String, Option<String>), Origin> = HashMap::new();
     let mut alarms = Vec::new();
     for e in &mut raw.endpoints {
         if let Some(name) = &e.name {
@@ -53,7 +53,8 @@ pub fn validate(mut raw: RawConfig, d: &mut Diagnostics) -> Option<DesiredState>
                 .variant
                 .as_ref()
                 .map_or(endpoint::DEFAULT_VARIANT, |v| v.value.as_str());
-            let key = (name.value.clone(), variant.to_string());
+            let region = e.region.as_ref().map(|r| r.value.clone());
+            let key = (name.value.clone(), variant.to_string(), region);
             if seen.contains_key(&key) {
                 d.push(
                     Diagnostic::error(
@@ -86,17 +87,21 @@ pub fn validate(mut raw: RawConfig, d: &mut Diagnostics) -> Option<DesiredState>
     if d.count(crate::diagnostic::Severity::Error) > errors_before {
         return None;
     }
-    Some(DesiredState {
-        region: raw.region.map(|r| r.value),
-        targets,
-    })
+    let region = raw.region.map(|r| r.value);
+    // An endpoint's `region` equal to the file's is no region of its own.
+    for t in &mut targets {
+        if t.region.is_some() && t.region == region {
+            t.region = None;
+        }
+    }
+    Some(DesiredState { region, targets })
 }
 
 /// Alarm names are unique per region, so two step policies may not share one.
 fn check_alarm_names_unique(alarms: &[AlarmUse], d: &mut Diagnostics) {
-    let mut seen: HashMap<&str, &AlarmUse> = HashMap::new();
+    let mut seen: HashMap<(&str, Option<&str>), &AlarmUse> = HashMap::new();
     for a in alarms {
-        match seen.get(a.name.as_str()) {
+        match seen.get(&(a.name.as_str(), a.region.as_deref())) {
             Some(first) => d.push(
                 Diagnostic::error(
                     "duplicate-alarm",
@@ -109,7 +114,7 @@ fn check_alarm_names_unique(alarms: &[AlarmUse], d: &mut Diagnostics) {
                 .help("alarm names are unique per region: set a distinct `alarm.name`"),
             ),
             None => {
-                seen.insert(&a.name, a);
+                seen.insert((&a.name, a.region.as_deref()), a);
             }
         }
     }
@@ -121,6 +126,8 @@ pub(crate) struct AlarmUse {
     pub origin: Origin,
     pub policy: String,
     pub resource_id: String,
+    /// The endpoint's own region, if any: alarm names are unique per region.
+    pub region: Option<String>,
 }
 
 /// The value of a field that must be set, or a `missing-key` error on its table.

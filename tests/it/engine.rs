@@ -739,6 +739,63 @@ fn a_failure_during_a_parallel_apply_is_reported_truthfully_and_a_rerun_converge
 }
 
 #[test]
+fn two_regions_in_one_config_plan_and_apply_each_in_its_own_region() {
+    let other = crate::standin::SPARE_REGION;
+    // The same endpoint name in both regions: two different endpoints.
+    let case = Case::new(&format!(
+        "{SEED}\n{}",
+        SEED.replace("[[endpoint]]", &format!("[[endpoint]]\nregion = \"{other}\""))
+    ));
+    let (code, plan) = case.plan();
+    assert_eq!(code, 2);
+    assert_eq!(
+        plan["summary"],
+        serde_json::json!({"add": 8, "change": 0, "destroy": 0})
+    );
+    let regions: Vec<Option<&str>> = plan["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| c["region"].as_str())
+        .collect();
+    assert_eq!(
+        regions.iter().filter(|r| **r == Some(other)).count(),
+        4,
+        "{plan:#}"
+    );
+    assert_eq!(regions.iter().filter(|r| r.is_none()).count(), 4, "{plan:#}");
+    let text = case.run(&["plan"]);
+    assert!(
+        text.stdout.contains(&format!("{RID} ({other})")),
+        "grouped with its region:\n{}",
+        text.stdout
+    );
+
+    case.apply();
+    let writes = |calls: Vec<String>| {
+        calls
+            .into_iter()
+            .filter(|c| c.starts_with("Put") || c.starts_with("Register"))
+            .count()
+    };
+    assert_eq!(writes(case.aws.calls()), 4, "4 writes in the config's region");
+    assert_eq!(writes(case.aws.calls_in(other)), 4, "4 writes in {other}");
+    case.assert_converged();
+
+    // A change in one region plans and applies there only.
+    case.config(&format!(
+        "{SEED}\n{}",
+        SEED.replace("[[endpoint]]", &format!("[[endpoint]]\nregion = \"{other}\""))
+            .replace("max_capacity = 4", "max_capacity = 6")
+    ));
+    let (_, plan) = case.plan();
+    assert_eq!(plan["changes"].as_array().map(Vec::len), Some(1), "{plan:#}");
+    assert_eq!(plan["changes"][0]["region"], other);
+    case.apply();
+    case.assert_converged();
+}
+
+#[test]
 fn a_saved_plan_applies_only_while_it_still_matches() {
     let case = Case::new(SEED);
     let r = case.run(&["plan", "--out", "reviewed.json"]);

@@ -40,6 +40,9 @@ const REGIONS: &[&str] = &[
     "eu-south-2",
 ];
 
+/// Outside REGIONS: the one test that needs a second region of its own uses it.
+pub const SPARE_REGION: &str = "il-central-1";
+
 struct Server {
     port: u16,
     // Held so the stand-in's stdin stays open; it exits when this process does.
@@ -219,6 +222,17 @@ impl Aws {
             "GET",
             self.port,
             &format!("/_standin/calls?region={}", self.scope()),
+            None,
+        );
+        serde_json::from_str(&body).expect("calls")
+    }
+
+    /// AWS operations this test's access key sent to another region.
+    pub fn calls_in(&self, region: &str) -> Vec<String> {
+        let body = http(
+            "GET",
+            self.port,
+            &format!("/_standin/calls?region={}/{region}", self.key),
             None,
         );
         serde_json::from_str(&body).expect("calls")
