@@ -795,6 +795,26 @@ fn two_regions_in_one_config_plan_and_apply_each_in_its_own_region() {
     case.assert_converged();
 }
 
+/// The cheap regression check of docs/benchmarks.md: call counts are deterministic, so a
+/// change that costs more calls per endpoint fails here, not in a benchmark nobody reran.
+#[test]
+fn call_counts_for_100_endpoints_stay_where_the_benchmarks_put_them() {
+    let config: String = (0..100)
+        .map(|i| format!("[[endpoint]]\nname = \"count-{i:03}\"\nmax_capacity = 4\npreset = \"async-cpu\"\n"))
+        .collect();
+    let case = Case::new(&config);
+    case.run(&["apply", "--auto-approve"]);
+    // Plan reads (2 target batches of 50, 100 x policies + schedules, 100 alarm lookups by
+    // ActionPrefix on moto, 0 by name), 400 writes, then the same reads again to check.
+    assert_eq!(case.aws.calls().len(), 906, "apply of 100 endpoints from scratch");
+    let before = case.aws.calls().len();
+    case.assert_converged();
+    let plan_calls = case.aws.calls().len() - before;
+    // 2 DescribeScalableTargets + 100 x (policies + schedules) + 100 DescribeAlarms by action
+    // (moto lists no alarms on policies; on AWS: 1 by name) = 303.
+    assert_eq!(plan_calls, 303, "one plan of 100 applied endpoints");
+}
+
 #[test]
 fn a_saved_plan_applies_only_while_it_still_matches() {
     let case = Case::new(SEED);
