@@ -10,6 +10,7 @@ use futures::{StreamExt, stream};
 use serde::Serialize;
 
 use crate::aws::{AwsError, Clients, Write, perform};
+use crate::model::ScalableDimension;
 use crate::plan::{Action, Change, Plan};
 use crate::resource::{Kind, Record, Records};
 
@@ -244,6 +245,7 @@ async fn apply_one(
 ) -> Result<(), AwsError> {
     let rid = change.resource_id.as_str();
     let name = change.name.as_str();
+    let dimension = dimension_of(desired, rid)?;
     let after = match (&change.after, change.action) {
         (Some(v), Action::Create | Action::Update | Action::Replace) => {
             Some(Record::from_value(change.kind, v).map_err(|e| AwsError::Invalid {
@@ -259,10 +261,12 @@ async fn apply_one(
         }
         (Kind::ScalableTarget, _, Some(Record::Target(target))) => Write::RegisterTarget {
             resource_id: rid,
+            dimension,
             target,
         },
         (Kind::ScalingPolicy, Action::Delete, _) => Write::DeletePolicy {
             resource_id: rid,
+            dimension,
             name,
         },
         (Kind::Alarm, Action::Delete, _) => Write::DeleteAlarm { name },
@@ -273,10 +277,12 @@ async fn apply_one(
         },
         (Kind::ScheduledAction, Action::Delete, _) => Write::DeleteSchedule {
             resource_id: rid,
+            dimension,
             name,
         },
         (Kind::ScheduledAction, _, Some(Record::Schedule(schedule))) => Write::PutSchedule {
             resource_id: rid,
+            dimension,
             schedule,
         },
         (kind, action, _) => {
@@ -305,11 +311,13 @@ async fn put_policy(
     notes: &mut Vec<String>,
 ) -> Result<(), AwsError> {
     let (rid, name) = (change.resource_id.as_str(), change.name.as_str());
+    let dimension = dimension_of(desired, rid)?;
     if change.action == Action::Replace {
         retrying(
             clients,
             &Write::DeletePolicy {
                 resource_id: rid,
+                dimension,
                 name,
             },
         )
@@ -321,6 +329,7 @@ async fn put_policy(
         clients,
         &Write::PutPolicy {
             resource_id: rid,
+            dimension,
             name,
             policy,
         },
@@ -394,6 +403,18 @@ fn alarm_actions(
                 })
         })
         .collect()
+}
+
+/// The scalable dimension of a configured target (every change in a plan belongs to one).
+fn dimension_of(desired: &Records, rid: &str) -> Result<ScalableDimension, AwsError> {
+    desired
+        .keys()
+        .find(|k| k.kind == Kind::ScalableTarget && k.resource_id == rid)
+        .and_then(|k| ScalableDimension::parse(&k.name))
+        .ok_or_else(|| AwsError::Invalid {
+            operation: "apply",
+            message: format!("{rid} is not a configured scalable target"),
+        })
 }
 
 /// `perform`, retrying transient errors (see `AwsError::is_transient`).

@@ -7,7 +7,7 @@ use futures::future::try_join_all;
 
 use crate::apply::{self, ApplyReport};
 use crate::aws::{AwsError, Clients, connect, read_current};
-use crate::model::{DesiredState, ScalableTarget};
+use crate::model::{DesiredState, ScalableDimension, ScalableTarget};
 use crate::plan::{Plan, diff};
 use crate::resource::{Kind, Records, desired_records};
 
@@ -125,11 +125,12 @@ async fn remaining(regions: &BTreeMap<Option<String>, Region>) -> Result<usize, 
     Ok(counts.into_iter().sum())
 }
 
-fn target_ids(records: &Records) -> Vec<String> {
+/// The configured targets: resource id and scalable dimension (a target's record name).
+fn target_ids(records: &Records) -> Vec<(String, ScalableDimension)> {
     records
         .keys()
         .filter(|k| k.kind == Kind::ScalableTarget)
-        .map(|k| k.resource_id.clone())
+        .filter_map(|k| Some((k.resource_id.clone(), ScalableDimension::parse(&k.name)?)))
         .collect()
 }
 

@@ -96,6 +96,10 @@ keyword! {
         AsyncBacklog => ["async-backlog"],
         /// Real-time endpoint: target tracking on `SageMakerVariantInvocationsPerInstance`.
         RealtimeInvocations => ["realtime-invocations"],
+        /// Inference component that scales to zero copies, as the SageMaker guide sets it up:
+        /// target tracking on `SageMakerInferenceComponentInvocationsPerCopy` plus a step
+        /// policy on `NoCapacityInvocationFailures`.
+        ComponentFromZero => ["component-from-zero"],
     }
 }
 
@@ -104,6 +108,8 @@ keyword! {
     Inference ("inference type") {
         Async => ["async"],
         RealTime => ["real-time", "realtime"],
+        /// Serverless: the scaled capacity is provisioned concurrency, not instances.
+        Serverless => ["serverless"],
     }
 }
 

@@ -18,17 +18,73 @@ pub struct DesiredState {
     pub targets: Vec<ScalableTarget>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum ScalableDimension {
     #[serde(rename = "sagemaker:variant:DesiredInstanceCount")]
     VariantDesiredInstanceCount,
+    /// Serverless variants.
+    #[serde(rename = "sagemaker:variant:DesiredProvisionedConcurrency")]
+    VariantDesiredProvisionedConcurrency,
+    #[serde(rename = "sagemaker:inference-component:DesiredCopyCount")]
+    InferenceComponentDesiredCopyCount,
 }
 
 impl ScalableDimension {
+    pub const ALL: [ScalableDimension; 3] = [
+        ScalableDimension::VariantDesiredInstanceCount,
+        ScalableDimension::VariantDesiredProvisionedConcurrency,
+        ScalableDimension::InferenceComponentDesiredCopyCount,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ScalableDimension::VariantDesiredInstanceCount => "sagemaker:variant:DesiredInstanceCount",
+            ScalableDimension::VariantDesiredProvisionedConcurrency => {
+                "sagemaker:variant:DesiredProvisionedConcurrency"
+            }
+            ScalableDimension::InferenceComponentDesiredCopyCount => {
+                "sagemaker:inference-component:DesiredCopyCount"
+            }
         }
+    }
+
+    pub fn parse(s: &str) -> Option<ScalableDimension> {
+        Self::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+}
+
+/// What a scalable target scales.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Scaled {
+    Variant { endpoint: String, variant: String },
+    InferenceComponent { inference_component: String },
+}
+
+impl Scaled {
+    pub fn resource_id(&self) -> String {
+        match self {
+            Scaled::Variant { endpoint, variant } => format!("endpoint/{endpoint}/variant/{variant}"),
+            Scaled::InferenceComponent { inference_component } => {
+                format!("inference-component/{inference_component}")
+            }
+        }
+    }
+
+    /// The scaled object from a resource id this tool manages.
+    pub fn from_resource_id(resource_id: &str) -> Option<Scaled> {
+        if let Some(name) = resource_id.strip_prefix("inference-component/") {
+            return (!name.is_empty() && !name.contains('/')).then(|| Scaled::InferenceComponent {
+                inference_component: name.to_string(),
+            });
+        }
+        let rest = resource_id.strip_prefix("endpoint/")?;
+        let (endpoint, variant) = rest.split_once("/variant/")?;
+        let ok = !endpoint.is_empty() && !variant.is_empty() && !variant.contains('/');
+        ok.then(|| Scaled::Variant {
+            endpoint: endpoint.to_string(),
+            variant: variant.to_string(),
+        })
     }
 }
 
@@ -38,9 +94,9 @@ pub struct ScalableTarget {
     /// The endpoint's own region; None: the config's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    pub endpoint: String,
-    pub variant: String,
-    /// `endpoint/<endpoint>/variant/<variant>`
+    #[serde(flatten)]
+    pub scaled: Scaled,
+    /// `endpoint/<endpoint>/variant/<variant>` or `inference-component/<name>`
     pub resource_id: String,
     pub scalable_dimension: ScalableDimension,
     pub min_capacity: i32,
@@ -165,6 +221,10 @@ pub struct ScheduledAction {
 
 impl ScalableTarget {
     pub fn resource_id_for(endpoint: &str, variant: &str) -> String {
-        format!("endpoint/{endpoint}/variant/{variant}")
+        Scaled::Variant {
+            endpoint: endpoint.to_string(),
+            variant: variant.to_string(),
+        }
+        .resource_id()
     }
 }

@@ -14,15 +14,16 @@ use aws_credential_types::provider::ProvideCredentials;
 pub use read::{CurrentState, list_targets, read_current};
 pub use write::{Write, perform};
 
-/// The Application Auto Scaling namespace and dimension of every target this tool manages.
+/// The Application Auto Scaling namespace of every target this tool manages, and the SDK form
+/// of a scalable dimension.
 pub(crate) fn namespace() -> aws_sdk_applicationautoscaling::types::ServiceNamespace {
     crate::model::SERVICE_NAMESPACE.into()
 }
 
-pub(crate) fn dimension() -> aws_sdk_applicationautoscaling::types::ScalableDimension {
-    crate::model::ScalableDimension::VariantDesiredInstanceCount
-        .as_str()
-        .into()
+pub(crate) fn sdk_dimension(
+    d: crate::model::ScalableDimension,
+) -> aws_sdk_applicationautoscaling::types::ScalableDimension {
+    d.as_str().into()
 }
 
 /// Clients for one region.

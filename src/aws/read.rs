@@ -15,8 +15,8 @@ use crate::keywords::{
     Unit,
 };
 use crate::model::{
-    Alarm, AlarmStatistic, CustomMetric, DEFAULT_COOLDOWN, Dimension, MetricSpec, ScheduledAction,
-    StepAdjustment, SuspendedState, TargetTracking,
+    Alarm, AlarmStatistic, CustomMetric, DEFAULT_COOLDOWN, Dimension, MetricSpec, ScalableDimension,
+    ScheduledAction, StepAdjustment, SuspendedState, TargetTracking,
 };
 use crate::resource::{
     AlarmRecord, Key, Kind, PolicyRecord, Record, Records, StepRecord, TargetRecord, normalise_schedule,
@@ -58,27 +58,30 @@ struct Policy {
     alarm_names: Vec<String>,
 }
 
-/// Reads the targets, policies, scheduled actions and step alarms of `resource_ids`.
-/// `alarm_owners` maps each desired alarm name to its resource id.
+/// Reads the targets, policies, scheduled actions and step alarms of `targets` (resource id
+/// and scalable dimension). `alarm_owners` maps each desired alarm name to its resource id.
 pub async fn read_current(
     clients: &Clients,
-    resource_ids: &[String],
+    targets: &[(String, ScalableDimension)],
     alarm_owners: &HashMap<String, String>,
 ) -> Result<CurrentState, AwsError> {
     let calls = AtomicUsize::new(0);
-    let dimension = super::dimension();
     let mut state = CurrentState::default();
 
-    let targets: Vec<Vec<aas::ScalableTarget>> = stream::iter(resource_ids.chunks(50))
-        .map(|chunk| describe_targets(clients, chunk, &dimension, &calls))
+    let resource_ids: Vec<String> = targets.iter().map(|(rid, _)| rid.clone()).collect();
+    let found: Vec<Vec<aas::ScalableTarget>> = stream::iter(resource_ids.chunks(50))
+        .map(|chunk| describe_targets(clients, chunk, &calls))
         .buffer_unordered(READ_CONCURRENCY)
         .try_collect()
         .await?;
-    let wanted: BTreeSet<&str> = resource_ids.iter().map(String::as_str).collect();
-    for t in targets.into_iter().flatten() {
-        let (rid, dim) = (t.resource_id(), t.scalable_dimension());
+    let wanted: BTreeSet<(&str, &str)> = targets
+        .iter()
+        .map(|(rid, d)| (rid.as_str(), d.as_str()))
+        .collect();
+    for t in found.into_iter().flatten() {
+        let (rid, dim) = (t.resource_id(), t.scalable_dimension().as_str());
         // Exact key match, as Terraform does: never adopt a target we were not asked about.
-        if !wanted.contains(rid) || dim != &dimension {
+        if !wanted.contains(&(rid, dim)) {
             continue;
         }
         let suspended = t
@@ -92,7 +95,7 @@ pub async fn read_current(
             Key {
                 kind: Kind::ScalableTarget,
                 resource_id: rid.to_string(),
-                name: dimension.as_str().to_string(),
+                name: dim.to_string(),
             },
             Record::Target(TargetRecord {
                 min_capacity: t.min_capacity(),
@@ -102,8 +105,9 @@ pub async fn read_current(
         );
     }
 
-    let per_target: Vec<TargetObjects> = stream::iter(resource_ids)
-        .map(|rid| async {
+    let per_target: Vec<TargetObjects> = stream::iter(targets)
+        .map(|(rid, dimension)| async {
+            let dimension = super::sdk_dimension(*dimension);
             Ok::<_, AwsError>(TargetObjects {
                 resource_id: rid.clone(),
                 policies: describe_policies(clients, rid, &dimension, &calls).await?,
@@ -255,24 +259,26 @@ where
     Ok(items)
 }
 
-/// The resource ids of every endpoint-variant scalable target in the region, for `import`.
-pub async fn list_targets(clients: &Clients) -> Result<(Vec<String>, usize), AwsError> {
+/// Every SageMaker scalable target in the region of a dimension this tool manages, for
+/// `import`.
+pub async fn list_targets(clients: &Clients) -> Result<(Vec<(String, ScalableDimension)>, usize), AwsError> {
     let calls = AtomicUsize::new(0);
-    let dimension = super::dimension();
-    let all = describe_targets(clients, &[], &dimension, &calls).await?;
-    let ids: BTreeSet<String> = all
+    let all = describe_targets(clients, &[], &calls).await?;
+    let ids: BTreeSet<(String, ScalableDimension)> = all
         .iter()
-        .filter(|t| t.scalable_dimension() == &dimension)
-        .map(|t| t.resource_id().to_string())
+        .filter_map(|t| {
+            let dimension = ScalableDimension::parse(t.scalable_dimension().as_str())?;
+            Some((t.resource_id().to_string(), dimension))
+        })
         .collect();
     Ok((ids.into_iter().collect(), calls.load(Ordering::Relaxed)))
 }
 
-/// `resource_ids` empty: every target in the namespace.
+/// `resource_ids` empty: every target in the namespace. Every dimension: the caller keeps the
+/// (resource id, dimension) pairs it wants.
 async fn describe_targets(
     clients: &Clients,
     resource_ids: &[String],
-    dimension: &aas::ScalableDimension,
     calls: &AtomicUsize,
 ) -> Result<Vec<aas::ScalableTarget>, AwsError> {
     paginate(calls, |token| async move {
@@ -281,7 +287,6 @@ async fn describe_targets(
             .describe_scalable_targets()
             .service_namespace(super::namespace())
             .set_resource_ids((!resource_ids.is_empty()).then(|| resource_ids.to_vec()))
-            .scalable_dimension(dimension.clone())
             .set_next_token(token)
             .send()
             .await

@@ -4,9 +4,9 @@
 use aws_sdk_applicationautoscaling::types as aas;
 use aws_sdk_cloudwatch::types as cw;
 
-use super::{AwsError, Clients, call_error, dimension, namespace};
+use super::{AwsError, Clients, call_error, namespace, sdk_dimension};
 use crate::keywords::Keyword;
-use crate::model::{AlarmStatistic, MetricSpec, ScheduledAction};
+use crate::model::{AlarmStatistic, MetricSpec, ScalableDimension, ScheduledAction};
 use crate::resource::{AlarmRecord, PolicyRecord, TargetRecord};
 
 fn build<T, E: std::fmt::Display>(operation: &'static str, r: Result<T, E>) -> Result<T, AwsError> {
@@ -20,15 +20,18 @@ fn build<T, E: std::fmt::Display>(operation: &'static str, r: Result<T, E>) -> R
 pub enum Write<'a> {
     RegisterTarget {
         resource_id: &'a str,
+        dimension: ScalableDimension,
         target: &'a TargetRecord,
     },
     PutPolicy {
         resource_id: &'a str,
+        dimension: ScalableDimension,
         name: &'a str,
         policy: &'a PolicyRecord,
     },
     DeletePolicy {
         resource_id: &'a str,
+        dimension: ScalableDimension,
         name: &'a str,
     },
     PutAlarm {
@@ -41,10 +44,12 @@ pub enum Write<'a> {
     },
     PutSchedule {
         resource_id: &'a str,
+        dimension: ScalableDimension,
         schedule: &'a ScheduledAction,
     },
     DeleteSchedule {
         resource_id: &'a str,
+        dimension: ScalableDimension,
         name: &'a str,
     },
 }
@@ -53,7 +58,11 @@ pub enum Write<'a> {
 pub async fn perform(clients: &Clients, write: &Write<'_>) -> Result<Option<String>, AwsError> {
     let aas = &clients.autoscaling;
     match write {
-        Write::RegisterTarget { resource_id, target } => {
+        Write::RegisterTarget {
+            resource_id,
+            dimension,
+            target,
+        } => {
             let suspended = aas::SuspendedState::builder()
                 .dynamic_scaling_in_suspended(target.suspended.dynamic_scaling_in)
                 .dynamic_scaling_out_suspended(target.suspended.dynamic_scaling_out)
@@ -62,7 +71,7 @@ pub async fn perform(clients: &Clients, write: &Write<'_>) -> Result<Option<Stri
             aas.register_scalable_target()
                 .service_namespace(namespace())
                 .resource_id(*resource_id)
-                .scalable_dimension(dimension())
+                .scalable_dimension(sdk_dimension(*dimension))
                 .min_capacity(target.min_capacity)
                 .max_capacity(target.max_capacity)
                 .suspended_state(suspended)
@@ -73,6 +82,7 @@ pub async fn perform(clients: &Clients, write: &Write<'_>) -> Result<Option<Stri
         }
         Write::PutPolicy {
             resource_id,
+            dimension,
             name,
             policy,
         } => {
@@ -80,7 +90,7 @@ pub async fn perform(clients: &Clients, write: &Write<'_>) -> Result<Option<Stri
                 .put_scaling_policy()
                 .service_namespace(namespace())
                 .resource_id(*resource_id)
-                .scalable_dimension(dimension())
+                .scalable_dimension(sdk_dimension(*dimension))
                 .policy_name(*name)
                 .policy_type(aas::PolicyType::from(policy.type_name()));
             let req = match policy {
@@ -92,12 +102,16 @@ pub async fn perform(clients: &Clients, write: &Write<'_>) -> Result<Option<Stri
             let out = req.send().await.map_err(|e| call_error("PutScalingPolicy", e))?;
             Ok(Some(out.policy_arn().to_string()))
         }
-        Write::DeletePolicy { resource_id, name } => {
+        Write::DeletePolicy {
+            resource_id,
+            dimension,
+            name,
+        } => {
             let result = aas
                 .delete_scaling_policy()
                 .service_namespace(namespace())
                 .resource_id(*resource_id)
-                .scalable_dimension(dimension())
+                .scalable_dimension(sdk_dimension(*dimension))
                 .policy_name(*name)
                 .send()
                 .await
@@ -153,6 +167,7 @@ pub async fn perform(clients: &Clients, write: &Write<'_>) -> Result<Option<Stri
         }
         Write::PutSchedule {
             resource_id,
+            dimension,
             schedule,
         } => {
             let action = aas::ScalableTargetAction::builder()
@@ -163,7 +178,7 @@ pub async fn perform(clients: &Clients, write: &Write<'_>) -> Result<Option<Stri
             aas.put_scheduled_action()
                 .service_namespace(namespace())
                 .resource_id(*resource_id)
-                .scalable_dimension(dimension())
+                .scalable_dimension(sdk_dimension(*dimension))
                 .scheduled_action_name(&schedule.name)
                 .schedule(&schedule.schedule)
                 .set_timezone(schedule.timezone.clone())
@@ -175,12 +190,16 @@ pub async fn perform(clients: &Clients, write: &Write<'_>) -> Result<Option<Stri
                 .map_err(|e| call_error("PutScheduledAction", e))?;
             Ok(None)
         }
-        Write::DeleteSchedule { resource_id, name } => {
+        Write::DeleteSchedule {
+            resource_id,
+            dimension,
+            name,
+        } => {
             let result = aas
                 .delete_scheduled_action()
                 .service_namespace(namespace())
                 .resource_id(*resource_id)
-                .scalable_dimension(dimension())
+                .scalable_dimension(sdk_dimension(*dimension))
                 .scheduled_action_name(*name)
                 .send()
                 .await

@@ -9,7 +9,22 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Origin};
 use crate::keywords::Keyword;
 use crate::suggest::did_you_mean;
 
-pub const CONFIG_KEYS: &[&str] = &["region", "ignore_warnings", "endpoint"];
+pub const CONFIG_KEYS: &[&str] = &["region", "ignore_warnings", "endpoint", "inference_component"];
+/// `[[inference_component]]`: an endpoint's keys without `variant` and `inference`.
+pub const COMPONENT_KEYS: &[&str] = &[
+    "name",
+    "region",
+    "min_capacity",
+    "max_capacity",
+    "preset",
+    "target",
+    "scale_in_cooldown",
+    "scale_out_cooldown",
+    "suspended",
+    "ignore_warnings",
+    "policy",
+    "schedule",
+];
 pub const ENDPOINT_KEYS: &[&str] = &[
     "name",
     "variant",
@@ -78,6 +93,10 @@ pub fn decode(root: &Spanned<DeTable<'_>>, d: &mut Diagnostics) -> RawConfig {
             .take("endpoint")
             .and_then(|v| array_of_tables(v, "endpoint", d, endpoint))
             .unwrap_or_default(),
+        components: t
+            .take("inference_component")
+            .and_then(|v| array_of_tables(v, "inference_component", d, component))
+            .unwrap_or_default(),
         ignore_warnings: t
             .take("ignore_warnings")
             .map(|v| strings(v, "ignore_warnings", d))
@@ -88,14 +107,33 @@ pub fn decode(root: &Spanned<DeTable<'_>>, d: &mut Diagnostics) -> RawConfig {
 }
 
 fn endpoint(table: &DeTable<'_>, origin: Origin, d: &mut Diagnostics) -> RawEndpoint {
-    let mut t = Table::new("[[endpoint]]", ENDPOINT_KEYS, table);
+    scaled(table, origin, d, false)
+}
+
+fn component(table: &DeTable<'_>, origin: Origin, d: &mut Diagnostics) -> RawEndpoint {
+    scaled(table, origin, d, true)
+}
+
+/// An `[[endpoint]]` or (with `component`) an `[[inference_component]]`.
+fn scaled(table: &DeTable<'_>, origin: Origin, d: &mut Diagnostics, component: bool) -> RawEndpoint {
+    let mut t = if component {
+        Table::new("[[inference_component]]", COMPONENT_KEYS, table)
+    } else {
+        Table::new("[[endpoint]]", ENDPOINT_KEYS, table)
+    };
     let e = RawEndpoint {
+        component,
         name: t.take("name").and_then(|v| string(v, "name", d)),
-        variant: t.take("variant").and_then(|v| string(v, "variant", d)),
+        // Not keys of an [[inference_component]]: left untaken, so they are unknown there.
+        variant: (!component)
+            .then(|| t.take("variant").and_then(|v| string(v, "variant", d)))
+            .flatten(),
         region: t.take("region").and_then(|v| string(v, "region", d)),
         min_capacity: t.take("min_capacity").and_then(|v| integer(v, "min_capacity", d)),
         max_capacity: t.take("max_capacity").and_then(|v| integer(v, "max_capacity", d)),
-        inference: t.take("inference").and_then(|v| keyword(v, "inference", d)),
+        inference: (!component)
+            .then(|| t.take("inference").and_then(|v| keyword(v, "inference", d)))
+            .flatten(),
         preset: t.take("preset").and_then(|v| keyword(v, "preset", d)),
         target: t.take("target").and_then(|v| float(v, "target", d)),
         scale_in_cooldown: t
@@ -450,9 +488,9 @@ fn datetime(v: &Value<'_>, key: &str, d: &mut Diagnostics) -> Field<String> {
 fn array<'a, 'i>(v: &'a Value<'i>, key: &str, d: &mut Diagnostics) -> Option<&'a DeArray<'i>> {
     match v.get_ref() {
         DeValue::Array(a) => Some(a),
-        DeValue::Table(_) if matches!(key, "endpoint" | "policy" | "schedule") => {
-            let header = if key == "endpoint" {
-                "[[endpoint]]".to_string()
+        DeValue::Table(_) if matches!(key, "endpoint" | "inference_component" | "policy" | "schedule") => {
+            let header = if matches!(key, "endpoint" | "inference_component") {
+                format!("[[{key}]]")
             } else {
                 format!("[[endpoint.{key}]]")
             };

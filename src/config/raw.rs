@@ -59,6 +59,13 @@ pub struct RawConfig {
     /// One entry per endpoint variant whose autoscaling this file manages.
     #[schemars(rename = "endpoint", default)]
     pub endpoints: Vec<RawEndpoint>,
+    /// One entry per inference component whose copy count this file scales.
+    #[schemars(
+        rename = "inference_component",
+        default,
+        with = "Vec<InferenceComponentSchema>"
+    )]
+    pub components: Vec<RawEndpoint>,
     /// Warning codes to switch off for every endpoint (docs/config.md lists them).
     #[schemars(default)]
     pub ignore_warnings: Vec<Located<String>>,
@@ -70,6 +77,9 @@ pub struct RawConfig {
 pub struct RawEndpoint {
     #[schemars(skip)]
     pub origin: Origin,
+    /// An `[[inference_component]]` (its copy count scales), not an `[[endpoint]]` variant.
+    #[schemars(skip)]
+    pub component: bool,
     /// SageMaker endpoint name (1-63 letters, digits and hyphens).
     #[schemars(required)]
     pub name: Field<String>,
@@ -81,7 +91,8 @@ pub struct RawEndpoint {
     /// Most instances.
     #[schemars(range(min = 0))]
     pub max_capacity: Field<i64>,
-    /// "async" or "real-time". Presets set it; it decides which metrics and minimums are valid.
+    /// "async", "real-time" or "serverless". Presets set it; it decides which metrics and
+    /// minimums are valid, and "serverless" scales provisioned concurrency.
     pub inference: Field<Inference>,
     /// A bundle of policies and defaults. Explicit policies of the same name override its fields.
     pub preset: Field<Preset>,
@@ -106,6 +117,45 @@ pub struct RawEndpoint {
     /// Scheduled actions.
     #[schemars(rename = "schedule", default)]
     pub schedules: Vec<RawSchedule>,
+}
+
+/// The schema of `[[inference_component]]` (decoded into a `RawEndpoint` with `component`).
+#[derive(JsonSchema)]
+#[schemars(rename = "InferenceComponent", deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct InferenceComponentSchema {
+    /// SageMaker inference component name (1-63 letters, digits and hyphens).
+    #[schemars(required)]
+    name: Field<String>,
+    /// Fewest copies. 0 needs a scale-from-zero policy (preset "component-from-zero").
+    #[schemars(range(min = 0))]
+    min_capacity: Field<i64>,
+    /// Most copies.
+    #[schemars(range(min = 0))]
+    max_capacity: Field<i64>,
+    /// A bundle of policies and defaults. Explicit policies of the same name override its fields.
+    preset: Field<Preset>,
+    /// Target value of the preset's target-tracking policy.
+    target: Field<f64>,
+    /// Scale-in cooldown (seconds) of the preset's target-tracking policy.
+    #[schemars(range(min = 0))]
+    scale_in_cooldown: Field<i64>,
+    /// Scale-out cooldown (seconds) of the preset's target-tracking policy.
+    #[schemars(range(min = 0))]
+    scale_out_cooldown: Field<i64>,
+    /// Suspend parts of scaling without deleting anything.
+    suspended: Field<RawSuspended>,
+    /// This component's AWS region when it differs from the file's `region`.
+    region: Field<String>,
+    /// Warning codes to switch off for this component.
+    #[schemars(default)]
+    ignore_warnings: Vec<Located<String>>,
+    /// Scaling policies.
+    #[schemars(rename = "policy", default)]
+    policies: Vec<RawPolicy>,
+    /// Scheduled actions.
+    #[schemars(rename = "schedule", default)]
+    schedules: Vec<RawSchedule>,
 }
 
 /// Which scaling activities are suspended. All default to false.

@@ -10,9 +10,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::aws::{AwsError, connect, list_targets, read_current};
+use crate::model::{ScalableDimension, Scaled};
 use crate::plan::diff;
 use crate::resource::{Kind, Record, Records, desired_records};
-use preset::{endpoint_variant, preset_form};
+use preset::preset_form;
 use write::{Endpoint, header, policies, schedules, string};
 
 /// Which endpoints to import.
@@ -57,9 +58,9 @@ pub struct Imported {
 pub async fn import(region: Option<&str>, selection: &Selection) -> Result<Imported, AwsError> {
     let clients = connect(region).await?;
     let (all, list_calls) = list_targets(&clients).await?;
-    let chosen: Vec<String> = all
+    let chosen: Vec<(String, ScalableDimension)> = all
         .into_iter()
-        .filter(|rid| endpoint_variant(rid).is_some_and(|(name, _)| selection.wants(name)))
+        .filter(|(rid, _)| scaled_name(rid).is_some_and(|name| selection.wants(&name)))
         .collect();
     if let Selection::Names(names) = selection {
         let missing: Vec<&str> = names
@@ -67,7 +68,7 @@ pub async fn import(region: Option<&str>, selection: &Selection) -> Result<Impor
             .filter(|n| {
                 !chosen
                     .iter()
-                    .any(|rid| endpoint_variant(rid).is_some_and(|(e, _)| e == *n))
+                    .any(|(rid, _)| scaled_name(rid).is_some_and(|e| e == **n))
             })
             .map(String::as_str)
             .collect();
@@ -75,7 +76,7 @@ pub async fn import(region: Option<&str>, selection: &Selection) -> Result<Impor
             return Err(AwsError::Invalid {
                 operation: "import",
                 message: format!(
-                    "no scalable target in {} for endpoint(s) {}",
+                    "no scalable target in {} for endpoint(s) or inference component(s) {}",
                     clients.region,
                     missing.join(", ")
                 ),
@@ -178,19 +179,30 @@ fn remaining(region: &str, body: &str, records: &Records) -> Vec<String> {
         .collect()
 }
 
+/// The endpoint's or inference component's name in a resource id.
+fn scaled_name(resource_id: &str) -> Option<String> {
+    Scaled::from_resource_id(resource_id).map(|s| match s {
+        Scaled::Variant { endpoint, .. } => endpoint,
+        Scaled::InferenceComponent { inference_component } => inference_component,
+    })
+}
+
 /// Records by scalable target, in the shape the writer needs.
 fn group(records: &Records) -> BTreeMap<String, Endpoint> {
     let mut out: BTreeMap<String, Endpoint> = BTreeMap::new();
     for (key, record) in records {
         let Record::Target(target) = record else { continue };
-        let Some((name, variant)) = endpoint_variant(&key.resource_id) else {
+        let (Some(scaled), Some(dimension)) = (
+            Scaled::from_resource_id(&key.resource_id),
+            ScalableDimension::parse(&key.name),
+        ) else {
             continue;
         };
         out.insert(
             key.resource_id.clone(),
             Endpoint {
-                name: name.to_string(),
-                variant: variant.to_string(),
+                scaled,
+                dimension,
                 target: target.clone(),
                 policies: Vec::new(),
                 alarms: Vec::new(),

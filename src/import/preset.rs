@@ -6,7 +6,6 @@ use std::fmt::Write as _;
 
 use super::write::{Endpoint, float, header, schedules, string};
 use crate::keywords::{Keyword, Preset};
-use crate::model::ScalableTarget;
 use crate::resource::{Kind, PolicyRecord, Record, Records, desired_records};
 
 /// The `[[endpoint]]` text using a preset, if one matches `current` (this endpoint's records).
@@ -70,12 +69,4 @@ fn overrides(expanded: &Records, current: &Records) -> String {
         }
     }
     out
-}
-
-/// `endpoint/<name>/variant/<variant>` -> (name, variant).
-pub fn endpoint_variant(resource_id: &str) -> Option<(&str, &str)> {
-    let rest = resource_id.strip_prefix("endpoint/")?;
-    let (name, variant) = rest.split_once("/variant/")?;
-    (!name.is_empty() && !variant.is_empty() && ScalableTarget::resource_id_for(name, variant) == resource_id)
-        .then_some((name, variant))
 }

@@ -4,14 +4,16 @@
 use std::fmt::Write as _;
 
 use crate::keywords::{AdjustmentType, Aggregation, Keyword, TreatMissingData};
-use crate::model::{AlarmStatistic, Dimension, MetricSpec, ScheduledAction, TargetTracking};
+use crate::model::{
+    AlarmStatistic, Dimension, MetricSpec, ScalableDimension, Scaled, ScheduledAction, TargetTracking,
+};
 use crate::resource::{AlarmRecord, PolicyRecord, StepRecord, TargetRecord};
 
 /// What AWS holds for one endpoint variant, grouped for writing.
 #[derive(Debug, Clone)]
 pub struct Endpoint {
-    pub name: String,
-    pub variant: String,
+    pub scaled: Scaled,
+    pub dimension: ScalableDimension,
     pub target: TargetRecord,
     /// Sorted by name.
     pub policies: Vec<(String, PolicyRecord)>,
@@ -29,9 +31,12 @@ const ASYNC_METRICS: &[&str] = &[
 ];
 
 impl Endpoint {
-    /// Async when it scales to zero or watches a metric only async endpoints have; unknown
-    /// (left out) otherwise, since the scaling objects alone cannot tell.
+    /// Async when a variant with instances scales to zero or watches a metric only async
+    /// endpoints have; unknown (left out) otherwise, since the scaling objects cannot tell.
     pub fn looks_async(&self) -> bool {
+        if self.dimension != ScalableDimension::VariantDesiredInstanceCount {
+            return false;
+        }
         let tracks_async = self.policies.iter().any(|(_, p)| match p {
             PolicyRecord::TargetTracking(tt) => match &tt.metric {
                 MetricSpec::Custom(c) => ASYNC_METRICS.contains(&c.metric_name.as_str()),
@@ -82,13 +87,23 @@ impl Endpoint {
     }
 }
 
-/// The `[[endpoint]]` header lines shared by both forms.
+/// The `[[endpoint]]` / `[[inference_component]]` header lines shared by both forms.
 pub fn header(e: &Endpoint, out: &mut String) {
-    let _ = writeln!(out, "[[endpoint]]");
-    let _ = writeln!(out, "name = {}", string(&e.name));
-    let _ = writeln!(out, "variant = {}", string(&e.variant));
-    if e.looks_async() {
-        let _ = writeln!(out, "inference = \"async\"");
+    match &e.scaled {
+        Scaled::Variant { endpoint, variant } => {
+            let _ = writeln!(out, "[[endpoint]]");
+            let _ = writeln!(out, "name = {}", string(endpoint));
+            let _ = writeln!(out, "variant = {}", string(variant));
+            if e.dimension == ScalableDimension::VariantDesiredProvisionedConcurrency {
+                let _ = writeln!(out, "inference = \"serverless\"");
+            } else if e.looks_async() {
+                let _ = writeln!(out, "inference = \"async\"");
+            }
+        }
+        Scaled::InferenceComponent { inference_component } => {
+            let _ = writeln!(out, "[[inference_component]]");
+            let _ = writeln!(out, "name = {}", string(inference_component));
+        }
     }
     let _ = writeln!(out, "min_capacity = {}", e.target.min_capacity);
     let _ = writeln!(out, "max_capacity = {}", e.target.max_capacity);
@@ -108,10 +123,10 @@ pub fn policies(e: &Endpoint, out: &mut String) -> Vec<String> {
     let mut notes = Vec::new();
     for (name, policy) in &e.policies {
         match policy {
-            PolicyRecord::TargetTracking(tt) => target_tracking(name, tt, out),
+            PolicyRecord::TargetTracking(tt) => target_tracking(table(e), name, tt, out),
             PolicyRecord::Step(step) => match e.alarm_of(name) {
                 Ok(((alarm_name, alarm), lost)) => {
-                    step_policy(name, step, alarm_name, alarm, out);
+                    step_policy(table(e), name, step, alarm_name, alarm, out);
                     notes.extend(lost);
                 }
                 Err(why) => notes.push(format!("step policy `{name}` is left out: {why}")),
@@ -121,8 +136,8 @@ pub fn policies(e: &Endpoint, out: &mut String) -> Vec<String> {
     notes
 }
 
-fn target_tracking(name: &str, tt: &TargetTracking, out: &mut String) {
-    let _ = writeln!(out, "\n[[endpoint.policy]]");
+fn target_tracking(table: &str, name: &str, tt: &TargetTracking, out: &mut String) {
+    let _ = writeln!(out, "\n[[{table}.policy]]");
     let _ = writeln!(out, "name = {}", string(name));
     let _ = writeln!(out, "type = \"target-tracking\"");
     let _ = writeln!(out, "target = {}", float(tt.target_value));
@@ -150,8 +165,15 @@ fn target_tracking(name: &str, tt: &TargetTracking, out: &mut String) {
     }
 }
 
-fn step_policy(name: &str, step: &StepRecord, alarm_name: &str, alarm: &AlarmRecord, out: &mut String) {
-    let _ = writeln!(out, "\n[[endpoint.policy]]");
+fn step_policy(
+    table: &str,
+    name: &str,
+    step: &StepRecord,
+    alarm_name: &str,
+    alarm: &AlarmRecord,
+    out: &mut String,
+) {
+    let _ = writeln!(out, "\n[[{table}.policy]]");
     let _ = writeln!(out, "name = {}", string(name));
     let _ = writeln!(out, "type = \"step\"");
     if step.adjustment_type != AdjustmentType::ChangeInCapacity {
@@ -185,7 +207,7 @@ fn step_policy(name: &str, step: &StepRecord, alarm_name: &str, alarm: &AlarmRec
         .collect();
     let _ = writeln!(out, "steps = [{}]", steps.join(", "));
     let a = &alarm.alarm;
-    let _ = writeln!(out, "\n[endpoint.policy.alarm]");
+    let _ = writeln!(out, "\n[{table}.policy.alarm]");
     let _ = writeln!(out, "name = {}", string(alarm_name));
     let _ = writeln!(out, "metric = {}", string(&a.metric_name));
     let _ = writeln!(out, "namespace = {}", string(&a.namespace));
@@ -211,7 +233,7 @@ fn step_policy(name: &str, step: &StepRecord, alarm_name: &str, alarm: &AlarmRec
 
 pub fn schedules(e: &Endpoint, out: &mut String) {
     for s in &e.schedules {
-        let _ = writeln!(out, "\n[[endpoint.schedule]]");
+        let _ = writeln!(out, "\n[[{}.schedule]]", table(e));
         let _ = writeln!(out, "name = {}", string(&s.name));
         let _ = writeln!(out, "schedule = {}", string(&s.schedule));
         if let Some(tz) = &s.timezone {
@@ -227,6 +249,14 @@ pub fn schedules(e: &Endpoint, out: &mut String) {
                 let _ = writeln!(out, "{key} = {v}");
             }
         }
+    }
+}
+
+/// The TOML table an endpoint's or inference component's objects go under.
+fn table(e: &Endpoint) -> &'static str {
+    match e.scaled {
+        Scaled::Variant { .. } => "endpoint",
+        Scaled::InferenceComponent { .. } => "inference_component",
     }
 }
 

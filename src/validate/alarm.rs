@@ -5,7 +5,7 @@ use super::{int_in, names};
 use crate::config::raw::{Located, RawAlarm};
 use crate::diagnostic::{Diagnostic, Diagnostics, Origin};
 use crate::keywords::{Keyword, MetricStatistic, TreatMissingData};
-use crate::model::{Alarm, AlarmStatistic};
+use crate::model::{Alarm, AlarmStatistic, Scaled};
 use crate::suggest::did_you_mean;
 
 const WEEK: i64 = 7 * 24 * 3600;
@@ -23,13 +23,18 @@ pub fn validate(
     let name = match &raw.name {
         Some(n) => n.clone(),
         None => Located::new(
-            format!("{}-{}-{policy}", ctx.endpoint, ctx.variant),
+            match &ctx.scaled {
+                Scaled::Variant { endpoint, variant } => format!("{endpoint}-{variant}-{policy}"),
+                Scaled::InferenceComponent { inference_component } => {
+                    format!("{inference_component}-{policy}")
+                }
+            },
             a.origin.clone(),
         ),
     };
     if let Some(why) = names::alarm_name(&name.value) {
         let help = if raw.name.is_none() {
-            "the default name is <endpoint>-<variant>-<policy>; set `alarm.name`"
+            "the default name is <endpoint>-<variant>-<policy> (<component>-<policy> for an inference component); set `alarm.name`"
         } else {
             "choose another `name`"
         };

@@ -8,39 +8,60 @@ use crate::config::raw::RawEndpoint;
 use crate::diagnostic::{Diagnostic, Diagnostics, Origin, Severity};
 use crate::keywords::{AdjustmentType, Inference};
 use crate::model::{
-    MetricSpec, PolicyConfig, ScalableDimension, ScalableTarget, ScalingPolicy, ScheduledAction,
+    MetricSpec, PolicyConfig, ScalableDimension, ScalableTarget, Scaled, ScalingPolicy, ScheduledAction,
     SuspendedState,
 };
 
 pub const DEFAULT_VARIANT: &str = "AllTraffic";
 
 pub fn validate(e: &RawEndpoint, alarms: &mut Vec<AlarmUse>, d: &mut Diagnostics) -> Option<ScalableTarget> {
-    let what = "[[endpoint]]";
+    let (what, noun) = if e.component {
+        ("[[inference_component]]", "inference component name")
+    } else {
+        ("[[endpoint]]", "endpoint name")
+    };
     let name = required(&e.name, "name", &e.origin, what, d)?;
     if let Some(why) = names::sagemaker_name(&name.value) {
         d.push(Diagnostic::error(
             "invalid-name",
             &name.origin,
-            format!("endpoint name \"{}\" {why}", name.value),
+            format!("{noun} \"{}\" {why}", name.value),
         ));
     }
-    let variant = match &e.variant {
-        Some(v) => {
-            if let Some(why) = names::sagemaker_name(&v.value) {
-                d.push(Diagnostic::error(
-                    "invalid-name",
-                    &v.origin,
-                    format!("variant name \"{}\" {why}", v.value),
-                ));
-            }
-            v.value.clone()
+    let scaled = if e.component {
+        Scaled::InferenceComponent {
+            inference_component: name.value.clone(),
         }
-        None => DEFAULT_VARIANT.to_string(),
+    } else {
+        let variant = match &e.variant {
+            Some(v) => {
+                if let Some(why) = names::sagemaker_name(&v.value) {
+                    d.push(Diagnostic::error(
+                        "invalid-name",
+                        &v.origin,
+                        format!("variant name \"{}\" {why}", v.value),
+                    ));
+                }
+                v.value.clone()
+            }
+            None => DEFAULT_VARIANT.to_string(),
+        };
+        Scaled::Variant {
+            endpoint: name.value.clone(),
+            variant,
+        }
+    };
+    let inference = e.inference.as_ref().map(|i| i.value);
+    let scalable_dimension = match (&scaled, inference) {
+        (Scaled::InferenceComponent { .. }, _) => ScalableDimension::InferenceComponentDesiredCopyCount,
+        (Scaled::Variant { .. }, Some(Inference::Serverless)) => {
+            ScalableDimension::VariantDesiredProvisionedConcurrency
+        }
+        (Scaled::Variant { .. }, _) => ScalableDimension::VariantDesiredInstanceCount,
     };
     let ctx = EndpointContext {
-        endpoint: name.value.clone(),
-        variant: variant.clone(),
-        inference: e.inference.as_ref().map(|i| i.value),
+        scaled: scaled.clone(),
+        inference,
     };
 
     let min = required(&e.min_capacity, "min_capacity", &e.origin, what, d)
@@ -85,14 +106,17 @@ pub fn validate(e: &RawEndpoint, alarms: &mut Vec<AlarmUse>, d: &mut Diagnostics
             scheduled_scaling: s.value.scheduled_scaling.as_ref().is_some_and(|v| v.value),
         });
 
-    let resource_id = ScalableTarget::resource_id_for(&name.value, &variant);
+    let resource_id = scaled.resource_id();
     let errors_before = d.count(Severity::Error);
     let policies = validate_policies(e, &ctx, &resource_id, alarms, d);
     let schedules = validate_schedules(e, d);
 
     // A policy that failed validation is missing here; judging the rest would mislead.
     let all_valid = d.count(Severity::Error) == errors_before;
-    if min == Some(0) && ctx.inference != Some(Inference::RealTime) && all_valid {
+    // Real-time variants cannot be at zero (checked above); serverless ones serve on demand
+    // at zero provisioned concurrency, so they need no way back.
+    let needs_way_back = !matches!(ctx.inference, Some(Inference::RealTime | Inference::Serverless));
+    if min == Some(0) && needs_way_back && all_valid {
         check_scale_from_zero(e, &policies, &schedules, d);
     }
 
@@ -116,10 +140,9 @@ pub fn validate(e: &RawEndpoint, alarms: &mut Vec<AlarmUse>, d: &mut Diagnostics
         });
     Some(ScalableTarget {
         region,
-        endpoint: name.value.clone(),
-        variant,
+        scaled,
         resource_id,
-        scalable_dimension: ScalableDimension::VariantDesiredInstanceCount,
+        scalable_dimension,
         min_capacity: min?,
         max_capacity: max?,
         suspended,
@@ -157,10 +180,7 @@ fn validate_policies(
                 Diagnostic::error(
                     "duplicate-policy",
                     &n.origin,
-                    format!(
-                        "policy `{}` is defined twice on endpoint `{}`",
-                        n.value, ctx.endpoint
-                    ),
+                    format!("policy `{}` is defined twice on `{}`", n.value, ctx.name()),
                 )
                 .help("policy names are unique per endpoint variant; rename or merge one of them"),
             );
@@ -236,6 +256,8 @@ const PUBLISHED_AT_ZERO: &[&str] = &[
     "HasBacklogWithoutCapacity",
     "ApproximateBacklogSize",
     "ApproximateAgeOfOldestRequest",
+    // Inference components: requests that failed because no copy was running.
+    "NoCapacityInvocationFailures",
 ];
 
 /// Whether a metric is known to be absent at zero instances. Metrics of other namespaces
@@ -295,9 +317,17 @@ fn check_scale_from_zero(
             Diagnostic::error(
                 "no-scale-from-zero",
                 origin,
-                "min_capacity is 0 but nothing can scale this endpoint out from zero: its metrics are not published while no instance runs",
+                if e.component {
+                    "min_capacity is 0 but nothing can scale this inference component out from zero: its metrics are not published while no copy runs"
+                } else {
+                    "min_capacity is 0 but nothing can scale this endpoint out from zero: its metrics are not published while no instance runs"
+                },
             )
-            .help("add a step policy whose alarm watches HasBacklogWithoutCapacity (preset \"async-cpu\" or \"async-backlog\"), or set min_capacity = 1"),
+            .help(if e.component {
+                "add a step policy whose alarm watches NoCapacityInvocationFailures (preset \"component-from-zero\"), or set min_capacity = 1"
+            } else {
+                "add a step policy whose alarm watches HasBacklogWithoutCapacity (preset \"async-cpu\" or \"async-backlog\"), or set min_capacity = 1"
+            }),
         ),
     }
 }

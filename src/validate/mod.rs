@@ -36,9 +36,9 @@ pub fn validate(mut raw: RawConfig, d: &mut Diagnostics) -> Option<DesiredState>
             format!("region \"{}\" {why}", region.value),
         ));
     }
-    if raw.endpoints.is_empty() {
+    if raw.endpoints.is_empty() && raw.components.is_empty() {
         d.push(
-            Diagnostic::error("no-endpoints", &Origin::Default, "the config has no [[endpoint]]")
+            Diagnostic::error("no-endpoints", &Origin::Default, "the config has no [[endpoint]] (nor [[inference_component]])")
                 .help("add an [[endpoint]] table with `name`, `max_capacity` and a `preset` or policies (see examples/seed.toml)"),
         );
     }
@@ -47,12 +47,14 @@ pub fn validate(mut raw: RawConfig, d: &mut Diagnostics) -> Option<DesiredState>
     let mut targets = Vec::new();
     let mut seen: HashMap<(String, String, Option<String>), Origin> = HashMap::new();
     let mut alarms = Vec::new();
-    for e in &mut raw.endpoints {
+    for e in raw.endpoints.iter_mut().chain(raw.components.iter_mut()) {
         if let Some(name) = &e.name {
-            let variant = e
-                .variant
-                .as_ref()
-                .map_or(endpoint::DEFAULT_VARIANT, |v| v.value.as_str());
+            // An inference component and an endpoint may share a name: different resources.
+            let variant = match (&e.variant, e.component) {
+                (_, true) => "inference-component/",
+                (Some(v), false) => v.value.as_str(),
+                (None, false) => endpoint::DEFAULT_VARIANT,
+            };
             let region = e.region.as_ref().map(|r| r.value.clone());
             let key = (name.value.clone(), variant.to_string(), region);
             if seen.contains_key(&key) {
@@ -60,9 +62,17 @@ pub fn validate(mut raw: RawConfig, d: &mut Diagnostics) -> Option<DesiredState>
                     Diagnostic::error(
                         "duplicate-endpoint",
                         &e.origin,
-                        format!("endpoint `{}` variant `{}` is configured twice", key.0, key.1),
+                        if e.component {
+                            format!("inference component `{}` is configured twice", key.0)
+                        } else {
+                            format!("endpoint `{}` variant `{}` is configured twice", key.0, key.1)
+                        },
                     )
-                    .help("merge the two [[endpoint]] tables into one"),
+                    .help(if e.component {
+                        "merge the two [[inference_component]] tables into one"
+                    } else {
+                        "merge the two [[endpoint]] tables into one"
+                    }),
                 );
                 continue;
             }

@@ -5,7 +5,7 @@ use crate::config::raw::{Dimensions, Field, Located, RawCustomMetric, RawMetric,
 use crate::diagnostic::{Diagnostic, Diagnostics, Origin};
 use crate::keywords::{AdjustmentType, Aggregation, Inference, PolicyType, PredefinedMetric};
 use crate::model::{
-    CustomMetric, DEFAULT_COOLDOWN, Dimension, MetricSpec, PolicyConfig, ScalingPolicy, StepScaling,
+    CustomMetric, DEFAULT_COOLDOWN, Dimension, MetricSpec, PolicyConfig, Scaled, ScalingPolicy, StepScaling,
     TargetTracking,
 };
 
@@ -15,9 +15,18 @@ pub const TARGET_MAX: f64 = 1.174271e+108;
 pub const MAX_DIMENSIONS: usize = 30;
 
 pub struct EndpointContext {
-    pub endpoint: String,
-    pub variant: String,
+    pub scaled: Scaled,
     pub inference: Option<Inference>,
+}
+
+impl EndpointContext {
+    /// The endpoint's or inference component's name.
+    pub fn name(&self) -> &str {
+        match &self.scaled {
+            Scaled::Variant { endpoint, .. } => endpoint,
+            Scaled::InferenceComponent { inference_component } => inference_component,
+        }
+    }
 }
 
 /// The policy, and where its alarm's name was set (for the uniqueness check).
@@ -206,17 +215,48 @@ fn predefined(
     ctx: &EndpointContext,
     d: &mut Diagnostics,
 ) -> Option<PredefinedMetric> {
-    if p.value.is_inference_component() {
+    let component = matches!(ctx.scaled, Scaled::InferenceComponent { .. });
+    let serverless = ctx.inference == Some(Inference::Serverless);
+    let provisioned = p.value == PredefinedMetric::VariantProvisionedConcurrencyUtilization;
+    let wrong = if p.value.is_inference_component() != component {
+        Some(if component {
+            (
+                "an endpoint variant",
+                "an inference component",
+                "use SageMakerInferenceComponentInvocationsPerCopy or SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution",
+            )
+        } else {
+            (
+                "an inference component",
+                "an endpoint variant",
+                "use a SageMakerVariant* metric for an endpoint variant",
+            )
+        })
+    } else if !component && provisioned != serverless {
+        Some(if serverless {
+            (
+                "a variant with instances",
+                "a serverless variant (provisioned concurrency)",
+                "use SageMakerVariantProvisionedConcurrencyUtilization",
+            )
+        } else {
+            (
+                "a serverless variant",
+                "a variant with instances",
+                "set `inference = \"serverless\"` on a serverless endpoint, or use another metric",
+            )
+        })
+    } else {
+        None
+    };
+    if let Some((of, this, help)) = wrong {
         d.push(
             Diagnostic::error(
                 "wrong-target-metric",
                 &p.origin,
-                format!(
-                    "{} is a metric of inference components, not of endpoint variants",
-                    p.value
-                ),
+                format!("{} is a metric of {of}, and this is {this}", p.value),
             )
-            .help("use a SageMakerVariant* metric for an endpoint variant"),
+            .help(help),
         );
         return None;
     }
@@ -341,19 +381,26 @@ pub(super) fn dimensions(
         value: value.into(),
     };
     let Some(given) = field else {
-        let mut dims = match namespace {
-            "/aws/sagemaker/Endpoints" => vec![
-                dim("EndpointName", &ctx.endpoint),
-                dim("VariantName", &ctx.variant),
-            ],
-            "AWS/SageMaker" if ENDPOINT_ONLY_METRICS.contains(&metric) => {
-                vec![dim("EndpointName", &ctx.endpoint)]
+        let mut dims = match (&ctx.scaled, namespace) {
+            (
+                Scaled::InferenceComponent { inference_component },
+                "AWS/SageMaker" | "/aws/sagemaker/InferenceComponents",
+            ) => {
+                vec![dim("InferenceComponentName", inference_component)]
             }
-            "AWS/SageMaker" => vec![
-                dim("EndpointName", &ctx.endpoint),
-                dim("VariantName", &ctx.variant),
-            ],
-            _ => Vec::new(),
+            (Scaled::InferenceComponent { .. }, _) => Vec::new(),
+            (Scaled::Variant { endpoint, variant }, "/aws/sagemaker/Endpoints") => {
+                vec![dim("EndpointName", endpoint), dim("VariantName", variant)]
+            }
+            (Scaled::Variant { endpoint, .. }, "AWS/SageMaker")
+                if ENDPOINT_ONLY_METRICS.contains(&metric) =>
+            {
+                vec![dim("EndpointName", endpoint)]
+            }
+            (Scaled::Variant { endpoint, variant }, "AWS/SageMaker") => {
+                vec![dim("EndpointName", endpoint), dim("VariantName", variant)]
+            }
+            (Scaled::Variant { .. }, _) => Vec::new(),
         };
         dims.sort();
         return Some(dims);

@@ -24,6 +24,8 @@ pub const CPU_POLICY: &str = "CPUUtil-ScalingPolicy";
 pub const BACKLOG_POLICY: &str = "ApproximateBacklogSizePerInstance-ScalingPolicy";
 pub const FROM_ZERO_POLICY: &str = "HasBacklogWithoutCapacity-ScalingPolicy";
 pub const INVOCATIONS_POLICY: &str = "SageMakerEndpointInvocationScalingPolicy";
+pub const COPY_INVOCATIONS_POLICY: &str = "InvocationsPerCopy-ScalingPolicy";
+pub const NO_CAPACITY_POLICY: &str = "NoCapacityInvocationFailures-ScalingPolicy";
 
 /// Expands the endpoint's preset in place. Without a preset, checks that no preset-only
 /// field is set.
@@ -56,16 +58,48 @@ pub fn expand(e: &mut RawEndpoint, d: &mut Diagnostics) {
             _ => None,
         },
     };
+    let for_component = preset.value == Preset::ComponentFromZero;
+    if for_component != e.component {
+        let (this, other) = if e.component {
+            ("an [[inference_component]]", "endpoint variants")
+        } else {
+            ("an [[endpoint]]", "inference components")
+        };
+        d.push(
+            Diagnostic::error(
+                "preset-not-for-kind",
+                &preset.origin,
+                format!("preset `{}` is for {other}, and this is {this}", preset.value),
+            )
+            .help(if e.component {
+                "use preset \"component-from-zero\", or write the policies out"
+            } else {
+                "use \"async-cpu\", \"async-backlog\" or \"realtime-invocations\""
+            }),
+        );
+        return;
+    }
     let (inference, min, mut policies) = match preset.value {
-        Preset::AsyncCpu => (Inference::Async, 0, vec![cpu_policy(&at), from_zero_policy(&at)]),
+        Preset::AsyncCpu => (
+            Some(Inference::Async),
+            0,
+            vec![cpu_policy(&at), from_zero_policy(&at)],
+        ),
         Preset::AsyncBacklog => (
-            Inference::Async,
+            Some(Inference::Async),
             0,
             vec![backlog_policy(&at), from_zero_policy(&at)],
         ),
-        Preset::RealtimeInvocations => (Inference::RealTime, 1, vec![invocations_policy(&at)]),
+        Preset::RealtimeInvocations => (Some(Inference::RealTime), 1, vec![invocations_policy(&at)]),
+        Preset::ComponentFromZero => (
+            None,
+            0,
+            vec![copy_invocations_policy(&at), no_capacity_policy(&at)],
+        ),
     };
-    e.inference = e.inference.take().or(at!(at, inference));
+    if let Some(inference) = inference {
+        e.inference = e.inference.take().or(at!(at, inference));
+    }
     e.min_capacity = e.min_capacity.take().or(at!(at, min));
 
     // Endpoint-level overrides land on the preset's (first, target-tracking) policy.
@@ -247,6 +281,66 @@ fn from_zero_policy(at: &Origin) -> RawPolicy {
                 datapoints_to_alarm: at!(at, 2),
                 threshold: at!(at, 1.0),
                 comparison: at!(at, Comparison::GreaterThanOrEqualToThreshold),
+                treat_missing_data: at!(at, TreatMissingData::Missing),
+                dimensions: None,
+            }
+        ),
+        ..RawPolicy::default()
+    }
+}
+
+/// Target tracking on invocations per copy, as the SageMaker guide's scale-to-zero example
+/// for inference components sets it up (target 1, cooldowns 300).
+fn copy_invocations_policy(at: &Origin) -> RawPolicy {
+    RawPolicy {
+        origin: at.clone(),
+        name: at!(at, COPY_INVOCATIONS_POLICY.to_string()),
+        kind: at!(at, PolicyType::TargetTracking),
+        target: at!(at, 1.0),
+        metric: at!(
+            at,
+            RawMetric {
+                predefined: at!(at, PredefinedMetric::InferenceComponentInvocationsPerCopy),
+                custom: None
+            }
+        ),
+        scale_in_cooldown: at!(at, 300),
+        scale_out_cooldown: at!(at, 300),
+        ..RawPolicy::default()
+    }
+}
+
+/// Scale an inference component from zero copies: +1 copy when invocations fail for lack of
+/// capacity (the guide's step policy and NoCapacityInvocationFailures alarm).
+fn no_capacity_policy(at: &Origin) -> RawPolicy {
+    RawPolicy {
+        origin: at.clone(),
+        name: at!(at, NO_CAPACITY_POLICY.to_string()),
+        kind: at!(at, PolicyType::Step),
+        adjustment_type: at!(at, AdjustmentType::ChangeInCapacity),
+        cooldown: at!(at, 60),
+        aggregation: at!(at, Aggregation::Maximum),
+        steps: at!(
+            at,
+            vec![RawStep {
+                origin: at.clone(),
+                lower: at!(at, 0.0),
+                upper: None,
+                adjustment: at!(at, 1)
+            }]
+        ),
+        alarm: at!(
+            at,
+            RawAlarm {
+                name: None,
+                metric: at!(at, "NoCapacityInvocationFailures".to_string()),
+                namespace: at!(at, "AWS/SageMaker".to_string()),
+                statistic: at!(at, MetricStatistic::Sum.to_string()),
+                period: at!(at, 60),
+                evaluation_periods: at!(at, 1),
+                datapoints_to_alarm: at!(at, 1),
+                threshold: at!(at, 1.0),
+                comparison: at!(at, Comparison::GreaterThanThreshold),
                 treat_missing_data: at!(at, TreatMissingData::Missing),
                 dimensions: None,
             }

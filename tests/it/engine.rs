@@ -815,6 +815,136 @@ fn call_counts_for_100_endpoints_stay_where_the_benchmarks_put_them() {
     assert_eq!(plan_calls, 303, "one plan of 100 applied endpoints");
 }
 
+pub(crate) const COMPONENT: &str = r#"
+[[inference_component]]
+name = "ic-llama"
+max_capacity = 3
+preset = "component-from-zero"
+"#;
+
+/// The stand-in's front widens moto's dimension list with the two SageMaker dimensions moto
+/// 5.2.5 rejects (docs/testing.md); everything else is moto's own behaviour.
+#[test]
+fn an_inference_component_scales_its_copy_count_from_zero() {
+    let case = Case::new(COMPONENT);
+    let (code, plan) = case.plan();
+    assert_eq!(code, 2);
+    assert_eq!(
+        changes(&plan),
+        vec![
+            triple(
+                "create",
+                "scalable_target",
+                "sagemaker:inference-component:DesiredCopyCount"
+            ),
+            triple("create", "scaling_policy", "InvocationsPerCopy-ScalingPolicy"),
+            triple(
+                "create",
+                "scaling_policy",
+                "NoCapacityInvocationFailures-ScalingPolicy"
+            ),
+            triple(
+                "create",
+                "alarm",
+                "ic-llama-NoCapacityInvocationFailures-ScalingPolicy"
+            ),
+        ]
+    );
+    case.apply();
+    case.assert_converged();
+    block_on(async {
+        let (aas_client, cw_client) = case.aws.clients().await;
+        let rid = "inference-component/ic-llama";
+        let out = aas_client
+            .describe_scalable_targets()
+            .service_namespace(aas::ServiceNamespace::Sagemaker)
+            .resource_ids(rid)
+            .send()
+            .await
+            .expect("targets");
+        let t = &out.scalable_targets()[0];
+        assert_eq!(
+            t.scalable_dimension().as_str(),
+            "sagemaker:inference-component:DesiredCopyCount"
+        );
+        assert_eq!((t.min_capacity(), t.max_capacity()), (0, 3));
+        let found = aas_client
+            .describe_scaling_policies()
+            .service_namespace(aas::ServiceNamespace::Sagemaker)
+            .resource_id(rid)
+            .send()
+            .await
+            .expect("policies");
+        let tt = found
+            .scaling_policies()
+            .iter()
+            .find_map(|p| p.target_tracking_scaling_policy_configuration())
+            .expect("target tracking");
+        assert_eq!(
+            tt.predefined_metric_specification()
+                .map(|m| m.predefined_metric_type().as_str()),
+            Some("SageMakerInferenceComponentInvocationsPerCopy")
+        );
+        assert_eq!(tt.target_value(), 1.0);
+        let step = found
+            .scaling_policies()
+            .iter()
+            .find(|p| p.policy_type() == &aas::PolicyType::StepScaling)
+            .expect("step");
+        let alarms = cw_client
+            .describe_alarms()
+            .alarm_names("ic-llama-NoCapacityInvocationFailures-ScalingPolicy")
+            .send()
+            .await
+            .expect("alarm");
+        let a = &alarms.metric_alarms()[0];
+        assert_eq!(a.metric_name(), Some("NoCapacityInvocationFailures"));
+        assert_eq!(a.alarm_actions(), [step.policy_arn().to_string()]);
+        let dims: Vec<(&str, &str)> = a
+            .dimensions()
+            .iter()
+            .map(|d| (d.name().unwrap_or_default(), d.value().unwrap_or_default()))
+            .collect();
+        assert_eq!(dims, [("InferenceComponentName", "ic-llama")]);
+    });
+}
+
+pub(crate) const SERVERLESS: &str = r#"
+[[endpoint]]
+name = "serverless-ep"
+inference = "serverless"
+min_capacity = 0
+max_capacity = 20
+
+[[endpoint.policy]]
+name = "provisioned"
+type = "target-tracking"
+target = 0.7
+metric = { predefined = "SageMakerVariantProvisionedConcurrencyUtilization" }
+"#;
+
+#[test]
+fn a_serverless_variant_scales_provisioned_concurrency() {
+    let case = Case::new(SERVERLESS);
+    let (_, plan) = case.plan();
+    assert_eq!(
+        changes(&plan),
+        vec![
+            triple(
+                "create",
+                "scalable_target",
+                "sagemaker:variant:DesiredProvisionedConcurrency"
+            ),
+            triple("create", "scaling_policy", "provisioned"),
+        ]
+    );
+    case.apply();
+    case.assert_converged();
+    // The same endpoint name with instances would be another scalable target: never touched.
+    let writes = case.aws.writes();
+    assert_eq!(writes, ["RegisterScalableTarget", "PutScalingPolicy"]);
+}
+
 #[test]
 fn a_saved_plan_applies_only_while_it_still_matches() {
     let case = Case::new(SEED);

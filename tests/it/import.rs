@@ -6,7 +6,7 @@ use std::fs;
 use aws_sdk_applicationautoscaling::types as aas;
 use aws_sdk_cloudwatch::types as cw;
 
-use crate::engine::{Case, RID, SEED, block_on, policies, register};
+use crate::engine::{COMPONENT, Case, RID, SEED, SERVERLESS, block_on, policies, register};
 
 /// Imports into `imported.toml` in the case's folder and returns (file text, stderr).
 fn import(case: &Case, args: &[&str]) -> (String, String) {
@@ -305,7 +305,8 @@ fn bad_selections_fail_clearly_and_an_existing_file_is_kept() {
     let r = case.run(&["import", "--region", case.aws.region, "no-such-endpoint"]);
     assert_eq!(r.code, 1);
     assert!(
-        r.stderr.contains("for endpoint(s) no-such-endpoint"),
+        r.stderr
+            .contains("for endpoint(s) or inference component(s) no-such-endpoint"),
         "{}",
         r.stderr
     );
@@ -324,4 +325,51 @@ fn bad_selections_fail_clearly_and_an_existing_file_is_kept() {
     ]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("exists; not overwriting it"), "{}", r.stderr);
+}
+
+#[test]
+fn an_inference_component_imports_as_its_preset_and_plans_clean() {
+    let case = Case::new(COMPONENT);
+    case.apply();
+    let (text, _) = import(&case, &["ic-llama"]);
+    assert!(
+        text.contains("[[inference_component]]\nname = \"ic-llama\"\n"),
+        "{text}"
+    );
+    assert!(text.contains("preset = \"component-from-zero\""), "{text}");
+    assert!(text.contains("shows no changes"), "{text}");
+    assert_plans_clean(&case);
+}
+
+#[test]
+fn an_inference_component_with_its_own_policies_imports_in_full_and_plans_clean() {
+    let case = Case::new(&COMPONENT.replace(
+        "preset = \"component-from-zero\"",
+        "preset = \"component-from-zero\"\n\n[[inference_component.schedule]]\nname = \"weekend\"\nschedule = \"cron(0 0 ? * SAT *)\"\nmax_capacity = 1\n\n[[inference_component.policy]]\nname = \"NoCapacityInvocationFailures-ScalingPolicy\"\ncooldown = 120",
+    ));
+    case.apply();
+    let (text, _) = import(&case, &["--all"]);
+    assert!(
+        !text.contains("preset"),
+        "the step cooldown differs from the preset:\n{text}"
+    );
+    assert!(text.contains("[[inference_component.policy]]"), "{text}");
+    assert!(text.contains("[inference_component.policy.alarm]"), "{text}");
+    assert!(text.contains("[[inference_component.schedule]]"), "{text}");
+    assert!(text.contains("shows no changes"), "{text}");
+    assert_plans_clean(&case);
+}
+
+#[test]
+fn a_serverless_variant_imports_with_its_inference_type_and_plans_clean() {
+    let case = Case::new(SERVERLESS);
+    case.apply();
+    let (text, _) = import(&case, &["serverless-ep"]);
+    assert!(text.contains("inference = \"serverless\""), "{text}");
+    assert!(
+        text.contains("predefined = \"SageMakerVariantProvisionedConcurrencyUtilization\""),
+        "{text}"
+    );
+    assert!(text.contains("shows no changes"), "{text}");
+    assert_plans_clean(&case);
 }

@@ -41,6 +41,7 @@ fn schema_properties_are_the_keys_the_loader_accepts() {
     let keys = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
     assert_eq!(props(None), keys(config::CONFIG_KEYS));
     assert_eq!(props(Some("Endpoint")), keys(config::ENDPOINT_KEYS));
+    assert_eq!(props(Some("InferenceComponent")), keys(config::COMPONENT_KEYS));
     assert_eq!(props(Some("Suspended")), keys(config::SUSPENDED_KEYS));
     assert_eq!(props(Some("Policy")), keys(config::POLICY_KEYS));
     assert_eq!(props(Some("Metric")), keys(config::METRIC_KEYS));

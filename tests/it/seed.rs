@@ -33,8 +33,12 @@ fn the_seed_fits_in_four_lines() {
     // The example also names a region and a variant; the rest must be identical.
     full.region = None;
     let full_target = &mut full.targets[0];
-    assert_eq!(full_target.variant, "prod");
-    short.targets[0].variant = "prod".into();
+    let prod = Scaled::Variant {
+        endpoint: "infer-endpoint-c356f91".into(),
+        variant: "prod".into(),
+    };
+    assert_eq!(full_target.scaled, prod);
+    short.targets[0].scaled = prod;
     short.targets[0].resource_id = full_target.resource_id.clone();
     for p in &mut short.targets[0].policies {
         rename_variant(p, "AllTraffic", "prod");

@@ -1,6 +1,6 @@
 """A local stand-in for AWS: moto's server behind a small WSGI front. TEST-ONLY.
 
-The front does three things moto does not:
+The front does four things moto does not:
 1. CloudWatch over Smithy RPC v2 CBOR. The current aws-sdk-cloudwatch speaks it and moto 5.2.5
    answers 404, so requests are decoded, replayed to moto as CloudWatch's JSON protocol, and
    the answers encoded back (errors as {"__type", "message"} with the same status).
@@ -15,6 +15,12 @@ The front does three things moto does not:
    with "fraction", each matching call fails with probability F (seeded, reproducible) and
    "times" defaults to unlimited; with "delay" (and no "code") the call is only slowed down;
    with "drop" (and a "code", any) the connection is cut without an answer.
+
+4. Two SageMaker scalable dimensions AWS documents and moto 5.2.5 rejects:
+   `sagemaker:inference-component:DesiredCopyCount` (resource `inference-component/<name>`)
+   and `sagemaker:variant:DesiredProvisionedConcurrency` (serverless variants). moto's
+   dimension enum is widened with them at start-up; everything else (storage, pagination,
+   validation of the resource type against the dimension) stays moto's own code.
 
 Usage: python aws_standin.py [PORT] [--exit-with-parent]
   PORT 0 or absent: any free port; prints "READY <port>" when it listens.
@@ -36,6 +42,24 @@ import cbor2
 from moto.moto_server.threaded_moto_server import MotoRequestHandler
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
+
+def _accept_documented_sagemaker_dimensions():
+    """moto validates dimensions against an Enum in two modules; widen it with the two
+    SageMaker dimensions it lacks (see the module docstring, point 4)."""
+    from enum import Enum
+    from moto.applicationautoscaling import models, responses
+
+    extra = [
+        ("SAGEMAKER_INFERENCE_COMPONENT_DESIRED_COPY_COUNT", "sagemaker:inference-component:DesiredCopyCount"),
+        ("SAGEMAKER_VARIANT_DESIRED_PROVISIONED_CONCURRENCY", "sagemaker:variant:DesiredProvisionedConcurrency"),
+    ]
+    have = [(m.name, m.value) for m in models.ScalableDimensionValueSet]
+    widened = Enum("ScalableDimensionValueSet", have + [e for e in extra if e[1] not in dict(have).values()])
+    models.ScalableDimensionValueSet = widened
+    responses.ScalableDimensionValueSet = widened
+
+
+_accept_documented_sagemaker_dimensions()
 
 CBOR_PATH = re.compile(r"^/service/(?P<service>[^/]+)/operation/(?P<op>[^/]+)$")
 SCOPE = re.compile(r"Credential=(?P<key>[^/]+)/\d{8}/(?P<region>[^/]+)/")
