@@ -146,3 +146,30 @@ fn every_warning_code_is_documented() {
         );
     }
 }
+
+#[test]
+fn the_older_rules_fire_only_where_they_apply() {
+    // summed-across-cores: CPU in the instance namespace, not a metric of another namespace.
+    let cpu = |namespace: &str| {
+        format!(
+            "[[endpoint]]\nname = \"ep\"\nmin_capacity = 1\nmax_capacity = 4\n[[endpoint.policy]]\nname = \"cpu\"\ntype = \"target-tracking\"\ntarget = 200.0\nmetric = {{ custom = {{ name = \"CPUUtilization\", namespace = \"{namespace}\", statistic = \"Average\" }} }}\n"
+        )
+    };
+    assert!(warnings(&cpu("/aws/sagemaker/Endpoints")).contains(&"summed-across-cores"));
+    assert!(!warnings(&cpu("MyApp")).contains(&"summed-across-cores"));
+    // max-zero: only at 0.
+    let max = |n: u32| {
+        format!(
+            "[[endpoint]]\nname = \"ep\"\nmin_capacity = 0\nmax_capacity = {n}\npreset = \"async-backlog\"\n"
+        )
+    };
+    assert!(warnings(&max(0)).contains(&"max-zero"));
+    assert!(!warnings(&max(1)).contains(&"max-zero"));
+    // slow-scale-from-zero: backlog tracking alone at min 0, not with the step policy too.
+    let backlog = "[[endpoint.policy]]\nname = \"backlog\"\ntype = \"target-tracking\"\ntarget = 5.0\nmetric = { custom = { name = \"ApproximateBacklogSizePerInstance\", namespace = \"AWS/SageMaker\", statistic = \"Average\" } }\n";
+    assert!(warnings(&endpoint("ep", 0, backlog)).contains(&"slow-scale-from-zero"));
+    assert!(
+        !warnings(&endpoint("ep", 0, &format!("{backlog}{STEP_FROM_ZERO}")))
+            .contains(&"slow-scale-from-zero")
+    );
+}
