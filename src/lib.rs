@@ -19,6 +19,7 @@ pub mod plan;
 pub mod render;
 pub mod resource;
 pub mod schema;
+pub mod simulate;
 pub mod source;
 mod suggest;
 pub mod timestamp;

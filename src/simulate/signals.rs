@@ -1,0 +1,142 @@
+//! The metric history the simulator replays, and how each metric answers to a capacity that
+//! differs from the one it was recorded under.
+
+use std::collections::BTreeMap;
+
+/// How a metric depends on the capacity in service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// Demand, independent of capacity: replayed as recorded (queue size, age of the oldest
+    /// request, invocations, any metric outside SageMaker's namespaces).
+    Demand,
+    /// An average per instance (or copy) of work that is shared out: the recorded value times
+    /// the recorded capacity is the load, divided by the simulated capacity. Absent at zero
+    /// capacity, as SageMaker publishes none then.
+    PerCapacity,
+    /// Like `PerCapacity`, but published at zero capacity, where it equals the whole load
+    /// (ApproximateBacklogSizePerInstance: AWS scales out from zero on it once it passes the
+    /// target).
+    PerCapacityAtZeroWhole,
+    /// 1 when there is a backlog and no capacity in service, else 0 (HasBacklogWithoutCapacity).
+    BacklogWithoutCapacity,
+    /// Requests that failed for lack of capacity (NoCapacityInvocationFailures): the recorded
+    /// demand while nothing serves, 0 otherwise.
+    FailuresWithoutCapacity,
+}
+
+/// The class of a metric, by namespace and name (docs/simulate.md lists them).
+pub fn class(namespace: &str, metric: &str) -> Class {
+    match (namespace, metric) {
+        ("AWS/SageMaker", "HasBacklogWithoutCapacity") => Class::BacklogWithoutCapacity,
+        ("AWS/SageMaker", "NoCapacityInvocationFailures") => Class::FailuresWithoutCapacity,
+        ("AWS/SageMaker", "ApproximateBacklogSizePerInstance") => Class::PerCapacityAtZeroWhole,
+        ("AWS/SageMaker", "InvocationsPerInstance" | "InvocationsPerCopy" | "ConcurrentRequestsPerModel" | "ConcurrentRequestsPerCopy") => {
+            Class::PerCapacity
+        }
+        ("/aws/sagemaker/Endpoints" | "/aws/sagemaker/InferenceComponents", _) => Class::PerCapacity,
+        _ => Class::Demand,
+    }
+}
+
+/// A metric as the policies name it.
+pub type MetricId = (String, String);
+
+/// Per-minute recorded values of the metrics, from `start` (epoch seconds, a whole minute).
+#[derive(Debug, Clone, Default)]
+pub struct Signals {
+    pub start: i64,
+    pub minutes: usize,
+    pub recorded: BTreeMap<MetricId, Vec<Option<f64>>>,
+    /// The queue size, when known: decides HasBacklogWithoutCapacity under another capacity.
+    pub backlog: Option<Vec<Option<f64>>>,
+}
+
+impl Signals {
+    pub fn new(start: i64, minutes: usize) -> Signals {
+        Signals {
+            start,
+            minutes,
+            ..Signals::default()
+        }
+    }
+
+    /// Adds a recorded series (padded or cut to `minutes`).
+    pub fn record(&mut self, namespace: &str, metric: &str, mut values: Vec<Option<f64>>) {
+        values.resize(self.minutes, None);
+        if (namespace, metric) == ("AWS/SageMaker", "ApproximateBacklogSize") {
+            self.backlog = Some(values.clone());
+        }
+        self.recorded.insert((namespace.to_string(), metric.to_string()), values);
+    }
+
+    fn at(&self, id: &MetricId, minute: usize) -> Option<f64> {
+        self.recorded.get(id).and_then(|v| v.get(minute).copied().flatten())
+    }
+
+    pub fn has_backlog(&self, minute: usize) -> Option<bool> {
+        self.backlog
+            .as_ref()
+            .map(|b| b.get(minute).copied().flatten().unwrap_or(0.0) > 0.0)
+    }
+
+    /// The value a policy sees at `minute` with `serving` in service. `recorded_capacity` is
+    /// the capacity the history was recorded under (None: the same as `serving`, i.e. replay
+    /// as recorded).
+    pub fn value(
+        &self,
+        id: &MetricId,
+        minute: usize,
+        serving: i32,
+        recorded_capacity: Option<i32>,
+    ) -> Option<f64> {
+        let raw = self.at(id, minute);
+        let rescale = |v: f64| match recorded_capacity {
+            Some(c) => v * f64::from(c.max(1)) / f64::from(serving.max(1)),
+            None => v,
+        };
+        match class(&id.0, &id.1) {
+            Class::Demand => raw,
+            Class::PerCapacity if serving == 0 => None,
+            Class::PerCapacity => raw.map(rescale),
+            // At zero the whole load is "per instance" (divided by 1).
+            Class::PerCapacityAtZeroWhole => raw.map(rescale),
+            Class::BacklogWithoutCapacity => match self.has_backlog(minute) {
+                Some(backlog) => Some(if backlog && serving == 0 { 1.0 } else { 0.0 }),
+                None if serving > 0 => Some(0.0),
+                None => raw,
+            },
+            Class::FailuresWithoutCapacity if serving > 0 => Some(0.0),
+            Class::FailuresWithoutCapacity => raw,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(ns: &str, m: &str) -> MetricId {
+        (ns.into(), m.into())
+    }
+
+    #[test]
+    fn per_instance_load_is_shared_out_and_absent_at_zero() {
+        let mut s = Signals::new(0, 2);
+        s.record("/aws/sagemaker/Endpoints", "CPUUtilization", vec![Some(150.0), Some(60.0)]);
+        let cpu = id("/aws/sagemaker/Endpoints", "CPUUtilization");
+        assert_eq!(s.value(&cpu, 0, 1, None), Some(150.0));
+        assert_eq!(s.value(&cpu, 0, 3, Some(1)), Some(50.0));
+        assert_eq!(s.value(&cpu, 1, 2, Some(4)), Some(120.0));
+        assert_eq!(s.value(&cpu, 0, 0, Some(1)), None);
+    }
+
+    #[test]
+    fn backlog_without_capacity_follows_the_simulated_capacity() {
+        let mut s = Signals::new(0, 2);
+        s.record("AWS/SageMaker", "ApproximateBacklogSize", vec![Some(5.0), Some(0.0)]);
+        let flag = id("AWS/SageMaker", "HasBacklogWithoutCapacity");
+        assert_eq!(s.value(&flag, 0, 0, None), Some(1.0));
+        assert_eq!(s.value(&flag, 0, 1, None), Some(0.0));
+        assert_eq!(s.value(&flag, 1, 0, None), Some(0.0));
+    }
+}
