@@ -10,7 +10,7 @@ use sagemaker_autoscale::github::runner::Files;
 use sagemaker_autoscale::import::{self, Selection};
 use sagemaker_autoscale::inputs::{Env, Inputs};
 use sagemaker_autoscale::plan::Plan;
-use sagemaker_autoscale::{Checked, action, apply, check, engine, render, schema};
+use sagemaker_autoscale::{Checked, action, apply, check, engine, render, schema, simulate};
 
 /// Amazon SageMaker endpoint autoscaling as code.
 ///
@@ -80,6 +80,33 @@ enum Command {
         #[arg(long, value_name = "N", default_value_t = apply::DEFAULT_PARALLELISM,
               value_parser = clap::value_parser!(u16).range(1..=64))]
         parallelism: u16,
+    },
+    /// Replay the last days' metrics through the current and the proposed policies and show
+    /// what each would have done (instance-hours, cost, backlog without capacity, events).
+    Simulate {
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// Days of one-minute metric history (CloudWatch keeps it 15 days).
+        #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=15))]
+        days: u32,
+        /// `current` (what AWS holds now) or a config FILE to compare with.
+        #[arg(long, default_value = "current", value_name = "current|FILE")]
+        baseline: String,
+        /// Minutes from launching an instance until it serves.
+        #[arg(long, default_value_t = 5, value_name = "MINUTES")]
+        startup: u16,
+        /// Price of one instance-hour (or copy-hour), for the cost row.
+        #[arg(long, value_name = "USD")]
+        price: Option<f64>,
+        /// End of the period, `YYYY-MM-DDTHH:MM:SSZ` [default: now].
+        #[arg(long, value_name = "TIME")]
+        until: Option<String>,
+        /// Print the comparison as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Print markdown with a mermaid chart (what the PR comment shows).
+        #[arg(long)]
+        markdown: bool,
     },
     /// Write a config for endpoints that already scale, so its first plan shows no changes.
     /// Reads AWS, changes nothing there.
@@ -210,6 +237,72 @@ fn main() -> ExitCode {
             let ctx = action::Context::from_env();
             let files = Files::from_env();
             ExitCode::from(runtime().block_on(action::run(&checked, &inputs, &ctx, &files)))
+        }
+        Command::Simulate {
+            config,
+            days,
+            baseline,
+            startup,
+            price,
+            until,
+            json,
+            markdown,
+        } => {
+            let until = match until.as_deref().map(simulate::clock::parse_utc) {
+                None => None,
+                Some(Ok(t)) => Some(t),
+                Some(Err(e)) => {
+                    return fail(
+                        &format!("--until: {e}"),
+                        Some("e.g. --until 2026-11-29T12:00:00Z"),
+                    );
+                }
+            };
+            if price.is_some_and(|p| !(p.is_finite() && p > 0.0)) {
+                return fail("--price must be a positive number of USD per hour", None);
+            }
+            let checked = load(&config);
+            report(&checked, false);
+            if let Some(code) = exit_for(&checked, config.deny_warnings) {
+                return code;
+            }
+            let Some(desired) = checked.desired else {
+                return ExitCode::from(1);
+            };
+            let baseline = if baseline == "current" {
+                simulate::Baseline::Current
+            } else {
+                let other = check(
+                    &ConfigPath::Explicit(PathBuf::from(&baseline)),
+                    &Inputs::default(),
+                );
+                report(&other, false);
+                match other.desired {
+                    Some(d) if other.errors() == 0 => simulate::Baseline::Config(Box::new(d)),
+                    _ => return fail(&format!("the baseline config {baseline} is not valid"), None),
+                }
+            };
+            let settings = simulate::Settings {
+                days,
+                options: simulate::engine::Options {
+                    startup_minutes: startup.into(),
+                    initial: None,
+                },
+                price,
+            };
+            let now = until.unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs() as i64)
+            });
+            let result = runtime().block_on(simulate::simulate(&desired, &baseline, &settings, now));
+            match result {
+                Ok(r) if json => println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default()),
+                Ok(r) if markdown => print!("{}", simulate::render::markdown(&r)),
+                Ok(r) => print!("{}", simulate::render::text(&r)),
+                Err(e) => return fail(&e.to_string(), e.hint()),
+            }
+            ExitCode::SUCCESS
         }
         Command::Import {
             endpoints,

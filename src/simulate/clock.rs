@@ -36,7 +36,10 @@ impl When {
                 Some("day" | "days") => 86_400,
                 _ => return Err(format!("cannot read {text}")),
             };
-            let first = s.start_time.as_deref().and_then(|t| parse_at(t.trim_end_matches('Z')).ok());
+            let first = s
+                .start_time
+                .as_deref()
+                .and_then(|t| parse_at(t.trim_end_matches('Z')).ok());
             return Ok(When::Rate(first.unwrap_or(anchor), n * unit));
         }
         if let Some(inner) = text.strip_prefix("cron(").and_then(|t| t.strip_suffix(')')) {
@@ -79,7 +82,9 @@ impl When {
     }
 }
 
-const MONTHS: [&str; 12] = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+const MONTHS: [&str; 12] = [
+    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+];
 /// AWS cron: 1 = Sunday.
 const DAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
@@ -121,11 +126,21 @@ fn field(text: &str, lo: i64, hi: i64, names: &[&str]) -> Result<Field, String> 
     Ok(Field(allowed))
 }
 
+/// `yyyy-mm-ddThh:mm:ssZ` -> epoch seconds.
+pub fn parse_utc(s: &str) -> Result<i64, String> {
+    match s.strip_suffix('Z') {
+        Some(inner) if inner.len() == 19 => parse_at(inner),
+        _ => Err(format!("\"{s}\" is not yyyy-mm-ddThh:mm:ssZ")),
+    }
+}
+
 /// `yyyy-mm-ddThh:mm:ss` (UTC) -> epoch seconds.
 fn parse_at(s: &str) -> Result<i64, String> {
     let n = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<i64>().ok());
     match (n(0..4), n(5..7), n(8..10), n(11..13), n(14..16), n(17..19)) {
-        (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(se)) => {
+        (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(se))
+            if (1..=12).contains(&mo) && (1..=31).contains(&d) && h < 24 && mi < 60 && se < 60 =>
+        {
             Ok(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + se)
         }
         _ => Err(format!("cannot read the time \"{s}\"")),

@@ -51,13 +51,16 @@ pub struct Trace {
 pub fn predefined(p: PredefinedMetric) -> (MetricId, MetricStatistic) {
     let (name, stat) = match p {
         PredefinedMetric::VariantInvocationsPerInstance => ("InvocationsPerInstance", MetricStatistic::Sum),
-        PredefinedMetric::VariantProvisionedConcurrencyUtilization => {
-            ("ServerlessProvisionedConcurrencyUtilization", MetricStatistic::Average)
-        }
+        PredefinedMetric::VariantProvisionedConcurrencyUtilization => (
+            "ServerlessProvisionedConcurrencyUtilization",
+            MetricStatistic::Average,
+        ),
         PredefinedMetric::VariantConcurrentRequestsPerModelHighResolution => {
             ("ConcurrentRequestsPerModel", MetricStatistic::Average)
         }
-        PredefinedMetric::InferenceComponentInvocationsPerCopy => ("InvocationsPerCopy", MetricStatistic::Sum),
+        PredefinedMetric::InferenceComponentInvocationsPerCopy => {
+            ("InvocationsPerCopy", MetricStatistic::Sum)
+        }
         PredefinedMetric::InferenceComponentConcurrentRequestsPerCopyHighResolution => {
             ("ConcurrentRequestsPerCopy", MetricStatistic::Average)
         }
@@ -130,7 +133,9 @@ pub fn run(
         .filter_map(|(i, s)| match When::parse(s, signals.start) {
             Ok(w) => Some((i, w)),
             Err(e) => {
-                trace.notes.push(format!("scheduled action `{}` not simulated: {e}", s.name));
+                trace
+                    .notes
+                    .push(format!("scheduled action `{}` not simulated: {e}", s.name));
                 None
             }
         })
@@ -165,9 +170,10 @@ pub fn run(
                     ));
                 }
                 if let AlarmStatistic::Extended(p) = &step.alarm.statistic {
-                    trace
-                        .notes
-                        .push(format!("alarm `{}`: percentile {p} is simulated as Maximum", step.alarm.name));
+                    trace.notes.push(format!(
+                        "alarm `{}`: percentile {p} is simulated as Maximum",
+                        step.alarm.name
+                    ));
                 }
                 stepping.push(Stepping {
                     name: &p.name,
@@ -248,9 +254,21 @@ pub fn run(
                 continue;
             }
             let first = t + 1 - p.period;
-            let samples: Vec<f64> = (first..=t).filter_map(|m| signals.value(&p.metric, m, serving, recorded_capacity.and_then(|c| c.get(m).copied()))).collect();
-            p.datapoints.push_back(aggregate(&p.step.alarm.statistic, &samples));
-            let n = usize::try_from(p.step.alarm.evaluation_periods).unwrap_or(1).max(1);
+            let samples: Vec<f64> = (first..=t)
+                .filter_map(|m| {
+                    signals.value(
+                        &p.metric,
+                        m,
+                        serving,
+                        recorded_capacity.and_then(|c| c.get(m).copied()),
+                    )
+                })
+                .collect();
+            p.datapoints
+                .push_back(aggregate(&p.step.alarm.statistic, &samples));
+            let n = usize::try_from(p.step.alarm.evaluation_periods)
+                .unwrap_or(1)
+                .max(1);
             while p.datapoints.len() > n {
                 p.datapoints.pop_front();
             }
@@ -362,7 +380,9 @@ fn change(
         // Scale-in cancels launches still starting first, newest first.
         let mut remove = *desired - to;
         while remove > 0 {
-            let Some((ready, n)) = pending.pop_back() else { break };
+            let Some((ready, n)) = pending.pop_back() else {
+                break;
+            };
             let taken = n.min(remove);
             remove -= taken;
             if n > taken {
@@ -442,7 +462,11 @@ fn step_for(step: &StepScaling, a: &Alarm, delta: f64) -> Option<i32> {
         .find(|s| {
             let lo = s.lower_bound.unwrap_or(f64::NEG_INFINITY);
             let hi = s.upper_bound.unwrap_or(f64::INFINITY);
-            if above { lo <= delta && delta < hi } else { lo < delta && delta <= hi }
+            if above {
+                lo <= delta && delta < hi
+            } else {
+                lo < delta && delta <= hi
+            }
         })
         .map(|s| s.scaling_adjustment)
 }

@@ -3,6 +3,182 @@
 
 pub mod clock;
 pub mod engine;
+mod fetch;
+pub mod render;
 pub mod signals;
 #[cfg(test)]
 mod traces;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::aws::{AwsError, connect, read_current};
+use crate::model::{DesiredState, ScalableDimension, ScalableTarget};
+use engine::{Options, Trace};
+use signals::Signals;
+
+/// What to compare the proposed config with.
+pub enum Baseline {
+    /// What AWS holds now (read and turned into a config as `import` does).
+    Current,
+    /// Another config, e.g. the default branch's.
+    Config(Box<DesiredState>),
+}
+
+pub struct Settings {
+    pub days: u32,
+    pub options: Options,
+    /// Price of one instance (or copy) hour, for the cost row.
+    pub price: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub instance_hours: f64,
+    pub cost: Option<f64>,
+    /// Minutes with requests queued and nothing in service.
+    pub backlog_without_capacity_minutes: usize,
+    pub scaling_events: usize,
+    /// Capacity at the end of each minute.
+    #[serde(skip)]
+    pub desired: Vec<i32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetReport {
+    /// Resource id, with the region when the target has its own.
+    pub target: String,
+    /// None when AWS (or the baseline config) has no such target yet.
+    pub baseline: Option<Outcome>,
+    pub proposed: Outcome,
+    /// Metrics that had no data in the period (their policies never acted).
+    pub missing_metrics: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub days: u32,
+    /// Epoch seconds of the first simulated minute.
+    pub start: i64,
+    pub minutes: usize,
+    pub targets: Vec<TargetReport>,
+    /// AWS calls made.
+    pub calls: usize,
+}
+
+/// Simulates every target of `proposed` over the last `settings.days` days before `now`.
+pub async fn simulate(
+    proposed: &DesiredState,
+    baseline: &Baseline,
+    settings: &Settings,
+    now: i64,
+) -> Result<Report, AwsError> {
+    let minutes = settings.days as usize * 1440;
+    let start = now.div_euclid(60) * 60 - 60 * minutes as i64;
+    let mut groups: BTreeMap<Option<String>, Vec<&ScalableTarget>> = BTreeMap::new();
+    for t in &proposed.targets {
+        groups.entry(t.region.clone()).or_default().push(t);
+    }
+    let mut report = Report {
+        days: settings.days,
+        start,
+        minutes,
+        targets: Vec::new(),
+        calls: 0,
+    };
+    for (region, targets) in groups {
+        let clients = connect(region.as_deref().or(proposed.region.as_deref())).await?;
+        let baselines: BTreeMap<String, ScalableTarget> = match baseline {
+            Baseline::Config(desired) => desired
+                .targets
+                .iter()
+                .filter(|t| t.region == region)
+                .map(|t| (t.resource_id.clone(), t.clone()))
+                .collect(),
+            Baseline::Current => {
+                let ids: Vec<(String, ScalableDimension)> = targets
+                    .iter()
+                    .map(|t| (t.resource_id.clone(), t.scalable_dimension))
+                    .collect();
+                let current = read_current(&clients, &ids, &Default::default()).await?;
+                report.calls += current.calls;
+                current_targets(&clients.region, &current.records)
+            }
+        };
+        let mut all: Vec<&ScalableTarget> = targets.clone();
+        all.extend(baselines.values());
+        let queries = fetch::queries(&all);
+        let (signals, calls) = fetch::fetch(&clients, &queries, start, minutes).await?;
+        report.calls += calls;
+        for t in targets {
+            // HasBacklogWithoutCapacity is derived from the queue size when that is known.
+            let derived = |q: &&fetch::Query| {
+                signals.backlog.is_some()
+                    && signals::class(&q.id.0, &q.id.1) == signals::Class::BacklogWithoutCapacity
+            };
+            let missing = queries
+                .iter()
+                .filter(|q| !signals.recorded.contains_key(&q.id) && !derived(q))
+                .map(|q| format!("{} {}", q.id.0, q.id.1))
+                .collect();
+            let mut r = compare(baselines.get(&t.resource_id), t, &signals, settings);
+            r.missing_metrics = missing;
+            r.target = crate::render::target_label(region.as_deref(), &t.resource_id);
+            report.targets.push(r);
+        }
+    }
+    Ok(report)
+}
+
+/// AWS's current objects as targets, through the same text `import` writes.
+fn current_targets(region: &str, records: &crate::resource::Records) -> BTreeMap<String, ScalableTarget> {
+    let imported = crate::import::compose(region, records, Vec::new());
+    crate::check_text("current", &imported.text)
+        .desired
+        .map(|d| {
+            d.targets
+                .into_iter()
+                .map(|t| (t.resource_id.clone(), t))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Runs both configs over the same history. The history's per-capacity metrics are taken
+/// to have been recorded under the baseline's capacity (the config that was live).
+pub fn compare(
+    baseline: Option<&ScalableTarget>,
+    proposed: &ScalableTarget,
+    signals: &Signals,
+    settings: &Settings,
+) -> TargetReport {
+    let base = baseline.map(|b| engine::run(b, signals, None, &settings.options));
+    let recorded = base.as_ref().map(|b| b.serving.as_slice());
+    let new = engine::run(proposed, signals, recorded, &settings.options);
+    let mut notes: Vec<String> = base.iter().flat_map(|b| b.notes.clone()).collect();
+    for n in &new.notes {
+        if !notes.contains(n) {
+            notes.push(n.clone());
+        }
+    }
+    TargetReport {
+        target: proposed.resource_id.clone(),
+        baseline: base.map(|b| outcome(b, settings.price)),
+        proposed: outcome(new, settings.price),
+        missing_metrics: Vec::new(),
+        notes,
+    }
+}
+
+fn outcome(trace: Trace, price: Option<f64>) -> Outcome {
+    let instance_hours = f64::from(trace.desired.iter().sum::<i32>()) / 60.0;
+    Outcome {
+        instance_hours,
+        cost: price.map(|p| p * instance_hours),
+        backlog_without_capacity_minutes: trace.backlog_without_capacity,
+        scaling_events: trace.events.len(),
+        desired: trace.desired,
+    }
+}

@@ -30,9 +30,13 @@ pub fn class(namespace: &str, metric: &str) -> Class {
         ("AWS/SageMaker", "HasBacklogWithoutCapacity") => Class::BacklogWithoutCapacity,
         ("AWS/SageMaker", "NoCapacityInvocationFailures") => Class::FailuresWithoutCapacity,
         ("AWS/SageMaker", "ApproximateBacklogSizePerInstance") => Class::PerCapacityAtZeroWhole,
-        ("AWS/SageMaker", "InvocationsPerInstance" | "InvocationsPerCopy" | "ConcurrentRequestsPerModel" | "ConcurrentRequestsPerCopy") => {
-            Class::PerCapacity
-        }
+        (
+            "AWS/SageMaker",
+            "InvocationsPerInstance"
+            | "InvocationsPerCopy"
+            | "ConcurrentRequestsPerModel"
+            | "ConcurrentRequestsPerCopy",
+        ) => Class::PerCapacity,
         ("/aws/sagemaker/Endpoints" | "/aws/sagemaker/InferenceComponents", _) => Class::PerCapacity,
         _ => Class::Demand,
     }
@@ -66,11 +70,14 @@ impl Signals {
         if (namespace, metric) == ("AWS/SageMaker", "ApproximateBacklogSize") {
             self.backlog = Some(values.clone());
         }
-        self.recorded.insert((namespace.to_string(), metric.to_string()), values);
+        self.recorded
+            .insert((namespace.to_string(), metric.to_string()), values);
     }
 
     fn at(&self, id: &MetricId, minute: usize) -> Option<f64> {
-        self.recorded.get(id).and_then(|v| v.get(minute).copied().flatten())
+        self.recorded
+            .get(id)
+            .and_then(|v| v.get(minute).copied().flatten())
     }
 
     pub fn has_backlog(&self, minute: usize) -> Option<bool> {
@@ -122,7 +129,11 @@ mod tests {
     #[test]
     fn per_instance_load_is_shared_out_and_absent_at_zero() {
         let mut s = Signals::new(0, 2);
-        s.record("/aws/sagemaker/Endpoints", "CPUUtilization", vec![Some(150.0), Some(60.0)]);
+        s.record(
+            "/aws/sagemaker/Endpoints",
+            "CPUUtilization",
+            vec![Some(150.0), Some(60.0)],
+        );
         let cpu = id("/aws/sagemaker/Endpoints", "CPUUtilization");
         assert_eq!(s.value(&cpu, 0, 1, None), Some(150.0));
         assert_eq!(s.value(&cpu, 0, 3, Some(1)), Some(50.0));
@@ -133,7 +144,11 @@ mod tests {
     #[test]
     fn backlog_without_capacity_follows_the_simulated_capacity() {
         let mut s = Signals::new(0, 2);
-        s.record("AWS/SageMaker", "ApproximateBacklogSize", vec![Some(5.0), Some(0.0)]);
+        s.record(
+            "AWS/SageMaker",
+            "ApproximateBacklogSize",
+            vec![Some(5.0), Some(0.0)],
+        );
         let flag = id("AWS/SageMaker", "HasBacklogWithoutCapacity");
         assert_eq!(s.value(&flag, 0, 0, None), Some(1.0));
         assert_eq!(s.value(&flag, 0, 1, None), Some(0.0));

@@ -7,7 +7,9 @@ use crate::model::ScalableTarget;
 
 fn target(toml: &str) -> ScalableTarget {
     let checked = crate::check_text("trace.toml", toml);
-    let desired = checked.desired.unwrap_or_else(|| panic!("{:#?}", checked.diagnostics));
+    let desired = checked
+        .desired
+        .unwrap_or_else(|| panic!("{:#?}", checked.diagnostics));
     desired.targets.into_iter().next().expect("one target")
 }
 
@@ -35,7 +37,9 @@ fn event(minute: usize, from: i32, to: i32, cause: &str) -> Event {
 fn seed_policies_on_a_burst_of_backlog_from_zero() {
     let seed = target("[[endpoint]]\nname = \"ep\"\nmax_capacity = 4\npreset = \"async-cpu\"\n");
     let mut s = Signals::new(0, 100);
-    let backlog = (0..100).map(|m| Some(if (5..65).contains(&m) { 100.0 } else { 0.0 })).collect();
+    let backlog = (0..100)
+        .map(|m| Some(if (5..65).contains(&m) { 100.0 } else { 0.0 }))
+        .collect();
     s.record("AWS/SageMaker", "ApproximateBacklogSize", backlog);
     // CPU per instance as recorded under one instance: the load.
     let cpu = (0..100)
@@ -78,7 +82,10 @@ fn start_up_time_delays_capacity_in_service() {
         initial: None,
     };
     let trace = run(&seed, &s, Some(&[1; 20]), &opts);
-    assert_eq!(trace.events[0], event(1, 0, 1, "HasBacklogWithoutCapacity-ScalingPolicy"));
+    assert_eq!(
+        trace.events[0],
+        event(1, 0, 1, "HasBacklogWithoutCapacity-ScalingPolicy")
+    );
     assert_eq!(&trace.serving[..6], &[0, 0, 0, 0, 0, 1]);
     assert_eq!(trace.desired[1], 1);
     assert_eq!(trace.backlog_without_capacity, 5);
@@ -118,7 +125,11 @@ alarm = { metric = "QueueDepth", namespace = "MyApp", statistic = "Sum", period 
     let trace = run(&t, &s, None, &Options::default());
     assert_eq!(
         trace.events,
-        vec![event(1, 1, 2, "queue"), event(2, 2, 3, "queue"), event(3, 3, 6, "queue")]
+        vec![
+            event(1, 1, 2, "queue"),
+            event(2, 2, 3, "queue"),
+            event(3, 3, 6, "queue")
+        ]
     );
     assert_eq!(trace.desired, vec![1, 2, 3, 6, 6, 6, 6]);
 }
@@ -163,8 +174,16 @@ min_capacity = 0
     let start = 1_795_996_800 + 7 * 3600 + 58 * 60;
     let minutes = 610;
     let mut s = Signals::new(start, minutes);
-    s.record("AWS/SageMaker", "ApproximateBacklogSize", vec![Some(0.0); minutes]);
-    s.record("/aws/sagemaker/Endpoints", "CPUUtilization", vec![Some(0.0); minutes]);
+    s.record(
+        "AWS/SageMaker",
+        "ApproximateBacklogSize",
+        vec![Some(0.0); minutes],
+    );
+    s.record(
+        "/aws/sagemaker/Endpoints",
+        "CPUUtilization",
+        vec![Some(0.0); minutes],
+    );
     let trace = run(&t, &s, Some(&vec![1; minutes]), &Options::default());
     // 08:00 is minute 2; 18:00 is minute 602.
     assert_eq!(

@@ -18,6 +18,7 @@ mod reliability;
 mod render;
 mod schema;
 mod seed;
+mod simulate;
 mod standin;
 
 use std::path::{Path, PathBuf};

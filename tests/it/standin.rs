@@ -241,7 +241,7 @@ impl Aws {
     pub fn writes(&self) -> Vec<String> {
         self.calls()
             .into_iter()
-            .filter(|op| !op.starts_with("Describe") && !op.starts_with("List"))
+            .filter(|op| !op.starts_with("Describe") && !op.starts_with("List") && !op.starts_with("Get"))
             .collect()
     }
 

@@ -79,14 +79,16 @@ def _to_json(value):
 
 
 def _to_cbor(value, key=""):
-    """JSON answers -> CBOR values; members named *Timestamp become tag 1 (epoch seconds)."""
+    """JSON answers -> CBOR values; members named *Timestamp or Timestamps (GetMetricData's
+    list) become tag 1 (epoch seconds)."""
     if isinstance(value, dict):
         return {k: _to_cbor(v, k) for k, v in value.items()}
     if isinstance(value, list):
         return [_to_cbor(v, key) for v in value]
-    if key.endswith("Timestamp") and isinstance(value, (int, float)):
+    stamp = key.endswith("Timestamp") or key == "Timestamps"
+    if stamp and isinstance(value, (int, float)):
         return cbor2.CBORTag(1, float(value))
-    if key.endswith("Timestamp") and isinstance(value, str):
+    if stamp and isinstance(value, str):
         try:
             parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
             return cbor2.CBORTag(1, parsed.timestamp())
