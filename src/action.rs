@@ -15,8 +15,10 @@ use crate::github::comment::{self, Marker, Status, change_lines, parse_marker};
 use crate::github::runner::{self, Files};
 use crate::github::{GitHub, GitHubError};
 use crate::inputs::{Env, Input, Inputs};
+use crate::model::DesiredState;
 use crate::plan::Plan;
 use crate::render;
+use crate::simulate;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -125,6 +127,59 @@ impl Context {
 }
 
 /// What the step reports in its `result` output.
+/// The simulation's markdown for the PR, or why there is none. Never fails the run: the plan
+/// is what the run is for.
+async fn simulation(desired: &DesiredState, inputs: &Inputs, deadline: tokio::time::Instant) -> String {
+    runner::group("Simulate");
+    let days = match inputs.get(Input::SIMULATE_DAYS) {
+        None => Some(7),
+        Some(d) => d.parse::<u32>().ok().filter(|d| (1..=15).contains(d)),
+    };
+    let price = match inputs.get(Input::INSTANCE_PRICE) {
+        None => Some(None),
+        Some(p) => p
+            .parse::<f64>()
+            .ok()
+            .filter(|p| p.is_finite() && *p > 0.0)
+            .map(Some),
+    };
+    let startup = match inputs.get(Input::STARTUP_MINUTES) {
+        None => Some(5),
+        Some(m) => m.parse::<usize>().ok(),
+    };
+    let (Some(days), Some(price), Some(startup)) = (days, price, startup) else {
+        runner::end_group();
+        let message = "simulation skipped: `simulate-days` must be 1-15, `instance-price` a positive number, `startup-minutes` a whole number";
+        runner::warning(message);
+        return format!("### Simulation\n\n{message}.\n");
+    };
+    let settings = simulate::Settings {
+        days,
+        options: simulate::engine::Options {
+            startup_minutes: startup,
+            initial: None,
+        },
+        price,
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let run = simulate::simulate(desired, &simulate::Baseline::Current, &settings, now);
+    let out = match tokio::time::timeout_at(deadline, run).await {
+        Ok(Ok(report)) => simulate::render::markdown(&report),
+        Ok(Err(e)) => {
+            runner::warning(&format!("simulation failed: {e}"));
+            format!("### Simulation\n\nNot available: {e}.\n")
+        }
+        Err(_) => {
+            runner::warning("simulation stopped: the run's time limit was reached");
+            "### Simulation\n\nNot available: the run's time limit was reached.\n".to_string()
+        }
+    };
+    runner::end_group();
+    out
+}
+
 fn set_result(files: &Files, result: &str) {
     let _ = files.output("result", result);
 }
@@ -225,7 +280,19 @@ pub async fn run(checked: &Checked, inputs: &Inputs, ctx: &Context, files: &File
     match mode {
         Mode::Validate => 0,
         Mode::Plan => {
-            let _ = files.summary(&format!("{summary_head}{}", render::markdown(&plan)));
+            let simulation = if inputs.get(Input::SIMULATE) == Some("true") {
+                Some(simulation(desired, inputs, deadline).await)
+            } else {
+                None
+            };
+            let _ = files.summary(&format!(
+                "{summary_head}{}{}",
+                render::markdown(&plan),
+                simulation
+                    .as_deref()
+                    .map(|s| format!("\n{s}"))
+                    .unwrap_or_default()
+            ));
             set_result(files, if plan.is_empty() { "no-changes" } else { "planned" });
             if let (Some(gh), Some(pr)) = (&github, ctx.pr_number()) {
                 let footer = format!("Applies when merged to `{}`.", ctx.default_branch());
@@ -235,6 +302,7 @@ pub async fn run(checked: &Checked, inputs: &Inputs, ctx: &Context, files: &File
                     run_url: run_url.as_deref(),
                     footer: &footer,
                     banner: None,
+                    appendix: simulation.as_deref(),
                 };
                 let body = comment::body(&plan, Status::Planned, &c);
                 match upsert_comment(gh, pr, &config, &body).await {
@@ -321,6 +389,7 @@ pub async fn run(checked: &Checked, inputs: &Inputs, ctx: &Context, files: &File
                     run_url: run_url.as_deref(),
                     footer: &footer,
                     banner: Some(&banner),
+                    appendix: None,
                 };
                 if let Err(e) = gh
                     .update_comment(comment_id, &comment::body(&plan, status, &c))

@@ -36,6 +36,15 @@ impl Input {
     pub const DRIFT_ISSUE: &'static str = "drift-issue";
     /// Upper bound on the whole run, in minutes (default 30).
     pub const TIMEOUT_MINUTES: &'static str = "timeout-minutes";
+    /// `true`: on pull requests, replay recent metrics through the current and the proposed
+    /// config and add the comparison to the plan comment.
+    pub const SIMULATE: &'static str = "simulate";
+    /// Days of metrics the simulation replays (1-15, default 7).
+    pub const SIMULATE_DAYS: &'static str = "simulate-days";
+    /// Price of one instance-hour, for the simulation's cost row.
+    pub const INSTANCE_PRICE: &'static str = "instance-price";
+    /// Minutes from launching an instance until it serves, in the simulation (default 5).
+    pub const STARTUP_MINUTES: &'static str = "startup-minutes";
 
     /// The inputs that describe an endpoint.
     pub const ENDPOINT: &'static [&'static str] = &[
@@ -58,6 +67,10 @@ impl Input {
         Self::REQUIRE_REVIEWED_PLAN,
         Self::DRIFT_ISSUE,
         Self::TIMEOUT_MINUTES,
+        Self::SIMULATE,
+        Self::SIMULATE_DAYS,
+        Self::INSTANCE_PRICE,
+        Self::STARTUP_MINUTES,
     ];
 
     /// Every input this version understands.

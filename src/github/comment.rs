@@ -90,6 +90,8 @@ pub struct Context<'a> {
     pub footer: &'a str,
     /// Shown above the plan, e.g. "Applied by run ...".
     pub banner: Option<&'a str>,
+    /// Shown below the plan, e.g. the simulation (cut first when the comment is too long).
+    pub appendix: Option<&'a str>,
 }
 
 pub fn body(plan: &Plan, status: Status, ctx: &Context<'_>) -> String {
@@ -104,6 +106,10 @@ pub fn body(plan: &Plan, status: Status, ctx: &Context<'_>) -> String {
         out.push_str("\n\n");
     }
     out.push_str(&render::markdown(plan));
+    if let Some(appendix) = ctx.appendix {
+        out.push('\n');
+        out.push_str(appendix);
+    }
     let short: String = ctx.sha.chars().take(7).collect();
     out.push_str(&format!("\n---\nCommit `{short}`. {}", ctx.footer));
     if let Some(url) = ctx.run_url {
@@ -166,6 +172,7 @@ mod tests {
             run_url: None,
             footer: "",
             banner: None,
+            appendix: None,
         };
         let b = body(&plan(), Status::Planned, &ctx);
         let m = parse_marker(&b).expect("our marker");

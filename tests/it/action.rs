@@ -650,3 +650,34 @@ fn a_pull_request_never_applies_even_when_asked() {
     );
     assert!(a.aws.calls().is_empty(), "not even a read");
 }
+
+#[test]
+fn simulate_true_adds_the_comparison_and_its_chart_to_the_plan_comment() {
+    let a = Action::new(SEED);
+    let r = a.pr(&[
+        ("INPUT_SIMULATE", "true"),
+        ("INPUT_SIMULATE-DAYS", "1"),
+        ("INPUT_INSTANCE-PRICE", "1.25"),
+    ]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let comments = a.comments();
+    let body = comments[0]["body"].as_str().unwrap_or_default();
+    assert!(body.contains("**Plan: 4 to add"), "{body}");
+    assert!(body.contains("### Simulation"), "{body}");
+    assert!(body.contains("| instance-hours |"), "{body}");
+    assert!(
+        body.contains("```mermaid\nxychart-beta\n"),
+        "the chart GitHub renders:\n{body}"
+    );
+    // Nothing in AWS yet: the baseline is empty, so only the proposal is simulated.
+    assert!(body.contains("not in the baseline"), "{body}");
+    assert!(a.summary().contains("### Simulation"), "{}", a.summary());
+
+    let r = a.pr(&[("INPUT_SIMULATE", "true"), ("INPUT_SIMULATE-DAYS", "40")]);
+    assert_eq!(
+        r.code, 0,
+        "a bad simulation input never fails the plan:\n{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("::warning::simulation skipped"), "{}", r.stdout);
+}
