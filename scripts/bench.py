@@ -38,6 +38,25 @@ def start_standin():
     return p, port
 
 
+SIMULATE_PUT = """
+import boto3, datetime
+cw = boto3.client("cloudwatch", region_name="{region}", endpoint_url="http://127.0.0.1:{port}",
+                  aws_access_key_id="{key}", aws_secret_access_key="bench")
+now = datetime.datetime.now(datetime.timezone.utc).replace(second=0, microsecond=0)
+ep = [{{"Name": "EndpointName", "Value": "bench-0000"}}]
+var = ep + [{{"Name": "VariantName", "Value": "AllTraffic"}}]
+backlog, cpu = [], []
+for m in range(1, 1441):
+    t = now - datetime.timedelta(minutes=m)
+    busy = (m // 60) % 3 == 0
+    backlog.append({{"MetricName": "ApproximateBacklogSize", "Dimensions": ep, "Timestamp": t, "Value": 50.0 if busy else 0.0}})
+    cpu.append({{"MetricName": "CPUUtilization", "Dimensions": var, "Timestamp": t, "Value": 180.0 if busy else 5.0}})
+for i in range(0, 1440, 500):
+    cw.put_metric_data(Namespace="AWS/SageMaker", MetricData=backlog[i:i + 500])
+    cw.put_metric_data(Namespace="/aws/sagemaker/Endpoints", MetricData=cpu[i:i + 500])
+"""
+
+
 def control(port, method, path, body=None):
     req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method, data=json.dumps(body).encode() if body is not None else None)
     return json.load(urllib.request.urlopen(req))
@@ -179,6 +198,23 @@ def main():
             again = subprocess.run([BIN, "plan", "--detailed-exitcode", "--config", path], env=e, capture_output=True)
             ok = "yes" if run.returncode == 0 and again.returncode == 0 else f"no (apply exit {run.returncode})"
             print(f"| {parallelism} | {'20 %' if throttled else 'none'} | {n_calls} | {hits} | {wall:.1f} s | {ok} |")
+
+    print("\n## simulate: one endpoint (the seed), one day of one-minute data (median of 3)\n")
+    region, key = "eu-south-1", "simulate"
+    e = env(port, key)
+    path = config(1, region, folder)
+    subprocess.run([BIN, "apply", "--auto-approve", "--config", path], env=e, capture_output=True, check=True)
+    put = SIMULATE_PUT.format(port=port, region=region, key=key)
+    subprocess.run([os.path.join(ROOT, ".venv-bench/bin/python"), "-c", put], check=True)
+    until = time.strftime("%Y-%m-%dT%H:%M:00Z", time.gmtime())
+    before = len(calls(port, key, region))
+    cmd = [BIN, "simulate", "--config", path, "--days", "1", "--until", until, "--price", "1"]
+    subprocess.run(cmd, env=e, capture_output=True, check=True)
+    n_calls = len(calls(port, key, region)) - before
+    wall, rss = timed(cmd, e, runs=3)
+    print("| AWS calls | wall | peak RSS |\n|---|---|---|")
+    print(f"| {n_calls} | {wall * 1000:.0f} ms | {rss:.1f} MB |")
+    print("\n(wall is mostly moto computing GetMetricData in Python; the simulation itself is 1,440 steps)")
 
     print("\n## Binaries\n")
     print("| file | bytes |\n|---|---|")

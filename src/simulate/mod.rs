@@ -6,6 +6,7 @@ pub mod engine;
 mod fetch;
 pub mod render;
 pub mod signals;
+mod step;
 #[cfg(test)]
 mod traces;
 
