@@ -369,10 +369,10 @@ fn change(
         return;
     }
     if to > *desired {
-        pending.push_back((t + 1 + opts.startup_minutes, to - *desired));
+        pending.push_back((t + 1 + opts.startup_minutes, to.saturating_sub(*desired)));
     } else {
         // Scale-in cancels launches still starting first, newest first.
-        let mut remove = *desired - to;
+        let mut remove = desired.saturating_sub(to);
         while remove > 0 {
             let Some((ready, n)) = pending.pop_back() else {
                 break;

@@ -90,7 +90,7 @@ pub fn step_for(step: &StepScaling, a: &Alarm, delta: f64) -> Option<i32> {
 /// minimum adjustment magnitude.
 pub fn adjusted(step: &StepScaling, base: i32, adjustment: i32) -> i32 {
     match step.adjustment_type {
-        AdjustmentType::ChangeInCapacity => base + adjustment,
+        AdjustmentType::ChangeInCapacity => base.saturating_add(adjustment),
         AdjustmentType::ExactCapacity => adjustment,
         AdjustmentType::PercentChangeInCapacity => {
             let raw = f64::from(base) * f64::from(adjustment) / 100.0;
@@ -108,7 +108,7 @@ pub fn adjusted(step: &StepScaling, base: i32, adjustment: i32) -> i32 {
             if change == 0 && adjustment > 0 {
                 change = step.min_adjustment_magnitude.unwrap_or(0);
             }
-            base + change
+            base.saturating_add(change)
         }
     }
 }

@@ -122,6 +122,99 @@ proptest! {
         }
         prop_assert_eq!(checked.desired.is_some(), checked.errors() == 0);
     }
+
+    /// The simulator on a template with the numbers that matter drawn at random.
+    #[test]
+    fn simulating_random_numbers(
+        (min, extra) in (0i32..4, 0i32..8),
+        target in 0.01f64..500.0,
+        (cd_in, cd_step) in (0i32..900, 0i32..900),
+        disable in any::<bool>(),
+        kind in prop::sample::select(vec!["ChangeInCapacity", "PercentChangeInCapacity", "ExactCapacity"]),
+        (a1, a2, upper) in (-200i32..200, -200i32..200, 0.5f64..1000.0),
+        (period, evaluations, threshold) in (prop::sample::select(vec![60, 120, 300]), 1i32..5, -10.0f64..10.0),
+        missing in prop::sample::select(vec!["missing", "breaching", "notBreaching", "ignore"]),
+        (minute, hour, scheduled_min) in (0u32..60, 0u32..24, 0i32..4),
+        values in prop::collection::vec(prop::option::of(-1e4f64..1e4), 1..400),
+        startup in 0usize..15,
+    ) {
+        use sagemaker_autoscale::simulate::{engine, signals::Signals};
+        let magnitude = if kind == "PercentChangeInCapacity" { "min_adjustment_magnitude = 1\n" } else { "" };
+        let text = format!(r#"
+[[endpoint]]
+name = "ep"
+inference = "async"
+min_capacity = {min}
+max_capacity = {max}
+[[endpoint.policy]]
+name = "tt"
+type = "target-tracking"
+target = {target}
+metric = {{ custom = {{ name = "CPUUtilization", namespace = "/aws/sagemaker/Endpoints", statistic = "Average" }} }}
+scale_in_cooldown = {cd_in}
+disable_scale_in = {disable}
+[[endpoint.policy]]
+name = "step"
+type = "step"
+adjustment_type = "{kind}"
+{magnitude}cooldown = {cd_step}
+steps = [{{ lower = 0.0, upper = {upper:?}, adjustment = {a1} }}, {{ lower = {upper:?}, adjustment = {a2} }}]
+alarm = {{ metric = "HasBacklogWithoutCapacity", namespace = "AWS/SageMaker", statistic = "Average", period = {period}, evaluation_periods = {evaluations}, threshold = {threshold:?}, comparison = ">=", treat_missing_data = "{missing}" }}
+[[endpoint.schedule]]
+name = "s"
+schedule = "cron({minute} {hour} ? * * *)"
+min_capacity = {scheduled_min}
+"#, max = min + extra);
+        let Some(desired) = check_text("fuzz.toml", &text).desired else { return Ok(()) };
+        let t = &desired.targets[0];
+        let mut s = Signals::new(1_795_996_800, values.len());
+        s.record("AWS/SageMaker", "ApproximateBacklogSize", values.clone());
+        s.record("/aws/sagemaker/Endpoints", "CPUUtilization", values.clone());
+        let opts = engine::Options { startup_minutes: startup, initial: None };
+        let trace = engine::run(t, &s, Some(&vec![2; values.len()]), &opts);
+        for (i, d) in trace.desired.iter().enumerate() {
+            prop_assert!(*d >= 0 && *d <= (min + extra).max(scheduled_min), "minute {}: {}", i, d);
+            // In service during a minute: at most what was asked for by the end of the last.
+            let before = if i == 0 { min } else { trace.desired[i - 1] };
+            prop_assert!(trace.serving[i] <= before && trace.serving[i] >= 0);
+        }
+    }
+
+    /// The simulator on whatever valid config the real keys give, and hostile metric values.
+    #[test]
+    fn simulating_any_valid_config(
+        lines in prop::collection::vec(line(), 0..40),
+        values in prop::collection::vec(prop::option::of(prop_oneof![
+            -1e6f64..1e6,
+            Just(0.0),
+            Just(1e300),
+            Just(-1e300),
+            Just(f64::MIN_POSITIVE),
+        ]), 1..180),
+        startup in 0usize..20,
+    ) {
+        use sagemaker_autoscale::simulate::{engine, signals::Signals};
+        let text = format!("[[endpoint]]\n{}\n", lines.join("\n"));
+        let Some(desired) = check_text("fuzz.toml", &text).desired else { return Ok(()) };
+        for t in &desired.targets {
+            let mut s = Signals::new(1_795_996_800, values.len());
+            for metric in ["ApproximateBacklogSize", "HasBacklogWithoutCapacity", "ApproximateBacklogSizePerInstance"] {
+                s.record("AWS/SageMaker", metric, values.clone());
+            }
+            s.record("/aws/sagemaker/Endpoints", "CPUUtilization", values.clone());
+            for p in &t.policies {
+                if let sagemaker_autoscale::model::PolicyConfig::Step(step) = &p.config {
+                    s.record(&step.alarm.namespace, &step.alarm.metric_name, values.clone());
+                }
+            }
+            let opts = engine::Options { startup_minutes: startup, initial: None };
+            let trace = engine::run(t, &s, Some(&vec![1; values.len()]), &opts);
+            prop_assert_eq!(trace.desired.len(), values.len());
+            for d in &trace.desired {
+                prop_assert!(*d >= 0);
+            }
+        }
+    }
 }
 
 const MARKER: &str = "<!-- sagemaker-autoscale {\"v\":1,\"config\":\"autoscaling.toml\",\"fingerprint\":\"sha256:00\",\"status\":\"planned\",\"changes\":[\"create alarm x y\"]} -->\nbody";
