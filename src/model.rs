@@ -218,13 +218,3 @@ pub struct ScheduledAction {
     pub min_capacity: Option<i32>,
     pub max_capacity: Option<i32>,
 }
-
-impl ScalableTarget {
-    pub fn resource_id_for(endpoint: &str, variant: &str) -> String {
-        Scaled::Variant {
-            endpoint: endpoint.to_string(),
-            variant: variant.to_string(),
-        }
-        .resource_id()
-    }
-}
