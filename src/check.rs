@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::config::{self, ConfigPath};
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
 use crate::inputs::Inputs;
-use crate::model::{DesiredState, PolicyConfig};
+use crate::model::{DesiredState, PolicyConfig, Scaled};
 use crate::source::Source;
 use crate::validate;
 
@@ -70,7 +70,9 @@ fn finish(name: String, source: Option<Source>, raw: config::RawConfig, mut d: D
 /// Counts for the one-line summary.
 #[derive(Debug, Default, Serialize, PartialEq, Eq)]
 pub struct Counts {
+    /// Endpoint variants.
     pub endpoints: usize,
+    pub inference_components: usize,
     pub policies: usize,
     pub alarms: usize,
     pub scheduled_actions: usize,
@@ -78,11 +80,12 @@ pub struct Counts {
 
 impl Counts {
     pub fn of(desired: &DesiredState) -> Self {
-        let mut c = Counts {
-            endpoints: desired.targets.len(),
-            ..Counts::default()
-        };
+        let mut c = Counts::default();
         for t in &desired.targets {
+            match t.scaled {
+                Scaled::Variant { .. } => c.endpoints += 1,
+                Scaled::InferenceComponent { .. } => c.inference_components += 1,
+            }
             c.policies += t.policies.len();
             c.alarms += t
                 .policies

@@ -500,8 +500,12 @@ fn summary(checked: &Checked, json: bool) {
     match &checked.desired {
         Some(desired) => {
             let c = Counts::of(desired);
+            let components = match c.inference_components {
+                0 => String::new(),
+                n => format!(", {}", plural(n, "inference component", "inference components")),
+            };
             println!(
-                "{name} is valid: {}, {}, {}, {} ({})",
+                "{name} is valid: {}{components}, {}, {}, {} ({})",
                 plural(c.endpoints, "endpoint", "endpoints"),
                 plural(c.policies, "policy", "policies"),
                 plural(c.alarms, "alarm", "alarms"),

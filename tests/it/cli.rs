@@ -42,3 +42,15 @@ fn valid_config_prints_a_summary() {
         "examples/seed.toml is valid: 1 endpoint, 2 policies, 1 alarm, 0 scheduled actions (1 warning)\n"
     );
 }
+
+#[test]
+fn validate_counts_inference_components_apart_from_endpoints() {
+    let r = run(bin(&repo()).args(["validate", "--config", "examples/inference-component.toml"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("is valid: 1 endpoint, 1 inference component, 3 policies, 1 alarm"),
+        "{}",
+        r.stdout
+    );
+}
