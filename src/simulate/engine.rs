@@ -311,6 +311,12 @@ pub fn run(
             .to_string();
             change(&mut trace, &mut desired, &mut pending, t, clamped, opts, &cause);
             let minutes = |secs: i32| t + usize::try_from(secs / 60).unwrap_or(0);
+            // A scale-out ends every scale-in cooldown (Application Auto Scaling API reference,
+            // TargetTrackingScalingPolicyConfiguration.ScaleInCooldown).
+            if desired > before {
+                tracking.iter_mut().for_each(|p| p.in_until = t);
+                stepping.iter_mut().for_each(|p| p.in_until = t);
+            }
             match winner {
                 Winner::Tracking(i) if desired > before => {
                     if let Some(p) = tracking.get_mut(i) {

@@ -192,3 +192,48 @@ min_capacity = 0
     );
     assert_eq!(trace.desired[601], 2, "min 2 holds capacity up all day");
 }
+
+/// A scale-out ends a running scale-in cooldown (Application Auto Scaling API reference:
+/// "if another alarm triggers a scale-out activity during the scale-in cooldown period ... the
+/// scale-in cooldown period stops"). Target tracking on a demand metric (queue depth per
+/// minute, target 10), scale-in cooldown 30 min, min 1:
+/// - 0-14: 2 < 9 for 15 datapoints: at 14, ceil(4 x 2 / 10) = 1; scale-in cooldown to 44.
+/// - 15-17: 40 > 10: at 17, ceil(1 x 40 / 10) = 4, which also ends the scale-in cooldown.
+/// - 18-32: 2 again: at 32 (15 low datapoints) scale in to 1, although 32 < 44.
+#[test]
+fn a_scale_out_ends_the_scale_in_cooldown() {
+    let t = target(
+        r#"
+[[endpoint]]
+name = "ep"
+min_capacity = 1
+max_capacity = 8
+
+[[endpoint.policy]]
+name = "queue"
+type = "target-tracking"
+target = 10.0
+scale_in_cooldown = 1800
+scale_out_cooldown = 0
+metric = { custom = { name = "QueueDepth", namespace = "MyApp", statistic = "Average" } }
+"#,
+    );
+    let mut s = Signals::new(0, 40);
+    let values = (0..40)
+        .map(|m| Some(if (15..18).contains(&m) { 40.0 } else { 2.0 }))
+        .collect();
+    s.record("MyApp", "QueueDepth", values);
+    let opts = Options {
+        startup_minutes: 0,
+        initial: Some(4),
+    };
+    let trace = run(&t, &s, None, &opts);
+    assert_eq!(
+        trace.events,
+        vec![
+            event(14, 4, 1, "queue"),
+            event(17, 1, 4, "queue"),
+            event(32, 4, 1, "queue")
+        ]
+    );
+}
