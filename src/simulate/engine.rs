@@ -250,10 +250,12 @@ pub fn run(
             let first = t + 1 - p.period;
             let samples: Vec<f64> = (first..=t)
                 .filter_map(|m| {
+                    // Each minute of the period as it was served (this one is not recorded yet).
+                    let served = trace.serving.get(m).copied().unwrap_or(serving);
                     signals.value(
                         &p.metric,
                         m,
-                        serving,
+                        served,
                         recorded_capacity.and_then(|c| c.get(m).copied()),
                     )
                 })

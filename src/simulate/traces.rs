@@ -237,3 +237,38 @@ metric = { custom = { name = "QueueDepth", namespace = "MyApp", statistic = "Ave
         ]
     );
 }
+
+/// An alarm period longer than a minute aggregates each minute as it was served: a schedule
+/// brings an instance at minute 2 (serving from 3), so the first 5-minute datapoint of
+/// HasBacklogWithoutCapacity is (1 + 1 + 1 + 0 + 0) / 5 = 0.6 >= 0.5 and the step policy adds
+/// one at minute 4.
+#[test]
+fn a_long_alarm_period_sees_each_minute_as_served() {
+    let t = target(
+        r#"
+[[endpoint]]
+name = "ep"
+inference = "async"
+min_capacity = 0
+max_capacity = 4
+
+[[endpoint.policy]]
+name = "from-zero"
+type = "step"
+steps = [{ lower = 0.0, adjustment = 1 }]
+alarm = { metric = "HasBacklogWithoutCapacity", namespace = "AWS/SageMaker", statistic = "Average", period = 300, evaluation_periods = 1, threshold = 0.5, comparison = ">=" }
+
+[[endpoint.schedule]]
+name = "warm-up"
+schedule = "at(2026-11-30T00:02:00)"
+min_capacity = 1
+"#,
+    );
+    let mut s = Signals::new(1_795_996_800, 6);
+    s.record("AWS/SageMaker", "ApproximateBacklogSize", vec![Some(10.0); 6]);
+    let trace = run(&t, &s, None, &Options::default());
+    assert_eq!(
+        trace.events,
+        vec![event(2, 0, 1, "warm-up"), event(4, 1, 2, "from-zero")]
+    );
+}
