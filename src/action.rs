@@ -161,9 +161,7 @@ async fn simulation(desired: &DesiredState, inputs: &Inputs, deadline: tokio::ti
         },
         price,
     };
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
+    let now = crate::timestamp::now();
     let run = simulate::simulate(desired, &simulate::Baseline::Current, &settings, now);
     let out = match tokio::time::timeout_at(deadline, run).await {
         Ok(Ok(report)) => simulate::render::markdown(&report),

@@ -290,11 +290,7 @@ fn main() -> ExitCode {
                 },
                 price,
             };
-            let now = until.unwrap_or_else(|| {
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs() as i64)
-            });
+            let now = until.unwrap_or_else(sagemaker_autoscale::timestamp::now);
             let result = runtime().block_on(simulate::simulate(&desired, &baseline, &settings, now));
             match result {
                 Ok(r) if json => println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default()),

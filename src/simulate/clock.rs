@@ -2,7 +2,7 @@
 //! evaluated minute by minute in UTC.
 
 use crate::model::ScheduledAction;
-use crate::timestamp::days_from_civil;
+use crate::timestamp;
 
 /// A schedule the simulator can evaluate, or why it cannot.
 #[derive(Debug, Clone)]
@@ -128,33 +128,22 @@ fn field(text: &str, lo: i64, hi: i64, names: &[&str]) -> Result<Field, String> 
 
 /// `yyyy-mm-ddThh:mm:ssZ` -> epoch seconds.
 pub fn parse_utc(s: &str) -> Result<i64, String> {
-    match s.strip_suffix('Z') {
-        Some(inner) if inner.len() == 19 => parse_at(inner),
-        _ => Err(format!("\"{s}\" is not yyyy-mm-ddThh:mm:ssZ")),
-    }
+    s.strip_suffix('Z')
+        .and_then(timestamp::parse_utc)
+        .ok_or_else(|| format!("\"{s}\" is not yyyy-mm-ddThh:mm:ssZ"))
 }
 
 /// `yyyy-mm-ddThh:mm:ss` (UTC) -> epoch seconds.
 fn parse_at(s: &str) -> Result<i64, String> {
-    let n = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<i64>().ok());
-    match (n(0..4), n(5..7), n(8..10), n(11..13), n(14..16), n(17..19)) {
-        (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(se))
-            if (1..=12).contains(&mo) && (1..=31).contains(&d) && h < 24 && mi < 60 && se < 60 =>
-        {
-            Ok(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + se)
-        }
-        _ => Err(format!("cannot read the time \"{s}\"")),
-    }
+    timestamp::parse_utc(s).ok_or_else(|| format!("cannot read the time \"{s}\""))
 }
 
 /// (year, month, day, hour, minute, AWS day of week 1 = Sunday) of epoch seconds, UTC.
 fn civil(t: i64) -> (i64, i64, i64, i64, i64, i64) {
-    let text = crate::timestamp::format_utc(t);
-    let n = |r: std::ops::Range<usize>| text.get(r).and_then(|x| x.parse::<i64>().ok()).unwrap_or(0);
-    let days = t.div_euclid(86_400);
+    let (y, mo, d, h, mi, _) = timestamp::civil(t);
     // 1970-01-01 was a Thursday (AWS 5).
-    let dow = (days + 4).rem_euclid(7) + 1;
-    (n(0..4), n(5..7), n(8..10), n(11..13), n(14..16), dow)
+    let dow = (t.div_euclid(86_400) + 4).rem_euclid(7) + 1;
+    (y, mo, d, h, mi, dow)
 }
 
 #[cfg(test)]

@@ -352,15 +352,10 @@ pub fn run(
     trace
 }
 
+/// Whether `now` is at or after the (UTC, `...Z`) time `stamp`; an unreadable stamp does
+/// not hold the action back.
 fn within_start(stamp: &str, now: i64) -> bool {
-    let s = stamp.trim_end_matches('Z');
-    let n = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<i64>().ok());
-    match (n(0..4), n(5..7), n(8..10), n(11..13), n(14..16), n(17..19)) {
-        (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(se)) => {
-            now >= crate::timestamp::days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + se
-        }
-        _ => true,
-    }
+    crate::timestamp::parse_utc(stamp.trim_end_matches('Z')).is_none_or(|t| now >= t)
 }
 
 /// Moves capacity to `to`, recording the event; new capacity serves after the start-up time.
