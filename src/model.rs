@@ -8,6 +8,15 @@ use crate::keywords::{
 };
 
 pub const SERVICE_NAMESPACE: &str = "sagemaker";
+/// Metrics SageMaker publishes for asynchronous endpoints only, with EndpointName alone as
+/// their dimension (the rest of `AWS/SageMaker` carries the variant too).
+pub const ASYNC_METRICS: &[&str] = &[
+    "ApproximateBacklogSize",
+    "ApproximateBacklogSizePerInstance",
+    "ApproximateAgeOfOldestRequest",
+    "HasBacklogWithoutCapacity",
+];
+
 /// AWS's default cooldown for SageMaker variants, both policy kinds: what an absent value means.
 pub const DEFAULT_COOLDOWN: i32 = 300;
 

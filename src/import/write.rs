@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 
 use crate::keywords::{AdjustmentType, Aggregation, Keyword, TreatMissingData};
 use crate::model::{
-    AlarmStatistic, Dimension, MetricSpec, ScalableDimension, Scaled, ScheduledAction, TargetTracking,
+    ASYNC_METRICS, AlarmStatistic, Dimension, MetricSpec, ScalableDimension, Scaled, ScheduledAction,
+    TargetTracking,
 };
 use crate::resource::{AlarmRecord, PolicyRecord, StepRecord, TargetRecord};
 
@@ -21,14 +22,6 @@ pub struct Endpoint {
     pub alarms: Vec<(String, AlarmRecord)>,
     pub schedules: Vec<ScheduledAction>,
 }
-
-/// Metrics SageMaker publishes for asynchronous endpoints only.
-const ASYNC_METRICS: &[&str] = &[
-    "HasBacklogWithoutCapacity",
-    "ApproximateBacklogSize",
-    "ApproximateBacklogSizePerInstance",
-    "ApproximateAgeOfOldestRequest",
-];
 
 impl Endpoint {
     /// Async when a variant with instances scales to zero or watches a metric only async

@@ -124,20 +124,7 @@ pub fn validate(e: &RawEndpoint, alarms: &mut Vec<AlarmUse>, d: &mut Diagnostics
     policies.sort_by(|a, b| a.name.cmp(&b.name));
     let mut scheduled_actions = schedules;
     scheduled_actions.sort_by(|a, b| a.name.cmp(&b.name));
-    let region = e
-        .region
-        .as_ref()
-        .and_then(|r| match super::names::region(&r.value) {
-            Some(why) => {
-                d.push(Diagnostic::error(
-                    "invalid-name",
-                    &r.origin,
-                    format!("region \"{}\" {why}", r.value),
-                ));
-                None
-            }
-            None => Some(r.value.clone()),
-        });
+    let region = e.region.as_ref().and_then(|r| super::region(r, d));
     Some(ScalableTarget {
         region,
         scaled,

@@ -27,14 +27,8 @@ pub const MAX_STEPS_PER_POLICY: usize = 20;
 /// The desired state, if there was no error. Warnings are added to `d` either way.
 pub fn validate(mut raw: RawConfig, d: &mut Diagnostics) -> Option<DesiredState> {
     let errors_before = d.count(crate::diagnostic::Severity::Error);
-    if let Some(region) = &raw.region
-        && let Some(why) = names::region(&region.value)
-    {
-        d.push(Diagnostic::error(
-            "invalid-name",
-            &region.origin,
-            format!("region \"{}\" {why}", region.value),
-        ));
+    if let Some(r) = &raw.region {
+        region(r, d);
     }
     if raw.endpoints.is_empty() && raw.components.is_empty() {
         d.push(
@@ -138,6 +132,21 @@ pub(crate) struct AlarmUse {
     pub resource_id: String,
     /// The endpoint's own region, if any: alarm names are unique per region.
     pub region: Option<String>,
+}
+
+/// A region name, or an `invalid-name` error where it was written.
+fn region(field: &Located<String>, d: &mut Diagnostics) -> Option<String> {
+    match names::region(&field.value) {
+        Some(why) => {
+            d.push(Diagnostic::error(
+                "invalid-name",
+                &field.origin,
+                format!("region \"{}\" {why}", field.value),
+            ));
+            None
+        }
+        None => Some(field.value.clone()),
+    }
 }
 
 /// The value of a field that must be set, or a `missing-key` error on its table.

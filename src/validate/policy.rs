@@ -5,8 +5,8 @@ use crate::config::raw::{Dimensions, Field, Located, RawCustomMetric, RawMetric,
 use crate::diagnostic::{Diagnostic, Diagnostics, Origin};
 use crate::keywords::{AdjustmentType, Aggregation, Inference, PolicyType, PredefinedMetric};
 use crate::model::{
-    CustomMetric, DEFAULT_COOLDOWN, Dimension, MetricSpec, PolicyConfig, Scaled, ScalingPolicy, StepScaling,
-    TargetTracking,
+    ASYNC_METRICS, CustomMetric, DEFAULT_COOLDOWN, Dimension, MetricSpec, PolicyConfig, Scaled,
+    ScalingPolicy, StepScaling, TargetTracking,
 };
 
 /// AWS's TargetValue range (Application Auto Scaling API reference).
@@ -360,14 +360,6 @@ pub(super) fn metric_text(
     }
 }
 
-/// Async-only metrics carry EndpointName alone; the rest of SageMaker's carry the variant too.
-const ENDPOINT_ONLY_METRICS: &[&str] = &[
-    "ApproximateBacklogSize",
-    "ApproximateBacklogSizePerInstance",
-    "ApproximateAgeOfOldestRequest",
-    "HasBacklogWithoutCapacity",
-];
-
 /// The dimensions as written, or the ones SageMaker publishes the metric with, sorted by name.
 pub(super) fn dimensions(
     field: &Field<Dimensions>,
@@ -392,9 +384,7 @@ pub(super) fn dimensions(
             (Scaled::Variant { endpoint, variant }, "/aws/sagemaker/Endpoints") => {
                 vec![dim("EndpointName", endpoint), dim("VariantName", variant)]
             }
-            (Scaled::Variant { endpoint, .. }, "AWS/SageMaker")
-                if ENDPOINT_ONLY_METRICS.contains(&metric) =>
-            {
+            (Scaled::Variant { endpoint, .. }, "AWS/SageMaker") if ASYNC_METRICS.contains(&metric) => {
                 vec![dim("EndpointName", endpoint)]
             }
             (Scaled::Variant { endpoint, variant }, "AWS/SageMaker") => {
