@@ -230,17 +230,17 @@ fn backlog_policy(at: &Origin) -> RawPolicy {
     }
 }
 
-/// Target tracking on invocations per instance, for real-time endpoints.
-fn invocations_policy(at: &Origin) -> RawPolicy {
+/// Target tracking on a predefined metric with 300 s cooldowns both ways.
+fn predefined_policy(at: &Origin, name: &str, metric: PredefinedMetric, target: f64) -> RawPolicy {
     RawPolicy {
         origin: at.clone(),
-        name: at!(at, INVOCATIONS_POLICY.to_string()),
+        name: at!(at, name.to_string()),
         kind: at!(at, PolicyType::TargetTracking),
-        target: at!(at, 5.0),
+        target: at!(at, target),
         metric: at!(
             at,
             RawMetric {
-                predefined: at!(at, PredefinedMetric::VariantInvocationsPerInstance),
+                predefined: at!(at, metric),
                 custom: None
             }
         ),
@@ -250,76 +250,48 @@ fn invocations_policy(at: &Origin) -> RawPolicy {
     }
 }
 
-/// Scale from zero: +1 instance when requests wait and no instance runs, with the alarm
-/// exactly as the SageMaker guide documents it.
-fn from_zero_policy(at: &Origin) -> RawPolicy {
-    RawPolicy {
-        origin: at.clone(),
-        name: at!(at, FROM_ZERO_POLICY.to_string()),
-        kind: at!(at, PolicyType::Step),
-        adjustment_type: at!(at, AdjustmentType::ChangeInCapacity),
-        cooldown: at!(at, 300),
-        aggregation: at!(at, Aggregation::Average),
-        steps: at!(
-            at,
-            vec![RawStep {
-                origin: at.clone(),
-                lower: at!(at, 0.0),
-                upper: None,
-                adjustment: at!(at, 1)
-            }]
-        ),
-        alarm: at!(
-            at,
-            RawAlarm {
-                name: None,
-                metric: at!(at, "HasBacklogWithoutCapacity".to_string()),
-                namespace: at!(at, "AWS/SageMaker".to_string()),
-                statistic: at!(at, MetricStatistic::Average.to_string()),
-                period: at!(at, 60),
-                evaluation_periods: at!(at, 2),
-                datapoints_to_alarm: at!(at, 2),
-                threshold: at!(at, 1.0),
-                comparison: at!(at, Comparison::GreaterThanOrEqualToThreshold),
-                treat_missing_data: at!(at, TreatMissingData::Missing),
-                dimensions: None,
-            }
-        ),
-        ..RawPolicy::default()
-    }
+/// Target tracking on invocations per instance, for real-time endpoints.
+fn invocations_policy(at: &Origin) -> RawPolicy {
+    predefined_policy(
+        at,
+        INVOCATIONS_POLICY,
+        PredefinedMetric::VariantInvocationsPerInstance,
+        5.0,
+    )
 }
 
 /// Target tracking on invocations per copy, as the SageMaker guide's scale-to-zero example
 /// for inference components sets it up (target 1, cooldowns 300).
 fn copy_invocations_policy(at: &Origin) -> RawPolicy {
-    RawPolicy {
-        origin: at.clone(),
-        name: at!(at, COPY_INVOCATIONS_POLICY.to_string()),
-        kind: at!(at, PolicyType::TargetTracking),
-        target: at!(at, 1.0),
-        metric: at!(
-            at,
-            RawMetric {
-                predefined: at!(at, PredefinedMetric::InferenceComponentInvocationsPerCopy),
-                custom: None
-            }
-        ),
-        scale_in_cooldown: at!(at, 300),
-        scale_out_cooldown: at!(at, 300),
-        ..RawPolicy::default()
-    }
+    predefined_policy(
+        at,
+        COPY_INVOCATIONS_POLICY,
+        PredefinedMetric::InferenceComponentInvocationsPerCopy,
+        1.0,
+    )
 }
 
-/// Scale an inference component from zero copies: +1 copy when invocations fail for lack of
-/// capacity (the guide's step policy and NoCapacityInvocationFailures alarm).
-fn no_capacity_policy(at: &Origin) -> RawPolicy {
+/// What differs between the two scale-from-zero step policies the SageMaker guide documents.
+struct FromZero {
+    name: &'static str,
+    cooldown: i64,
+    aggregation: Aggregation,
+    metric: &'static str,
+    statistic: MetricStatistic,
+    evaluation_periods: i64,
+    comparison: Comparison,
+}
+
+/// A step policy adding one when its alarm (`AWS/SageMaker`, 60 s periods, threshold 1, all
+/// datapoints breaching, missing data missing) fires.
+fn plus_one_from_zero(at: &Origin, p: &FromZero) -> RawPolicy {
     RawPolicy {
         origin: at.clone(),
-        name: at!(at, NO_CAPACITY_POLICY.to_string()),
+        name: at!(at, p.name.to_string()),
         kind: at!(at, PolicyType::Step),
         adjustment_type: at!(at, AdjustmentType::ChangeInCapacity),
-        cooldown: at!(at, 60),
-        aggregation: at!(at, Aggregation::Maximum),
+        cooldown: at!(at, p.cooldown),
+        aggregation: at!(at, p.aggregation),
         steps: at!(
             at,
             vec![RawStep {
@@ -333,20 +305,54 @@ fn no_capacity_policy(at: &Origin) -> RawPolicy {
             at,
             RawAlarm {
                 name: None,
-                metric: at!(at, "NoCapacityInvocationFailures".to_string()),
+                metric: at!(at, p.metric.to_string()),
                 namespace: at!(at, "AWS/SageMaker".to_string()),
-                statistic: at!(at, MetricStatistic::Sum.to_string()),
+                statistic: at!(at, p.statistic.to_string()),
                 period: at!(at, 60),
-                evaluation_periods: at!(at, 1),
-                datapoints_to_alarm: at!(at, 1),
+                evaluation_periods: at!(at, p.evaluation_periods),
+                datapoints_to_alarm: at!(at, p.evaluation_periods),
                 threshold: at!(at, 1.0),
-                comparison: at!(at, Comparison::GreaterThanThreshold),
+                comparison: at!(at, p.comparison),
                 treat_missing_data: at!(at, TreatMissingData::Missing),
                 dimensions: None,
             }
         ),
         ..RawPolicy::default()
     }
+}
+
+/// Scale from zero: +1 instance when requests wait and no instance runs, with the alarm
+/// exactly as the SageMaker guide documents it for async endpoints.
+fn from_zero_policy(at: &Origin) -> RawPolicy {
+    plus_one_from_zero(
+        at,
+        &FromZero {
+            name: FROM_ZERO_POLICY,
+            cooldown: 300,
+            aggregation: Aggregation::Average,
+            metric: "HasBacklogWithoutCapacity",
+            statistic: MetricStatistic::Average,
+            evaluation_periods: 2,
+            comparison: Comparison::GreaterThanOrEqualToThreshold,
+        },
+    )
+}
+
+/// Scale an inference component from zero copies: +1 copy when invocations fail for lack of
+/// capacity (the guide's step policy and NoCapacityInvocationFailures alarm).
+fn no_capacity_policy(at: &Origin) -> RawPolicy {
+    plus_one_from_zero(
+        at,
+        &FromZero {
+            name: NO_CAPACITY_POLICY,
+            cooldown: 60,
+            aggregation: Aggregation::Maximum,
+            metric: "NoCapacityInvocationFailures",
+            statistic: MetricStatistic::Sum,
+            evaluation_periods: 1,
+            comparison: Comparison::GreaterThanThreshold,
+        },
+    )
 }
 
 fn custom_metric(at: &Origin, name: &str, namespace: &str, unit: Option<Unit>) -> RawMetric {
