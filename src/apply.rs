@@ -407,9 +407,18 @@ fn alarm_actions(
 
 /// The scalable dimension of a configured target (every change in a plan belongs to one).
 fn dimension_of(desired: &Records, rid: &str) -> Result<ScalableDimension, AwsError> {
+    // Records sort by (kind, resource id, name): the target's key is the first at or after
+    // this one, found without walking every target.
+    let from = crate::resource::Key {
+        kind: Kind::ScalableTarget,
+        resource_id: rid.to_string(),
+        name: String::new(),
+    };
     desired
-        .keys()
-        .find(|k| k.kind == Kind::ScalableTarget && k.resource_id == rid)
+        .range(from..)
+        .next()
+        .map(|(k, _)| k)
+        .filter(|k| k.kind == Kind::ScalableTarget && k.resource_id == rid)
         .and_then(|k| ScalableDimension::parse(&k.name))
         .ok_or_else(|| AwsError::Invalid {
             operation: "apply",
