@@ -150,10 +150,14 @@ pub fn compose(region: &str, records: &Records, notes: Vec<String>) -> Imported 
     }
 }
 
+/// `body` (endpoint tables) validated as a whole file for `region`.
+fn check_body(region: &str, body: &str) -> crate::Checked {
+    crate::check_text("import", &format!("region = {}\n{body}", string(region)))
+}
+
 /// The changes a plan of `body` would make against `records`.
 fn remaining(region: &str, body: &str, records: &Records) -> Vec<String> {
-    let text = format!("region = {}\n{body}", string(region));
-    let checked = crate::check_text("import", &text);
+    let checked = check_body(region, body);
     let Some(desired) = checked.desired else {
         // A bug of ours, not of the user's account: say so in the file rather than hide it.
         return checked

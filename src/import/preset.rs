@@ -41,9 +41,9 @@ fn candidate(e: &Endpoint, preset: Preset, overrides: &str) -> String {
 }
 
 fn expand(region: &str, endpoint: &str) -> Option<Records> {
-    let text = format!("region = {}\n{endpoint}", string(region));
-    let checked = crate::check_text("import", &text);
-    checked.desired.map(|d| desired_records(&d))
+    super::check_body(region, endpoint)
+        .desired
+        .map(|d| desired_records(&d))
 }
 
 /// Endpoint-level `target` / cooldowns that turn the preset's target-tracking policy into
