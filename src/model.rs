@@ -80,6 +80,23 @@ impl Scaled {
         }
     }
 
+    /// The dimensions SageMaker publishes this variant's (or component's) own metrics with,
+    /// sorted by name.
+    pub fn own_dimensions(&self) -> Vec<Dimension> {
+        let dim = |name: &str, value: &str| Dimension {
+            name: name.into(),
+            value: value.into(),
+        };
+        match self {
+            Scaled::Variant { endpoint, variant } => {
+                vec![dim("EndpointName", endpoint), dim("VariantName", variant)]
+            }
+            Scaled::InferenceComponent { inference_component } => {
+                vec![dim("InferenceComponentName", inference_component)]
+            }
+        }
+    }
+
     /// The scaled object from a resource id this tool manages.
     pub fn from_resource_id(resource_id: &str) -> Option<Scaled> {
         if let Some(name) = resource_id.strip_prefix("inference-component/") {

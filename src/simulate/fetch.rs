@@ -30,7 +30,7 @@ pub struct Query {
 pub fn queries(targets: &[&ScalableTarget]) -> Vec<Query> {
     let mut out: BTreeMap<MetricId, Query> = BTreeMap::new();
     for t in targets {
-        let own = own_dimensions(&t.scaled);
+        let own = t.scaled.own_dimensions();
         for p in &t.policies {
             let q = match &p.config {
                 PolicyConfig::TargetTracking(tt) => match &tt.metric {
@@ -72,22 +72,6 @@ pub fn queries(targets: &[&ScalableTarget]) -> Vec<Query> {
         }
     }
     out.into_values().collect()
-}
-
-/// The dimensions SageMaker publishes a target's own per-variant / per-component metrics with.
-fn own_dimensions(scaled: &Scaled) -> Vec<Dimension> {
-    let dim = |name: &str, value: &str| Dimension {
-        name: name.into(),
-        value: value.into(),
-    };
-    match scaled {
-        Scaled::Variant { endpoint, variant } => {
-            vec![dim("EndpointName", endpoint), dim("VariantName", variant)]
-        }
-        Scaled::InferenceComponent { inference_component } => {
-            vec![dim("InferenceComponentName", inference_component)]
-        }
-    }
 }
 
 /// Fetches one-minute values of `queries` for `minutes` minutes from `start`. Returns the

@@ -374,23 +374,13 @@ pub(super) fn dimensions(
     };
     let Some(given) = field else {
         let mut dims = match (&ctx.scaled, namespace) {
-            (
-                Scaled::InferenceComponent { inference_component },
-                "AWS/SageMaker" | "/aws/sagemaker/InferenceComponents",
-            ) => {
-                vec![dim("InferenceComponentName", inference_component)]
-            }
-            (Scaled::InferenceComponent { .. }, _) => Vec::new(),
-            (Scaled::Variant { endpoint, variant }, "/aws/sagemaker/Endpoints") => {
-                vec![dim("EndpointName", endpoint), dim("VariantName", variant)]
-            }
+            (Scaled::InferenceComponent { .. }, "AWS/SageMaker" | "/aws/sagemaker/InferenceComponents")
+            | (Scaled::Variant { .. }, "/aws/sagemaker/Endpoints") => ctx.scaled.own_dimensions(),
             (Scaled::Variant { endpoint, .. }, "AWS/SageMaker") if ASYNC_METRICS.contains(&metric) => {
                 vec![dim("EndpointName", endpoint)]
             }
-            (Scaled::Variant { endpoint, variant }, "AWS/SageMaker") => {
-                vec![dim("EndpointName", endpoint), dim("VariantName", variant)]
-            }
-            (Scaled::Variant { .. }, _) => Vec::new(),
+            (Scaled::Variant { .. }, "AWS/SageMaker") => ctx.scaled.own_dimensions(),
+            _ => Vec::new(),
         };
         dims.sort();
         return Some(dims);
