@@ -64,28 +64,44 @@ impl AwsError {
 
     /// Errors that pass on their own: throttling (retried again after the SDK's own retries,
     /// whose quota runs dry under sustained throttling), and what the SDK does not retry at
-    /// all: a concurrent update, AAS failing to read CloudWatch, a target not visible yet right
-    /// after registering it.
+    /// all: a concurrent update, a target not visible yet right after registering it, and AAS
+    /// failing to read CloudWatch because CloudWatch throttled it.
     pub fn is_transient(&self) -> bool {
-        matches!(
-            self.code(),
+        match self.code() {
             Some(
                 "ThrottlingException"
-                    | "Throttling"
-                    | "TooManyRequestsException"
-                    | "RequestLimitExceeded"
-                    | "ConcurrentUpdateException"
-                    | "FailedResourceAccessException"
-                    | "ObjectNotFoundException"
-            )
-        )
+                | "Throttling"
+                | "TooManyRequestsException"
+                | "RequestLimitExceeded"
+                | "ConcurrentUpdateException"
+                | "ObjectNotFoundException",
+            ) => true,
+            Some("FailedResourceAccessException") => self.is_throttling_behind(),
+            _ => false,
+        }
+    }
+
+    /// FailedResourceAccessException is a client error (AAS's role may not call CloudWatch,
+    /// API reference: Errors); it is throttling only when CloudWatch's "Rate exceeded" is
+    /// behind it (terraform-provider-aws#2275, aws-sdk-go#1428).
+    fn is_throttling_behind(&self) -> bool {
+        match self {
+            AwsError::Call { message, .. } => {
+                let m = message.to_ascii_lowercase();
+                m.contains("rate exceeded") || m.contains("throttl")
+            }
+            _ => false,
+        }
     }
 
     /// A hint for the errors people hit first.
     pub fn hint(&self) -> Option<&'static str> {
         match self.code() {
             Some("AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation") => Some(
-                "the role needs application-autoscaling:* on sagemaker targets and cloudwatch:PutMetricAlarm, DescribeAlarms, DeleteAlarms",
+                "the role needs application-autoscaling:* on sagemaker targets and cloudwatch:PutMetricAlarm, DescribeAlarms, DeleteAlarms and TagResource (PutMetricAlarm with tags needs it); README.md lists the policy",
+            ),
+            Some("FailedResourceAccessException") if !self.is_throttling_behind() => Some(
+                "Application Auto Scaling could not read the policy's CloudWatch alarms on your behalf: check that the service-linked role AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint exists and may call cloudwatch:DescribeAlarms",
             ),
             Some("ExpiredTokenException" | "InvalidClientTokenId" | "UnrecognizedClientException") => {
                 Some("the AWS credentials are invalid or expired")
@@ -191,4 +207,46 @@ pub async fn connect(region: Option<&str>) -> Result<Clients, AwsError> {
         autoscaling: aws_sdk_applicationautoscaling::Client::new(&config),
         cloudwatch: aws_sdk_cloudwatch::Client::new(&config),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(code: &str, message: &str) -> AwsError {
+        AwsError::Call {
+            operation: "DescribeScalingPolicies",
+            code: Some(code.into()),
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn failed_resource_access_is_retried_only_when_cloudwatch_throttled() {
+        let throttled = call(
+            "FailedResourceAccessException",
+            "Unable to retrieve alarms for scaling policy: Rate exceeded (Service: AmazonCloudWatch; Status Code: 400; Error Code: Throttling)",
+        );
+        assert!(throttled.is_transient());
+        assert_eq!(throttled.hint(), None);
+        let denied = call(
+            "FailedResourceAccessException",
+            "User: arn:aws:sts::1:assumed-role/x is not authorized to perform: cloudwatch:DescribeAlarms",
+        );
+        assert!(!denied.is_transient());
+        assert!(
+            denied
+                .hint()
+                .is_some_and(|h| h.contains("cloudwatch:DescribeAlarms"))
+        );
+    }
+
+    #[test]
+    fn access_denied_hint_names_cloudwatch_tag_resource() {
+        let e = call(
+            "AccessDeniedException",
+            "not authorized to perform: cloudwatch:TagResource",
+        );
+        assert!(e.hint().is_some_and(|h| h.contains("TagResource")));
+    }
 }
