@@ -313,15 +313,17 @@ async fn put_policy(
     let (rid, name) = (change.resource_id.as_str(), change.name.as_str());
     let dimension = dimension_of(desired, rid)?;
     if change.action == Action::Replace {
+        let old = change.replaces.as_deref().unwrap_or(name);
         retrying(
             clients,
             &Write::DeletePolicy {
                 resource_id: rid,
                 dimension,
-                name,
+                name: old,
             },
         )
         .await?;
+        arns.remove(&(rid.to_string(), old.to_string()));
     }
     let key = (rid.to_string(), name.to_string());
     let old_arn = arns.get(&key).cloned();
@@ -446,6 +448,7 @@ mod tests {
             before: None,
             after: None,
             fields: Vec::new(),
+            replaces: None,
         }
     }
 
@@ -459,6 +462,7 @@ mod tests {
             fingerprint: String::new(),
             changes,
             warnings: Vec::new(),
+            blocked: Vec::new(),
         }
     }
 

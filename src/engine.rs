@@ -8,8 +8,8 @@ use futures::future::try_join_all;
 use crate::apply::{self, ApplyReport};
 use crate::aws::{AwsError, Clients, connect, read_current};
 use crate::model::{DesiredState, ScalableDimension, ScalableTarget};
-use crate::plan::{Plan, diff};
-use crate::resource::{Kind, Records, desired_records};
+use crate::plan::{Blocked, Plan, diff};
+use crate::resource::{Kind, Records, desired_records, keep_unmanaged_alarm_fields};
 
 /// A plan and what is needed to apply it.
 pub struct Planned {
@@ -35,36 +35,74 @@ pub async fn plan(desired: &DesiredState) -> Result<Planned, AwsError> {
     }
     let parts = try_join_all(groups.into_iter().map(|(region, targets)| async move {
         let clients = connect(region.as_deref().or(desired.region.as_deref())).await?;
-        let records = desired_records(&DesiredState {
-            region: None,
-            targets,
-        });
-        let resource_ids = target_ids(&records);
-        let mut current = read_current(&clients, &resource_ids, &alarm_owners(&records)).await?;
-        if !current.unsupported.is_empty() {
-            return Err(current.unsupported.swap_remove(0));
-        }
-        let plan = diff(&records, &current.records);
-        let state = Region {
-            clients,
-            desired: records,
-            policy_arns: current.policy_arns,
-        };
-        Ok::<_, AwsError>((region, plan, state, current.calls))
+        let part = plan_region(clients, targets).await?;
+        Ok::<_, AwsError>((region, part))
     }))
     .await?;
     let mut plans = Vec::new();
     let mut regions = BTreeMap::new();
     let mut read_calls = 0;
-    for (region, plan, state, calls) in parts {
-        plans.push((region.clone(), plan));
-        regions.insert(region, state);
-        read_calls += calls;
+    let mut notes = Vec::new();
+    let mut blocked = Vec::new();
+    for (region, part) in parts {
+        plans.push((region.clone(), part.plan));
+        notes.extend(part.notes);
+        blocked.extend(part.blocked.into_iter().map(|mut b| {
+            b.region = region.clone();
+            b
+        }));
+        regions.insert(region, part.state);
+        read_calls += part.calls;
     }
+    let mut plan = Plan::merge(plans).with_blocked(blocked);
+    plan.warnings.extend(notes);
     Ok(Planned {
-        plan: Plan::merge(plans),
+        plan,
         regions,
         read_calls,
+    })
+}
+
+/// One region's plan and what applying it needs.
+struct RegionPlan {
+    plan: Plan,
+    state: Region,
+    calls: usize,
+    notes: Vec<String>,
+    blocked: Vec<Blocked>,
+}
+
+async fn plan_region(clients: Clients, targets: Vec<ScalableTarget>) -> Result<RegionPlan, AwsError> {
+    let mut records = desired_records(&DesiredState {
+        region: None,
+        targets,
+    });
+    let mut current = read_current(&clients, &target_ids(&records), &alarm_owners(&records)).await?;
+    // A target holding what this tool cannot represent is left out whole; the rest is planned.
+    let blocked: Vec<Blocked> = current
+        .blocked
+        .iter()
+        .map(|(resource_id, e)| Blocked {
+            region: None,
+            resource_id: resource_id.clone(),
+            reason: e.to_string(),
+        })
+        .collect();
+    for b in &blocked {
+        records.retain(|k, _| k.resource_id != b.resource_id);
+        current.records.retain(|k, _| k.resource_id != b.resource_id);
+    }
+    keep_unmanaged_alarm_fields(&mut records, &current.records);
+    Ok(RegionPlan {
+        plan: diff(&records, &current.records),
+        notes: current.notes(),
+        blocked,
+        calls: current.calls,
+        state: Region {
+            clients,
+            desired: records,
+            policy_arns: current.policy_arns,
+        },
     })
 }
 

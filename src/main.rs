@@ -181,7 +181,9 @@ fn main() -> ExitCode {
                     render::text(&planned.plan, color(std::io::stdout().is_terminal()))
                 );
             }
-            if detailed_exitcode && !planned.plan.is_empty() {
+            if !planned.plan.blocked.is_empty() {
+                ExitCode::from(1)
+            } else if detailed_exitcode && !planned.plan.is_empty() {
                 ExitCode::from(2)
             } else {
                 ExitCode::SUCCESS
@@ -207,8 +209,10 @@ fn main() -> ExitCode {
             }
             let stdout_color = color(std::io::stdout().is_terminal());
             print!("{}", render::text(&planned.plan, stdout_color));
+            // Targets left out of the plan make the run fail, after the rest is applied.
+            let blocked = ExitCode::from(if planned.plan.blocked.is_empty() { 0 } else { 1 });
             if planned.plan.is_empty() {
-                return ExitCode::SUCCESS;
+                return blocked;
             }
             if !auto_approve {
                 match confirm() {
@@ -227,7 +231,7 @@ fn main() -> ExitCode {
             if report.failed() {
                 ExitCode::from(1)
             } else {
-                ExitCode::SUCCESS
+                blocked
             }
         }
         Command::Action => {

@@ -2,7 +2,7 @@
 //! fingerprint hashes the canonical form of the changes, so the same situation always gives
 //! the same fingerprint and a reviewed plan can be recognised later.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -44,6 +44,10 @@ pub struct Change {
     pub after: Option<Value>,
     /// Dotted paths of the fields that differ (all of them on create and delete).
     pub fields: Vec<String>,
+    /// On a replace under a new name: the policy deleted first (AWS allows one
+    /// target-tracking policy per metric on a target, so a rename cannot create first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<String>,
 }
 
 impl Change {
@@ -53,6 +57,36 @@ impl Change {
             resource_id: self.resource_id.clone(),
             name: self.name.clone(),
         }
+    }
+
+    /// Why a replace deletes before it creates, as the plan shows it.
+    pub fn replace_reason(&self) -> Option<String> {
+        if self.action != Action::Replace {
+            return None;
+        }
+        if let Some(old) = &self.replaces {
+            return Some(format!(
+                "replaces {old}: one target-tracking policy per metric, so delete, then create"
+            ));
+        }
+        let t = |v: &Option<Value>| {
+            v.as_ref()
+                .and_then(|v| v["policy_type"].as_str())
+                .unwrap_or("?")
+                .to_string()
+        };
+        Some(format!(
+            "type {} -> {}: delete, then create",
+            t(&self.before),
+            t(&self.after)
+        ))
+    }
+
+    /// The metric of a target-tracking policy this change removes or puts.
+    fn tracked_metric(v: &Option<Value>) -> Option<&Value> {
+        v.as_ref()
+            .filter(|v| v["policy_type"] == "TargetTrackingScaling")
+            .map(|v| &v["metric"])
     }
 }
 
@@ -70,6 +104,19 @@ pub struct Plan {
     pub changes: Vec<Change>,
     /// Things a reviewer should know that are not changes (e.g. capacity that will move).
     pub warnings: Vec<String>,
+    /// Scalable targets left out of the plan, each with why: nothing of theirs is changed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blocked: Vec<Blocked>,
+}
+
+/// A scalable target AWS holds something on that this tool cannot represent (a policy with a
+/// metric it does not know, say). Only this target is left out; the rest of the plan stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Blocked {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    pub resource_id: String,
+    pub reason: String,
 }
 
 impl Plan {
@@ -100,19 +147,70 @@ pub fn diff(desired: &Records, current: &Records) -> Plan {
             changes.push(change(Action::Delete, key, Some(have), None));
         }
     }
-    Plan::of(changes)
+    Plan::of(pair_renamed_target_tracking(changes))
+}
+
+/// AWS allows one target-tracking policy per metric specification on a target ("Only one
+/// TargetTrackingScaling policy for a given metric specification is allowed."): a policy
+/// renamed with its metric kept is one replace, the old name deleted before the new is put.
+fn pair_renamed_target_tracking(mut changes: Vec<Change>) -> Vec<Change> {
+    let mut i = 0;
+    while i < changes.len() {
+        let created = &changes[i];
+        let old = (created.kind == Kind::ScalingPolicy && created.action == Action::Create)
+            .then(|| Change::tracked_metric(&created.after))
+            .flatten()
+            .and_then(|metric| {
+                changes.iter().position(|d| {
+                    d.kind == Kind::ScalingPolicy
+                        && d.action == Action::Delete
+                        && d.resource_id == created.resource_id
+                        && Change::tracked_metric(&d.before) == Some(metric)
+                })
+            });
+        if let Some(j) = old {
+            let old = changes.remove(j);
+            let at = if j < i { i - 1 } else { i };
+            let new = &mut changes[at];
+            new.action = Action::Replace;
+            new.before = old.before;
+            new.fields = changed_fields(new.before.as_ref(), new.after.as_ref());
+            new.replaces = Some(old.name);
+            i = at;
+        }
+        i += 1;
+    }
+    changes
 }
 
 impl Plan {
     /// The plan made of `changes`, in apply order.
     pub fn of(mut changes: Vec<Change>) -> Plan {
-        changes.sort_by_key(|c| (phase(c), c.region.clone(), c.resource_id.clone(), c.name.clone()));
+        let freed = metrics_wanted_elsewhere(&changes);
+        changes.sort_by_key(|c| {
+            (
+                phase(c, &freed),
+                c.region.clone(),
+                c.resource_id.clone(),
+                c.name.clone(),
+            )
+        });
         Plan {
             summary: summarise(&changes),
-            fingerprint: fingerprint(&changes),
+            fingerprint: fingerprint(&changes, &[]),
             warnings: capacity_warnings(&changes),
             changes,
+            blocked: Vec::new(),
         }
+    }
+
+    /// The plan with targets left out of it named; they count in the fingerprint, so a
+    /// reviewed plan stops matching once they can be planned.
+    pub fn with_blocked(mut self, mut blocked: Vec<Blocked>) -> Plan {
+        blocked.sort_by(|a, b| (&a.region, &a.resource_id).cmp(&(&b.region, &b.resource_id)));
+        self.fingerprint = fingerprint(&self.changes, &blocked);
+        self.blocked = blocked;
+        self
     }
 
     /// Several regions' plans as one: each change marked with its region.
@@ -130,22 +228,40 @@ impl Plan {
     }
 }
 
-/// The order apply performs changes in: register targets, put policies (target tracking
-/// first), put alarms wired to the step policies, put scheduled actions; then prune in
-/// reverse: alarms before the policies they trigger, then policies, then scheduled actions.
-pub fn phase(c: &Change) -> u8 {
+/// The order apply performs changes in: register targets; delete the target-tracking
+/// policies whose metric another policy of the target is about to take (AWS allows one per
+/// metric); put policies (target tracking first), put alarms wired to the step policies, put
+/// scheduled actions; then prune in reverse: alarms before the policies they trigger, then
+/// policies, then scheduled actions.
+fn phase(c: &Change, freed: &BTreeSet<(Option<String>, String, String)>) -> u8 {
     let step = |v: &Option<Value>| v.as_ref().is_some_and(|v| v["policy_type"] == "StepScaling");
+    let frees = || {
+        Change::tracked_metric(&c.before)
+            .is_some_and(|m| freed.contains(&(c.region.clone(), c.resource_id.clone(), m.to_string())))
+    };
     match (c.kind, c.action) {
-        (Kind::ScalableTarget, Action::Delete) => 9,
+        (Kind::ScalableTarget, Action::Delete) => 10,
         (Kind::ScalableTarget, _) => 0,
-        (Kind::ScalingPolicy, Action::Delete) => 7,
-        (Kind::ScalingPolicy, _) if step(&c.after) => 2,
-        (Kind::ScalingPolicy, _) => 1,
-        (Kind::Alarm, Action::Delete) => 6,
-        (Kind::Alarm, _) => 3,
-        (Kind::ScheduledAction, Action::Delete) => 8,
-        (Kind::ScheduledAction, _) => 4,
+        (Kind::ScalingPolicy, Action::Delete) if frees() => 1,
+        (Kind::ScalingPolicy, Action::Delete) => 8,
+        (Kind::ScalingPolicy, _) if step(&c.after) => 3,
+        (Kind::ScalingPolicy, _) => 2,
+        (Kind::Alarm, Action::Delete) => 7,
+        (Kind::Alarm, _) => 4,
+        (Kind::ScheduledAction, Action::Delete) => 9,
+        (Kind::ScheduledAction, _) => 5,
     }
+}
+
+/// (region, resource id, metric) of every target-tracking policy a change puts.
+fn metrics_wanted_elsewhere(changes: &[Change]) -> BTreeSet<(Option<String>, String, String)> {
+    changes
+        .iter()
+        .filter(|c| c.kind == Kind::ScalingPolicy && c.action != Action::Delete)
+        .filter_map(|c| {
+            Change::tracked_metric(&c.after).map(|m| (c.region.clone(), c.resource_id.clone(), m.to_string()))
+        })
+        .collect()
 }
 
 fn change(action: Action, key: &Key, before: Option<&Record>, after: Option<&Record>) -> Change {
@@ -161,6 +277,7 @@ fn change(action: Action, key: &Key, before: Option<&Record>, after: Option<&Rec
         before,
         after,
         fields,
+        replaces: None,
     }
 }
 
@@ -220,9 +337,10 @@ fn summarise(changes: &[Change]) -> Summary {
     s
 }
 
-/// sha256 over the canonical JSON of the changes: keys sorted (serde_json's default map),
-/// no whitespace, warnings and rendering left out.
-pub fn fingerprint(changes: &[Change]) -> String {
+/// sha256 over the canonical JSON of the changes (and of the targets left out, when there
+/// are any): keys sorted (serde_json's default map), no whitespace, warnings and rendering
+/// left out.
+pub fn fingerprint(changes: &[Change], blocked: &[Blocked]) -> String {
     let canonical: Vec<Value> = changes
         .iter()
         .map(|c| {
@@ -230,6 +348,9 @@ pub fn fingerprint(changes: &[Change]) -> String {
                 "action": c.action, "kind": c.kind, "resource_id": c.resource_id, "name": c.name,
                 "before": c.before, "after": c.after,
             });
+            if let Some(old) = &c.replaces {
+                v["replaces"] = Value::from(old.as_str());
+            }
             // Only when set, so single-region fingerprints stay what they were.
             if let Some(region) = &c.region {
                 v["region"] = Value::from(region.as_str());
@@ -237,7 +358,10 @@ pub fn fingerprint(changes: &[Change]) -> String {
             v
         })
         .collect();
-    let text = serde_json::to_string(&canonical).unwrap_or_default();
+    let mut text = serde_json::to_string(&canonical).unwrap_or_default();
+    if !blocked.is_empty() {
+        text.push_str(&serde_json::to_string(blocked).unwrap_or_default());
+    }
     let digest = Sha256::digest(text.as_bytes());
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     format!("sha256:{hex}")

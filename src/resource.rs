@@ -92,6 +92,54 @@ pub struct AlarmRecord {
     #[serde(flatten)]
     pub alarm: Alarm,
     pub triggers: Vec<String>,
+    /// Managed: an operator who disabled the actions sees it in the plan as drift.
+    #[serde(default = "enabled")]
+    pub actions_enabled: bool,
+    /// What the config does not manage but PutMetricAlarm would reset: kept as AWS holds it
+    /// and sent again with every update.
+    #[serde(default, skip_serializing_if = "AlarmKept::is_empty")]
+    pub kept: AlarmKept,
+}
+
+fn enabled() -> bool {
+    true
+}
+
+/// An alarm's fields that someone else may have set (PutMetricAlarm overwrites every field
+/// it is given and resets every one it is not: API reference, PutMetricAlarm).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AlarmKept {
+    /// A description this tool did not write (its own is rewritten on every put).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ok_actions: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub insufficient_data_actions: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluate_low_sample_count_percentile: Option<String>,
+}
+
+impl AlarmKept {
+    pub fn is_empty(&self) -> bool {
+        *self == AlarmKept::default()
+    }
+}
+
+/// Every alarm this tool writes has a description starting with this: its mark of ownership.
+/// An alarm without it that fires a managed policy is someone else's and is never deleted.
+pub const ALARM_MARK: &str = "Managed by sagemaker-autoscale";
+
+/// Desired alarms keep what AWS holds of their unmanaged fields, so an update resends them
+/// instead of resetting them.
+pub fn keep_unmanaged_alarm_fields(desired: &mut Records, current: &Records) {
+    for (key, record) in desired.iter_mut() {
+        if let (Record::Alarm(want), Some(Record::Alarm(have))) = (record, current.get(key)) {
+            want.kept = have.kept.clone();
+        }
+    }
 }
 
 /// Records keyed and ordered for diffing.
@@ -124,6 +172,8 @@ pub fn desired_records(desired: &DesiredState) -> Records {
                         Record::Alarm(AlarmRecord {
                             alarm: s.alarm.clone(),
                             triggers: vec![p.name.clone()],
+                            actions_enabled: true,
+                            kept: AlarmKept::default(),
                         }),
                     );
                     PolicyRecord::Step(StepRecord {

@@ -19,7 +19,8 @@ use crate::model::{
     ScheduledAction, StepAdjustment, SuspendedState, TargetTracking,
 };
 use crate::resource::{
-    AlarmRecord, Key, Kind, PolicyRecord, Record, Records, StepRecord, TargetRecord, normalise_schedule,
+    ALARM_MARK, AlarmKept, AlarmRecord, Key, Kind, PolicyRecord, Record, Records, StepRecord, TargetRecord,
+    normalise_schedule,
 };
 use crate::timestamp::format_utc;
 
@@ -35,12 +36,34 @@ pub struct CurrentState {
     pub policy_arns: HashMap<(String, String), String>,
     /// AWS calls made to read this state.
     pub calls: usize,
-    /// Policies found that this tool cannot represent (metric math, say), each with why. A
-    /// plan cannot be made while there are any; `import` lists them in the file it writes.
-    pub unsupported: Vec<AwsError>,
+    /// Targets holding a policy this tool cannot represent, each with why: the plan leaves
+    /// them out; `import` lists them in the file it writes.
+    pub blocked: Vec<(String, AwsError)>,
     /// Alarms on these targets' policies that cannot be represented and are not configured:
     /// left alone.
     pub skipped_alarms: Vec<String>,
+    /// Alarms that fire these targets' policies, neither configured nor created by this tool:
+    /// never planned (import adopts them).
+    pub foreign_alarms: Records,
+}
+
+impl CurrentState {
+    /// What a reviewer should know about objects the plan leaves alone.
+    pub fn notes(&self) -> Vec<String> {
+        let foreign = self.foreign_alarms.iter().map(|(key, record)| {
+            let fires = match record {
+                Record::Alarm(a) => a.triggers.join(", "),
+                _ => String::new(),
+            };
+            format!(
+                "alarm {} fires {fires} of {} but was not created by sagemaker-autoscale: left alone (add it to the config, or delete it yourself)",
+                key.name, key.resource_id
+            )
+        });
+        foreign
+            .chain(self.skipped_alarms.iter().map(|s| format!("left alone: {s}")))
+            .collect()
+    }
 }
 
 /// What one scalable target holds besides itself.
@@ -131,7 +154,7 @@ pub async fn read_current(
             let p = match p {
                 Ok(p) => p,
                 Err(e) => {
-                    state.unsupported.push(e);
+                    state.blocked.push((resource_id.clone(), e));
                     continue;
                 }
             };
@@ -191,13 +214,14 @@ pub async fn read_current(
         if is_aws_owned(&a) {
             continue;
         }
+        let configured = alarm_owners.contains_key(&name);
         let owner = alarm_owners.get(&name).cloned().or_else(|| {
             a.alarm_actions()
                 .iter()
                 .find_map(|arn| arn_owner.get(arn).map(|(rid, _)| rid.clone()))
         });
         let Some(rid) = owner else { continue };
-        let triggers = a
+        let triggers: Vec<String> = a
             .alarm_actions()
             .iter()
             .map(|arn| match arn_owner.get(arn) {
@@ -209,20 +233,31 @@ pub async fn read_current(
             Ok(alarm) => alarm,
             // Someone else's alarm on one of our policies that we cannot represent (metric math,
             // say): leave it alone rather than stop, or delete what we cannot show in a plan.
-            Err(e) if !alarm_owners.contains_key(&name) => {
+            Err(e) if !configured => {
                 state.skipped_alarms.push(e.to_string());
                 continue;
             }
             Err(e) => return Err(e),
         };
-        state.records.insert(
-            Key {
-                kind: Kind::Alarm,
-                resource_id: rid,
-                name,
-            },
-            Record::Alarm(AlarmRecord { alarm, triggers }),
-        );
+        let record = Record::Alarm(AlarmRecord {
+            alarm,
+            triggers,
+            actions_enabled: a.actions_enabled().unwrap_or(true),
+            kept: kept_fields(&a),
+        });
+        let key = Key {
+            kind: Kind::Alarm,
+            resource_id: rid,
+            name,
+        };
+        // Not in the config and not written by this tool: an operator's alarm on one of our
+        // policies. Never planned, so never deleted.
+        let ours = a.alarm_description().is_some_and(|d| d.starts_with(ALARM_MARK));
+        if configured || ours {
+            state.records.insert(key, record);
+        } else {
+            state.foreign_alarms.insert(key, record);
+        }
     }
     state.calls = calls.load(Ordering::Relaxed);
     Ok(state)
@@ -498,6 +533,21 @@ fn policy_from(p: &aas::ScalingPolicy, name: &str, rid: &str) -> Result<PolicyRe
         min_adjustment_magnitude: step.min_adjustment_magnitude().filter(|m| *m > 0),
         steps,
     }))
+}
+
+/// The fields of an alarm the config does not manage; this tool's own description is not kept
+/// (it is written anew).
+fn kept_fields(a: &cw::MetricAlarm) -> AlarmKept {
+    AlarmKept {
+        description: a
+            .alarm_description()
+            .filter(|d| !d.is_empty() && !d.starts_with(ALARM_MARK))
+            .map(str::to_string),
+        ok_actions: a.ok_actions().to_vec(),
+        insufficient_data_actions: a.insufficient_data_actions().to_vec(),
+        unit: a.unit().map(|u| u.as_str().to_string()),
+        evaluate_low_sample_count_percentile: a.evaluate_low_sample_count_percentile().map(str::to_string),
+    }
 }
 
 fn alarm_from(a: &cw::MetricAlarm, name: &str) -> Result<Alarm, AwsError> {

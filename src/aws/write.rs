@@ -7,7 +7,7 @@ use aws_sdk_cloudwatch::types as cw;
 use super::{AwsError, Clients, call_error, namespace, sdk_dimension};
 use crate::keywords::Keyword;
 use crate::model::{AlarmStatistic, MetricSpec, ScalableDimension, ScheduledAction};
-use crate::resource::{AlarmRecord, PolicyRecord, TargetRecord};
+use crate::resource::{ALARM_MARK, AlarmRecord, PolicyRecord, TargetRecord};
 
 fn build<T, E: std::fmt::Display>(operation: &'static str, r: Result<T, E>) -> Result<T, AwsError> {
     r.map_err(|e| AwsError::Invalid {
@@ -129,14 +129,24 @@ pub async fn perform(clients: &Clients, write: &Write<'_>) -> Result<Option<Stri
                 .iter()
                 .map(|d| cw::Dimension::builder().name(&d.name).value(&d.value).build())
                 .collect();
+            let kept = &alarm.kept;
+            let description = kept.description.clone().unwrap_or_else(|| {
+                format!(
+                    "{ALARM_MARK} for {resource_id}: triggers {}. Edit autoscaling.toml, not this alarm.",
+                    alarm.triggers.join(", ")
+                )
+            });
+            // PutMetricAlarm resets every field it is not given: send what others set, too.
             let mut req = clients
                 .cloudwatch
                 .put_metric_alarm()
                 .alarm_name(&a.name)
-                .alarm_description(format!(
-                    "Managed by sagemaker-autoscale for {resource_id}: triggers {}. Edit autoscaling.toml, not this alarm.",
-                    alarm.triggers.join(", ")
-                ))
+                .alarm_description(description)
+                .actions_enabled(alarm.actions_enabled)
+                .set_ok_actions(Some(kept.ok_actions.clone()))
+                .set_insufficient_data_actions(Some(kept.insufficient_data_actions.clone()))
+                .set_unit(kept.unit.as_deref().map(cw::StandardUnit::from))
+                .set_evaluate_low_sample_count_percentile(kept.evaluate_low_sample_count_percentile.clone())
                 .metric_name(&a.metric_name)
                 .namespace(&a.namespace)
                 .set_dimensions(Some(dims))
@@ -147,7 +157,12 @@ pub async fn perform(clients: &Clients, write: &Write<'_>) -> Result<Option<Stri
                 .comparison_operator(cw::ComparisonOperator::from(a.comparison.as_str()))
                 .treat_missing_data(a.treat_missing_data.as_str())
                 .set_alarm_actions(Some(actions.clone()))
-                .tags(cw::Tag::builder().key("managed-by").value("sagemaker-autoscale").build());
+                .tags(
+                    cw::Tag::builder()
+                        .key("managed-by")
+                        .value("sagemaker-autoscale")
+                        .build(),
+                );
             req = match &a.statistic {
                 AlarmStatistic::Statistic(s) => req.statistic(cw::Statistic::from(s.as_str())),
                 AlarmStatistic::Extended(p) => req.extended_statistic(p),

@@ -158,9 +158,10 @@ mod tests {
     fn plan() -> Plan {
         Plan {
             summary: Summary::default(),
-            fingerprint: fingerprint(&[]),
+            fingerprint: fingerprint(&[], &[]),
             changes: vec![],
             warnings: vec![],
+            blocked: vec![],
         }
     }
 

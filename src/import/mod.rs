@@ -92,13 +92,15 @@ pub async fn import(region: Option<&str>, selection: &Selection) -> Result<Impor
             ),
         });
     }
-    let current = read_current(&clients, &chosen, &Default::default()).await?;
+    let mut current = read_current(&clients, &chosen, &Default::default()).await?;
     let mut notes: Vec<String> = current
-        .unsupported
+        .blocked
         .iter()
-        .map(|e| format!("plan stops: {e}"))
+        .map(|(rid, e)| format!("plans leave {rid} out: {e}"))
         .collect();
     notes.extend(current.skipped_alarms.iter().map(|e| format!("left alone: {e}")));
+    // Import adopts the alarms that fire these policies, whoever made them.
+    current.records.append(&mut current.foreign_alarms);
     let mut imported = compose(&clients.region, &current.records, notes);
     imported.calls = list_calls + current.calls;
     Ok(imported)

@@ -9,6 +9,15 @@ use crate::plan::{Action, Plan};
 pub fn markdown(plan: &Plan) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "**{}**\n", summary_line(&plan.summary));
+    for b in &plan.blocked {
+        let target = super::target_label(b.region.as_deref(), &b.resource_id);
+        let _ = writeln!(
+            out,
+            "> [!CAUTION]\n> `{}` is left out of this plan: {}\n",
+            code(&target),
+            text(&b.reason)
+        );
+    }
     if plan.is_empty() {
         let _ = writeln!(out, "No changes. AWS matches the configuration.");
         return out;
@@ -31,6 +40,10 @@ pub fn markdown(plan: &Plan) -> String {
                     ),
                 })
                 .collect();
+            let mut changes = changes;
+            if let Some(reason) = c.replace_reason() {
+                changes.insert(0, format!("_{}_", text(&reason)));
+            }
             let summary = if changes.len() > 3 && c.action == Action::Create {
                 format!(
                     "<details><summary>{} fields</summary>{}</details>",

@@ -32,6 +32,15 @@ fn symbol(a: Action) -> (&'static str, &'static str) {
 pub fn text(plan: &Plan, color: bool) -> String {
     let paint = Paint { on: color };
     let mut out = String::new();
+    for b in &plan.blocked {
+        let target = super::target_label(b.region.as_deref(), &b.resource_id);
+        let _ = writeln!(
+            out,
+            "{} {target} is left out of this plan: {}",
+            paint.wrap("31", "error:"),
+            b.reason
+        );
+    }
     if plan.is_empty() {
         let _ = writeln!(out, "No changes. AWS matches the configuration.");
         let _ = writeln!(out, "{}", summary_line(&plan.summary));
@@ -42,18 +51,8 @@ pub fn text(plan: &Plan, color: bool) -> String {
         for c in changes {
             let (sym, code) = symbol(c.action);
             let mut head = format!("  {sym} {} {}", c.kind.as_str(), c.name);
-            if c.action == Action::Replace {
-                let t = |v: &Option<serde_json::Value>| {
-                    v.as_ref()
-                        .and_then(|v| v["policy_type"].as_str())
-                        .unwrap_or("?")
-                        .to_string()
-                };
-                head.push_str(&format!(
-                    " (type {} -> {}: delete, then create)",
-                    t(&c.before),
-                    t(&c.after)
-                ));
+            if let Some(reason) = c.replace_reason() {
+                head.push_str(&format!(" ({reason})"));
             }
             let _ = writeln!(out, "{}", paint.wrap(code, &head));
             if c.action == Action::Delete {
