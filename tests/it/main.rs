@@ -10,6 +10,7 @@ mod advice;
 mod cli;
 mod corpus;
 mod engine;
+mod faithful;
 mod import;
 mod inputs;
 mod install;

@@ -1,0 +1,326 @@
+//! What a real account does and moto does not, through the binary on the faithful stand-in
+//! (tests/standin/aws_rules.py): each test here failed on the engine before it was fixed.
+
+use aws_sdk_applicationautoscaling::types as aas;
+use aws_sdk_cloudwatch::types as cw;
+use serde_json::Value;
+
+use crate::engine::{Case, RID, SEED, block_on, policies, register};
+use crate::standin::http;
+
+const ALARM: &str = "infer-endpoint-c356f91-prod-HasBacklogWithoutCapacity-ScalingPolicy";
+
+/// The seed written out in full (examples/seed-explicit.toml) without its region line.
+fn seed_explicit() -> String {
+    let text = std::fs::read_to_string(crate::repo().join("examples/seed-explicit.toml")).expect("seed");
+    text.lines()
+        .filter(|l| !l.starts_with("region"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn summary(plan: &Value) -> (u64, u64, u64) {
+    let s = &plan["summary"];
+    let n = |k: &str| s[k].as_u64().unwrap_or(0);
+    (n("add"), n("change"), n("destroy"))
+}
+
+async fn step_arn(aas: &aws_sdk_applicationautoscaling::Client) -> String {
+    policies(aas, RID)
+        .await
+        .iter()
+        .find(|p| p.policy_type() == &aas::PolicyType::StepScaling)
+        .map(|p| p.policy_arn().to_string())
+        .expect("step policy")
+}
+
+/// The seed's step alarm as the tool writes it, for tests that re-put it by hand.
+fn seed_alarm(
+    cw: &aws_sdk_cloudwatch::Client,
+    name: &str,
+    action: &str,
+) -> aws_sdk_cloudwatch::operation::put_metric_alarm::builders::PutMetricAlarmFluentBuilder {
+    cw.put_metric_alarm()
+        .alarm_name(name)
+        .metric_name("HasBacklogWithoutCapacity")
+        .namespace("AWS/SageMaker")
+        .dimensions(
+            cw::Dimension::builder()
+                .name("EndpointName")
+                .value("infer-endpoint-c356f91")
+                .build(),
+        )
+        .statistic(cw::Statistic::Average)
+        .period(60)
+        .evaluation_periods(2)
+        .datapoints_to_alarm(2)
+        .threshold(1.0)
+        .comparison_operator(cw::ComparisonOperator::GreaterThanOrEqualToThreshold)
+        .treat_missing_data("missing")
+        .alarm_actions(action)
+}
+
+#[test]
+fn renaming_a_target_tracking_policy_on_the_same_metric_is_a_replace_that_deletes_first() {
+    let case = Case::new(&seed_explicit());
+    case.apply();
+    case.config(&seed_explicit().replace("CPUUtil-ScalingPolicy", "cpu-tracking"));
+    let (code, plan) = case.plan();
+    assert_eq!(code, 2);
+    let change = &plan["changes"][0];
+    assert_eq!(plan["changes"].as_array().map(Vec::len), Some(1), "{plan:#}");
+    assert_eq!(
+        (
+            change["action"].as_str(),
+            change["name"].as_str(),
+            change["replaces"].as_str()
+        ),
+        (
+            Some("replace"),
+            Some("cpu-tracking"),
+            Some("CPUUtil-ScalingPolicy")
+        )
+    );
+    assert_eq!(summary(&plan), (1, 0, 1));
+    let text = case.run(&["plan"]).stdout;
+    assert!(
+        text.contains("-/+ scaling_policy cpu-tracking (replaces CPUUtil-ScalingPolicy"),
+        "{text}"
+    );
+    // AWS refuses a second target-tracking policy on the same metric: creating first fails.
+    case.apply();
+    case.assert_converged();
+    let names: Vec<String> = block_on(async {
+        let (aas, _) = case.aws.clients().await;
+        policies(&aas, RID)
+            .await
+            .iter()
+            .map(|p| p.policy_name().to_string())
+            .collect()
+    });
+    assert!(
+        names.contains(&"cpu-tracking".to_string()) && names.len() == 2,
+        "{names:?}"
+    );
+}
+
+#[test]
+fn an_alarm_update_keeps_what_the_config_does_not_manage_and_disabled_actions_are_drift() {
+    let case = Case::new(SEED);
+    case.apply();
+    let pager = format!("arn:aws:sns:{}:123456789012:pager", case.aws.region);
+    block_on(async {
+        let (aas, cw) = case.aws.clients().await;
+        let arn = step_arn(&aas).await;
+        seed_alarm(&cw, ALARM, &arn)
+            .alarm_description("Pages team X when requests wait")
+            .ok_actions(&pager)
+            .insufficient_data_actions(&pager)
+            .actions_enabled(false)
+            .send()
+            .await
+            .expect("operator's edit");
+    });
+    let (code, plan) = case.plan();
+    assert_eq!(code, 2, "{plan:#}");
+    let changes = plan["changes"].as_array().expect("changes");
+    assert_eq!(changes.len(), 1, "{plan:#}");
+    assert_eq!(changes[0]["name"], ALARM);
+    assert_eq!(changes[0]["fields"], serde_json::json!(["actions_enabled"]));
+    case.apply();
+    case.assert_converged();
+    let alarm = block_on(async {
+        let (_, cw) = case.aws.clients().await;
+        let out = cw
+            .describe_alarms()
+            .alarm_names(ALARM)
+            .send()
+            .await
+            .expect("alarm");
+        out.metric_alarms()[0].clone()
+    });
+    assert_eq!(alarm.actions_enabled(), Some(true));
+    assert_eq!(alarm.ok_actions(), [pager.clone()]);
+    assert_eq!(alarm.insufficient_data_actions(), [pager]);
+    assert_eq!(alarm.alarm_description(), Some("Pages team X when requests wait"));
+}
+
+#[test]
+fn an_alarm_the_tool_did_not_create_is_a_warning_and_is_never_deleted() {
+    let case = Case::new(SEED);
+    case.apply();
+    let theirs = "team-x-backlog-page";
+    block_on(async {
+        let (aas, cw) = case.aws.clients().await;
+        let arn = step_arn(&aas).await;
+        seed_alarm(&cw, theirs, &arn).send().await.expect("their alarm");
+    });
+    let (code, plan) = case.plan();
+    assert_eq!(code, 0, "{plan:#}");
+    assert!(
+        plan["warnings"].as_array().is_some_and(|w| w.iter().any(|w| w
+            .as_str()
+            .is_some_and(|w| w.contains(theirs) && w.contains("left alone")))),
+        "{plan:#}"
+    );
+    case.config(&SEED.replace("max_capacity = 4", "max_capacity = 5"));
+    case.apply();
+    let left = block_on(async {
+        let (_, cw) = case.aws.clients().await;
+        let out = cw
+            .describe_alarms()
+            .alarm_names(theirs)
+            .send()
+            .await
+            .expect("alarms");
+        out.metric_alarms().len()
+    });
+    assert_eq!(left, 1, "their alarm is still there");
+}
+
+#[test]
+fn a_policy_the_tool_cannot_represent_blocks_only_its_own_target() {
+    let other = "[[endpoint]]\nname = \"other-endpoint\"\nvariant = \"prod\"\nmax_capacity = 2\npreset = \"async-cpu\"\n";
+    let case = Case::new(&format!("{SEED}\n{other}"));
+    block_on(async {
+        let (aas, _) = case.aws.clients().await;
+        register(&aas, RID, 0, 4).await;
+        let stat = aas::TargetTrackingMetricStat::builder()
+            .metric(
+                aas::TargetTrackingMetric::builder()
+                    .metric_name("ApproximateBacklogSize")
+                    .namespace("AWS/SageMaker")
+                    .dimensions(
+                        aas::TargetTrackingMetricDimension::builder()
+                            .name("EndpointName")
+                            .value("infer-endpoint-c356f91")
+                            .build()
+                            .expect("dimension"),
+                    )
+                    .build(),
+            )
+            .stat("Average")
+            .build()
+            .expect("stat");
+        let metrics = vec![
+            aas::TargetTrackingMetricDataQuery::builder()
+                .id("backlog")
+                .metric_stat(stat)
+                .return_data(false)
+                .build()
+                .expect("query"),
+            aas::TargetTrackingMetricDataQuery::builder()
+                .id("per_instance")
+                .expression("backlog / 2")
+                .return_data(true)
+                .build()
+                .expect("query"),
+        ];
+        aas.put_scaling_policy()
+            .service_namespace(aas::ServiceNamespace::Sagemaker)
+            .resource_id(RID)
+            .scalable_dimension(aas::ScalableDimension::SageMakerVariantDesiredInstanceCount)
+            .policy_name("metric-math")
+            .policy_type(aas::PolicyType::TargetTrackingScaling)
+            .target_tracking_scaling_policy_configuration(
+                aas::TargetTrackingScalingPolicyConfiguration::builder()
+                    .target_value(5.0)
+                    .customized_metric_specification(
+                        aas::CustomizedMetricSpecification::builder()
+                            .set_metrics(Some(metrics))
+                            .build(),
+                    )
+                    .build()
+                    .expect("config"),
+            )
+            .send()
+            .await
+            .expect("metric-math policy");
+    });
+    let r = case.run(&["plan", "--json", "--detailed-exitcode"]);
+    assert_eq!(
+        r.code, 1,
+        "a blocked target fails the run\n{}\n{}",
+        r.stdout, r.stderr
+    );
+    let plan: Value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stdout));
+    assert_eq!(plan["blocked"][0]["resource_id"], RID, "{plan:#}");
+    assert!(
+        plan["blocked"][0]["reason"]
+            .as_str()
+            .is_some_and(|s| s.contains("metric-math"))
+    );
+    let changes = plan["changes"].as_array().expect("changes");
+    assert_eq!(changes.len(), 4, "{plan:#}");
+    assert!(
+        changes
+            .iter()
+            .all(|c| c["resource_id"] == "endpoint/other-endpoint/variant/prod")
+    );
+    let text = case.run(&["plan"]).stdout;
+    assert!(
+        text.contains(&format!("error: {RID} is left out of this plan")),
+        "{text}"
+    );
+
+    let r = case.run(&["apply", "--auto-approve"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("Apply: 4 applied, 0 failed"), "{}", r.stdout);
+    let names: Vec<String> = block_on(async {
+        let (aas, _) = case.aws.clients().await;
+        policies(&aas, RID)
+            .await
+            .iter()
+            .map(|p| p.policy_name().to_string())
+            .collect()
+    });
+    assert_eq!(names, ["metric-math"], "the blocked target is untouched");
+}
+
+/// Queues one fault with its own message for this test's region.
+fn fault_with_message(case: &Case, operation: &str, code: &str, message: &str, times: u32) {
+    let body = serde_json::json!([{
+        "region": case.aws.scope(), "operation": operation, "status": 400, "code": code,
+        "message": message, "times": times,
+    }]);
+    http("POST", case.aws.port, "/_standin/faults", Some(&body.to_string()));
+}
+
+#[test]
+fn failed_resource_access_is_a_permission_error_unless_cloudwatch_throttled() {
+    let case = Case::new(SEED);
+    let op = "DescribeScalingPolicies";
+    let count = |case: &Case| case.aws.calls().iter().filter(|c| *c == op).count();
+    fault_with_message(
+        &case,
+        op,
+        "FailedResourceAccessException",
+        "User: arn:aws:sts::123456789012:assumed-role/x is not authorized to perform: cloudwatch:DescribeAlarms",
+        10,
+    );
+    let r = case.run(&["plan"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(count(&case), 1, "a permission error is not retried");
+    case.aws.clear_faults();
+
+    fault_with_message(
+        &case,
+        op,
+        "FailedResourceAccessException",
+        "Unable to retrieve alarms for scaling policy: Rate exceeded (Service: AmazonCloudWatch; Status Code: 400; Error Code: Throttling)",
+        2,
+    );
+    let (code, _) = case.plan();
+    assert_eq!(code, 2);
+    assert_eq!(
+        count(&case),
+        1 + 3,
+        "throttling behind it: retried until it passes"
+    );
+}
