@@ -171,6 +171,35 @@ pub struct TargetTracking {
 pub enum MetricSpec {
     Predefined(PredefinedMetric),
     Custom(CustomMetric),
+    /// Metric math (CustomizedMetricSpecification.Metrics): the queries in order, exactly one
+    /// of which returns the series tracked.
+    Math(Vec<MetricQuery>),
+}
+
+/// One TargetTrackingMetricDataQuery: a metric with a statistic, or an expression over the
+/// other queries' ids. Exactly one of `expression` and `metric` is set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricQuery {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<QueryMetric>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    pub return_data: bool,
+}
+
+/// TargetTrackingMetricStat: a CloudWatch metric and any statistic CloudWatch knows, extended
+/// ones (`p90`, `tm99`, ...) included.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueryMetric {
+    pub metric_name: String,
+    pub namespace: String,
+    /// Sorted by name.
+    pub dimensions: Vec<Dimension>,
+    pub stat: String,
+    pub unit: Option<Unit>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -15,8 +15,8 @@ use crate::keywords::{
     Unit,
 };
 use crate::model::{
-    Alarm, AlarmStatistic, CustomMetric, DEFAULT_COOLDOWN, Dimension, MetricSpec, ScalableDimension,
-    ScheduledAction, StepAdjustment, SuspendedState, TargetTracking,
+    Alarm, AlarmStatistic, CustomMetric, DEFAULT_COOLDOWN, Dimension, MetricQuery, MetricSpec, QueryMetric,
+    ScalableDimension, ScheduledAction, StepAdjustment, SuspendedState, TargetTracking,
 };
 use crate::resource::{
     ALARM_MARK, AlarmKept, AlarmRecord, Key, Kind, PolicyRecord, Record, Records, StepRecord, TargetRecord,
@@ -459,12 +459,11 @@ fn policy_from(p: &aas::ScalingPolicy, name: &str, rid: &str) -> Result<PolicyRe
             })?)
         } else if let Some(c) = tt.customized_metric_specification() {
             if !c.metrics().is_empty() {
-                return Err(unsupported(
-                    op,
-                    format!(
-                        "policy `{name}` of {rid} uses metric math, which this version cannot manage yet"
-                    ),
-                ));
+                let queries = c.metrics().iter().map(metric_query).collect();
+                return Ok(PolicyRecord::TargetTracking(target_tracking(
+                    tt,
+                    MetricSpec::Math(queries),
+                )));
             }
             let statistic = c.statistic().map(|s| s.as_str()).unwrap_or_default();
             let mut dimensions: Vec<Dimension> = c
@@ -491,13 +490,7 @@ fn policy_from(p: &aas::ScalingPolicy, name: &str, rid: &str) -> Result<PolicyRe
         } else {
             return Err(unsupported(op, format!("policy `{name}` of {rid} has no metric")));
         };
-        return Ok(PolicyRecord::TargetTracking(TargetTracking {
-            target_value: tt.target_value(),
-            metric,
-            scale_in_cooldown: tt.scale_in_cooldown().unwrap_or(DEFAULT_COOLDOWN),
-            scale_out_cooldown: tt.scale_out_cooldown().unwrap_or(DEFAULT_COOLDOWN),
-            disable_scale_in: tt.disable_scale_in().unwrap_or(false),
-        }));
+        return Ok(PolicyRecord::TargetTracking(target_tracking(tt, metric)));
     }
     let Some(step) = p.step_scaling_policy_configuration() else {
         return Err(unsupported(
@@ -547,6 +540,48 @@ fn kept_fields(a: &cw::MetricAlarm) -> AlarmKept {
         insufficient_data_actions: a.insufficient_data_actions().to_vec(),
         unit: a.unit().map(|u| u.as_str().to_string()),
         evaluate_low_sample_count_percentile: a.evaluate_low_sample_count_percentile().map(str::to_string),
+    }
+}
+
+fn target_tracking(tt: &aas::TargetTrackingScalingPolicyConfiguration, metric: MetricSpec) -> TargetTracking {
+    TargetTracking {
+        target_value: tt.target_value(),
+        metric,
+        scale_in_cooldown: tt.scale_in_cooldown().unwrap_or(DEFAULT_COOLDOWN),
+        scale_out_cooldown: tt.scale_out_cooldown().unwrap_or(DEFAULT_COOLDOWN),
+        disable_scale_in: tt.disable_scale_in().unwrap_or(false),
+    }
+}
+
+/// A metric-math query as the config writes it: dimensions sorted, an absent ReturnData is
+/// AWS's default, true.
+fn metric_query(q: &aas::TargetTrackingMetricDataQuery) -> MetricQuery {
+    let metric = q.metric_stat().map(|s| {
+        let m = s.metric();
+        let mut dimensions: Vec<Dimension> = m
+            .map(|m| m.dimensions())
+            .unwrap_or_default()
+            .iter()
+            .map(|d| Dimension {
+                name: d.name().to_string(),
+                value: d.value().to_string(),
+            })
+            .collect();
+        dimensions.sort();
+        QueryMetric {
+            metric_name: m.and_then(|m| m.metric_name()).unwrap_or_default().to_string(),
+            namespace: m.and_then(|m| m.namespace()).unwrap_or_default().to_string(),
+            dimensions,
+            stat: s.stat().to_string(),
+            unit: s.unit().and_then(Unit::parse),
+        }
+    });
+    MetricQuery {
+        id: q.id().to_string(),
+        expression: q.expression().map(str::to_string),
+        metric,
+        label: q.label().map(str::to_string),
+        return_data: q.return_data().unwrap_or(true),
     }
 }
 

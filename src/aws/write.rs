@@ -6,7 +6,7 @@ use aws_sdk_cloudwatch::types as cw;
 
 use super::{AwsError, Clients, call_error, namespace, sdk_dimension};
 use crate::keywords::Keyword;
-use crate::model::{AlarmStatistic, MetricSpec, ScalableDimension, ScheduledAction};
+use crate::model::{AlarmStatistic, MetricQuery, MetricSpec, ScalableDimension, ScheduledAction};
 use crate::resource::{ALARM_MARK, AlarmRecord, PolicyRecord, TargetRecord};
 
 fn build<T, E: std::fmt::Display>(operation: &'static str, r: Result<T, E>) -> Result<T, AwsError> {
@@ -289,8 +289,61 @@ fn target_tracking(
                     .build(),
             )
         }
+        MetricSpec::Math(queries) => {
+            let metrics = queries.iter().map(metric_query).collect::<Result<Vec<_>, _>>()?;
+            b.customized_metric_specification(
+                aas::CustomizedMetricSpecification::builder()
+                    .set_metrics(Some(metrics))
+                    .build(),
+            )
+        }
     };
     build(op, b.build())
+}
+
+fn metric_query(q: &MetricQuery) -> Result<aas::TargetTrackingMetricDataQuery, AwsError> {
+    let op = "PutScalingPolicy";
+    let stat = match &q.metric {
+        Some(m) => {
+            let dims = m
+                .dimensions
+                .iter()
+                .map(|d| {
+                    build(
+                        op,
+                        aas::TargetTrackingMetricDimension::builder()
+                            .name(&d.name)
+                            .value(&d.value)
+                            .build(),
+                    )
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let metric = aas::TargetTrackingMetric::builder()
+                .metric_name(&m.metric_name)
+                .namespace(&m.namespace)
+                .set_dimensions(Some(dims))
+                .build();
+            Some(build(
+                op,
+                aas::TargetTrackingMetricStat::builder()
+                    .metric(metric)
+                    .stat(&m.stat)
+                    .set_unit(m.unit.map(|u| u.as_str().to_string()))
+                    .build(),
+            )?)
+        }
+        None => None,
+    };
+    build(
+        op,
+        aas::TargetTrackingMetricDataQuery::builder()
+            .id(&q.id)
+            .set_expression(q.expression.clone())
+            .set_metric_stat(stat)
+            .set_label(q.label.clone())
+            .return_data(q.return_data)
+            .build(),
+    )
 }
 
 fn step_scaling(step: &crate::resource::StepRecord) -> Result<aas::StepScalingPolicyConfiguration, AwsError> {

@@ -57,7 +57,18 @@ pub const POLICY_KEYS: &[&str] = &[
     "steps",
     "alarm",
 ];
-pub const METRIC_KEYS: &[&str] = &["predefined", "custom"];
+pub const METRIC_KEYS: &[&str] = &["predefined", "custom", "math"];
+pub const METRIC_QUERY_KEYS: &[&str] = &[
+    "id",
+    "expression",
+    "metric",
+    "namespace",
+    "stat",
+    "unit",
+    "dimensions",
+    "label",
+    "return_data",
+];
 pub const CUSTOM_METRIC_KEYS: &[&str] = &["name", "namespace", "statistic", "unit", "dimensions"];
 pub const STEP_KEYS: &[&str] = &["lower", "upper", "adjustment"];
 pub const ALARM_KEYS: &[&str] = &[
@@ -223,9 +234,32 @@ fn metric(table: &DeTable<'_>, _origin: Origin, d: &mut Diagnostics) -> RawMetri
         custom: t
             .take("custom")
             .and_then(|v| sub_table(v, "custom", d, custom_metric)),
+        math: t.take("math").and_then(|v| {
+            array_of_tables(v, "math", d, metric_query)
+                .map(|items| Located::new(items, Origin::file(v.span())))
+        }),
     };
     t.finish(d);
     m
+}
+
+fn metric_query(table: &DeTable<'_>, origin: Origin, d: &mut Diagnostics) -> RawMetricQuery {
+    let mut t = Table::new("a `math` query", METRIC_QUERY_KEYS, table);
+    let q = RawMetricQuery {
+        id: t.take("id").and_then(|v| string(v, "id", d)),
+        expression: t.take("expression").and_then(|v| string(v, "expression", d)),
+        metric: t.take("metric").and_then(|v| string(v, "metric", d)),
+        namespace: t.take("namespace").and_then(|v| string(v, "namespace", d)),
+        stat: t.take("stat").and_then(|v| string(v, "stat", d)),
+        unit: t.take("unit").and_then(|v| keyword(v, "unit", d)),
+        dimensions: t.take("dimensions").and_then(|v| dimensions(v, d)),
+        label: t.take("label").and_then(|v| string(v, "label", d)),
+        return_data: t.take("return_data").and_then(|v| boolean(v, "return_data", d)),
+        origin: origin.clone(),
+    };
+    t.require(&q.id, "id", &origin, d);
+    t.finish(d);
+    q
 }
 
 fn custom_metric(table: &DeTable<'_>, _origin: Origin, d: &mut Diagnostics) -> RawCustomMetric {

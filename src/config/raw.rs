@@ -209,7 +209,7 @@ pub struct RawPolicy {
     pub alarm: Field<RawAlarm>,
 }
 
-/// Exactly one of `predefined` or `custom`.
+/// Exactly one of `predefined`, `custom` or `math`.
 #[derive(Debug, Clone, Default, JsonSchema)]
 #[schemars(rename = "Metric", deny_unknown_fields)]
 pub struct RawMetric {
@@ -217,6 +217,34 @@ pub struct RawMetric {
     pub predefined: Field<PredefinedMetric>,
     /// A CloudWatch metric.
     pub custom: Field<RawCustomMetric>,
+    /// Metric math: metrics and expressions; the last query (or the one with
+    /// `return_data = true`) is the series tracked.
+    pub math: Field<Vec<RawMetricQuery>>,
+}
+
+/// One query of metric math: `metric` + `namespace` + `stat`, or `expression`.
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(rename = "MetricQuery", deny_unknown_fields)]
+pub struct RawMetricQuery {
+    #[schemars(skip)]
+    pub origin: Origin,
+    /// Starts with a lowercase letter; letters, digits and `_`.
+    #[schemars(required)]
+    pub id: Field<String>,
+    /// A metric math expression over other queries' ids, e.g. "backlog / 2".
+    pub expression: Field<String>,
+    /// Metric name, e.g. "ApproximateBacklogSize".
+    pub metric: Field<String>,
+    pub namespace: Field<String>,
+    /// Any CloudWatch statistic: "Average", "p90", "tm99", "TM(10%:90%)", ...
+    pub stat: Field<String>,
+    pub unit: Field<Unit>,
+    /// Dimension name = value. Default as for custom metrics.
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub dimensions: Field<Dimensions>,
+    pub label: Field<String>,
+    /// Whether this query is the series tracked (default: the last query only).
+    pub return_data: Field<bool>,
 }
 
 #[derive(Debug, Clone, Default, JsonSchema)]

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use crate::keywords::{AdjustmentType, Aggregation, Keyword, TreatMissingData};
 use crate::model::{
-    ASYNC_METRICS, AlarmStatistic, Dimension, MetricSpec, ScalableDimension, Scaled, ScheduledAction,
-    TargetTracking,
+    ASYNC_METRICS, AlarmStatistic, Dimension, MetricQuery, MetricSpec, ScalableDimension, Scaled,
+    ScheduledAction, TargetTracking,
 };
 use crate::resource::{AlarmRecord, PolicyRecord, StepRecord, TargetRecord};
 
@@ -33,6 +33,10 @@ impl Endpoint {
         let tracks_async = self.policies.iter().any(|(_, p)| match p {
             PolicyRecord::TargetTracking(tt) => match &tt.metric {
                 MetricSpec::Custom(c) => ASYNC_METRICS.contains(&c.metric_name.as_str()),
+                MetricSpec::Math(queries) => queries
+                    .iter()
+                    .filter_map(|q| q.metric.as_ref())
+                    .any(|m| ASYNC_METRICS.contains(&m.metric_name.as_str())),
                 MetricSpec::Predefined(_) => false,
             },
             PolicyRecord::Step(_) => false,
@@ -149,13 +153,45 @@ fn target_tracking(table: &str, name: &str, tt: &TargetTracking, out: &mut Strin
                 dimensions(&c.dimensions)
             )
         }
+        // Tables of their own, after every key of the policy.
+        MetricSpec::Math(_) => String::new(),
     };
-    let _ = writeln!(out, "metric = {metric}");
+    if !metric.is_empty() {
+        let _ = writeln!(out, "metric = {metric}");
+    }
     let _ = writeln!(out, "scale_in_cooldown = {}", tt.scale_in_cooldown);
     let _ = writeln!(out, "scale_out_cooldown = {}", tt.scale_out_cooldown);
     if tt.disable_scale_in {
         let _ = writeln!(out, "disable_scale_in = true");
     }
+    if let MetricSpec::Math(queries) = &tt.metric {
+        for q in queries {
+            let _ = writeln!(out, "\n[[{table}.policy.metric.math]]\n{}", math_query(q));
+        }
+    }
+}
+
+/// One metric-math query's keys; `return_data` always written (the config's default, the
+/// last query only, may not be what AWS holds).
+fn math_query(q: &MetricQuery) -> String {
+    let mut parts = vec![format!("id = {}", string(&q.id))];
+    if let Some(e) = &q.expression {
+        parts.push(format!("expression = {}", string(e)));
+    }
+    if let Some(m) = &q.metric {
+        parts.push(format!("metric = {}", string(&m.metric_name)));
+        parts.push(format!("namespace = {}", string(&m.namespace)));
+        parts.push(format!("stat = {}", string(&m.stat)));
+        if let Some(u) = m.unit {
+            parts.push(format!("unit = {}", string(u.as_str())));
+        }
+        parts.push(format!("dimensions = {}", dimensions(&m.dimensions)));
+    }
+    if let Some(l) = &q.label {
+        parts.push(format!("label = {}", string(l)));
+    }
+    parts.push(format!("return_data = {}", q.return_data));
+    parts.join("\n")
 }
 
 fn step_policy(

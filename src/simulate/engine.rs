@@ -73,6 +73,19 @@ pub fn metric_of(tt: &TargetTracking) -> MetricId {
     match &tt.metric {
         MetricSpec::Predefined(p) => predefined(*p).0,
         MetricSpec::Custom(c) => (c.namespace.clone(), c.metric_name.clone()),
+        MetricSpec::Math(queries) => match crate::simulate::fetch::returned(queries) {
+            Some(m) => (m.namespace.clone(), m.metric_name.clone()),
+            // An expression is not evaluated: its series is never recorded, so the policy is
+            // reported among the missing metrics.
+            None => (
+                "metric math".to_string(),
+                queries
+                    .iter()
+                    .map(|q| q.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+        },
     }
 }
 

@@ -24,6 +24,15 @@ pub struct Query {
     pub stat: String,
 }
 
+/// The metric a metric-math policy tracks when the query it returns is a plain metric (a
+/// percentile, say); None when it is an expression, which the simulator does not evaluate.
+pub fn returned(queries: &[crate::model::MetricQuery]) -> Option<&crate::model::QueryMetric> {
+    queries
+        .iter()
+        .find(|q| q.return_data)
+        .and_then(|q| q.metric.as_ref())
+}
+
 /// The metrics the targets' policies and alarms read, plus the queue size of endpoint
 /// variants (it decides HasBacklogWithoutCapacity under another capacity). First use wins
 /// when two policies read one metric with different statistics.
@@ -47,6 +56,14 @@ pub fn queries(targets: &[&ScalableTarget]) -> Vec<Query> {
                             stat: stat.as_str().to_string(),
                         }
                     }
+                    MetricSpec::Math(queries) => match returned(queries) {
+                        Some(m) => Query {
+                            id: metric_of(tt),
+                            dimensions: m.dimensions.clone(),
+                            stat: m.stat.clone(),
+                        },
+                        None => continue,
+                    },
                 },
                 PolicyConfig::Step(s) => Query {
                     id: alarm_metric(&s.alarm),

@@ -1,6 +1,7 @@
 //! The CloudWatch alarm of a step policy, with PutMetricAlarm's rules.
 
 use super::policy::{EndpointContext, dimensions, metric_text};
+use super::statistic::extended_statistic_error;
 use super::{int_in, names};
 use crate::config::raw::{Located, RawAlarm};
 use crate::diagnostic::{Diagnostic, Diagnostics, Origin};
@@ -141,22 +142,18 @@ pub fn validate(
     ))
 }
 
-/// A standard statistic, or a percentile (`p99`, `p99.9`) sent as ExtendedStatistic.
+/// A standard statistic, or an extended one (`p99`, `tm90`, `TM(10%:90%)`, ...) sent as
+/// ExtendedStatistic.
 fn statistic(s: &Located<String>, d: &mut Diagnostics) -> Option<AlarmStatistic> {
     if let Some(stat) = MetricStatistic::parse(&s.value) {
         return Some(AlarmStatistic::Statistic(stat));
     }
-    if let Some(p) = s.value.strip_prefix('p')
-        && p.parse::<f64>().is_ok_and(|x| (0.0..=100.0).contains(&x))
-        && !p.starts_with(['+', '-'])
-    {
+    let Some(why) = extended_statistic_error(&s.value) else {
         return Some(AlarmStatistic::Extended(s.value.clone()));
-    }
+    };
     let help = match did_you_mean(&s.value, MetricStatistic::SPELLINGS.iter().map(|(k, _)| *k)) {
         Some(m) => format!("did you mean \"{m}\"?"),
-        None => {
-            "expected Average, Sum, Minimum, Maximum, SampleCount, or a percentile such as \"p99\"".into()
-        }
+        None => why,
     };
     d.push(
         Diagnostic::error(

@@ -287,6 +287,10 @@ fn check_scale_from_zero(
     let slow_path = policies.iter().find(|p| match &p.config {
         PolicyConfig::TargetTracking(tt) => match &tt.metric {
             MetricSpec::Custom(c) => !absent_at_zero(&c.namespace, &c.metric_name),
+            MetricSpec::Math(queries) => queries
+                .iter()
+                .filter_map(|q| q.metric.as_ref())
+                .any(|m| !absent_at_zero(&m.namespace, &m.metric_name)),
             MetricSpec::Predefined(_) => false,
         },
         PolicyConfig::Step(_) => false,

@@ -3,10 +3,12 @@
 mod advice;
 mod alarm;
 mod endpoint;
+mod math;
 mod names;
 mod policy;
 mod preset;
 mod schedule;
+mod statistic;
 mod steps;
 
 use std::collections::HashMap;

@@ -180,30 +180,47 @@ fn metric(
     ctx: &EndpointContext,
     d: &mut Diagnostics,
 ) -> Option<MetricSpec> {
-    match (&m.value.predefined, &m.value.custom) {
-        (Some(p), None) => predefined(p, ctx, d).map(MetricSpec::Predefined),
-        (None, Some(c)) => custom(c, target, ctx, d).map(MetricSpec::Custom),
-        (Some(_), Some(_)) => {
+    let RawMetric {
+        predefined: pre,
+        custom: cus,
+        math: queries,
+    } = &m.value;
+    match (pre, cus, queries) {
+        (Some(p), None, None) => predefined(p, ctx, d).map(MetricSpec::Predefined),
+        (None, Some(c), None) => custom(c, target, ctx, d).map(MetricSpec::Custom),
+        (None, None, Some(q)) => super::math::queries(q, ctx, d).map(MetricSpec::Math),
+        (None, None, None) => {
             d.push(
                 Diagnostic::error(
                     "metric-choice",
                     &m.origin,
-                    "`metric` has both `predefined` and `custom`",
+                    "`metric` needs `predefined`, `custom` or `math`",
                 )
-                .help(
-                    "keep one: `{ predefined = \"...\" }` or `{ custom = { name, namespace, statistic } }`",
-                ),
+                .help("e.g. `metric = { predefined = \"SageMakerVariantInvocationsPerInstance\" }`"),
             );
             None
         }
-        (None, None) => {
+        _ => {
+            let given: Vec<&str> = [
+                pre.is_some().then_some("`predefined`"),
+                cus.is_some().then_some("`custom`"),
+                queries.is_some().then_some("`math`"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
             d.push(
                 Diagnostic::error(
                     "metric-choice",
                     &m.origin,
-                    "`metric` needs `predefined` or `custom`",
+                    match given.as_slice() {
+                        [a, b] => format!("`metric` has both {a} and {b}"),
+                        _ => format!("`metric` has {}", given.join(", ")),
+                    },
                 )
-                .help("e.g. `metric = { predefined = \"SageMakerVariantInvocationsPerInstance\" }`"),
+                .help(
+                    "keep one: `{ predefined = \"...\" }`, `{ custom = { name, namespace, statistic } }` or `{ math = [...] }`",
+                ),
             );
             None
         }

@@ -241,7 +241,8 @@ fn predefined_policy(at: &Origin, name: &str, metric: PredefinedMetric, target: 
             at,
             RawMetric {
                 predefined: at!(at, metric),
-                custom: None
+                custom: None,
+                math: None,
             }
         ),
         scale_in_cooldown: at!(at, 300),
@@ -368,5 +369,6 @@ fn custom_metric(at: &Origin, name: &str, namespace: &str, unit: Option<Unit>) -
                 dimensions: None,
             }
         ),
+        math: None,
     }
 }

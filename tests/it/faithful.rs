@@ -185,57 +185,30 @@ fn a_policy_the_tool_cannot_represent_blocks_only_its_own_target() {
     block_on(async {
         let (aas, _) = case.aws.clients().await;
         register(&aas, RID, 0, 4).await;
-        let stat = aas::TargetTrackingMetricStat::builder()
-            .metric(
-                aas::TargetTrackingMetric::builder()
-                    .metric_name("ApproximateBacklogSize")
-                    .namespace("AWS/SageMaker")
-                    .dimensions(
-                        aas::TargetTrackingMetricDimension::builder()
-                            .name("EndpointName")
-                            .value("infer-endpoint-c356f91")
-                            .build()
-                            .expect("dimension"),
-                    )
-                    .build(),
-            )
-            .stat("Average")
-            .build()
-            .expect("stat");
-        let metrics = vec![
-            aas::TargetTrackingMetricDataQuery::builder()
-                .id("backlog")
-                .metric_stat(stat)
-                .return_data(false)
-                .build()
-                .expect("query"),
-            aas::TargetTrackingMetricDataQuery::builder()
-                .id("per_instance")
-                .expression("backlog / 2")
-                .return_data(true)
-                .build()
-                .expect("query"),
-        ];
         aas.put_scaling_policy()
             .service_namespace(aas::ServiceNamespace::Sagemaker)
             .resource_id(RID)
             .scalable_dimension(aas::ScalableDimension::SageMakerVariantDesiredInstanceCount)
-            .policy_name("metric-math")
+            .policy_name("future-metric")
             .policy_type(aas::PolicyType::TargetTrackingScaling)
             .target_tracking_scaling_policy_configuration(
                 aas::TargetTrackingScalingPolicyConfiguration::builder()
                     .target_value(5.0)
-                    .customized_metric_specification(
-                        aas::CustomizedMetricSpecification::builder()
-                            .set_metrics(Some(metrics))
-                            .build(),
+                    .predefined_metric_specification(
+                        aas::PredefinedMetricSpecification::builder()
+                            // A predefined metric released after this version.
+                            .predefined_metric_type(aas::MetricType::from(
+                                "SageMakerVariantTokensPerSecondPerInstance",
+                            ))
+                            .build()
+                            .expect("metric"),
                     )
                     .build()
                     .expect("config"),
             )
             .send()
             .await
-            .expect("metric-math policy");
+            .expect("a policy this version cannot represent");
     });
     let r = case.run(&["plan", "--json", "--detailed-exitcode"]);
     assert_eq!(
@@ -248,7 +221,7 @@ fn a_policy_the_tool_cannot_represent_blocks_only_its_own_target() {
     assert!(
         plan["blocked"][0]["reason"]
             .as_str()
-            .is_some_and(|s| s.contains("metric-math"))
+            .is_some_and(|s| s.contains("future-metric"))
     );
     let changes = plan["changes"].as_array().expect("changes");
     assert_eq!(changes.len(), 4, "{plan:#}");
@@ -274,7 +247,7 @@ fn a_policy_the_tool_cannot_represent_blocks_only_its_own_target() {
             .map(|p| p.policy_name().to_string())
             .collect()
     });
-    assert_eq!(names, ["metric-math"], "the blocked target is untouched");
+    assert_eq!(names, ["future-metric"], "the blocked target is untouched");
 }
 
 /// Queues one fault with its own message for this test's region.
@@ -323,4 +296,116 @@ fn failed_resource_access_is_a_permission_error_unless_cloudwatch_throttled() {
         1 + 3,
         "throttling behind it: retried until it passes"
     );
+}
+
+const MATH: &str = r#"
+[[endpoint]]
+name = "infer-endpoint-c356f91"
+variant = "prod"
+inference = "async"
+min_capacity = 1
+max_capacity = 4
+
+[[endpoint.policy]]
+name = "backlog-per-instance"
+type = "target-tracking"
+target = 5.0
+
+[[endpoint.policy.metric.math]]
+id = "backlog"
+metric = "ApproximateBacklogSize"
+namespace = "AWS/SageMaker"
+stat = "p90"
+return_data = false
+
+[[endpoint.policy.metric.math]]
+id = "instances"
+metric = "CPUUtilization"
+namespace = "/aws/sagemaker/Endpoints"
+stat = "SampleCount"
+return_data = false
+
+[[endpoint.policy.metric.math]]
+id = "per_instance"
+expression = "backlog / IF(instances > 0, instances, 1)"
+label = "backlog per instance"
+"#;
+
+#[test]
+fn metric_math_and_percentiles_validate_plan_apply_and_import_round_trip() {
+    let case = Case::new(MATH);
+    let (code, plan) = case.plan();
+    assert_eq!(code, 2);
+    let after = &plan["changes"][1]["after"];
+    assert_eq!(after["metric"]["math"][0]["metric"]["stat"], "p90", "{plan:#}");
+    assert_eq!(
+        after["metric"]["math"][2]["return_data"], true,
+        "the last query is tracked"
+    );
+    case.apply();
+    case.assert_converged();
+    block_on(async {
+        let (aas, _) = case.aws.clients().await;
+        let p = policies(&aas, RID).await;
+        let spec = p[0]
+            .target_tracking_scaling_policy_configuration()
+            .and_then(|c| c.customized_metric_specification())
+            .expect("customized");
+        let ids: Vec<(&str, Option<bool>)> =
+            spec.metrics().iter().map(|q| (q.id(), q.return_data())).collect();
+        assert_eq!(
+            ids,
+            [
+                ("backlog", Some(false)),
+                ("instances", Some(false)),
+                ("per_instance", Some(true))
+            ]
+        );
+        assert_eq!(spec.metrics()[0].metric_stat().map(|s| s.stat()), Some("p90"));
+    });
+    // import writes it back as a config that plans clean against the same account.
+    let r = case.run(&["import", "infer-endpoint-c356f91"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("shows no changes"),
+        "{}\n{}",
+        r.stdout,
+        r.stderr
+    );
+    assert!(
+        r.stdout.contains("[[endpoint.policy.metric.math]]"),
+        "{}",
+        r.stdout
+    );
+    let imported: String = r
+        .stdout
+        .lines()
+        .filter(|l| !l.starts_with("region"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    case.config(&imported);
+    case.assert_converged();
+}
+
+#[test]
+fn metric_math_mistakes_are_located_and_nothing_is_called() {
+    let bad = MATH
+        .replace("id = \"instances\"", "id = \"Instances\"")
+        .replace("stat = \"p90\"", "stat = \"TM(5%:90%)\"")
+        .replace(
+            "label = \"backlog per instance\"",
+            "label = \"x\"\nreturn_data = false",
+        );
+    let case = Case::new(&bad);
+    let r = case.run(&["plan"]);
+    assert_eq!(r.code, 1);
+    for expected in [
+        "error[invalid-name]: query id \"Instances\" is not valid",
+        "error[unknown-value]: \"TM(5%:90%)\" is not a statistic",
+        "between 10 and 90",
+    ] {
+        assert!(r.stderr.contains(expected), "{expected}\n{}", r.stderr);
+    }
+    assert!(r.stderr.contains("autoscaling.toml:"), "located: {}", r.stderr);
+    assert_eq!(case.aws.calls(), Vec::<String>::new());
 }
