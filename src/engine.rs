@@ -9,7 +9,7 @@ use crate::apply::{self, ApplyReport};
 use crate::aws::{AwsError, Clients, connect, read_current};
 use crate::model::{DesiredState, ScalableDimension, ScalableTarget};
 use crate::plan::{Blocked, Plan, diff};
-use crate::resource::{Kind, Records, desired_records, keep_unmanaged_alarm_fields};
+use crate::resource::{Kind, Records, align_unmanaged, desired_records};
 
 /// A plan and what is needed to apply it.
 pub struct Planned {
@@ -92,7 +92,7 @@ async fn plan_region(clients: Clients, targets: Vec<ScalableTarget>) -> Result<R
         records.retain(|k, _| k.resource_id != b.resource_id);
         current.records.retain(|k, _| k.resource_id != b.resource_id);
     }
-    keep_unmanaged_alarm_fields(&mut records, &current.records);
+    align_unmanaged(&mut records, &mut current.records);
     Ok(RegionPlan {
         plan: diff(&records, &current.records),
         notes: current.notes(),
@@ -156,8 +156,11 @@ pub async fn apply_planned(
 /// Changes a fresh read still finds, over all regions.
 async fn remaining(regions: &BTreeMap<Option<String>, Region>) -> Result<usize, AwsError> {
     let counts = try_join_all(regions.values().map(|r| async move {
-        let current = read_current(&r.clients, &target_ids(&r.desired), &alarm_owners(&r.desired)).await?;
-        Ok::<_, AwsError>(diff(&r.desired, &current.records).changes.len())
+        let mut current =
+            read_current(&r.clients, &target_ids(&r.desired), &alarm_owners(&r.desired)).await?;
+        let mut desired = r.desired.clone();
+        align_unmanaged(&mut desired, &mut current.records);
+        Ok::<_, AwsError>(diff(&desired, &current.records).changes.len())
     }))
     .await?;
     Ok(counts.into_iter().sum())

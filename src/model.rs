@@ -17,8 +17,11 @@ pub const ASYNC_METRICS: &[&str] = &[
     "HasBacklogWithoutCapacity",
 ];
 
-/// AWS's default cooldown for SageMaker variants, both policy kinds: what an absent value means.
-pub const DEFAULT_COOLDOWN: i32 = 300;
+/// AWS's default cooldown for SageMaker endpoint variants, both policy kinds: what an absent
+/// value means there (API reference, TargetTrackingScalingPolicyConfiguration and
+/// StepScalingPolicyConfiguration). Inference components and serverless provisioned
+/// concurrency are not in AWS's list, so there an absent cooldown stays absent.
+pub const VARIANT_DEFAULT_COOLDOWN: i32 = 300;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DesiredState {
@@ -59,6 +62,11 @@ impl ScalableDimension {
 
     pub fn parse(s: &str) -> Option<ScalableDimension> {
         Self::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+
+    /// The cooldown AWS documents for an absent one on this kind of target, if any.
+    pub fn documented_cooldown(self) -> Option<i32> {
+        (self == ScalableDimension::VariantDesiredInstanceCount).then_some(VARIANT_DEFAULT_COOLDOWN)
     }
 }
 
@@ -161,8 +169,9 @@ pub enum PolicyConfig {
 pub struct TargetTracking {
     pub target_value: f64,
     pub metric: MetricSpec,
-    pub scale_in_cooldown: i32,
-    pub scale_out_cooldown: i32,
+    /// None: not set, and AWS documents no default for this kind of target.
+    pub scale_in_cooldown: Option<i32>,
+    pub scale_out_cooldown: Option<i32>,
     pub disable_scale_in: bool,
 }
 
@@ -221,7 +230,8 @@ pub struct Dimension {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepScaling {
     pub adjustment_type: AdjustmentType,
-    pub cooldown: i32,
+    /// None: not set, and AWS documents no default for this kind of target.
+    pub cooldown: Option<i32>,
     pub metric_aggregation_type: Aggregation,
     pub min_adjustment_magnitude: Option<i32>,
     /// Sorted by lower bound, minus infinity first.

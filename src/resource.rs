@@ -79,7 +79,7 @@ impl PolicyRecord {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepRecord {
     pub adjustment_type: AdjustmentType,
-    pub cooldown: i32,
+    pub cooldown: Option<i32>,
     pub metric_aggregation_type: Aggregation,
     pub min_adjustment_magnitude: Option<i32>,
     pub steps: Vec<StepAdjustment>,
@@ -132,12 +132,30 @@ impl AlarmKept {
 /// An alarm without it that fires a managed policy is someone else's and is never deleted.
 pub const ALARM_MARK: &str = "Managed by sagemaker-autoscale";
 
-/// Desired alarms keep what AWS holds of their unmanaged fields, so an update resends them
-/// instead of resetting them.
-pub fn keep_unmanaged_alarm_fields(desired: &mut Records, current: &Records) {
+/// What the config leaves to AWS is not compared: desired alarms keep what AWS holds of their
+/// unmanaged fields (so an update resends them instead of resetting them), and a cooldown the
+/// config leaves unset where AWS documents no default is whatever AWS holds.
+pub fn align_unmanaged(desired: &mut Records, current: &mut Records) {
     for (key, record) in desired.iter_mut() {
-        if let (Record::Alarm(want), Some(Record::Alarm(have))) = (record, current.get(key)) {
-            want.kept = have.kept.clone();
+        match (record, current.get_mut(key)) {
+            (Record::Alarm(want), Some(Record::Alarm(have))) => want.kept = have.kept.clone(),
+            (
+                Record::Policy(PolicyRecord::TargetTracking(want)),
+                Some(Record::Policy(PolicyRecord::TargetTracking(have))),
+            ) => {
+                if want.scale_in_cooldown.is_none() {
+                    have.scale_in_cooldown = None;
+                }
+                if want.scale_out_cooldown.is_none() {
+                    have.scale_out_cooldown = None;
+                }
+            }
+            (Record::Policy(PolicyRecord::Step(want)), Some(Record::Policy(PolicyRecord::Step(have)))) => {
+                if want.cooldown.is_none() {
+                    have.cooldown = None;
+                }
+            }
+            _ => {}
         }
     }
 }

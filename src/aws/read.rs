@@ -15,8 +15,8 @@ use crate::keywords::{
     Unit,
 };
 use crate::model::{
-    Alarm, AlarmStatistic, CustomMetric, DEFAULT_COOLDOWN, Dimension, MetricQuery, MetricSpec, QueryMetric,
-    ScalableDimension, ScheduledAction, StepAdjustment, SuspendedState, TargetTracking,
+    Alarm, AlarmStatistic, CustomMetric, Dimension, MetricQuery, MetricSpec, QueryMetric, ScalableDimension,
+    ScheduledAction, StepAdjustment, SuspendedState, TargetTracking,
 };
 use crate::resource::{
     ALARM_MARK, AlarmKept, AlarmRecord, Key, Kind, PolicyRecord, Record, Records, StepRecord, TargetRecord,
@@ -451,6 +451,9 @@ fn unsupported(operation: &'static str, what: String) -> AwsError {
 
 fn policy_from(p: &aas::ScalingPolicy, name: &str, rid: &str) -> Result<PolicyRecord, AwsError> {
     let op = "DescribeScalingPolicies";
+    // An absent cooldown is AWS's documented default where there is one, else stays absent.
+    let default_cooldown = ScalableDimension::parse(p.scalable_dimension().as_str())
+        .and_then(ScalableDimension::documented_cooldown);
     if let Some(tt) = p.target_tracking_scaling_policy_configuration() {
         let metric = if let Some(pre) = tt.predefined_metric_specification() {
             let kind = pre.predefined_metric_type().as_str();
@@ -463,6 +466,7 @@ fn policy_from(p: &aas::ScalingPolicy, name: &str, rid: &str) -> Result<PolicyRe
                 return Ok(PolicyRecord::TargetTracking(target_tracking(
                     tt,
                     MetricSpec::Math(queries),
+                    default_cooldown,
                 )));
             }
             let statistic = c.statistic().map(|s| s.as_str()).unwrap_or_default();
@@ -490,7 +494,11 @@ fn policy_from(p: &aas::ScalingPolicy, name: &str, rid: &str) -> Result<PolicyRe
         } else {
             return Err(unsupported(op, format!("policy `{name}` of {rid} has no metric")));
         };
-        return Ok(PolicyRecord::TargetTracking(target_tracking(tt, metric)));
+        return Ok(PolicyRecord::TargetTracking(target_tracking(
+            tt,
+            metric,
+            default_cooldown,
+        )));
     }
     let Some(step) = p.step_scaling_policy_configuration() else {
         return Err(unsupported(
@@ -517,7 +525,7 @@ fn policy_from(p: &aas::ScalingPolicy, name: &str, rid: &str) -> Result<PolicyRe
             .adjustment_type()
             .and_then(|a| AdjustmentType::parse(a.as_str()))
             .unwrap_or(AdjustmentType::ChangeInCapacity),
-        cooldown: step.cooldown().unwrap_or(DEFAULT_COOLDOWN),
+        cooldown: step.cooldown().or(default_cooldown),
         metric_aggregation_type: step
             .metric_aggregation_type()
             .and_then(|a| Aggregation::parse(a.as_str()))
@@ -543,12 +551,16 @@ fn kept_fields(a: &cw::MetricAlarm) -> AlarmKept {
     }
 }
 
-fn target_tracking(tt: &aas::TargetTrackingScalingPolicyConfiguration, metric: MetricSpec) -> TargetTracking {
+fn target_tracking(
+    tt: &aas::TargetTrackingScalingPolicyConfiguration,
+    metric: MetricSpec,
+    default_cooldown: Option<i32>,
+) -> TargetTracking {
     TargetTracking {
         target_value: tt.target_value(),
         metric,
-        scale_in_cooldown: tt.scale_in_cooldown().unwrap_or(DEFAULT_COOLDOWN),
-        scale_out_cooldown: tt.scale_out_cooldown().unwrap_or(DEFAULT_COOLDOWN),
+        scale_in_cooldown: tt.scale_in_cooldown().or(default_cooldown),
+        scale_out_cooldown: tt.scale_out_cooldown().or(default_cooldown),
         disable_scale_in: tt.disable_scale_in().unwrap_or(false),
     }
 }

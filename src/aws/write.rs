@@ -255,8 +255,8 @@ fn target_tracking(
     let op = "PutScalingPolicy";
     let mut b = aas::TargetTrackingScalingPolicyConfiguration::builder()
         .target_value(tt.target_value)
-        .scale_in_cooldown(tt.scale_in_cooldown)
-        .scale_out_cooldown(tt.scale_out_cooldown)
+        .set_scale_in_cooldown(tt.scale_in_cooldown)
+        .set_scale_out_cooldown(tt.scale_out_cooldown)
         .disable_scale_in(tt.disable_scale_in);
     b = match &tt.metric {
         MetricSpec::Predefined(p) => b.predefined_metric_specification(build(
@@ -364,7 +364,7 @@ fn step_scaling(step: &crate::resource::StepRecord) -> Result<aas::StepScalingPo
         .collect::<Result<Vec<_>, _>>()?;
     Ok(aas::StepScalingPolicyConfiguration::builder()
         .adjustment_type(aas::AdjustmentType::from(step.adjustment_type.as_str()))
-        .cooldown(step.cooldown)
+        .set_cooldown(step.cooldown)
         .metric_aggregation_type(aas::MetricAggregationType::from(
             step.metric_aggregation_type.as_str(),
         ))

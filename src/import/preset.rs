@@ -61,11 +61,17 @@ fn overrides(expanded: &Records, current: &Records) -> String {
         if have.target_value != want.target_value {
             let _ = writeln!(out, "target = {}", float(have.target_value));
         }
-        if have.scale_in_cooldown != want.scale_in_cooldown {
-            let _ = writeln!(out, "scale_in_cooldown = {}", have.scale_in_cooldown);
+        if let Some(c) = have
+            .scale_in_cooldown
+            .filter(|_| have.scale_in_cooldown != want.scale_in_cooldown)
+        {
+            let _ = writeln!(out, "scale_in_cooldown = {c}");
         }
-        if have.scale_out_cooldown != want.scale_out_cooldown {
-            let _ = writeln!(out, "scale_out_cooldown = {}", have.scale_out_cooldown);
+        if let Some(c) = have
+            .scale_out_cooldown
+            .filter(|_| have.scale_out_cooldown != want.scale_out_cooldown)
+        {
+            let _ = writeln!(out, "scale_out_cooldown = {c}");
         }
     }
     out

@@ -159,8 +159,13 @@ fn target_tracking(table: &str, name: &str, tt: &TargetTracking, out: &mut Strin
     if !metric.is_empty() {
         let _ = writeln!(out, "metric = {metric}");
     }
-    let _ = writeln!(out, "scale_in_cooldown = {}", tt.scale_in_cooldown);
-    let _ = writeln!(out, "scale_out_cooldown = {}", tt.scale_out_cooldown);
+    // An absent cooldown is written as absent: no default is invented where AWS has none.
+    if let Some(c) = tt.scale_in_cooldown {
+        let _ = writeln!(out, "scale_in_cooldown = {c}");
+    }
+    if let Some(c) = tt.scale_out_cooldown {
+        let _ = writeln!(out, "scale_out_cooldown = {c}");
+    }
     if tt.disable_scale_in {
         let _ = writeln!(out, "disable_scale_in = true");
     }
@@ -208,7 +213,9 @@ fn step_policy(
     if step.adjustment_type != AdjustmentType::ChangeInCapacity {
         let _ = writeln!(out, "adjustment_type = {}", string(step.adjustment_type.as_str()));
     }
-    let _ = writeln!(out, "cooldown = {}", step.cooldown);
+    if let Some(c) = step.cooldown {
+        let _ = writeln!(out, "cooldown = {c}");
+    }
     if step.metric_aggregation_type != Aggregation::Average {
         let _ = writeln!(
             out,

@@ -325,7 +325,12 @@ pub fn run(
             }
             .to_string();
             change(&mut trace, &mut desired, &mut pending, t, clamped, opts, &cause);
-            let minutes = |secs: i32| t + usize::try_from(secs / 60).unwrap_or(0);
+            // AWS documents no default cooldown for inference components and serverless
+            // variants: the model assumes the variants' 300 s there (docs/simulate.md).
+            let minutes = |secs: Option<i32>| {
+                let secs = secs.unwrap_or(crate::model::VARIANT_DEFAULT_COOLDOWN);
+                t + usize::try_from(secs / 60).unwrap_or(0)
+            };
             // A scale-out ends every scale-in cooldown (Application Auto Scaling API reference,
             // TargetTrackingScalingPolicyConfiguration.ScaleInCooldown).
             if desired > before {

@@ -37,7 +37,9 @@ pub fn check(e: &RawEndpoint, target: &ScalableTarget, d: &mut Diagnostics) {
         let raw = raw_policy(e, &p.name);
         let alarm = &step.alarm;
         let window = i64::from(alarm.period) * i64::from(alarm.evaluation_periods);
-        if i64::from(step.cooldown) < window {
+        if let Some(cooldown) = step.cooldown
+            && i64::from(cooldown) < window
+        {
             let origin = raw
                 .and_then(|r| r.cooldown.as_ref().map(|c| c.origin.clone()))
                 .or_else(|| raw.map(|r| r.origin.clone()))
@@ -48,7 +50,7 @@ pub fn check(e: &RawEndpoint, target: &ScalableTarget, d: &mut Diagnostics) {
                     &origin,
                     format!(
                         "policy `{}`: cooldown {} s is shorter than its alarm's window ({} x {} s = {window} s); the alarm is still in ALARM when the cooldown ends, so the policy fires again before its last change shows in the metric",
-                        p.name, step.cooldown, alarm.evaluation_periods, alarm.period
+                        p.name, cooldown, alarm.evaluation_periods, alarm.period
                     ),
                 )
                 .help(format!("set `cooldown = {window}` or more, or shorten the alarm's period x evaluation_periods")),

@@ -62,6 +62,7 @@ pub fn validate(e: &RawEndpoint, alarms: &mut Vec<AlarmUse>, d: &mut Diagnostics
     let ctx = EndpointContext {
         scaled: scaled.clone(),
         inference,
+        dimension: scalable_dimension,
     };
 
     let min = required(&e.min_capacity, "min_capacity", &e.origin, what, d)

@@ -5,7 +5,7 @@ use crate::config::raw::{Dimensions, Field, Located, RawCustomMetric, RawMetric,
 use crate::diagnostic::{Diagnostic, Diagnostics, Origin};
 use crate::keywords::{AdjustmentType, Aggregation, Inference, PolicyType, PredefinedMetric};
 use crate::model::{
-    ASYNC_METRICS, CustomMetric, DEFAULT_COOLDOWN, Dimension, MetricSpec, PolicyConfig, Scaled,
+    ASYNC_METRICS, CustomMetric, Dimension, MetricSpec, PolicyConfig, ScalableDimension, Scaled,
     ScalingPolicy, StepScaling, TargetTracking,
 };
 
@@ -17,6 +17,7 @@ pub const MAX_DIMENSIONS: usize = 30;
 pub struct EndpointContext {
     pub scaled: Scaled,
     pub inference: Option<Inference>,
+    pub dimension: ScalableDimension,
 }
 
 impl EndpointContext {
@@ -142,11 +143,15 @@ fn target_tracking(
     let scale_in = p
         .scale_in_cooldown
         .as_ref()
-        .map_or(Some(DEFAULT_COOLDOWN), |c| cooldown(c, "scale_in_cooldown", d));
+        .map_or(Some(ctx.dimension.documented_cooldown()), |c| {
+            cooldown(c, "scale_in_cooldown", d).map(Some)
+        });
     let scale_out = p
         .scale_out_cooldown
         .as_ref()
-        .map_or(Some(DEFAULT_COOLDOWN), |c| cooldown(c, "scale_out_cooldown", d));
+        .map_or(Some(ctx.dimension.documented_cooldown()), |c| {
+            cooldown(c, "scale_out_cooldown", d).map(Some)
+        });
     Some(TargetTracking {
         target_value: target?,
         metric: metric?,
@@ -446,7 +451,9 @@ fn step_scaling(
     let cooldown = p
         .cooldown
         .as_ref()
-        .map_or(Some(DEFAULT_COOLDOWN), |c| cooldown(c, "cooldown", d));
+        .map_or(Some(ctx.dimension.documented_cooldown()), |c| {
+            cooldown(c, "cooldown", d).map(Some)
+        });
     let min_magnitude = match &p.min_adjustment_magnitude {
         None => Some(None),
         Some(m) if adjustment_type != AdjustmentType::PercentChangeInCapacity => {

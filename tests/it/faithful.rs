@@ -409,3 +409,85 @@ fn metric_math_mistakes_are_located_and_nothing_is_called() {
     assert!(r.stderr.contains("autoscaling.toml:"), "located: {}", r.stderr);
     assert_eq!(case.aws.calls(), Vec::<String>::new());
 }
+
+const COMPONENT_WITHOUT_COOLDOWNS: &str = r#"
+[[inference_component]]
+name = "ic-plain"
+min_capacity = 1
+max_capacity = 3
+
+[[inference_component.policy]]
+name = "per-copy"
+type = "target-tracking"
+target = 4.0
+metric = { predefined = "SageMakerInferenceComponentInvocationsPerCopy" }
+"#;
+
+#[test]
+fn an_absent_cooldown_stays_absent_where_aws_documents_no_default() {
+    let rid = "inference-component/ic-plain";
+    let case = Case::new(COMPONENT_WITHOUT_COOLDOWNS);
+    let (_, plan) = case.plan();
+    let after = &plan["changes"][1]["after"];
+    assert!(
+        after["scale_in_cooldown"].is_null() && after["scale_out_cooldown"].is_null(),
+        "{plan:#}"
+    );
+    case.apply();
+    case.assert_converged();
+    let put = |cooldown: Option<i32>| {
+        block_on(async {
+            let (aas, _) = case.aws.clients().await;
+            if let Some(c) = cooldown {
+                // What AWS would hold if it filled in a default of its own.
+                aas.put_scaling_policy()
+                    .service_namespace(aas::ServiceNamespace::Sagemaker)
+                    .resource_id(rid)
+                    .scalable_dimension(aas::ScalableDimension::SageMakerInferenceComponentDesiredCopyCount)
+                    .policy_name("per-copy")
+                    .policy_type(aas::PolicyType::TargetTrackingScaling)
+                    .target_tracking_scaling_policy_configuration(
+                        aas::TargetTrackingScalingPolicyConfiguration::builder()
+                            .target_value(4.0)
+                            .predefined_metric_specification(
+                                aas::PredefinedMetricSpecification::builder()
+                                    .predefined_metric_type(
+                                        aas::MetricType::SageMakerInferenceComponentInvocationsPerCopy,
+                                    )
+                                    .build()
+                                    .expect("metric"),
+                            )
+                            .scale_in_cooldown(c)
+                            .scale_out_cooldown(c)
+                            .build()
+                            .expect("config"),
+                    )
+                    .send()
+                    .await
+                    .expect("put");
+            }
+            let found = aas
+                .describe_scaling_policies()
+                .service_namespace(aas::ServiceNamespace::Sagemaker)
+                .resource_id(rid)
+                .send()
+                .await
+                .expect("policies");
+            let tt = found.scaling_policies()[0]
+                .target_tracking_scaling_policy_configuration()
+                .cloned()
+                .expect("tt");
+            (tt.scale_in_cooldown(), tt.scale_out_cooldown())
+        })
+    };
+    assert_eq!(put(None), (None, None), "no cooldown was sent");
+    let r = case.run(&["import", "ic-plain"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        !r.stdout.contains("cooldown"),
+        "import invents no cooldown:\n{}",
+        r.stdout
+    );
+    assert_eq!(put(Some(0)), (Some(0), Some(0)));
+    case.assert_converged();
+}

@@ -97,8 +97,8 @@ fn the_seed_matches_the_sagemaker_documentation_field_by_field() {
                     dim("VariantName", "prod")
                 ],
             }),
-            scale_in_cooldown: 300,
-            scale_out_cooldown: 300,
+            scale_in_cooldown: Some(300),
+            scale_out_cooldown: Some(300),
             disable_scale_in: false,
         })
     );
@@ -108,7 +108,7 @@ fn the_seed_matches_the_sagemaker_documentation_field_by_field() {
         backlog.config,
         PolicyConfig::Step(StepScaling {
             adjustment_type: AdjustmentType::ChangeInCapacity,
-            cooldown: 300,
+            cooldown: Some(300),
             metric_aggregation_type: Aggregation::Average,
             min_adjustment_magnitude: None,
             steps: vec![StepAdjustment {
