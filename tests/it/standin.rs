@@ -297,6 +297,33 @@ impl Aws {
         http("POST", self.port, "/_standin/faults", Some(&body.to_string()));
     }
 
+    /// Moves this test's region's clock to `rfc3339` (e.g. "2030-01-07T08:00:00Z") and runs,
+    /// in time order, the scheduled actions that fell due since the last call (or since their
+    /// creation): they set the target's MinCapacity/MaxCapacity as AWS does. Pick times after
+    /// the real date, since an action's creation (real time) opens its first window.
+    /// Returns what `scheduled_runs` returns.
+    #[allow(dead_code)] // no Rust test sets the clock yet
+    pub fn set_clock(&self, rfc3339: &str) -> serde_json::Value {
+        let body = serde_json::json!({ "region": self.region, "now": rfc3339 });
+        let answer = http("POST", self.port, "/_standin/clock", Some(&body.to_string()));
+        serde_json::from_str(&answer).expect("clock")
+    }
+
+    /// This region's clock and the scheduled actions it ran or failed so far:
+    /// `{"now": "...Z", "ran": [...], "failed": [...]}`; each entry has `ScheduledActionName`,
+    /// `ResourceId`, `Time`, `MinCapacity`, `MaxCapacity` (and `Message` when it failed, e.g. a
+    /// minimum above the maximum).
+    #[allow(dead_code)] // no Rust test reads it yet
+    pub fn scheduled_runs(&self) -> serde_json::Value {
+        let answer = http(
+            "GET",
+            self.port,
+            &format!("/_standin/clock?region={}", self.region),
+            None,
+        );
+        serde_json::from_str(&answer).expect("clock")
+    }
+
     pub async fn clients(&self) -> (aws_sdk_applicationautoscaling::Client, aws_sdk_cloudwatch::Client) {
         let creds = aws_credential_types::Credentials::new(&self.key, "secret", None, None, "test");
         let config = aws_config::defaults(aws_config::BehaviorVersion::latest())

@@ -1,6 +1,6 @@
 """A local stand-in for AWS: moto's server behind a small WSGI front. TEST-ONLY.
 
-The front does four things moto does not:
+The front does five things moto does not:
 1. CloudWatch over Smithy RPC v2 CBOR. The current aws-sdk-cloudwatch speaks it and moto 5.2.5
    answers 404, so requests are decoded, replayed to moto as CloudWatch's JSON protocol, and
    the answers encoded back (errors as {"__type", "message"} with the same status).
@@ -21,6 +21,15 @@ The front does four things moto does not:
    and `sagemaker:variant:DesiredProvisionedConcurrency` (serverless variants). moto's
    dimension enum is widened with them at start-up; everything else (storage, pagination,
    validation of the resource type against the dimension) stays moto's own code.
+
+5. AWS rules moto does not keep (tests/standin/aws_rules.py, each with its AWS source):
+   scheduled actions that run on a clock, target-tracking alarms, one target-tracking policy
+   per metric, stable policy ARNs, step policies listing their alarms, target tags,
+   deregistering that cascades, composite-alarm dependencies, pagination that ends and honours
+   MaxResults, ObjectNotFoundException for missing objects.
+   POST /_standin/clock {"region": "us-east-1", "now": "2026-12-07T08:00:00Z"} moves that
+   region's clock and runs the scheduled actions that fall due;
+   GET /_standin/clock?region=us-east-1 returns {"now", "ran": [...], "failed": [...]}.
 
 Usage: python aws_standin.py [PORT] [--exit-with-parent]
   PORT 0 or absent: any free port; prints "READY <port>" when it listens.
@@ -43,6 +52,8 @@ from moto.moto_server.threaded_moto_server import MotoRequestHandler
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
 
+import aws_rules
+
 def _accept_documented_sagemaker_dimensions():
     """moto validates dimensions against an Enum in two modules; widen it with the two
     SageMaker dimensions it lacks (see the module docstring, point 4)."""
@@ -60,6 +71,7 @@ def _accept_documented_sagemaker_dimensions():
 
 
 _accept_documented_sagemaker_dimensions()
+aws_rules.install()
 
 CBOR_PATH = re.compile(r"^/service/(?P<service>[^/]+)/operation/(?P<op>[^/]+)$")
 SCOPE = re.compile(r"Credential=(?P<key>[^/]+)/\d{8}/(?P<region>[^/]+)/")
@@ -249,6 +261,16 @@ class Front:
             with self.lock:
                 self.faults = [f for f in self.faults if region is not None and f.get("region") != region]
             return self.reply(start_response, {"cleared": True})
+        if path == "/_standin/clock" and method == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            try:
+                return self.reply(start_response, aws_rules.set_clock(body["region"], body["now"]))
+            except (KeyError, ValueError) as err:
+                start_response("400 Bad Request", [("Content-Type", "text/plain")])
+                return [f"clock: {err!r}; expected {{'region': ..., 'now': '2026-12-07T08:00:00Z'}}".encode()]
+        if path == "/_standin/clock" and method == "GET":
+            return self.reply(start_response, aws_rules.clock_state(query.get("region", [""])[0]))
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"unknown stand-in control path"]
 
