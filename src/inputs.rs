@@ -116,6 +116,9 @@ impl Env {
     /// Initial retry backoff in milliseconds, for the SDK and for apply's own retries.
     /// Default 1000 (SDK) / 400 (apply). Tests lower it to keep fault scenarios fast.
     pub const RETRY_BASE_MS: &'static str = "SAGEMAKER_AUTOSCALE_RETRY_BASE_MS";
+    /// The time (`YYYY-MM-DDTHH:MM:SSZ`) at which a plan evaluates scheduled actions, instead
+    /// of now: what a plan would expect at another moment. Tests set it to the stand-in's clock.
+    pub const NOW: &'static str = "SAGEMAKER_AUTOSCALE_NOW";
     /// Masked in the log if present: AWS secrets never reach it.
     pub const AWS_SECRETS: &'static [&'static str] = &["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
 }

@@ -45,6 +45,9 @@ pub struct CurrentState {
     /// Alarms that fire these targets' policies, neither configured nor created by this tool:
     /// never planned (import adopts them).
     pub foreign_alarms: Records,
+    /// When each scheduled action was created (epoch seconds), by (resource id, name): a
+    /// `rate(...)` without a start time counts from it.
+    pub schedule_created: HashMap<(String, String), i64>,
 }
 
 impl CurrentState {
@@ -70,7 +73,8 @@ impl CurrentState {
 struct TargetObjects {
     resource_id: String,
     policies: Vec<Result<Policy, AwsError>>,
-    schedules: Vec<ScheduledAction>,
+    /// With their creation time, epoch seconds.
+    schedules: Vec<(ScheduledAction, i64)>,
 }
 
 struct Policy {
@@ -177,7 +181,10 @@ pub async fn read_current(
                 Record::Policy(p.record),
             );
         }
-        for s in schedules {
+        for (s, created) in schedules {
+            state
+                .schedule_created
+                .insert((resource_id.clone(), s.name.clone()), created);
             state.records.insert(
                 Key {
                     kind: Kind::ScheduledAction,
@@ -378,7 +385,7 @@ async fn describe_schedules(
     resource_id: &str,
     dimension: &aas::ScalableDimension,
     calls: &AtomicUsize,
-) -> Result<Vec<ScheduledAction>, AwsError> {
+) -> Result<Vec<(ScheduledAction, i64)>, AwsError> {
     let raw = paginate(calls, |token| async move {
         let out = clients
             .autoscaling
@@ -410,7 +417,7 @@ async fn describe_schedules(
                 min_capacity: action.and_then(|a| a.min_capacity()),
                 max_capacity: action.and_then(|a| a.max_capacity()),
             };
-            normalise_schedule(schedule)
+            (normalise_schedule(schedule), s.creation_time().secs())
         })
         .collect())
 }
