@@ -252,7 +252,7 @@ fn main() -> ExitCode {
             json,
             markdown,
         } => {
-            let until = match until.as_deref().map(simulate::clock::parse_utc) {
+            let until = match until.as_deref().map(sagemaker_autoscale::timestamp::parse_utc) {
                 None => None,
                 Some(Ok(t)) => Some(t),
                 Some(Err(e)) => {

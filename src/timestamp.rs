@@ -1,59 +1,56 @@
-//! UTC timestamps without a date-time crate: the two conversions the config and AWS need.
+//! Timestamps as the config, AWS and the command line write them, read and written with jiff:
+//! UTC as `YYYY-MM-DDTHH:MM:SSZ`, wall-clock time as `YYYY-MM-DDTHH:MM:SS`.
 
-// Howard Hinnant's days_from_civil / civil_from_days.
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// Seconds since the epoch as (year, month, day, hour, minute, second), UTC.
-pub fn civil(secs: i64) -> (i64, i64, i64, i64, i64, i64) {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day, rem / 3600, rem % 3600 / 60, rem % 60)
-}
+use jiff::Timestamp;
+use jiff::civil::DateTime;
+use jiff::tz::TimeZone;
 
 /// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ`, the one form timestamps are compared in.
+/// Beyond jiff's years -9999..=9999 it writes the nearest end of that range.
 pub fn format_utc(secs: i64) -> String {
-    let (year, month, day, hour, minute, second) = civil(secs);
-    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z")
+    let t = Timestamp::from_second(secs).unwrap_or(if secs < 0 { Timestamp::MIN } else { Timestamp::MAX });
+    let dt = TimeZone::UTC.to_datetime(t);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        dt.year(),
+        dt.month(),
+        dt.day(),
+        dt.hour(),
+        dt.minute(),
+        dt.second()
+    )
 }
 
-/// `YYYY-MM-DDTHH:MM:SS` (UTC, no offset) -> seconds since the epoch. None when it is not
-/// that shape or a field is out of range.
-pub fn parse_utc(s: &str) -> Option<i64> {
-    if s.len() != 19 || s.as_bytes().get(10) != Some(&b'T') {
+/// `YYYY-MM-DDTHH:MM:SSZ` -> seconds since the epoch.
+pub fn parse_utc(s: &str) -> Result<i64, String> {
+    s.strip_suffix('Z')
+        .and_then(parse_civil)
+        .and_then(|dt| dt.to_zoned_datetime(TimeZone::UTC).ok())
+        .map(|z| z.timestamp().as_second())
+        .ok_or_else(|| format!("\"{s}\" is not yyyy-mm-ddThh:mm:ssZ"))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` (no offset) -> a wall-clock date and time. None when it is not that
+/// shape or names a date or time that does not exist (2026-02-29, 24:00:00).
+pub fn parse_civil(s: &str) -> Option<DateTime> {
+    let shape = s.len() == 19
+        && s.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            10 => b == b'T',
+            13 | 16 => b == b':',
+            _ => b.is_ascii_digit(),
+        });
+    if !shape {
         return None;
     }
-    let n = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<i64>().ok());
-    match (n(0..4), n(5..7), n(8..10), n(11..13), n(14..16), n(17..19)) {
-        (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(se))
-            if (1..=12).contains(&mo) && (1..=31).contains(&d) && h < 24 && mi < 60 && se < 60 =>
-        {
-            Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + se)
-        }
-        _ => None,
-    }
+    let n = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<i8>().ok());
+    let year = s.get(0..4)?.parse::<i16>().ok()?;
+    DateTime::new(year, n(5..7)?, n(8..10)?, n(11..13)?, n(14..16)?, n(17..19)?, 0).ok()
 }
 
 /// Seconds since the epoch now.
 pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+    Timestamp::now().as_second()
 }
 
 #[cfg(test)]
@@ -63,22 +60,29 @@ mod tests {
     #[test]
     fn parse_and_format_round_trip() {
         for s in [
-            "1970-01-01T00:00:00",
-            "2026-11-30T08:00:00",
-            "2030-02-28T23:59:59",
-            "2024-02-29T12:30:05",
+            "1970-01-01T00:00:00Z",
+            "2026-11-30T08:00:00Z",
+            "2030-02-28T23:59:59Z",
+            "2024-02-29T12:30:05Z",
         ] {
-            let t = parse_utc(s).unwrap_or_else(|| panic!("{s}"));
-            assert_eq!(format_utc(t), format!("{s}Z"));
+            let t = parse_utc(s).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(format_utc(t), s);
         }
+        assert_eq!(parse_utc("1970-01-02T00:00:01Z"), Ok(86_401));
+        assert_eq!(format_utc(-1), "1969-12-31T23:59:59Z");
         for bad in [
-            "2026-13-01T00:00:00",
-            "2026-11-30 08:00:00",
-            "2026-11-30T24:00:00",
-            "2026-11-30T08:00",
-            "é026-11-30T08:00:0",
+            "2026-13-01T00:00:00Z",
+            "2026-02-29T00:00:00Z",
+            "2026-11-30 08:00:00Z",
+            "2026-11-30T24:00:00Z",
+            "2026-11-30T08:00Z",
+            "2026-11-30T08:00:00",
+            "2026-11-30T08:00:00+01:00",
+            "é026-11-30T08:00:0Z",
+            "+026-11-30T08:00:00Z",
         ] {
-            assert_eq!(parse_utc(bad), None, "{bad}");
+            assert!(parse_utc(bad).is_err(), "{bad}");
         }
+        assert_eq!(parse_utc("x").unwrap_err(), "\"x\" is not yyyy-mm-ddThh:mm:ssZ");
     }
 }

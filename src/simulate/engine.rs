@@ -4,13 +4,16 @@
 
 use std::collections::VecDeque;
 
-use super::clock::When;
+use jiff::Timestamp;
+
 use super::signals::{MetricId, Signals};
 use super::step::{AlarmState, adjusted, aggregate, evaluate, step_for};
 use crate::keywords::{MetricStatistic, PredefinedMetric};
 use crate::model::{
-    Alarm, AlarmStatistic, MetricSpec, PolicyConfig, ScalableTarget, StepScaling, TargetTracking,
+    Alarm, AlarmStatistic, MetricSpec, PolicyConfig, ScalableTarget, ScheduledAction, StepScaling,
+    TargetTracking,
 };
+use crate::schedule::{InForce, Schedule};
 
 /// Target tracking's alarms as Application Auto Scaling creates them: high after 3 one-minute
 /// datapoints above the target, low after 15 below 90 % of it.
@@ -130,14 +133,14 @@ pub fn run(
     opts: &Options,
 ) -> Trace {
     let mut trace = Trace::default();
-    let (mut min, mut max) = (target.min_capacity, target.max_capacity);
-    let mut desired = opts.initial.unwrap_or(min).clamp(min, max.max(min));
-    let mut pending: VecDeque<(usize, i32)> = VecDeque::new();
-    let schedules: Vec<(usize, When)> = target
+    let instant = |secs: i64| Timestamp::from_second(secs).unwrap_or(Timestamp::MAX);
+    // A rate(...) without a start time counts from the first simulated minute, as if the
+    // action had been created then.
+    let schedules: Vec<(usize, Schedule)> = target
         .scheduled_actions
         .iter()
         .enumerate()
-        .filter_map(|(i, s)| match When::parse(s, signals.start) {
+        .filter_map(|(i, s)| match Schedule::new(s, Some(instant(signals.start))) {
             Ok(w) => Some((i, w)),
             Err(e) => {
                 trace
@@ -147,15 +150,23 @@ pub fn run(
             }
         })
         .collect();
-    for s in &target.scheduled_actions {
-        if s.timezone.is_some() {
-            trace.notes.push(format!(
-                "scheduled action `{}`: time zone {} is treated as UTC",
-                s.name,
-                s.timezone.as_deref().unwrap_or_default()
-            ));
-        }
+    let suspended = target.suspended;
+    // The bounds the actions' latest runs before the first minute left in force.
+    let mut bounds = InForce::base(target.min_capacity, target.max_capacity);
+    if !suspended.scheduled_scaling {
+        let before = instant(signals.start - 1);
+        let runs: Vec<(Timestamp, &ScheduledAction)> = schedules
+            .iter()
+            .filter_map(|(i, w)| Some((w.last_run_at_or_before(before)?, &target.scheduled_actions[*i])))
+            .collect();
+        bounds = InForce::after_runs(target.min_capacity, target.max_capacity, &runs);
+        trace.notes.append(&mut bounds.notes);
     }
+    let mut desired = opts
+        .initial
+        .unwrap_or(bounds.min)
+        .clamp(bounds.min, bounds.max.max(bounds.min));
+    let mut pending: VecDeque<(usize, i32)> = VecDeque::new();
     let mut tracking: Vec<Tracking> = Vec::new();
     let mut stepping: Vec<Stepping> = Vec::new();
     for p in &target.policies {
@@ -195,7 +206,6 @@ pub fn run(
             }
         }
     }
-    let suspended = target.suspended;
 
     for t in 0..signals.minutes {
         let now = signals.start + 60 * t as i64;
@@ -208,13 +218,20 @@ pub fn run(
         if !suspended.scheduled_scaling {
             for (i, when) in &schedules {
                 let s = &target.scheduled_actions[*i];
-                let within = s.start_time.as_deref().is_none_or(|st| within_start(st, now))
-                    && s.end_time.as_deref().is_none_or(|en| !within_start(en, now));
-                if within && when.fires(now) {
-                    min = s.min_capacity.unwrap_or(min);
-                    max = s.max_capacity.unwrap_or(max);
-                    let clamped = desired.clamp(min, max.max(min));
-                    change(&mut trace, &mut desired, &mut pending, t, clamped, opts, &s.name);
+                if !when.fires(instant(now)) {
+                    continue;
+                }
+                match bounds.apply(s) {
+                    Ok(()) => {
+                        let clamped = desired.clamp(bounds.min, bounds.max.max(bounds.min));
+                        change(&mut trace, &mut desired, &mut pending, t, clamped, opts, &s.name);
+                    }
+                    Err(why) => {
+                        let note = format!("scheduled action `{}` fails when it runs: {why}", s.name);
+                        if !trace.notes.contains(&note) {
+                            trace.notes.push(note);
+                        }
+                    }
                 }
             }
         }
@@ -317,7 +334,7 @@ pub fn run(
             step_in.into_iter().chain(tracked).max_by_key(|(w, _)| *w)
         };
         if let Some((wanted, winner)) = decision {
-            let clamped = wanted.clamp(min, max.max(min));
+            let clamped = wanted.clamp(bounds.min, bounds.max.max(bounds.min));
             let before = desired;
             let cause = match &winner {
                 Winner::Tracking(i) => tracking.get(*i).map_or("target tracking", |p| p.name),
@@ -368,12 +385,6 @@ pub fn run(
         trace.serving.push(serving);
     }
     trace
-}
-
-/// Whether `now` is at or after the (UTC, `...Z`) time `stamp`; an unreadable stamp does
-/// not hold the action back.
-fn within_start(stamp: &str, now: i64) -> bool {
-    crate::timestamp::parse_utc(stamp.trim_end_matches('Z')).is_none_or(|t| now >= t)
 }
 
 /// Moves capacity to `to`, recording the event; new capacity serves after the start-up time.

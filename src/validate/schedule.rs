@@ -4,7 +4,10 @@ use super::{int_in, names, required};
 use crate::config::raw::{Located, RawSchedule};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::ScheduledAction;
-use crate::timestamp::{days_from_civil, format_utc};
+use crate::schedule::{Expression, time_zone};
+use crate::timestamp::format_utc;
+use jiff::civil::DateTime;
+use jiff::tz::Offset;
 
 pub fn validate(s: &RawSchedule, d: &mut Diagnostics) -> Option<ScheduledAction> {
     let name = required(&s.name, "name", &s.origin, "[[endpoint.schedule]]", d)?;
@@ -88,20 +91,13 @@ pub fn validate(s: &RawSchedule, d: &mut Diagnostics) -> Option<ScheduledAction>
     })
 }
 
-/// `at(yyyy-mm-ddThh:mm:ss)`, `rate(N unit)` or `cron(min hour day-of-month month day-of-week year)`.
+/// `at(yyyy-mm-ddThh:mm:ss)`, `rate(N unit)` or `cron(min hour day-of-month month day-of-week year)`,
+/// read by the evaluator that plan and simulate use (`crate::schedule`), so the grammar is
+/// stated once.
 fn expression(e: &Located<String>, d: &mut Diagnostics) -> Option<String> {
-    let text = e.value.trim();
-    let problem = if let Some(inner) = text.strip_prefix("at(").and_then(|t| t.strip_suffix(')')) {
-        at(inner)
-    } else if let Some(inner) = text.strip_prefix("rate(").and_then(|t| t.strip_suffix(')')) {
-        rate(inner)
-    } else if let Some(inner) = text.strip_prefix("cron(").and_then(|t| t.strip_suffix(')')) {
-        cron(inner)
-    } else {
-        Some("must be at(...), rate(...) or cron(...)".to_string())
-    };
-    match problem {
-        Some(why) => {
+    match Expression::parse(&e.value) {
+        Ok(_) => Some(e.value.trim().to_string()),
+        Err(why) => {
             d.push(
                 Diagnostic::error(
                     "schedule-expression",
@@ -112,71 +108,22 @@ fn expression(e: &Located<String>, d: &mut Diagnostics) -> Option<String> {
             );
             None
         }
-        None => Some(text.to_string()),
     }
 }
 
-fn at(inner: &str) -> Option<String> {
-    let ok = inner.len() == 19
-        && inner
-            .parse::<toml::value::Datetime>()
-            .is_ok_and(|dt| dt.date.is_some() && dt.time.is_some() && dt.offset.is_none())
-        && inner.as_bytes()[10] == b'T';
-    (!ok).then(|| "needs a date and time as yyyy-mm-ddThh:mm:ss (no offset; set `timezone`)".into())
-}
-
-fn rate(inner: &str) -> Option<String> {
-    let mut parts = inner.split_whitespace();
-    let (Some(n), Some(unit), None) = (parts.next(), parts.next(), parts.next()) else {
-        return Some("needs a number and a unit, as rate(5 minutes)".into());
-    };
-    if !n.parse::<u32>().is_ok_and(|n| n > 0) {
-        return Some(format!("has \"{n}\" where a positive whole number belongs"));
-    }
-    if !matches!(unit, "minute" | "minutes" | "hour" | "hours" | "day" | "days") {
-        return Some(format!("has unit \"{unit}\"; use minute(s), hour(s) or day(s)"));
-    }
-    None
-}
-
-fn cron(inner: &str) -> Option<String> {
-    let fields: Vec<&str> = inner.split_whitespace().collect();
-    if fields.len() != 6 {
-        return Some(format!(
-            "has {} fields; AWS cron needs 6: minutes hours day-of-month month day-of-week year",
-            fields.len()
-        ));
-    }
-    let (dom, dow) = (fields[2], fields[4]);
-    if (dom == "?") == (dow == "?") {
-        return Some("must have `?` in exactly one of day-of-month and day-of-week".into());
-    }
-    None
-}
-
-/// IANA names like "Europe/Berlin" or "UTC". Without a time zone database only the shape is
-/// checked; AWS rejects unknown names at apply time.
+/// IANA names like "Europe/Berlin" or "UTC", looked up in the time zone database bundled
+/// with the binary (the one the schedule evaluator reads them with).
 fn timezone(tz: &Located<String>, d: &mut Diagnostics) -> Option<String> {
-    let ok = !tz.value.is_empty()
-        && tz.value.len() <= 64
-        && tz.value.split('/').all(|part| {
-            !part.is_empty()
-                && part
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+'))
-        });
-    if ok {
-        return Some(tz.value.clone());
+    match time_zone(Some(&tz.value)) {
+        Ok(_) => Some(tz.value.clone()),
+        Err(why) => {
+            d.push(
+                Diagnostic::error("invalid-timezone", &tz.origin, why)
+                    .help("e.g. \"UTC\", \"Europe/Berlin\", \"America/New_York\""),
+            );
+            None
+        }
     }
-    d.push(
-        Diagnostic::error(
-            "invalid-timezone",
-            &tz.origin,
-            format!("\"{}\" is not an IANA time zone name", tz.value),
-        )
-        .help("e.g. \"UTC\", \"Europe/Berlin\", \"America/New_York\""),
-    );
-    None
 }
 
 /// RFC 3339 with an offset -> (seconds since the epoch, `YYYY-MM-DDTHH:MM:SSZ`).
@@ -204,16 +151,38 @@ fn timestamp(t: &Located<String>, key: &str, d: &mut Diagnostics) -> Option<(i64
         );
         return None;
     };
-    let offset_minutes = match offset {
+    let offset_seconds = match offset {
         toml::value::Offset::Z => 0,
-        toml::value::Offset::Custom { minutes } => i64::from(minutes),
+        toml::value::Offset::Custom { minutes } => i32::from(minutes) * 60,
     };
-    let days = days_from_civil(i64::from(date.year), i64::from(date.month), i64::from(date.day));
-    let secs = days * 86_400
-        + i64::from(time.hour) * 3600
-        + i64::from(time.minute) * 60
-        + i64::from(time.second.unwrap_or(0))
-        - offset_minutes * 60;
+    let civil = |n: u8| i8::try_from(n).unwrap_or(i8::MAX);
+    let secs = i16::try_from(date.year)
+        .ok()
+        .and_then(|year| {
+            DateTime::new(
+                year,
+                civil(date.month),
+                civil(date.day),
+                civil(time.hour),
+                civil(time.minute),
+                civil(time.second.unwrap_or(0)),
+                0,
+            )
+            .ok()
+        })
+        .and_then(|dt| Offset::from_seconds(offset_seconds).ok()?.to_timestamp(dt).ok())
+        .map(|t| t.as_second());
+    let Some(secs) = secs else {
+        d.push(
+            Diagnostic::error(
+                "invalid-time",
+                &t.origin,
+                format!("`{key}` \"{}\" is not an RFC 3339 date-time", t.value),
+            )
+            .help(format!("e.g. `{key} = 2026-12-24T18:00:00Z`")),
+        );
+        return None;
+    };
     Some((secs, format_utc(secs)))
 }
 
@@ -247,15 +216,83 @@ mod tests {
         assert_eq!(ts("2026-12-24T18:00:00"), None, "no offset");
     }
 
+    /// Every message keeps the wording it had before the grammar moved to `crate::schedule`.
     #[test]
     fn expressions() {
-        assert_eq!(cron("0 8 ? * MON-FRI *"), None);
-        assert!(cron("0 8 * * MON-FRI *").is_some());
-        assert!(cron("0 8 * *").is_some());
-        assert_eq!(rate("1 hour"), None);
-        assert!(rate("0 hours").is_some());
-        assert!(rate("5 weeks").is_some());
-        assert_eq!(at("2026-12-24T18:00:00"), None);
-        assert!(at("2026-12-24 18:00").is_some());
+        let problem = |text: &str| {
+            let mut d = Diagnostics::default();
+            let kept = expression(&Located::new(text.into(), Origin::Default), &mut d);
+            let messages: Vec<String> = d.into_sorted().into_iter().map(|d| d.message).collect();
+            assert_eq!(kept.is_none(), messages.len() == 1, "{text}: {messages:?}");
+            messages.into_iter().next()
+        };
+        assert_eq!(problem("cron(0 8 ? * MON-FRI *)"), None);
+        assert_eq!(problem(" cron(0 8 L * ? *) "), None);
+        assert_eq!(
+            problem("cron(0 8 * * MON-FRI *)").as_deref(),
+            Some(
+                "schedule \"cron(0 8 * * MON-FRI *)\" must have `?` in exactly one of day-of-month and day-of-week"
+            )
+        );
+        assert_eq!(
+            problem("cron(0 8 * *)").as_deref(),
+            Some(
+                "schedule \"cron(0 8 * *)\" has 4 fields; AWS cron needs 6: minutes hours day-of-month month day-of-week year"
+            )
+        );
+        assert_eq!(
+            problem("cron(0 25 * * ? *)").as_deref(),
+            Some("schedule \"cron(0 25 * * ? *)\" has \"25\" in hours, which takes 0-23")
+        );
+        assert_eq!(problem("rate(1 hour)"), None);
+        assert_eq!(
+            problem("rate(0 hours)").as_deref(),
+            Some("schedule \"rate(0 hours)\" has \"0\" where a positive whole number belongs")
+        );
+        assert_eq!(
+            problem("rate(5 weeks)").as_deref(),
+            Some("schedule \"rate(5 weeks)\" has unit \"weeks\"; use minute(s), hour(s) or day(s)")
+        );
+        assert_eq!(
+            problem("rate(5)").as_deref(),
+            Some("schedule \"rate(5)\" needs a number and a unit, as rate(5 minutes)")
+        );
+        assert_eq!(problem("at(2026-12-24T18:00:00)"), None);
+        assert_eq!(
+            problem("at(2026-12-24 18:00)").as_deref(),
+            Some(
+                "schedule \"at(2026-12-24 18:00)\" needs a date and time as yyyy-mm-ddThh:mm:ss (no offset; set `timezone`)"
+            )
+        );
+        assert!(problem("at(2026-02-30T18:00:00)").is_some(), "no 30 February");
+        assert_eq!(
+            problem("every day").as_deref(),
+            Some("schedule \"every day\" must be at(...), rate(...) or cron(...)")
+        );
+    }
+
+    #[test]
+    fn time_zones_come_from_the_database() {
+        let check = |name: &str| {
+            let mut d = Diagnostics::default();
+            let kept = timezone(&Located::new(name.into(), Origin::Default), &mut d);
+            (kept, d.into_sorted().into_iter().map(|d| d.message).next())
+        };
+        assert_eq!(check("Europe/Berlin"), (Some("Europe/Berlin".into()), None));
+        assert_eq!(check("UTC"), (Some("UTC".into()), None));
+        assert_eq!(
+            check("Europe Berlin").1.as_deref(),
+            Some("\"Europe Berlin\" is not an IANA time zone name")
+        );
+        assert_eq!(
+            check("Mars/Olympus_Mons").1.as_deref(),
+            Some("\"Mars/Olympus_Mons\" is not an IANA time zone name")
+        );
+        assert_eq!(
+            check("europe/berlin").1.as_deref(),
+            Some(
+                "\"europe/berlin\" is not an IANA time zone name; the time zone database spells it \"Europe/Berlin\""
+            )
+        );
     }
 }
