@@ -4,9 +4,12 @@
 use std::collections::{BTreeMap, HashMap};
 
 use futures::future::try_join_all;
+use jiff::Timestamp;
 
 use crate::apply::{self, ApplyReport};
 use crate::aws::{AwsError, Clients, connect, read_current};
+use crate::expected::schedules_in_force;
+use crate::inputs::Env;
 use crate::model::{DesiredState, ScalableDimension, ScalableTarget};
 use crate::plan::{Blocked, Plan, diff};
 use crate::resource::{Kind, Records, align_unmanaged, desired_records};
@@ -33,9 +36,10 @@ pub async fn plan(desired: &DesiredState) -> Result<Planned, AwsError> {
     for t in &desired.targets {
         groups.entry(t.region.clone()).or_default().push(t.clone());
     }
+    let now = schedule_clock()?;
     let parts = try_join_all(groups.into_iter().map(|(region, targets)| async move {
         let clients = connect(region.as_deref().or(desired.region.as_deref())).await?;
-        let part = plan_region(clients, targets).await?;
+        let part = plan_region(clients, targets, now).await?;
         Ok::<_, AwsError>((region, part))
     }))
     .await?;
@@ -72,7 +76,25 @@ struct RegionPlan {
     blocked: Vec<Blocked>,
 }
 
-async fn plan_region(clients: Clients, targets: Vec<ScalableTarget>) -> Result<RegionPlan, AwsError> {
+/// The time scheduled actions are evaluated at: `SAGEMAKER_AUTOSCALE_NOW` when set, else now.
+fn schedule_clock() -> Result<Timestamp, AwsError> {
+    match std::env::var(Env::NOW) {
+        Ok(text) => text.parse().map_err(|e| AwsError::Invalid {
+            operation: "plan",
+            message: format!(
+                "{} = {text:?} is not a time such as 2030-01-07T08:00:00Z: {e}",
+                Env::NOW
+            ),
+        }),
+        Err(_) => Ok(Timestamp::now()),
+    }
+}
+
+async fn plan_region(
+    clients: Clients,
+    targets: Vec<ScalableTarget>,
+    now: Timestamp,
+) -> Result<RegionPlan, AwsError> {
     let mut records = desired_records(&DesiredState {
         region: None,
         targets,
@@ -93,9 +115,23 @@ async fn plan_region(clients: Clients, targets: Vec<ScalableTarget>) -> Result<R
         current.records.retain(|k, _| k.resource_id != b.resource_id);
     }
     align_unmanaged(&mut records, &mut current.records);
+    let in_force = schedules_in_force(&mut records, &current.records, &current.schedule_created, now);
+    let plan = diff(&records, &current.records);
+    let mut notes = current.notes();
+    notes.extend(in_force.problems);
+    for c in plan.changes.iter().filter(|c| c.kind == Kind::ScalableTarget) {
+        notes.extend(
+            in_force
+                .explanations
+                .get(&c.resource_id)
+                .into_iter()
+                .flatten()
+                .cloned(),
+        );
+    }
     Ok(RegionPlan {
-        plan: diff(&records, &current.records),
-        notes: current.notes(),
+        plan,
+        notes,
         blocked,
         calls: current.calls,
         state: Region {

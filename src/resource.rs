@@ -150,10 +150,10 @@ pub fn align_unmanaged(desired: &mut Records, current: &mut Records) {
                     have.scale_out_cooldown = None;
                 }
             }
-            (Record::Policy(PolicyRecord::Step(want)), Some(Record::Policy(PolicyRecord::Step(have)))) => {
-                if want.cooldown.is_none() {
-                    have.cooldown = None;
-                }
+            (Record::Policy(PolicyRecord::Step(want)), Some(Record::Policy(PolicyRecord::Step(have))))
+                if want.cooldown.is_none() =>
+            {
+                have.cooldown = None;
             }
             _ => {}
         }

@@ -5,6 +5,7 @@ use crate::config::raw::{Located, RawEndpoint, RawPolicy};
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
 use crate::keywords::{AdjustmentType, TreatMissingData};
 use crate::model::{PolicyConfig, ScalableTarget};
+use crate::schedule::bound_conflicts;
 
 /// Every warning code, with what it is about. The list users pick from (docs/config.md).
 pub const WARNINGS: &[(&str, &str)] = &[
@@ -26,6 +27,10 @@ pub const WARNINGS: &[(&str, &str)] = &[
         "missing data as breaching on a metric absent at zero instances",
     ),
     ("no-scale-in", "no policy can ever scale in"),
+    (
+        "one-sided-schedule",
+        "a scheduled action that sets one bound can meet the other and fail",
+    ),
 ];
 
 /// The advice that needs the validated target (the rest is given where the field is read).
@@ -92,6 +97,30 @@ pub fn check(e: &RawEndpoint, target: &ScalableTarget, d: &mut Diagnostics) {
                 ),
             )
             .help("let one target-tracking policy scale in (remove `disable_scale_in`), or add a step policy with a negative adjustment"),
+        );
+    }
+    one_sided_schedules(e, target, d);
+}
+
+/// A scheduled action that sets only min (or max) fails when it runs while the other bound in
+/// force is on the wrong side of it: AWS advises that "in some cases you must include both
+/// sizes to ensure that the new minimum capacity is not greater than the maximum" (user guide,
+/// scheduled scaling), and a failed run is visible only in DescribeScalingActivities.
+fn one_sided_schedules(e: &RawEndpoint, target: &ScalableTarget, d: &mut Diagnostics) {
+    for conflict in bound_conflicts(
+        target.min_capacity,
+        target.max_capacity,
+        &target.scheduled_actions,
+    ) {
+        let origin = e
+            .schedules
+            .iter()
+            .find(|s| s.name.as_ref().is_some_and(|n| n.value == conflict.action))
+            .map_or(&e.origin, |s| &s.origin);
+        d.push(
+            Diagnostic::warning("one-sided-schedule", origin, conflict.message).help(
+                "give the action both min_capacity and max_capacity, so its run never meets the other bound",
+            ),
         );
     }
 }

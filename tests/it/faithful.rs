@@ -6,6 +6,7 @@ use aws_sdk_cloudwatch::types as cw;
 use serde_json::Value;
 
 use crate::engine::{Case, RID, SEED, block_on, policies, register};
+use crate::run;
 use crate::standin::http;
 
 const ALARM: &str = "infer-endpoint-c356f91-prod-HasBacklogWithoutCapacity-ScalingPolicy";
@@ -140,7 +141,7 @@ fn an_alarm_update_keeps_what_the_config_does_not_manage_and_disabled_actions_ar
         out.metric_alarms()[0].clone()
     });
     assert_eq!(alarm.actions_enabled(), Some(true));
-    assert_eq!(alarm.ok_actions(), [pager.clone()]);
+    assert_eq!(alarm.ok_actions(), std::slice::from_ref(&pager));
     assert_eq!(alarm.insufficient_data_actions(), [pager]);
     assert_eq!(alarm.alarm_description(), Some("Pages team X when requests wait"));
 }
@@ -490,4 +491,136 @@ fn an_absent_cooldown_stays_absent_where_aws_documents_no_default() {
     );
     assert_eq!(put(Some(0)), (Some(0), Some(0)));
     case.assert_converged();
+}
+
+const OFFICE_HOURS: &str = r#"
+[[endpoint]]
+name = "infer-endpoint-c356f91"
+variant = "prod"
+max_capacity = 4
+preset = "async-cpu"
+
+[[endpoint.schedule]]
+name = "office-hours"
+schedule = "cron(0 8 ? * MON-FRI *)"
+timezone = "Europe/Berlin"
+min_capacity = 2
+
+[[endpoint.schedule]]
+name = "evening"
+schedule = "cron(0 18 ? * MON-FRI *)"
+timezone = "Europe/Berlin"
+min_capacity = 0
+"#;
+
+/// A plan as of `now` (the stand-in's clock), parsed.
+fn plan_at(case: &Case, now: &str) -> (i32, Value) {
+    let r = run(case
+        .cmd(&["plan", "--json", "--detailed-exitcode"])
+        .env("SAGEMAKER_AUTOSCALE_NOW", now));
+    assert!(r.code == 0 || r.code == 2, "{}\n{}", r.stdout, r.stderr);
+    (
+        r.code,
+        serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stdout)),
+    )
+}
+
+fn target_bounds(case: &Case) -> (i32, i32) {
+    block_on(async {
+        let (aas, _) = case.aws.clients().await;
+        let out = aas
+            .describe_scalable_targets()
+            .service_namespace(aas::ServiceNamespace::Sagemaker)
+            .resource_ids(RID)
+            .send()
+            .await
+            .expect("targets");
+        let t = &out.scalable_targets()[0];
+        (t.min_capacity(), t.max_capacity())
+    })
+}
+
+#[test]
+fn capacity_a_schedule_put_in_force_is_expected_not_drift_in_its_time_zone() {
+    let case = Case::new(OFFICE_HOURS);
+    case.apply();
+    // Monday 2030-01-07, 08:30 in Berlin (UTC+1): office-hours ran at 07:00Z.
+    let winter = "2030-01-07T07:30:00Z";
+    let runs = case.aws.set_clock(winter);
+    assert!(runs["ran"].to_string().contains("office-hours"), "{runs:#}");
+    assert_eq!(target_bounds(&case), (2, 4), "the schedule set min 2");
+    let (code, plan) = plan_at(&case, winter);
+    assert_eq!(code, 0, "what a schedule did is not drift: {plan:#}");
+
+    // Monday 2030-07-01, 08:30 in Berlin (UTC+2, daylight saving): office-hours ran at 06:00Z,
+    // after evening's run on Friday set min 0 again.
+    let summer = "2030-07-01T06:30:00Z";
+    case.aws.set_clock(summer);
+    assert_eq!(target_bounds(&case), (2, 4));
+    let (code, plan) = plan_at(&case, summer);
+    assert_eq!(
+        code, 0,
+        "schedules run in their time zone, with daylight saving: {plan:#}"
+    );
+
+    // A change to the config keeps what the schedule put in force.
+    case.config(&OFFICE_HOURS.replace("max_capacity = 4", "max_capacity = 5"));
+    let (_, plan) = plan_at(&case, summer);
+    let change = &plan["changes"][0];
+    assert_eq!(plan["changes"].as_array().map(Vec::len), Some(1), "{plan:#}");
+    assert_eq!(change["fields"], serde_json::json!(["max_capacity"]));
+    assert_eq!(change["after"]["min_capacity"], 2);
+    let r = run(case
+        .cmd(&["apply", "--auto-approve"])
+        .env("SAGEMAKER_AUTOSCALE_NOW", summer));
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(target_bounds(&case), (2, 5), "apply did not undo the schedule");
+
+    // A value no schedule explains is still drift, and the plan says what is expected.
+    block_on(async {
+        let (aas, _) = case.aws.clients().await;
+        register(&aas, RID, 3, 5).await;
+    });
+    let (code, plan) = plan_at(&case, summer);
+    assert_eq!(code, 2);
+    let change = &plan["changes"][0];
+    assert_eq!(
+        (
+            change["before"]["min_capacity"].as_i64(),
+            change["after"]["min_capacity"].as_i64()
+        ),
+        (Some(3), Some(2))
+    );
+    assert!(
+        plan["warnings"].to_string().contains("office-hours"),
+        "the plan names the schedule behind the expected value: {plan:#}"
+    );
+}
+
+#[test]
+fn a_one_sided_schedule_that_meets_the_other_bound_is_warned_and_fails_as_on_aws() {
+    let config =
+        std::fs::read_to_string(crate::repo().join("tests/warn/one-sided-schedule.toml")).expect("config");
+    let config = config.replace(
+        "name = \"ep\"",
+        "name = \"infer-endpoint-c356f91\"\nvariant = \"prod\"",
+    );
+    let case = Case::new(&config);
+    let r = case.run(&["validate"]);
+    assert!(r.stderr.contains("warning[one-sided-schedule]"), "{}", r.stderr);
+    case.apply();
+    let now = "2030-01-07T07:30:00Z";
+    case.aws.set_clock(now);
+    let runs = case.aws.scheduled_runs();
+    assert!(
+        runs["failed"].to_string().contains("launch-day"),
+        "AWS fails the run: {runs:#}"
+    );
+    assert_eq!(target_bounds(&case), (0, 4), "nothing changed");
+    let (code, plan) = plan_at(&case, now);
+    assert_eq!(code, 0, "{plan:#}");
+    assert!(
+        plan["warnings"].to_string().contains("launch-day"),
+        "the plan says the run fails: {plan:#}"
+    );
 }

@@ -302,7 +302,6 @@ impl Aws {
     /// creation): they set the target's MinCapacity/MaxCapacity as AWS does. Pick times after
     /// the real date, since an action's creation (real time) opens its first window.
     /// Returns what `scheduled_runs` returns.
-    #[allow(dead_code)] // no Rust test sets the clock yet
     pub fn set_clock(&self, rfc3339: &str) -> serde_json::Value {
         let body = serde_json::json!({ "region": self.region, "now": rfc3339 });
         let answer = http("POST", self.port, "/_standin/clock", Some(&body.to_string()));
@@ -313,7 +312,6 @@ impl Aws {
     /// `{"now": "...Z", "ran": [...], "failed": [...]}`; each entry has `ScheduledActionName`,
     /// `ResourceId`, `Time`, `MinCapacity`, `MaxCapacity` (and `Message` when it failed, e.g. a
     /// minimum above the maximum).
-    #[allow(dead_code)] // no Rust test reads it yet
     pub fn scheduled_runs(&self) -> serde_json::Value {
         let answer = http(
             "GET",
