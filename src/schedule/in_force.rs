@@ -73,8 +73,9 @@ impl InForce {
 
 /// The min and max capacity in force at `now`: for each bound, the value of the latest run (at
 /// or before `now`) of any action that sets it; the base value until one has run. Each action
-/// comes with the time it was created, where a `rate(...)` without `start_time` counts from
-/// (None: unknown, and such an action is left out with a note).
+/// comes with the time it was created: a `rate(...)` without `start_time` counts from it, and
+/// no run before it counts (None: unknown; a `rate` without a start time is then left out with
+/// a note).
 ///
 /// Simplification: only each action's latest run counts. Those runs are applied in time order
 /// from the base, and one that would leave min above max is skipped (AWS fails it), so that
@@ -93,7 +94,13 @@ pub fn capacity_in_force(
     let mut runs = Vec::new();
     for (action, created) in actions {
         match Schedule::new(action, *created) {
-            Ok(schedule) => runs.extend(schedule.last_run_at_or_before(now).map(|t| (t, action))),
+            // A run before the action existed never happened.
+            Ok(schedule) => runs.extend(
+                schedule
+                    .last_run_at_or_before(now)
+                    .filter(|t| created.is_none_or(|c| *t >= c))
+                    .map(|t| (t, action)),
+            ),
             Err(e) => notes.push(format!("scheduled action `{}` is left out: {e}", action.name)),
         }
     }

@@ -175,7 +175,9 @@ min_capacity = {scheduled_min}
         for (i, d) in trace.desired.iter().enumerate() {
             prop_assert!(*d >= 0 && *d <= (min + extra).max(scheduled_min), "minute {}: {}", i, d);
             // In service during a minute: at most what was asked for by the end of the last.
-            let before = if i == 0 { min } else { trace.desired[i - 1] };
+            // At the start: the bounds the schedule's runs before it put in force (AWS does
+            // not revert them), so its minimum or the target's.
+            let before = if i == 0 { min.max(scheduled_min) } else { trace.desired[i - 1] };
             prop_assert!(trace.serving[i] <= before && trace.serving[i] >= 0);
         }
     }
