@@ -477,15 +477,7 @@ fn policy_from(p: &aas::ScalingPolicy, name: &str, rid: &str) -> Result<PolicyRe
                 )));
             }
             let statistic = c.statistic().map(|s| s.as_str()).unwrap_or_default();
-            let mut dimensions: Vec<Dimension> = c
-                .dimensions()
-                .iter()
-                .map(|d| Dimension {
-                    name: d.name().to_string(),
-                    value: d.value().to_string(),
-                })
-                .collect();
-            dimensions.sort();
+            let dimensions = sorted_dimensions(c.dimensions().iter().map(|d| (d.name(), d.value())));
             MetricSpec::Custom(CustomMetric {
                 metric_name: c.metric_name().unwrap_or_default().to_string(),
                 namespace: c.namespace().unwrap_or_default().to_string(),
@@ -577,16 +569,8 @@ fn target_tracking(
 fn metric_query(q: &aas::TargetTrackingMetricDataQuery) -> MetricQuery {
     let metric = q.metric_stat().map(|s| {
         let m = s.metric();
-        let mut dimensions: Vec<Dimension> = m
-            .map(|m| m.dimensions())
-            .unwrap_or_default()
-            .iter()
-            .map(|d| Dimension {
-                name: d.name().to_string(),
-                value: d.value().to_string(),
-            })
-            .collect();
-        dimensions.sort();
+        let dims = m.map(|m| m.dimensions()).unwrap_or_default();
+        let dimensions = sorted_dimensions(dims.iter().map(|d| (d.name(), d.value())));
         QueryMetric {
             metric_name: m.and_then(|m| m.metric_name()).unwrap_or_default().to_string(),
             namespace: m.and_then(|m| m.namespace()).unwrap_or_default().to_string(),
@@ -621,15 +605,11 @@ fn alarm_from(a: &cw::MetricAlarm, name: &str) -> Result<Alarm, AwsError> {
     };
     let comparison = a.comparison_operator().map(|c| c.as_str()).unwrap_or_default();
     let evaluation_periods = a.evaluation_periods().unwrap_or(1);
-    let mut dimensions: Vec<Dimension> = a
-        .dimensions()
-        .iter()
-        .map(|d| Dimension {
-            name: d.name().unwrap_or_default().to_string(),
-            value: d.value().unwrap_or_default().to_string(),
-        })
-        .collect();
-    dimensions.sort();
+    let dimensions = sorted_dimensions(
+        a.dimensions()
+            .iter()
+            .map(|d| (d.name().unwrap_or_default(), d.value().unwrap_or_default())),
+    );
     Ok(Alarm {
         name: name.to_string(),
         metric_name: a.metric_name().unwrap_or_default().to_string(),
@@ -647,4 +627,16 @@ fn alarm_from(a: &cw::MetricAlarm, name: &str) -> Result<Alarm, AwsError> {
             .and_then(TreatMissingData::parse)
             .unwrap_or(TreatMissingData::Missing),
     })
+}
+
+/// CloudWatch dimensions as the records compare them: sorted by name.
+fn sorted_dimensions<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<Dimension> {
+    let mut dimensions: Vec<Dimension> = pairs
+        .map(|(name, value)| Dimension {
+            name: name.to_string(),
+            value: value.to_string(),
+        })
+        .collect();
+    dimensions.sort();
+    dimensions
 }

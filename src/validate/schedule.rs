@@ -6,8 +6,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::ScheduledAction;
 use crate::schedule::{Expression, time_zone};
 use crate::timestamp::format_utc;
-use jiff::civil::DateTime;
-use jiff::tz::Offset;
+use jiff::Timestamp;
 
 pub fn validate(s: &RawSchedule, d: &mut Diagnostics) -> Option<ScheduledAction> {
     let name = required(&s.name, "name", &s.origin, "[[endpoint.schedule]]", d)?;
@@ -128,8 +127,7 @@ fn timezone(tz: &Located<String>, d: &mut Diagnostics) -> Option<String> {
 
 /// RFC 3339 with an offset -> (seconds since the epoch, `YYYY-MM-DDTHH:MM:SSZ`).
 fn timestamp(t: &Located<String>, key: &str, d: &mut Diagnostics) -> Option<(i64, String)> {
-    let parsed = t.value.parse::<toml::value::Datetime>().ok();
-    let Some(dt) = parsed else {
+    let not_a_time = |d: &mut Diagnostics| {
         d.push(
             Diagnostic::error(
                 "invalid-time",
@@ -138,9 +136,12 @@ fn timestamp(t: &Located<String>, key: &str, d: &mut Diagnostics) -> Option<(i64
             )
             .help(format!("e.g. `{key} = 2026-12-24T18:00:00Z`")),
         );
+    };
+    let Ok(dt) = t.value.parse::<toml::value::Datetime>() else {
+        not_a_time(d);
         return None;
     };
-    let (Some(date), Some(time), Some(offset)) = (dt.date, dt.time, dt.offset) else {
+    if dt.date.is_none() || dt.time.is_none() || dt.offset.is_none() {
         d.push(
             Diagnostic::error(
                 "invalid-time",
@@ -150,39 +151,13 @@ fn timestamp(t: &Located<String>, key: &str, d: &mut Diagnostics) -> Option<(i64
             .help(format!("add `Z` for UTC, e.g. `{key} = 2026-12-24T18:00:00Z`")),
         );
         return None;
-    };
-    let offset_seconds = match offset {
-        toml::value::Offset::Z => 0,
-        toml::value::Offset::Custom { minutes } => i32::from(minutes) * 60,
-    };
-    let civil = |n: u8| i8::try_from(n).unwrap_or(i8::MAX);
-    let secs = i16::try_from(date.year)
-        .ok()
-        .and_then(|year| {
-            DateTime::new(
-                year,
-                civil(date.month),
-                civil(date.day),
-                civil(time.hour),
-                civil(time.minute),
-                civil(time.second.unwrap_or(0)),
-                0,
-            )
-            .ok()
-        })
-        .and_then(|dt| Offset::from_seconds(offset_seconds).ok()?.to_timestamp(dt).ok())
-        .map(|t| t.as_second());
-    let Some(secs) = secs else {
-        d.push(
-            Diagnostic::error(
-                "invalid-time",
-                &t.origin,
-                format!("`{key}` \"{}\" is not an RFC 3339 date-time", t.value),
-            )
-            .help(format!("e.g. `{key} = 2026-12-24T18:00:00Z`")),
-        );
+    }
+    // TOML writes it back as RFC 3339, which jiff reads (and checks: no 30 February).
+    let Ok(instant) = dt.to_string().parse::<Timestamp>() else {
+        not_a_time(d);
         return None;
     };
+    let secs = instant.as_second();
     Some((secs, format_utc(secs)))
 }
 

@@ -47,6 +47,40 @@ pub(crate) async fn register(aas: &aws_sdk_applicationautoscaling::Client, rid: 
         .expect("RegisterScalableTarget");
 }
 
+/// Puts a target-tracking policy on a predefined metric by hand, as someone else would.
+pub(crate) async fn put_predefined_tracking(
+    aas: &aws_sdk_applicationautoscaling::Client,
+    (rid, dimension): (&str, aas::ScalableDimension),
+    name: &str,
+    metric: aas::MetricType,
+    target: f64,
+    cooldown: Option<i32>,
+) {
+    aas.put_scaling_policy()
+        .service_namespace(aas::ServiceNamespace::Sagemaker)
+        .resource_id(rid)
+        .scalable_dimension(dimension)
+        .policy_name(name)
+        .policy_type(aas::PolicyType::TargetTrackingScaling)
+        .target_tracking_scaling_policy_configuration(
+            aas::TargetTrackingScalingPolicyConfiguration::builder()
+                .target_value(target)
+                .predefined_metric_specification(
+                    aas::PredefinedMetricSpecification::builder()
+                        .predefined_metric_type(metric)
+                        .build()
+                        .expect("metric"),
+                )
+                .set_scale_in_cooldown(cooldown)
+                .set_scale_out_cooldown(cooldown)
+                .build()
+                .expect("config"),
+        )
+        .send()
+        .await
+        .expect("PutScalingPolicy");
+}
+
 pub(crate) fn block_on<F: std::future::Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -542,27 +576,18 @@ fn endpoints_and_alarms_that_are_not_ours_are_never_touched() {
     block_on(async {
         let (aas, cw) = case.aws.clients().await;
         register(&aas, other, 1, 3).await;
-        aas.put_scaling_policy()
-            .service_namespace(aas::ServiceNamespace::Sagemaker)
-            .resource_id(other)
-            .scalable_dimension(aas::ScalableDimension::SageMakerVariantDesiredInstanceCount)
-            .policy_name("theirs")
-            .policy_type(aas::PolicyType::TargetTrackingScaling)
-            .target_tracking_scaling_policy_configuration(
-                aas::TargetTrackingScalingPolicyConfiguration::builder()
-                    .target_value(10.0)
-                    .predefined_metric_specification(
-                        aas::PredefinedMetricSpecification::builder()
-                            .predefined_metric_type(aas::MetricType::SageMakerVariantInvocationsPerInstance)
-                            .build()
-                            .expect("metric"),
-                    )
-                    .build()
-                    .expect("config"),
-            )
-            .send()
-            .await
-            .expect("their policy");
+        put_predefined_tracking(
+            &aas,
+            (
+                other,
+                aas::ScalableDimension::SageMakerVariantDesiredInstanceCount,
+            ),
+            "theirs",
+            aas::MetricType::SageMakerVariantInvocationsPerInstance,
+            10.0,
+            None,
+        )
+        .await;
         cw.put_metric_alarm()
             .alarm_name("not-ours")
             .metric_name("HasBacklogWithoutCapacity")

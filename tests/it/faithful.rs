@@ -5,7 +5,7 @@ use aws_sdk_applicationautoscaling::types as aas;
 use aws_sdk_cloudwatch::types as cw;
 use serde_json::Value;
 
-use crate::engine::{Case, RID, SEED, block_on, policies, register};
+use crate::engine::{Case, RID, SEED, block_on, policies, put_predefined_tracking, register};
 use crate::run;
 use crate::standin::http;
 
@@ -186,30 +186,10 @@ fn a_policy_the_tool_cannot_represent_blocks_only_its_own_target() {
     block_on(async {
         let (aas, _) = case.aws.clients().await;
         register(&aas, RID, 0, 4).await;
-        aas.put_scaling_policy()
-            .service_namespace(aas::ServiceNamespace::Sagemaker)
-            .resource_id(RID)
-            .scalable_dimension(aas::ScalableDimension::SageMakerVariantDesiredInstanceCount)
-            .policy_name("future-metric")
-            .policy_type(aas::PolicyType::TargetTrackingScaling)
-            .target_tracking_scaling_policy_configuration(
-                aas::TargetTrackingScalingPolicyConfiguration::builder()
-                    .target_value(5.0)
-                    .predefined_metric_specification(
-                        aas::PredefinedMetricSpecification::builder()
-                            // A predefined metric released after this version.
-                            .predefined_metric_type(aas::MetricType::from(
-                                "SageMakerVariantTokensPerSecondPerInstance",
-                            ))
-                            .build()
-                            .expect("metric"),
-                    )
-                    .build()
-                    .expect("config"),
-            )
-            .send()
-            .await
-            .expect("a policy this version cannot represent");
+        // A predefined metric released after this version.
+        let future = aas::MetricType::from("SageMakerVariantTokensPerSecondPerInstance");
+        let key = (RID, aas::ScalableDimension::SageMakerVariantDesiredInstanceCount);
+        put_predefined_tracking(&aas, key, "future-metric", future, 5.0, None).await;
     });
     let r = case.run(&["plan", "--json", "--detailed-exitcode"]);
     assert_eq!(
@@ -441,31 +421,12 @@ fn an_absent_cooldown_stays_absent_where_aws_documents_no_default() {
             let (aas, _) = case.aws.clients().await;
             if let Some(c) = cooldown {
                 // What AWS would hold if it filled in a default of its own.
-                aas.put_scaling_policy()
-                    .service_namespace(aas::ServiceNamespace::Sagemaker)
-                    .resource_id(rid)
-                    .scalable_dimension(aas::ScalableDimension::SageMakerInferenceComponentDesiredCopyCount)
-                    .policy_name("per-copy")
-                    .policy_type(aas::PolicyType::TargetTrackingScaling)
-                    .target_tracking_scaling_policy_configuration(
-                        aas::TargetTrackingScalingPolicyConfiguration::builder()
-                            .target_value(4.0)
-                            .predefined_metric_specification(
-                                aas::PredefinedMetricSpecification::builder()
-                                    .predefined_metric_type(
-                                        aas::MetricType::SageMakerInferenceComponentInvocationsPerCopy,
-                                    )
-                                    .build()
-                                    .expect("metric"),
-                            )
-                            .scale_in_cooldown(c)
-                            .scale_out_cooldown(c)
-                            .build()
-                            .expect("config"),
-                    )
-                    .send()
-                    .await
-                    .expect("put");
+                let key = (
+                    rid,
+                    aas::ScalableDimension::SageMakerInferenceComponentDesiredCopyCount,
+                );
+                let metric = aas::MetricType::SageMakerInferenceComponentInvocationsPerCopy;
+                put_predefined_tracking(&aas, key, "per-copy", metric, 4.0, Some(c)).await;
             }
             let found = aas
                 .describe_scaling_policies()
