@@ -272,6 +272,12 @@ pub async fn run(checked: &Checked, inputs: &Inputs, ctx: &Context, files: &File
     };
     let plan = planned.plan.clone();
     publish_plan(&plan, files, ctx);
+    // Targets left out of the plan fail the run once the rest is done (and commented).
+    for b in &plan.blocked {
+        let target = render::target_label(b.region.as_deref(), &b.resource_id);
+        runner::error(&format!("{target} is left out of this plan: {}", b.reason));
+    }
+    let blocked = u8::from(!plan.blocked.is_empty());
     let summary_head = format!("### sagemaker-autoscale: `{config}`\n\n");
     let run_url = ctx.run_url();
 
@@ -318,7 +324,7 @@ pub async fn run(checked: &Checked, inputs: &Inputs, ctx: &Context, files: &File
                     }
                 }
             }
-            0
+            blocked
         }
         Mode::Apply { guarded } => {
             if plan.is_empty() {
@@ -326,7 +332,7 @@ pub async fn run(checked: &Checked, inputs: &Inputs, ctx: &Context, files: &File
                     "{summary_head}No changes: AWS already matches `{config}`.\n"
                 ));
                 set_result(files, "no-changes");
-                return 0;
+                return blocked;
             }
             let mut reviewed_on = None;
             if guarded && strict {
@@ -402,7 +408,7 @@ pub async fn run(checked: &Checked, inputs: &Inputs, ctx: &Context, files: &File
                 );
                 1
             } else {
-                0
+                blocked
             }
         }
         Mode::Drift => {
@@ -415,7 +421,7 @@ pub async fn run(checked: &Checked, inputs: &Inputs, ctx: &Context, files: &File
                 {
                     runner::warning(&format!("could not close the drift issue: {e}"));
                 }
-                return 0;
+                return blocked;
             }
             set_result(files, "drift");
             runner::error(&format!(

@@ -681,3 +681,33 @@ fn simulate_true_adds_the_comparison_and_its_chart_to_the_plan_comment() {
     );
     assert!(r.stdout.contains("::warning::simulation skipped"), "{}", r.stdout);
 }
+
+#[test]
+fn a_target_the_tool_cannot_represent_is_named_in_the_comment_and_fails_the_run() {
+    use aws_sdk_applicationautoscaling::types as aas;
+    let other = "[[endpoint]]\nname = \"other-endpoint\"\nmax_capacity = 2\npreset = \"async-cpu\"\n";
+    let a = Action::new(&format!("{SEED}{other}"));
+    let rid = "endpoint/infer-endpoint-c356f91/variant/AllTraffic";
+    crate::engine::block_on(async {
+        let (client, _) = a.aws.clients().await;
+        crate::engine::register(&client, rid, 0, 4).await;
+        let future = aas::MetricType::from("SageMakerVariantTokensPerSecondPerInstance");
+        let key = (rid, aas::ScalableDimension::SageMakerVariantDesiredInstanceCount);
+        crate::engine::put_predefined_tracking(&client, key, "future-metric", future, 5.0, None).await;
+    });
+    let r = a.pr(&[]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains(&format!("::error::{rid} is left out of this plan")),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(a.outputs()["result"], "planned");
+    let comments = a.comments();
+    let body = comments[0]["body"].as_str().unwrap_or_default();
+    assert!(
+        body.contains("is left out of this plan") && body.contains("other-endpoint"),
+        "{body}"
+    );
+}
