@@ -123,6 +123,17 @@ impl Plan {
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
     }
+
+    /// Whether `fresh` is this (saved, reviewed) plan: the same fingerprint.
+    pub fn same_as(&self, fresh: &Plan) -> Result<(), String> {
+        if self.fingerprint != fresh.fingerprint {
+            return Err(format!(
+                "the saved plan ({}) no longer matches AWS and the config (now {}): something changed since it was made",
+                self.fingerprint, fresh.fingerprint
+            ));
+        }
+        Ok(())
+    }
 }
 
 pub fn diff(desired: &Records, current: &Records) -> Plan {

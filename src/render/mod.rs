@@ -3,9 +3,11 @@
 
 mod markdown;
 mod text;
+mod validation;
 
 pub use markdown::markdown;
 pub use text::{apply_report, text};
+pub use validation::{validation_json, validation_summary};
 
 use crate::plan::{Plan, Summary};
 

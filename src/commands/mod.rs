@@ -1,0 +1,184 @@
+//! One module per command: its arguments and a `run` that returns how the process should
+//! exit. `main` dispatches to them and turns the result into an exit code in `exit_code`, the
+//! one place where an error is printed with its hint.
+
+pub mod action;
+pub mod apply;
+pub mod import;
+pub mod plan;
+pub mod simulate;
+pub mod validate;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use sagemaker_autoscale::aws::AwsError;
+use sagemaker_autoscale::config::ConfigPath;
+use sagemaker_autoscale::diagnostic::Renderer;
+use sagemaker_autoscale::inputs::{Env, Inputs};
+use sagemaker_autoscale::{Checked, check, engine};
+
+/// How a command ended, when it did not fail with an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Exit 0.
+    Success,
+    /// Exit 1, with the reason already shown (diagnostics, a report, a declined prompt).
+    Failure,
+    /// Exit 2: `plan --detailed-exitcode` found changes.
+    Changes,
+}
+
+/// A command that could not do its job, and what the user can do about it.
+#[derive(Debug)]
+pub struct Error {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Error {
+    pub fn new(message: impl Into<String>) -> Error {
+        Error {
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Error {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl From<AwsError> for Error {
+    fn from(e: AwsError) -> Error {
+        Error {
+            message: e.to_string(),
+            hint: e.hint().map(str::to_string),
+        }
+    }
+}
+
+pub type CommandResult = Result<ExitStatus, Error>;
+
+/// The process exit code of a command's result; errors are printed here and nowhere else.
+/// A wrong command line exits 1 too, keeping 2 for "plan has changes".
+pub fn exit_code(result: CommandResult) -> ExitCode {
+    match result {
+        Ok(ExitStatus::Success) => ExitCode::SUCCESS,
+        Ok(ExitStatus::Failure) => ExitCode::from(1),
+        Ok(ExitStatus::Changes) => ExitCode::from(2),
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            if let Some(hint) = e.hint {
+                eprintln!("hint: {hint}");
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct ConfigArgs {
+    /// Config file [default: the `config` input (INPUT_CONFIG), else autoscaling.toml].
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Give up after this many seconds: planning is cancelled; apply stops between changes
+    /// and reports what it did.
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<u64>,
+}
+
+/// The config (and action inputs) read and validated, its diagnostics printed.
+fn load(args: &ConfigArgs, json: bool) -> Checked {
+    let inputs = Inputs::from_env();
+    let checked = check(&ConfigPath::resolve(args.config.clone(), &inputs), &inputs);
+    report(&checked, json);
+    checked
+}
+
+/// The desired state, or Failure when the config has errors (or warnings that are denied).
+fn desired(
+    checked: Checked,
+    deny_warnings: bool,
+) -> Result<sagemaker_autoscale::model::DesiredState, ExitStatus> {
+    if checked.errors() > 0 || (deny_warnings && checked.warnings() > 0) {
+        if checked.errors() == 0 {
+            eprintln!("{}: warnings are denied (--deny-warnings)", checked.name);
+        }
+        return Err(ExitStatus::Failure);
+    }
+    checked.desired.ok_or(ExitStatus::Failure)
+}
+
+/// Diagnostics on stderr (and as GitHub annotations when run by Actions).
+fn report(checked: &Checked, json: bool) {
+    let renderer = Renderer {
+        source: checked.source.as_ref(),
+        color: color(std::io::stderr().is_terminal()),
+    };
+    if std::env::var(Env::GITHUB_ACTIONS).is_ok_and(|v| v == "true") {
+        for d in &checked.diagnostics {
+            println!("{}", renderer.annotation(d));
+        }
+    }
+    if !json || checked.desired.is_none() {
+        for d in &checked.diagnostics {
+            eprintln!("{}", renderer.render(d));
+        }
+    }
+}
+
+fn color(is_terminal: bool) -> bool {
+    is_terminal && std::env::var_os(Env::NO_COLOR).is_none_or(|v| v.is_empty())
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::new(format!("cannot start the async runtime: {e}")))
+}
+
+/// A plan made within the time limit, with the runtime and deadline apply goes on with.
+struct Prepared {
+    runtime: tokio::runtime::Runtime,
+    planned: engine::Planned,
+    deadline: Option<tokio::time::Instant>,
+}
+
+/// Validates the config, then reads AWS and plans within the time limit. Nothing reaches AWS
+/// when the config is invalid.
+fn prepare(config: &ConfigArgs) -> Result<Result<Prepared, ExitStatus>, Error> {
+    let desired = match desired(load(config, false), config.deny_warnings) {
+        Ok(d) => d,
+        Err(status) => return Ok(Err(status)),
+    };
+    let runtime = runtime()?;
+    let deadline = config.timeout.map(|s| {
+        let _guard = runtime.enter();
+        tokio::time::Instant::now() + std::time::Duration::from_secs(s)
+    });
+    let planning = async {
+        match deadline {
+            Some(d) => tokio::time::timeout_at(d, engine::plan(&desired)).await.ok(),
+            None => Some(engine::plan(&desired).await),
+        }
+    };
+    let Some(planned) = runtime.block_on(planning) else {
+        let limit = config.timeout.unwrap_or_default();
+        return Err(Error::new(format!(
+            "gave up: planning took longer than --timeout {limit}s"
+        )));
+    };
+    Ok(Ok(Prepared {
+        runtime,
+        planned: planned?,
+        deadline,
+    }))
+}
