@@ -126,7 +126,6 @@ impl Context {
     }
 }
 
-/// What the step reports in its `result` output.
 /// The simulation's markdown for the PR, or why there is none. Never fails the run: the plan
 /// is what the run is for.
 async fn simulation(desired: &DesiredState, inputs: &Inputs, deadline: tokio::time::Instant) -> String {
@@ -178,12 +177,85 @@ async fn simulation(desired: &DesiredState, inputs: &Inputs, deadline: tokio::ti
     out
 }
 
-fn set_result(files: &Files, result: &str) {
-    let _ = files.output("result", result);
+/// What the step reports in its `result` output; `Display` is the output's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepResult {
+    Valid,
+    Invalid,
+    NoChanges,
+    Planned,
+    Applied,
+    ApplyFailed,
+    Refused,
+    Drift,
+    NoDrift,
+    Error,
+}
+
+impl std::fmt::Display for StepResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            StepResult::Valid => "valid",
+            StepResult::Invalid => "invalid",
+            StepResult::NoChanges => "no-changes",
+            StepResult::Planned => "planned",
+            StepResult::Applied => "applied",
+            StepResult::ApplyFailed => "apply-failed",
+            StepResult::Refused => "refused",
+            StepResult::Drift => "drift",
+            StepResult::NoDrift => "no-drift",
+            StepResult::Error => "error",
+        })
+    }
+}
+
+fn set_result(files: &Files, result: StepResult) {
+    let _ = files.output("result", &result.to_string());
 }
 
 /// Runs the action; returns the process exit code.
 pub async fn run(checked: &Checked, inputs: &Inputs, ctx: &Context, files: &Files) -> u8 {
+    let token = mask_secrets(inputs);
+    let mode = match ctx.mode(inputs) {
+        Ok(m) => m,
+        Err(e) => {
+            runner::error(&e);
+            set_result(files, StepResult::Error);
+            return 1;
+        }
+    };
+    let Some(desired) = &checked.desired else {
+        let _ = files.summary(&format!(
+            "### sagemaker-autoscale: `{}` is invalid\n\n{} error(s); see the annotations on the changed lines.\n",
+            checked.name,
+            checked.errors()
+        ));
+        set_result(files, StepResult::Invalid);
+        return 1;
+    };
+    let start = || Run::start(mode, &checked.name, desired, token.as_deref(), inputs, ctx, files);
+    match mode {
+        Mode::Validate => {
+            set_result(files, StepResult::Valid);
+            0
+        }
+        Mode::Plan => match start().await {
+            Ok(run) => run.comment_plan(desired).await,
+            Err(code) => code,
+        },
+        Mode::Apply { guarded } => match start().await {
+            Ok(run) => run.apply(guarded).await,
+            Err(code) => code,
+        },
+        Mode::Drift => match start().await {
+            Ok(run) => run.check_drift().await,
+            Err(code) => code,
+        },
+    }
+}
+
+/// The token, masked with every AWS secret in the environment before anything is printed.
+fn mask_secrets(inputs: &Inputs) -> Option<String> {
     let token = inputs
         .get(Input::GITHUB_TOKEN)
         .map(str::to_string)
@@ -196,248 +268,314 @@ pub async fn run(checked: &Checked, inputs: &Inputs, ctx: &Context, files: &File
             runner::mask(&v);
         }
     }
-    let mode = match ctx.mode(inputs) {
-        Ok(m) => m,
-        Err(e) => {
-            runner::error(&e);
-            set_result(files, "error");
+    token
+}
+
+/// What every mode that reads AWS shares: the plan made, where to report, and the deadline.
+struct Run<'a> {
+    config: &'a str,
+    inputs: &'a Inputs,
+    ctx: &'a Context,
+    files: &'a Files,
+    github: Option<GitHub>,
+    deadline: tokio::time::Instant,
+    planned: engine::Planned,
+    summary_head: String,
+}
+
+impl<'a> Run<'a> {
+    /// Plans within the run's time limit and publishes the plan (outputs, file, log). Err: the
+    /// exit code when there is no plan.
+    async fn start(
+        mode: Mode,
+        config: &'a str,
+        desired: &DesiredState,
+        token: Option<&str>,
+        inputs: &'a Inputs,
+        ctx: &'a Context,
+        files: &'a Files,
+    ) -> Result<Run<'a>, u8> {
+        let github = match token {
+            Some(t) if !ctx.repository.is_empty() => {
+                match GitHub::new(&ctx.api_url, &ctx.graphql_url, t, &ctx.repository) {
+                    Ok(g) => Some(g),
+                    Err(e) => {
+                        runner::warning(&e.to_string());
+                        None
+                    }
+                }
+            }
+            _ => None,
+        };
+        let minutes = inputs
+            .get(Input::TIMEOUT_MINUTES)
+            .and_then(|m| m.parse::<u64>().ok())
+            .unwrap_or(30);
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(minutes * 60);
+        runner::group("Plan");
+        let planned = tokio::time::timeout_at(deadline, engine::plan(desired)).await;
+        runner::end_group();
+        let planned = match planned {
+            Ok(Ok(p)) => p,
+            Ok(Err(e)) => {
+                let fork_pr = mode == Mode::Plan && ctx.is_fork_pr();
+                return Err(no_plan(&e.to_string(), config, fork_pr, files));
+            }
+            Err(_) => {
+                runner::error(&format!(
+                    "gave up: planning took longer than timeout-minutes ({minutes})"
+                ));
+                set_result(files, StepResult::Error);
+                return Err(1);
+            }
+        };
+        publish_plan(&planned.plan, files, ctx);
+        // Targets left out of the plan fail the run once the rest is done (and commented).
+        for b in &planned.plan.blocked {
+            let target = render::target_label(b.region.as_deref(), &b.resource_id);
+            runner::error(&format!("{target} is left out of this plan: {}", b.reason));
+        }
+        Ok(Run {
+            config,
+            inputs,
+            ctx,
+            files,
+            github,
+            deadline,
+            planned,
+            summary_head: format!("### sagemaker-autoscale: `{config}`\n\n"),
+        })
+    }
+
+    fn plan(&self) -> &Plan {
+        &self.planned.plan
+    }
+
+    /// The exit code of a run that did its job: 1 while a target is left out of the plan.
+    fn done(&self) -> u8 {
+        u8::from(!self.plan().blocked.is_empty())
+    }
+
+    /// Pull request: the plan (and the simulation) in the summary and the sticky comment.
+    async fn comment_plan(self, desired: &DesiredState) -> u8 {
+        let (plan, files, ctx) = (self.plan(), self.files, self.ctx);
+        let simulation = if self.inputs.get(Input::SIMULATE) == Some("true") {
+            Some(simulation(desired, self.inputs, self.deadline).await)
+        } else {
+            None
+        };
+        let appendix = simulation
+            .as_deref()
+            .map(|s| format!("\n{s}"))
+            .unwrap_or_default();
+        let _ = files.summary(&format!(
+            "{}{}{appendix}",
+            self.summary_head,
+            render::markdown(plan)
+        ));
+        set_result(
+            files,
+            if plan.is_empty() {
+                StepResult::NoChanges
+            } else {
+                StepResult::Planned
+            },
+        );
+        if let (Some(gh), Some(pr)) = (&self.github, ctx.pr_number()) {
+            let footer = format!("Applies when merged to `{}`.", ctx.default_branch());
+            let run_url = ctx.run_url();
+            let c = comment::Context {
+                config: self.config,
+                sha: &ctx.sha,
+                run_url: run_url.as_deref(),
+                footer: &footer,
+                banner: None,
+                appendix: simulation.as_deref(),
+            };
+            let body = comment::body(plan, Status::Planned, &c);
+            match upsert_comment(gh, pr, self.config, &body).await {
+                Ok(url) => {
+                    let _ = files.output("comment-url", &url);
+                }
+                Err(e) if e.is_forbidden() => {
+                    runner::warning(&format!(
+                        "could not comment the plan on #{pr}: {e}. The plan is in the job summary."
+                    ));
+                }
+                Err(e) => {
+                    runner::error(&format!("could not comment the plan on #{pr}: {e}{}", hint(&e)));
+                    return 1;
+                }
+            }
+        }
+        self.done()
+    }
+
+    /// Push or workflow_dispatch: apply; `guarded` applies only the plan reviewed in the PR.
+    async fn apply(self, guarded: bool) -> u8 {
+        let (files, config) = (self.files, self.config);
+        if self.plan().is_empty() {
+            let _ = files.summary(&format!(
+                "{}No changes: AWS already matches `{config}`.\n",
+                self.summary_head
+            ));
+            set_result(files, StepResult::NoChanges);
+            return self.done();
+        }
+        let (reviewed_on, note) = match self.guard(guarded).await {
+            Ok(gate) => gate,
+            Err(why) => {
+                refuse(files, &self.summary_head, self.plan(), &why);
+                return 1;
+            }
+        };
+        let blocked = self.done();
+        let plan = self.plan().clone();
+        runner::group("Apply");
+        let parallelism = crate::apply::DEFAULT_PARALLELISM.into();
+        let report = engine::apply_planned(self.planned, Some(self.deadline), parallelism).await;
+        print!("{}", render::apply_report(&report, false));
+        runner::end_group();
+        let failed = report.failed();
+        let _ = files.summary(&format!(
+            "{}{note}\n\n{}\n```\n{}```\n",
+            self.summary_head,
+            render::markdown(&plan),
+            render::apply_report(&report, false)
+        ));
+        let result = if failed {
+            StepResult::ApplyFailed
+        } else {
+            StepResult::Applied
+        };
+        set_result(files, result);
+        if let (Some(gh), Some((pr, comment_id))) = (&self.github, reviewed_on) {
+            mark_applied(gh, self.ctx, config, &plan, (pr, comment_id), failed).await;
+        }
+        if failed {
+            runner::error(
+                "apply failed; the report above says which changes were applied, which failed, and which were not attempted",
+            );
             return 1;
         }
-    };
-    let config = checked.name.clone();
-    let Some(desired) = &checked.desired else {
-        let _ = files.summary(&format!(
-            "### sagemaker-autoscale: `{config}` is invalid\n\n{} error(s); see the annotations on the changed lines.\n",
-            checked.errors()
+        blocked
+    }
+
+    /// Whether this apply may go on: the reviewed plan's PR and comment (when it must be the
+    /// reviewed plan) and the note for the summary; Err: why it is refused.
+    async fn guard(&self, guarded: bool) -> Result<(Option<(u64, u64)>, &'static str), String> {
+        let strict = self
+            .inputs
+            .get(Input::REQUIRE_REVIEWED_PLAN)
+            .is_none_or(|v| v != "false");
+        Ok(match (guarded, strict) {
+            (true, true) => (
+                Some(self.reviewed().await?),
+                "Applied the plan reviewed in the pull request.",
+            ),
+            (true, false) => (
+                None,
+                "Applied without checking for a reviewed plan (`require-reviewed-plan: false`).",
+            ),
+            (false, _) => (
+                None,
+                "Re-applied by `workflow_dispatch`: not guarded by a reviewed plan.",
+            ),
+        })
+    }
+
+    /// The PR and comment whose reviewed plan is today's plan, or why there is none.
+    async fn reviewed(&self) -> Result<(u64, u64), String> {
+        let (pr, comment_id, marker) = reviewed_plan(self.github.as_ref(), self.ctx, self.config).await?;
+        if marker.fingerprint != self.plan().fingerprint {
+            let why = difference(&marker, self.plan());
+            return Err(format!(
+                "today's plan differs from the plan reviewed on #{pr}: {why}"
+            ));
+        }
+        Ok((pr, comment_id))
+    }
+
+    /// Schedule: changes are drift; fail, and open (or close) one issue when asked.
+    async fn check_drift(self) -> u8 {
+        let (plan, files, config) = (self.plan(), self.files, self.config);
+        let drift_issue = self.inputs.get(Input::DRIFT_ISSUE) == Some("true");
+        let _ = files.summary(&format!("{}{}", self.summary_head, render::markdown(plan)));
+        if plan.is_empty() {
+            set_result(files, StepResult::NoDrift);
+            if let (true, Some(gh)) = (drift_issue, &self.github)
+                && let Err(e) = close_drift_issue(gh, config).await
+            {
+                runner::warning(&format!("could not close the drift issue: {e}"));
+            }
+            return self.done();
+        }
+        set_result(files, StepResult::Drift);
+        runner::error(&format!(
+            "AWS has drifted from `{config}`: {}",
+            render::summary_line(&plan.summary)
         ));
-        set_result(files, "invalid");
-        return 1;
-    };
-    if mode == Mode::Validate {
-        set_result(files, "valid");
+        if let (true, Some(gh)) = (drift_issue, &self.github) {
+            match open_drift_issue(gh, config, plan, self.ctx).await {
+                Ok(url) => {
+                    let _ = files.output("issue-url", &url);
+                }
+                Err(e) => runner::warning(&format!("could not open the drift issue: {e}{}", hint(&e))),
+            }
+        }
+        1
+    }
+}
+
+/// No plan could be made: say so in the summary; a fork's pull request (no AWS secrets) only
+/// warns, so the contributor is not failed.
+fn no_plan(error: &str, config: &str, fork_pr: bool, files: &Files) -> u8 {
+    let message = format!("cannot plan against AWS: {error}");
+    let _ = files.summary(&format!(
+        "### sagemaker-autoscale: `{config}`\n\n**No plan**: {message}\n"
+    ));
+    set_result(files, StepResult::Error);
+    if fork_pr {
+        runner::warning(&format!(
+            "{message} (pull request from a fork: no AWS credentials)"
+        ));
         return 0;
     }
-    let strict = inputs
-        .get(Input::REQUIRE_REVIEWED_PLAN)
-        .is_none_or(|v| v != "false");
-    let github = match &token {
-        Some(t) if !ctx.repository.is_empty() => {
-            match GitHub::new(&ctx.api_url, &ctx.graphql_url, t, &ctx.repository) {
-                Ok(g) => Some(g),
-                Err(e) => {
-                    runner::warning(&e.to_string());
-                    None
-                }
-            }
-        }
-        _ => None,
-    };
+    runner::error(&message);
+    1
+}
 
-    let minutes = inputs
-        .get(Input::TIMEOUT_MINUTES)
-        .and_then(|m| m.parse::<u64>().ok())
-        .unwrap_or(30);
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(minutes * 60);
-    runner::group("Plan");
-    let planned = match tokio::time::timeout_at(deadline, engine::plan(desired)).await {
-        Ok(result) => result,
-        Err(_) => {
-            runner::end_group();
-            runner::error(&format!(
-                "gave up: planning took longer than timeout-minutes ({minutes})"
-            ));
-            set_result(files, "error");
-            return 1;
-        }
+/// The reviewed plan's comment after the apply: applied, or failed, with the run's link.
+async fn mark_applied(
+    gh: &GitHub,
+    ctx: &Context,
+    config: &str,
+    plan: &Plan,
+    (pr, comment_id): (u64, u64),
+    failed: bool,
+) {
+    let status = if failed { Status::Failed } else { Status::Applied };
+    let banner = match (failed, ctx.run_url()) {
+        (false, Some(u)) => format!("**Applied** by [run]({u})."),
+        (true, Some(u)) => format!("**Apply failed** in [run]({u}); see its log."),
+        (false, None) => "**Applied.**".to_string(),
+        (true, None) => "**Apply failed.**".to_string(),
     };
-    runner::end_group();
-    let planned = match planned {
-        Ok(p) => p,
-        Err(e) => {
-            let message = format!("cannot plan against AWS: {e}");
-            let _ = files.summary(&format!(
-                "### sagemaker-autoscale: `{config}`\n\n**No plan**: {message}\n"
-            ));
-            set_result(files, "error");
-            // A fork's pull request has no AWS secrets: say so, do not fail the contributor.
-            if mode == Mode::Plan && ctx.is_fork_pr() {
-                runner::warning(&format!(
-                    "{message} (pull request from a fork: no AWS credentials)"
-                ));
-                return 0;
-            }
-            runner::error(&message);
-            return 1;
-        }
-    };
-    let plan = planned.plan.clone();
-    publish_plan(&plan, files, ctx);
-    // Targets left out of the plan fail the run once the rest is done (and commented).
-    for b in &plan.blocked {
-        let target = render::target_label(b.region.as_deref(), &b.resource_id);
-        runner::error(&format!("{target} is left out of this plan: {}", b.reason));
-    }
-    let blocked = u8::from(!plan.blocked.is_empty());
-    let summary_head = format!("### sagemaker-autoscale: `{config}`\n\n");
+    let footer = format!("Merged in #{pr}.");
     let run_url = ctx.run_url();
-
-    match mode {
-        Mode::Validate => 0,
-        Mode::Plan => {
-            let simulation = if inputs.get(Input::SIMULATE) == Some("true") {
-                Some(simulation(desired, inputs, deadline).await)
-            } else {
-                None
-            };
-            let _ = files.summary(&format!(
-                "{summary_head}{}{}",
-                render::markdown(&plan),
-                simulation
-                    .as_deref()
-                    .map(|s| format!("\n{s}"))
-                    .unwrap_or_default()
-            ));
-            set_result(files, if plan.is_empty() { "no-changes" } else { "planned" });
-            if let (Some(gh), Some(pr)) = (&github, ctx.pr_number()) {
-                let footer = format!("Applies when merged to `{}`.", ctx.default_branch());
-                let c = comment::Context {
-                    config: &config,
-                    sha: &ctx.sha,
-                    run_url: run_url.as_deref(),
-                    footer: &footer,
-                    banner: None,
-                    appendix: simulation.as_deref(),
-                };
-                let body = comment::body(&plan, Status::Planned, &c);
-                match upsert_comment(gh, pr, &config, &body).await {
-                    Ok(url) => {
-                        let _ = files.output("comment-url", &url);
-                    }
-                    Err(e) if e.is_forbidden() => {
-                        runner::warning(&format!(
-                            "could not comment the plan on #{pr}: {e}. The plan is in the job summary."
-                        ));
-                    }
-                    Err(e) => {
-                        runner::error(&format!("could not comment the plan on #{pr}: {e}{}", hint(&e)));
-                        return 1;
-                    }
-                }
-            }
-            blocked
-        }
-        Mode::Apply { guarded } => {
-            if plan.is_empty() {
-                let _ = files.summary(&format!(
-                    "{summary_head}No changes: AWS already matches `{config}`.\n"
-                ));
-                set_result(files, "no-changes");
-                return blocked;
-            }
-            let mut reviewed_on = None;
-            if guarded && strict {
-                match reviewed_plan(github.as_ref(), ctx, &config).await {
-                    Ok((pr, comment_id, marker)) if marker.fingerprint == plan.fingerprint => {
-                        reviewed_on = Some((pr, comment_id));
-                    }
-                    Ok((pr, _, marker)) => {
-                        let why = difference(&marker, &plan);
-                        refuse(
-                            files,
-                            &summary_head,
-                            &plan,
-                            &format!("today's plan differs from the plan reviewed on #{pr}: {why}"),
-                        );
-                        return 1;
-                    }
-                    Err(why) => {
-                        refuse(files, &summary_head, &plan, &why);
-                        return 1;
-                    }
-                }
-            }
-            let note = if guarded {
-                if strict {
-                    "Applied the plan reviewed in the pull request."
-                } else {
-                    "Applied without checking for a reviewed plan (`require-reviewed-plan: false`)."
-                }
-            } else {
-                "Re-applied by `workflow_dispatch`: not guarded by a reviewed plan."
-            };
-            runner::group("Apply");
-            let report =
-                engine::apply_planned(planned, Some(deadline), crate::apply::DEFAULT_PARALLELISM.into())
-                    .await;
-            print!("{}", render::apply_report(&report, false));
-            runner::end_group();
-            let failed = report.failed();
-            let _ = files.summary(&format!(
-                "{summary_head}{note}\n\n{}\n```\n{}```\n",
-                render::markdown(&plan),
-                render::apply_report(&report, false)
-            ));
-            set_result(files, if failed { "apply-failed" } else { "applied" });
-            if let (Some(gh), Some((pr, comment_id))) = (&github, reviewed_on) {
-                let status = if failed { Status::Failed } else { Status::Applied };
-                let banner = match (failed, ctx.run_url()) {
-                    (false, Some(u)) => format!("**Applied** by [run]({u})."),
-                    (true, Some(u)) => format!("**Apply failed** in [run]({u}); see its log."),
-                    (false, None) => "**Applied.**".to_string(),
-                    (true, None) => "**Apply failed.**".to_string(),
-                };
-                let footer = format!("Merged in #{pr}.");
-                let c = comment::Context {
-                    config: &config,
-                    sha: &ctx.sha,
-                    run_url: run_url.as_deref(),
-                    footer: &footer,
-                    banner: Some(&banner),
-                    appendix: None,
-                };
-                if let Err(e) = gh
-                    .update_comment(comment_id, &comment::body(&plan, status, &c))
-                    .await
-                {
-                    runner::warning(&format!("applied, but could not mark the plan comment: {e}"));
-                }
-            }
-            if failed {
-                runner::error(
-                    "apply failed; the report above says which changes were applied, which failed, and which were not attempted",
-                );
-                1
-            } else {
-                blocked
-            }
-        }
-        Mode::Drift => {
-            let drift_issue = inputs.get(Input::DRIFT_ISSUE) == Some("true");
-            let _ = files.summary(&format!("{summary_head}{}", render::markdown(&plan)));
-            if plan.is_empty() {
-                set_result(files, "no-drift");
-                if let (true, Some(gh)) = (drift_issue, &github)
-                    && let Err(e) = close_drift_issue(gh, &config).await
-                {
-                    runner::warning(&format!("could not close the drift issue: {e}"));
-                }
-                return blocked;
-            }
-            set_result(files, "drift");
-            runner::error(&format!(
-                "AWS has drifted from `{config}`: {}",
-                render::summary_line(&plan.summary)
-            ));
-            if let (true, Some(gh)) = (drift_issue, &github) {
-                match open_drift_issue(gh, &config, &plan, ctx).await {
-                    Ok(url) => {
-                        let _ = files.output("issue-url", &url);
-                    }
-                    Err(e) => runner::warning(&format!("could not open the drift issue: {e}{}", hint(&e))),
-                }
-            }
-            1
-        }
+    let c = comment::Context {
+        config,
+        sha: &ctx.sha,
+        run_url: run_url.as_deref(),
+        footer: &footer,
+        banner: Some(&banner),
+        appendix: None,
+    };
+    if let Err(e) = gh
+        .update_comment(comment_id, &comment::body(plan, status, &c))
+        .await
+    {
+        runner::warning(&format!("applied, but could not mark the plan comment: {e}"));
     }
 }
 
@@ -466,7 +604,7 @@ fn refuse(files: &Files, head: &str, plan: &Plan, why: &str) {
         "{head}**Not applied.** {why}\n\nRun the workflow with `workflow_dispatch` to re-apply deliberately, or open a pull request so the plan is reviewed.\n\nToday's plan:\n\n{}",
         render::markdown(plan)
     ));
-    set_result(files, "refused");
+    set_result(files, StepResult::Refused);
 }
 
 /// The plan comment of the pull request this commit came from: (PR, comment id, marker).
