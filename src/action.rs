@@ -32,9 +32,9 @@ pub enum Mode {
     Drift,
 }
 
-/// The runner's view of this run.
+/// The runner's environment: the event, the repository, where to write.
 #[derive(Debug, Clone, Default)]
-pub struct Context {
+pub struct Runner {
     pub event_name: String,
     pub event: Value,
     pub repository: String,
@@ -47,15 +47,15 @@ pub struct Context {
     pub plan_dir: PathBuf,
 }
 
-impl Context {
-    pub fn from_env() -> Context {
+impl Runner {
+    pub fn from_env() -> Runner {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
         let event = var(Env::EVENT_PATH)
             .and_then(|p| std::fs::read_to_string(p).ok())
             .and_then(|t| serde_json::from_str(&t).ok())
             .unwrap_or(Value::Null);
         let api_url = var(Env::API_URL).unwrap_or_else(|| "https://api.github.com".into());
-        Context {
+        Runner {
             event_name: var(Env::EVENT_NAME).unwrap_or_default(),
             event,
             repository: var(Env::REPOSITORY).unwrap_or_default(),
@@ -154,7 +154,7 @@ async fn simulation(desired: &DesiredState, inputs: &Inputs, deadline: tokio::ti
     };
     let settings = simulate::Settings {
         days,
-        options: simulate::engine::Options {
+        options: simulate::replay::Options {
             startup_minutes: startup,
             initial: None,
         },
@@ -214,7 +214,7 @@ fn set_result(files: &Files, result: StepResult) {
 }
 
 /// Runs the action; returns the process exit code.
-pub async fn run(checked: &Checked, inputs: &Inputs, ctx: &Context, files: &Files) -> u8 {
+pub async fn run(checked: &Checked, inputs: &Inputs, ctx: &Runner, files: &Files) -> u8 {
     let token = mask_secrets(inputs);
     let mode = match ctx.mode(inputs) {
         Ok(m) => m,
@@ -275,7 +275,7 @@ fn mask_secrets(inputs: &Inputs) -> Option<String> {
 struct Run<'a> {
     config: &'a str,
     inputs: &'a Inputs,
-    ctx: &'a Context,
+    ctx: &'a Runner,
     files: &'a Files,
     github: Option<GitHub>,
     deadline: tokio::time::Instant,
@@ -292,7 +292,7 @@ impl<'a> Run<'a> {
         desired: &DesiredState,
         token: Option<&str>,
         inputs: &'a Inputs,
-        ctx: &'a Context,
+        ctx: &'a Runner,
         files: &'a Files,
     ) -> Result<Run<'a>, u8> {
         let github = match token {
@@ -384,7 +384,7 @@ impl<'a> Run<'a> {
         if let (Some(gh), Some(pr)) = (&self.github, ctx.pr_number()) {
             let footer = format!("Applies when merged to `{}`.", ctx.default_branch());
             let run_url = ctx.run_url();
-            let c = comment::Context {
+            let c = comment::Frame {
                 config: self.config,
                 sha: &ctx.sha,
                 run_url: run_url.as_deref(),
@@ -548,7 +548,7 @@ fn no_plan(error: &str, config: &str, fork_pr: bool, files: &Files) -> u8 {
 /// The reviewed plan's comment after the apply: applied, or failed, with the run's link.
 async fn mark_applied(
     gh: &GitHub,
-    ctx: &Context,
+    ctx: &Runner,
     config: &str,
     plan: &Plan,
     (pr, comment_id): (u64, u64),
@@ -563,7 +563,7 @@ async fn mark_applied(
     };
     let footer = format!("Merged in #{pr}.");
     let run_url = ctx.run_url();
-    let c = comment::Context {
+    let c = comment::Frame {
         config,
         sha: &ctx.sha,
         run_url: run_url.as_deref(),
@@ -584,7 +584,7 @@ fn hint(e: &GitHubError) -> String {
 }
 
 /// Plan JSON to a file, and the outputs that describe the plan.
-fn publish_plan(plan: &Plan, files: &Files, ctx: &Context) {
+fn publish_plan(plan: &Plan, files: &Files, ctx: &Runner) {
     let path = ctx.plan_dir.join("sagemaker-autoscale-plan.json");
     if std::fs::write(&path, render::json(plan)).is_ok() {
         let _ = files.output("plan-json", &path.display().to_string());
@@ -610,7 +610,7 @@ fn refuse(files: &Files, head: &str, plan: &Plan, why: &str) {
 /// The plan comment of the pull request this commit came from: (PR, comment id, marker).
 async fn reviewed_plan(
     github: Option<&GitHub>,
-    ctx: &Context,
+    ctx: &Runner,
     config: &str,
 ) -> Result<(u64, u64, Marker), String> {
     let gh = github.ok_or("no GitHub token to find the reviewed plan (set the `github-token` input)")?;
@@ -713,7 +713,7 @@ async fn open_drift_issue(
     gh: &GitHub,
     config: &str,
     plan: &Plan,
-    ctx: &Context,
+    ctx: &Runner,
 ) -> Result<String, GitHubError> {
     let body = comment::cut(
         &format!(

@@ -72,10 +72,10 @@ pub const DEFAULT_PARALLELISM: u16 = 4;
 /// What applying needs in one region: its clients, the full desired state there (for
 /// re-pointing alarms that did not change themselves), and the policy ARNs read with the
 /// current state.
-pub struct Region<'a> {
-    pub clients: &'a Clients,
-    pub desired: &'a Records,
-    pub policy_arns: &'a HashMap<(String, String), String>,
+pub struct Region {
+    pub clients: Clients,
+    pub desired: Records,
+    pub policy_arns: HashMap<(String, String), String>,
 }
 
 /// Applies `plan`; each change goes to the region it is marked with.
@@ -84,7 +84,7 @@ pub struct Region<'a> {
 /// on at once. After a hard failure or when time runs out no further change starts, and the
 /// changes already in flight finish, so the report says exactly what happened.
 pub async fn apply(
-    regions: &BTreeMap<Option<String>, Region<'_>>,
+    regions: &BTreeMap<Option<String>, Region>,
     plan: &Plan,
     deadline: Option<tokio::time::Instant>,
     parallelism: usize,
@@ -180,7 +180,7 @@ fn lanes(plan: &Plan) -> Vec<Vec<usize>> {
 }
 
 async fn run_lane(
-    regions: &BTreeMap<Option<String>, Region<'_>>,
+    regions: &BTreeMap<Option<String>, Region>,
     plan: &Plan,
     lane: Vec<usize>,
     deadline: Option<tokio::time::Instant>,
@@ -200,7 +200,7 @@ async fn run_lane(
         stop.failed.store(true, Ordering::Relaxed);
         return done;
     };
-    let (clients, desired) = (region.clients, region.desired);
+    let (clients, desired) = (&region.clients, &region.desired);
     // A lane only reads and writes the ARNs of its own targets' policies.
     let targets: HashSet<&str> = lane
         .iter()

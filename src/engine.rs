@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use futures::future::try_join_all;
 use jiff::Timestamp;
 
-use crate::apply::{self, ApplyReport};
+use crate::apply::{self, ApplyReport, Region};
 use crate::aws::{AwsError, Clients, connect, read_current};
 use crate::expected::schedules_in_force;
 use crate::inputs::Env;
@@ -21,13 +21,6 @@ pub struct Planned {
     regions: BTreeMap<Option<String>, Region>,
     /// AWS calls made to read the current state.
     pub read_calls: usize,
-}
-
-/// One region's connection and what was planned there.
-struct Region {
-    clients: Clients,
-    desired: Records,
-    policy_arns: HashMap<(String, String), String>,
 }
 
 /// Reads every region the config names, concurrently, and plans the difference.
@@ -152,19 +145,7 @@ pub async fn apply_planned(
     deadline: Option<tokio::time::Instant>,
     parallelism: usize,
 ) -> ApplyReport {
-    let regions: BTreeMap<Option<String>, apply::Region<'_>> = planned
-        .regions
-        .iter()
-        .map(|(name, r)| {
-            let region = apply::Region {
-                clients: &r.clients,
-                desired: &r.desired,
-                policy_arns: &r.policy_arns,
-            };
-            (name.clone(), region)
-        })
-        .collect();
-    let mut report = apply::apply(&regions, &planned.plan, deadline, parallelism).await;
+    let mut report = apply::apply(&planned.regions, &planned.plan, deadline, parallelism).await;
     if report.failed() {
         return report;
     }

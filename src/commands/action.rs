@@ -11,7 +11,7 @@ pub fn run() -> CommandResult {
     let inputs = Inputs::from_env();
     let checked = check(&ConfigPath::resolve(None, &inputs), &inputs);
     report(&checked, false);
-    let ctx = action::Context::from_env();
+    let ctx = action::Runner::from_env();
     let files = Files::from_env();
     let code = runtime()?.block_on(action::run(&checked, &inputs, &ctx, &files));
     // The action reports everything it shows itself (annotations, summary, outputs).

@@ -53,7 +53,7 @@ pub fn run(args: SimulateArgs) -> CommandResult {
     let baseline = baseline(&args.baseline)?;
     let settings = simulate::Settings {
         days: args.days,
-        options: simulate::engine::Options {
+        options: simulate::replay::Options {
             startup_minutes: args.startup.into(),
             initial: None,
         },

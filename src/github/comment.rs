@@ -82,7 +82,7 @@ pub fn parse_marker(body: &str) -> Option<Marker> {
 }
 
 /// What the comment says besides the plan.
-pub struct Context<'a> {
+pub struct Frame<'a> {
     pub config: &'a str,
     pub sha: &'a str,
     pub run_url: Option<&'a str>,
@@ -94,7 +94,7 @@ pub struct Context<'a> {
     pub appendix: Option<&'a str>,
 }
 
-pub fn body(plan: &Plan, status: Status, ctx: &Context<'_>) -> String {
+pub fn body(plan: &Plan, status: Status, ctx: &Frame<'_>) -> String {
     let marker = Marker::new(ctx.config, plan, status);
     let mut out = format!(
         "{}\n### sagemaker-autoscale: `{}`\n\n",
@@ -167,7 +167,7 @@ mod tests {
 
     #[test]
     fn marker_round_trips_and_rejects_lookalikes() {
-        let ctx = Context {
+        let ctx = Frame {
             config: "autoscaling.toml",
             sha: "abcdef123",
             run_url: None,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use aws_sdk_cloudwatch::primitives::DateTime;
 use aws_sdk_cloudwatch::types as cw;
 
-use super::engine::{alarm_metric, metric_of, predefined};
+use super::replay::{alarm_metric, metric_of, predefined};
 use super::signals::{MetricId, Signals};
 use crate::aws::{AwsError, Clients, call_error, with_retries};
 use crate::keywords::Keyword;

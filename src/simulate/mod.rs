@@ -1,9 +1,9 @@
 //! simulate: replay recorded metrics through the current and the proposed policies and
 //! compare what each would have done. docs/simulate.md states the model and its limits.
 
-pub mod engine;
 mod fetch;
 pub mod render;
+pub mod replay;
 pub mod signals;
 mod step;
 #[cfg(test)]
@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::aws::{AwsError, connect, read_current};
 use crate::model::{DesiredState, ScalableDimension, ScalableTarget};
-use engine::{Options, Trace};
+use replay::{Options, Trace};
 use signals::Signals;
 
 /// What to compare the proposed config with.
@@ -34,7 +34,7 @@ pub struct Settings {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Outcome {
+pub struct Replayed {
     pub instance_hours: f64,
     pub cost: Option<f64>,
     /// Minutes with requests queued and nothing in service.
@@ -50,8 +50,8 @@ pub struct TargetReport {
     /// Resource id, with the region when the target has its own.
     pub target: String,
     /// None when AWS (or the baseline config) has no such target yet.
-    pub baseline: Option<Outcome>,
-    pub proposed: Outcome,
+    pub baseline: Option<Replayed>,
+    pub proposed: Replayed,
     /// Metrics that had no data in the period (their policies never acted).
     pub missing_metrics: Vec<String>,
     pub notes: Vec<String>,
@@ -154,9 +154,9 @@ pub fn compare(
     signals: &Signals,
     settings: &Settings,
 ) -> TargetReport {
-    let base = baseline.map(|b| engine::run(b, signals, None, &settings.options));
+    let base = baseline.map(|b| replay::run(b, signals, None, &settings.options));
     let recorded = base.as_ref().map(|b| b.serving.as_slice());
-    let new = engine::run(proposed, signals, recorded, &settings.options);
+    let new = replay::run(proposed, signals, recorded, &settings.options);
     let mut notes: Vec<String> = base.iter().flat_map(|b| b.notes.clone()).collect();
     for n in &new.notes {
         if !notes.contains(n) {
@@ -165,16 +165,16 @@ pub fn compare(
     }
     TargetReport {
         target: proposed.resource_id.clone(),
-        baseline: base.map(|b| outcome(b, settings.price)),
-        proposed: outcome(new, settings.price),
+        baseline: base.map(|b| replayed(b, settings.price)),
+        proposed: replayed(new, settings.price),
         missing_metrics: Vec::new(),
         notes,
     }
 }
 
-fn outcome(trace: Trace, price: Option<f64>) -> Outcome {
+fn replayed(trace: Trace, price: Option<f64>) -> Replayed {
     let instance_hours = f64::from(trace.desired.iter().sum::<i32>()) / 60.0;
-    Outcome {
+    Replayed {
         instance_hours,
         cost: price.map(|p| p * instance_hours),
         backlog_without_capacity_minutes: trace.backlog_without_capacity,

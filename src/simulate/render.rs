@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Outcome, Report, TargetReport};
+use super::{Replayed, Report, TargetReport};
 use crate::timestamp::format_utc;
 
 /// Points per chart line: one per 2 hours over 7 days.
@@ -61,7 +61,7 @@ fn heading(r: &Report) -> String {
 
 fn rows(t: &TargetReport) -> Vec<(String, String, String)> {
     let both =
-        |f: &dyn Fn(&Outcome) -> String| (t.baseline.as_ref().map_or("-".to_string(), f), f(&t.proposed));
+        |f: &dyn Fn(&Replayed) -> String| (t.baseline.as_ref().map_or("-".to_string(), f), f(&t.proposed));
     let mut rows = Vec::new();
     let (a, b) = both(&|o| format!("{:.1}", o.instance_hours));
     rows.push(("instance-hours".to_string(), a, b));
@@ -92,7 +92,7 @@ fn notes(t: &TargetReport) -> Vec<String> {
 /// Capacity over time, the maximum of each bucket so that short peaks stay visible.
 fn chart(r: &Report, t: &TargetReport) -> String {
     let bucket = r.minutes.div_ceil(CHART_POINTS).max(1);
-    let line = |o: &Outcome| -> Vec<i32> {
+    let line = |o: &Replayed| -> Vec<i32> {
         o.desired
             .chunks(bucket)
             .map(|c| c.iter().copied().max().unwrap_or(0))

@@ -1,7 +1,7 @@
 //! Hand-computed traces the simulator must reproduce exactly. Each test builds its target
 //! through the real validator, so the policies are the ones a config would give.
 
-use super::engine::{Event, Options, run};
+use super::replay::{Event, Options, run};
 use super::signals::Signals;
 use crate::model::ScalableTarget;
 

@@ -138,7 +138,7 @@ proptest! {
         values in prop::collection::vec(prop::option::of(-1e4f64..1e4), 1..400),
         startup in 0usize..15,
     ) {
-        use sagemaker_autoscale::simulate::{engine, signals::Signals};
+        use sagemaker_autoscale::simulate::{replay, signals::Signals};
         let magnitude = if kind == "PercentChangeInCapacity" { "min_adjustment_magnitude = 1\n" } else { "" };
         let text = format!(r#"
 [[endpoint]]
@@ -170,8 +170,8 @@ min_capacity = {scheduled_min}
         let mut s = Signals::new(1_795_996_800, values.len());
         s.record("AWS/SageMaker", "ApproximateBacklogSize", values.clone());
         s.record("/aws/sagemaker/Endpoints", "CPUUtilization", values.clone());
-        let opts = engine::Options { startup_minutes: startup, initial: None };
-        let trace = engine::run(t, &s, Some(&vec![2; values.len()]), &opts);
+        let opts = replay::Options { startup_minutes: startup, initial: None };
+        let trace = replay::run(t, &s, Some(&vec![2; values.len()]), &opts);
         for (i, d) in trace.desired.iter().enumerate() {
             prop_assert!(*d >= 0 && *d <= (min + extra).max(scheduled_min), "minute {}: {}", i, d);
             // In service during a minute: at most what was asked for by the end of the last.
@@ -195,7 +195,7 @@ min_capacity = {scheduled_min}
         ]), 1..180),
         startup in 0usize..20,
     ) {
-        use sagemaker_autoscale::simulate::{engine, signals::Signals};
+        use sagemaker_autoscale::simulate::{replay, signals::Signals};
         let text = format!("[[endpoint]]\n{}\n", lines.join("\n"));
         let Some(desired) = check_text("fuzz.toml", &text).desired else { return Ok(()) };
         for t in &desired.targets {
@@ -209,8 +209,8 @@ min_capacity = {scheduled_min}
                     s.record(&step.alarm.namespace, &step.alarm.metric_name, values.clone());
                 }
             }
-            let opts = engine::Options { startup_minutes: startup, initial: None };
-            let trace = engine::run(t, &s, Some(&vec![1; values.len()]), &opts);
+            let opts = replay::Options { startup_minutes: startup, initial: None };
+            let trace = replay::run(t, &s, Some(&vec![1; values.len()]), &opts);
             prop_assert_eq!(trace.desired.len(), values.len());
             for d in &trace.desired {
                 prop_assert!(*d >= 0);
