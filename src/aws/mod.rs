@@ -1,6 +1,7 @@
 //! The only code that talks to AWS: Application Auto Scaling and CloudWatch clients, reading
 //! the current state, and performing one change at a time.
 
+mod metrics;
 mod read;
 mod write;
 
@@ -11,6 +12,7 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 use aws_credential_types::provider::ProvideCredentials;
 
+pub use metrics::{MetricRequest, minute_history};
 pub use read::{CurrentState, list_targets, read_current};
 pub use write::{Write, perform};
 

@@ -278,7 +278,7 @@ fn is_aws_owned(a: &cw::MetricAlarm) -> bool {
 }
 
 /// Follows `next_token` until it ends, repeats (moto's DescribeScalableTargets), or runs long.
-async fn paginate<T, F, Fut>(calls: &AtomicUsize, mut page: F) -> Result<Vec<T>, AwsError>
+pub(super) async fn paginate<T, F, Fut>(calls: &AtomicUsize, mut page: F) -> Result<Vec<T>, AwsError>
 where
     F: FnMut(Option<String>) -> Fut,
     Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), AwsError>>,
