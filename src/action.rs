@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::check::Checked;
 use crate::engine;
+use crate::error::with_hint;
 use crate::github::comment::{self, Marker, Status, change_lines, parse_marker};
 use crate::github::runner::{self, Files};
 use crate::github::{GitHub, GitHubError};
@@ -30,6 +31,17 @@ pub enum Mode {
         guarded: bool,
     },
     Drift,
+}
+
+/// A `mode` input this event cannot run.
+#[derive(Debug, thiserror::Error)]
+pub enum ModeError {
+    #[error(
+        "input `mode: apply` on a pull request: a pull request never writes to AWS; apply runs on push or workflow_dispatch"
+    )]
+    ApplyOnPullRequest,
+    #[error("input `mode` is {0:?}; expected auto, validate, plan, apply or drift")]
+    Unknown(String),
 }
 
 /// The runner's environment: the event, the repository, where to write.
@@ -100,7 +112,7 @@ impl Runner {
         ))
     }
 
-    pub fn mode(&self, inputs: &Inputs) -> Result<Mode, String> {
+    pub fn mode(&self, inputs: &Inputs) -> Result<Mode, ModeError> {
         let push_to_default =
             self.event_name == "push" && self.git_ref == format!("refs/heads/{}", self.default_branch());
         match inputs.get(Input::MODE).unwrap_or("auto") {
@@ -113,15 +125,12 @@ impl Runner {
             "validate" => Ok(Mode::Validate),
             "plan" => Ok(Mode::Plan),
             // A pull request never writes to AWS, whatever the inputs say: its config is unreviewed.
-            "apply" if self.event_name.starts_with("pull_request") => Err(
-                "input `mode: apply` on a pull request: a pull request never writes to AWS; apply runs on push or workflow_dispatch"
-                    .into(),
-            ),
-            "apply" => Ok(Mode::Apply { guarded: self.event_name == "push" }),
+            "apply" if self.event_name.starts_with("pull_request") => Err(ModeError::ApplyOnPullRequest),
+            "apply" => Ok(Mode::Apply {
+                guarded: self.event_name == "push",
+            }),
             "drift" => Ok(Mode::Drift),
-            other => Err(format!(
-                "input `mode` is {other:?}; expected auto, validate, plan, apply or drift"
-            )),
+            other => Err(ModeError::Unknown(other.to_string())),
         }
     }
 }
@@ -165,7 +174,7 @@ async fn simulation(desired: &DesiredState, inputs: &Inputs, deadline: tokio::ti
     let out = match tokio::time::timeout_at(deadline, run).await {
         Ok(Ok(report)) => simulate::render::markdown(&report),
         Ok(Err(e)) => {
-            runner::warning(&format!("simulation failed: {e}"));
+            runner::warning(&format!("simulation failed: {}", with_hint(&e)));
             format!("### Simulation\n\nNot available: {e}.\n")
         }
         Err(_) => {
@@ -219,7 +228,7 @@ pub async fn run(checked: &Checked, inputs: &Inputs, ctx: &Runner, files: &Files
     let mode = match ctx.mode(inputs) {
         Ok(m) => m,
         Err(e) => {
-            runner::error(&e);
+            runner::error(&e.to_string());
             set_result(files, StepResult::Error);
             return 1;
         }
@@ -319,7 +328,7 @@ impl<'a> Run<'a> {
             Ok(Ok(p)) => p,
             Ok(Err(e)) => {
                 let fork_pr = mode == Mode::Plan && ctx.is_fork_pr();
-                return Err(no_plan(&e.to_string(), config, fork_pr, files));
+                return Err(no_plan(&with_hint(&e), config, fork_pr, files));
             }
             Err(_) => {
                 runner::error(&format!(
@@ -403,7 +412,7 @@ impl<'a> Run<'a> {
                     ));
                 }
                 Err(e) => {
-                    runner::error(&format!("could not comment the plan on #{pr}: {e}{}", hint(&e)));
+                    runner::error(&format!("could not comment the plan on #{pr}: {}", with_hint(&e)));
                     return 1;
                 }
             }
@@ -520,7 +529,7 @@ impl<'a> Run<'a> {
                 Ok(url) => {
                     let _ = files.output("issue-url", &url);
                 }
-                Err(e) => runner::warning(&format!("could not open the drift issue: {e}{}", hint(&e))),
+                Err(e) => runner::warning(&format!("could not open the drift issue: {}", with_hint(&e))),
             }
         }
         1
@@ -577,10 +586,6 @@ async fn mark_applied(
     {
         runner::warning(&format!("applied, but could not mark the plan comment: {e}"));
     }
-}
-
-fn hint(e: &GitHubError) -> String {
-    e.hint().map(|h| format!(" (hint: {h})")).unwrap_or_default()
 }
 
 /// Plan JSON to a file, and the outputs that describe the plan.

@@ -222,10 +222,7 @@ async fn run_lane(
         match result {
             Ok(()) => done.push((i, Outcome::Applied, notes)),
             Err(e) => {
-                let mut message = e.to_string();
-                if let Some(hint) = e.hint() {
-                    message.push_str(&format!(" (hint: {hint})"));
-                }
+                let message = crate::error::with_hint(&e);
                 done.push((i, Outcome::Failed(message), notes));
                 stop.failed.store(true, Ordering::Relaxed);
                 break;

@@ -10,6 +10,7 @@ pub mod check;
 pub mod config;
 pub mod diagnostic;
 pub mod engine;
+pub mod error;
 pub mod expected;
 pub mod github;
 pub mod import;

@@ -125,14 +125,34 @@ impl Plan {
     }
 
     /// Whether `fresh` is this (saved, reviewed) plan: the same fingerprint.
-    pub fn same_as(&self, fresh: &Plan) -> Result<(), String> {
+    pub fn same_as(&self, fresh: &Plan) -> Result<(), PlanDiffers> {
         if self.fingerprint != fresh.fingerprint {
-            return Err(format!(
-                "the saved plan ({}) no longer matches AWS and the config (now {}): something changed since it was made",
-                self.fingerprint, fresh.fingerprint
-            ));
+            return Err(PlanDiffers {
+                saved: self.fingerprint.clone(),
+                fresh: fresh.fingerprint.clone(),
+            });
         }
         Ok(())
+    }
+}
+
+/// A saved (reviewed) plan that is not what a fresh plan would do.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the saved plan ({saved}) no longer matches AWS and the config (now {fresh}): something changed since it was made"
+)]
+pub struct PlanDiffers {
+    pub saved: String,
+    pub fresh: String,
+}
+
+impl PlanDiffers {
+    pub const HINT: &str = "run `plan --out FILE` again, review it, and apply that";
+}
+
+impl crate::error::Hint for PlanDiffers {
+    fn hint(&self) -> Option<&str> {
+        Some(Self::HINT)
     }
 }
 

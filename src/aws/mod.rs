@@ -95,9 +95,11 @@ impl AwsError {
             _ => false,
         }
     }
+}
 
+impl crate::error::Hint for AwsError {
     /// A hint for the errors people hit first.
-    pub fn hint(&self) -> Option<&'static str> {
+    fn hint(&self) -> Option<&str> {
         match self.code() {
             Some("AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation") => Some(
                 "the role needs application-autoscaling:* on sagemaker targets and cloudwatch:PutMetricAlarm, DescribeAlarms, DeleteAlarms and TagResource (PutMetricAlarm with tags needs it); README.md lists the policy",
@@ -214,6 +216,7 @@ pub async fn connect(region: Option<&str>) -> Result<Clients, AwsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Hint;
 
     fn call(code: &str, message: &str) -> AwsError {
         AwsError::Call {

@@ -5,7 +5,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::Args;
-use sagemaker_autoscale::plan::Plan;
+use sagemaker_autoscale::plan::{Plan, PlanDiffers};
 use sagemaker_autoscale::{apply, engine, render};
 
 use super::{CommandResult, ConfigArgs, Error, ExitStatus, Prepared, color, prepare};
@@ -36,11 +36,8 @@ pub fn run(args: ApplyArgs) -> CommandResult {
         Err(status) => return Ok(status),
     };
     if let Some(path) = &args.plan {
-        read_saved(path)
-            .and_then(|saved| saved.same_as(&planned.plan))
-            .map_err(|message| {
-                Error::new(message).hint("run `plan --out FILE` again, review it, and apply that")
-            })?;
+        let saved = read_saved(path).map_err(|message| Error::new(message).hint(PlanDiffers::HINT))?;
+        saved.same_as(&planned.plan)?;
     }
     let stdout_color = color(std::io::stdout().is_terminal());
     print!("{}", render::text(&planned.plan, stdout_color));

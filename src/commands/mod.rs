@@ -14,9 +14,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use sagemaker_autoscale::aws::AwsError;
 use sagemaker_autoscale::config::ConfigPath;
 use sagemaker_autoscale::diagnostic::Renderer;
+use sagemaker_autoscale::error::Hint;
 use sagemaker_autoscale::inputs::{Env, Inputs};
 use sagemaker_autoscale::{Checked, check, engine};
 
@@ -52,8 +52,8 @@ impl Error {
     }
 }
 
-impl From<AwsError> for Error {
-    fn from(e: AwsError) -> Error {
+impl<E: Hint> From<E> for Error {
+    fn from(e: E) -> Error {
         Error {
             message: e.to_string(),
             hint: e.hint().map(str::to_string),

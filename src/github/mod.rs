@@ -43,8 +43,10 @@ impl GitHubError {
     pub fn is_forbidden(&self) -> bool {
         self.status() == Some(403)
     }
+}
 
-    pub fn hint(&self) -> Option<&'static str> {
+impl crate::error::Hint for GitHubError {
+    fn hint(&self) -> Option<&str> {
         match self.status() {
             Some(403) => Some(
                 "the token cannot write here: give the workflow `permissions: pull-requests: write` (and `issues: write` for drift issues); on a pull request from a fork the token is read-only",

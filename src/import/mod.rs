@@ -55,7 +55,29 @@ pub struct Imported {
 }
 
 /// Reads the selected endpoints' scaling objects from AWS and writes them as a config.
-pub async fn import(region: Option<&str>, selection: &Selection) -> Result<Imported, AwsError> {
+/// Why nothing could be imported.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("import: no scalable target in {region} for endpoint(s) or inference component(s) {names}")]
+    Missing { region: String, names: String },
+    #[error("import: no endpoint scalable target in {region} matches {selection}")]
+    NoMatch { region: String, selection: String },
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+}
+
+impl crate::error::Hint for ImportError {
+    fn hint(&self) -> Option<&str> {
+        match self {
+            ImportError::Aws(e) => e.hint(),
+            _ => Some(
+                "import reads one region: check --region (or AWS_REGION), and that the endpoint already has a scalable target there",
+            ),
+        }
+    }
+}
+
+pub async fn import(region: Option<&str>, selection: &Selection) -> Result<Imported, ImportError> {
     let clients = connect(region).await?;
     let (all, list_calls) = list_targets(&clients).await?;
     let chosen: Vec<(String, ScalableDimension)> = all
@@ -73,23 +95,16 @@ pub async fn import(region: Option<&str>, selection: &Selection) -> Result<Impor
             .map(String::as_str)
             .collect();
         if !missing.is_empty() {
-            return Err(AwsError::Invalid {
-                operation: "import",
-                message: format!(
-                    "no scalable target in {} for endpoint(s) or inference component(s) {}",
-                    clients.region,
-                    missing.join(", ")
-                ),
+            return Err(ImportError::Missing {
+                region: clients.region.clone(),
+                names: missing.join(", "),
             });
         }
     }
     if chosen.is_empty() {
-        return Err(AwsError::Invalid {
-            operation: "import",
-            message: format!(
-                "no endpoint scalable target in {} matches {selection}",
-                clients.region
-            ),
+        return Err(ImportError::NoMatch {
+            region: clients.region.clone(),
+            selection: selection.to_string(),
         });
     }
     let mut current = read_current(&clients, &chosen, &Default::default()).await?;
