@@ -17,11 +17,14 @@ pub const ASYNC_METRICS: &[&str] = &[
     "HasBacklogWithoutCapacity",
 ];
 
-/// AWS's default cooldown for SageMaker endpoint variants, both policy kinds: what an absent
-/// value means there (API reference, TargetTrackingScalingPolicyConfiguration and
-/// StepScalingPolicyConfiguration). Inference components and serverless provisioned
-/// concurrency are not in AWS's list, so there an absent cooldown stays absent.
+/// AWS's default target-tracking cooldowns for SageMaker endpoint variants: what an absent
+/// value means there (user guide, target tracking, "Define cooldown periods"). Inference
+/// components and serverless provisioned concurrency are not in AWS's list, so there an
+/// absent target-tracking cooldown stays absent.
 pub const VARIANT_DEFAULT_COOLDOWN: i32 = 300;
+/// A step policy's cooldown when none is given, on every target: "If not specified, the
+/// default value is 300" (API reference, StepScalingPolicyConfiguration).
+pub const STEP_DEFAULT_COOLDOWN: i32 = 300;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DesiredState {
@@ -64,8 +67,9 @@ impl ScalableDimension {
         Self::ALL.into_iter().find(|d| d.as_str() == s)
     }
 
-    /// The cooldown AWS documents for an absent one on this kind of target, if any.
-    pub fn documented_cooldown(self) -> Option<i32> {
+    /// The target-tracking cooldown AWS documents for an absent one on this kind of target,
+    /// if any.
+    pub fn tracking_cooldown(self) -> Option<i32> {
         (self == ScalableDimension::VariantDesiredInstanceCount).then_some(VARIANT_DEFAULT_COOLDOWN)
     }
 }
@@ -230,8 +234,7 @@ pub struct Dimension {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepScaling {
     pub adjustment_type: AdjustmentType,
-    /// None: not set, and AWS documents no default for this kind of target.
-    pub cooldown: Option<i32>,
+    pub cooldown: i32,
     pub metric_aggregation_type: Aggregation,
     pub min_adjustment_magnitude: Option<i32>,
     /// Sorted by lower bound, minus infinity first.

@@ -217,10 +217,10 @@ fn pair_renamed_target_tracking(mut changes: Vec<Change>) -> Vec<Change> {
 impl Plan {
     /// The plan made of `changes`, in apply order.
     pub fn of(mut changes: Vec<Change>) -> Plan {
-        let freed = metrics_wanted_elsewhere(&changes);
+        let tracking_puts = targets_putting_tracking(&changes);
         changes.sort_by_key(|c| {
             (
-                phase(c, &freed),
+                phase(c, &tracking_puts),
                 c.region.clone(),
                 c.resource_id.clone(),
                 c.name.clone(),
@@ -260,15 +260,16 @@ impl Plan {
 }
 
 /// The order apply performs changes in: register targets; delete the target-tracking
-/// policies whose metric another policy of the target is about to take (AWS allows one per
-/// metric); put policies (target tracking first), put alarms wired to the step policies, put
-/// scheduled actions; then prune in reverse: alarms before the policies they trigger, then
-/// policies, then scheduled actions.
-fn phase(c: &Change, freed: &BTreeSet<(Option<String>, String, String)>) -> u8 {
+/// policies of every target that also puts one (AWS allows one per metric specification and
+/// does not say exactly what makes two the same, so every such delete goes first); put
+/// policies (target tracking first), put alarms wired to the step policies, put scheduled
+/// actions; then prune in reverse: alarms before the policies they trigger, then policies,
+/// then scheduled actions.
+fn phase(c: &Change, tracking_puts: &BTreeSet<(Option<String>, String)>) -> u8 {
     let step = |v: &Option<Value>| v.as_ref().is_some_and(|v| v["policy_type"] == "StepScaling");
     let frees = || {
-        Change::tracked_metric(&c.before)
-            .is_some_and(|m| freed.contains(&(c.region.clone(), c.resource_id.clone(), m.to_string())))
+        Change::tracked_metric(&c.before).is_some()
+            && tracking_puts.contains(&(c.region.clone(), c.resource_id.clone()))
     };
     match (c.kind, c.action) {
         (Kind::ScalableTarget, Action::Delete) => 10,
@@ -284,14 +285,13 @@ fn phase(c: &Change, freed: &BTreeSet<(Option<String>, String, String)>) -> u8 {
     }
 }
 
-/// (region, resource id, metric) of every target-tracking policy a change puts.
-fn metrics_wanted_elsewhere(changes: &[Change]) -> BTreeSet<(Option<String>, String, String)> {
+/// (region, resource id) of every target a change puts a target-tracking policy on.
+fn targets_putting_tracking(changes: &[Change]) -> BTreeSet<(Option<String>, String)> {
     changes
         .iter()
         .filter(|c| c.kind == Kind::ScalingPolicy && c.action != Action::Delete)
-        .filter_map(|c| {
-            Change::tracked_metric(&c.after).map(|m| (c.region.clone(), c.resource_id.clone(), m.to_string()))
-        })
+        .filter(|c| Change::tracked_metric(&c.after).is_some())
+        .map(|c| (c.region.clone(), c.resource_id.clone()))
         .collect()
 }
 

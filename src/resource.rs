@@ -79,7 +79,7 @@ impl PolicyRecord {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepRecord {
     pub adjustment_type: AdjustmentType,
-    pub cooldown: Option<i32>,
+    pub cooldown: i32,
     pub metric_aggregation_type: Aggregation,
     pub min_adjustment_magnitude: Option<i32>,
     pub steps: Vec<StepAdjustment>,
@@ -149,11 +149,6 @@ pub fn align_unmanaged(desired: &mut Records, current: &mut Records) {
                 if want.scale_out_cooldown.is_none() {
                     have.scale_out_cooldown = None;
                 }
-            }
-            (Record::Policy(PolicyRecord::Step(want)), Some(Record::Policy(PolicyRecord::Step(have))))
-                if want.cooldown.is_none() =>
-            {
-                have.cooldown = None;
             }
             _ => {}
         }

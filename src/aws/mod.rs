@@ -76,7 +76,10 @@ impl AwsError {
                 | "TooManyRequestsException"
                 | "RequestLimitExceeded"
                 | "ConcurrentUpdateException"
-                | "ObjectNotFoundException",
+                | "ObjectNotFoundException"
+                // "The service encountered an internal error" (API reference); the SDK
+                // retries it only when it comes with a 5xx status.
+                | "InternalServiceException",
             ) => true,
             Some("FailedResourceAccessException") => self.is_throttling_behind(),
             _ => false,

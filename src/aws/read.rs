@@ -460,7 +460,7 @@ fn policy_from(p: &aas::ScalingPolicy, name: &str, rid: &str) -> Result<PolicyRe
     let op = "DescribeScalingPolicies";
     // An absent cooldown is AWS's documented default where there is one, else stays absent.
     let default_cooldown = ScalableDimension::parse(p.scalable_dimension().as_str())
-        .and_then(ScalableDimension::documented_cooldown);
+        .and_then(ScalableDimension::tracking_cooldown);
     if let Some(tt) = p.target_tracking_scaling_policy_configuration() {
         let metric = if let Some(pre) = tt.predefined_metric_specification() {
             let kind = pre.predefined_metric_type().as_str();
@@ -524,7 +524,7 @@ fn policy_from(p: &aas::ScalingPolicy, name: &str, rid: &str) -> Result<PolicyRe
             .adjustment_type()
             .and_then(|a| AdjustmentType::parse(a.as_str()))
             .unwrap_or(AdjustmentType::ChangeInCapacity),
-        cooldown: step.cooldown().or(default_cooldown),
+        cooldown: step.cooldown().unwrap_or(crate::model::STEP_DEFAULT_COOLDOWN),
         metric_aggregation_type: step
             .metric_aggregation_type()
             .and_then(|a| Aggregation::parse(a.as_str()))

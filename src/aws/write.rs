@@ -364,7 +364,7 @@ fn step_scaling(step: &crate::resource::StepRecord) -> Result<aas::StepScalingPo
         .collect::<Result<Vec<_>, _>>()?;
     Ok(aas::StepScalingPolicyConfiguration::builder()
         .adjustment_type(aas::AdjustmentType::from(step.adjustment_type.as_str()))
-        .set_cooldown(step.cooldown)
+        .cooldown(step.cooldown)
         .metric_aggregation_type(aas::MetricAggregationType::from(
             step.metric_aggregation_type.as_str(),
         ))

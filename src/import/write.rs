@@ -213,9 +213,7 @@ fn step_policy(
     if step.adjustment_type != AdjustmentType::ChangeInCapacity {
         let _ = writeln!(out, "adjustment_type = {}", string(step.adjustment_type.as_str()));
     }
-    if let Some(c) = step.cooldown {
-        let _ = writeln!(out, "cooldown = {c}");
-    }
+    let _ = writeln!(out, "cooldown = {}", step.cooldown);
     if step.metric_aggregation_type != Aggregation::Average {
         let _ = writeln!(
             out,

@@ -368,11 +368,11 @@ pub fn run(
                 Winner::Step(i) if desired > before => {
                     let p = &mut stepping[i];
                     if p.out_cooldown.is_none_or(|(until, _)| t >= until) {
-                        p.out_cooldown = Some((minutes(p.step.cooldown), before));
+                        p.out_cooldown = Some((minutes(Some(p.step.cooldown)), before));
                     }
                 }
                 Winner::Step(i) if desired < before => {
-                    stepping[i].in_until = minutes(stepping[i].step.cooldown);
+                    stepping[i].in_until = minutes(Some(stepping[i].step.cooldown));
                 }
                 _ => {}
             }

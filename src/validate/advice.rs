@@ -42,9 +42,8 @@ pub fn check(e: &RawEndpoint, target: &ScalableTarget, d: &mut Diagnostics) {
         let raw = raw_policy(e, &p.name);
         let alarm = &step.alarm;
         let window = i64::from(alarm.period) * i64::from(alarm.evaluation_periods);
-        if let Some(cooldown) = step.cooldown
-            && i64::from(cooldown) < window
-        {
+        let cooldown = step.cooldown;
+        if i64::from(cooldown) < window {
             let origin = raw
                 .and_then(|r| r.cooldown.as_ref().map(|c| c.origin.clone()))
                 .or_else(|| raw.map(|r| r.origin.clone()))

@@ -5,8 +5,8 @@ use crate::config::raw::{Dimensions, Field, Located, RawCustomMetric, RawMetric,
 use crate::diagnostic::{Diagnostic, Diagnostics, Origin};
 use crate::keywords::{AdjustmentType, Aggregation, Inference, PolicyType, PredefinedMetric};
 use crate::model::{
-    ASYNC_METRICS, CustomMetric, Dimension, MetricSpec, PolicyConfig, ScalableDimension, Scaled,
-    ScalingPolicy, StepScaling, TargetTracking,
+    ASYNC_METRICS, CustomMetric, Dimension, MetricSpec, PolicyConfig, STEP_DEFAULT_COOLDOWN,
+    ScalableDimension, Scaled, ScalingPolicy, StepScaling, TargetTracking,
 };
 
 /// AWS's TargetValue range (Application Auto Scaling API reference).
@@ -143,13 +143,13 @@ fn target_tracking(
     let scale_in = p
         .scale_in_cooldown
         .as_ref()
-        .map_or(Some(ctx.dimension.documented_cooldown()), |c| {
+        .map_or(Some(ctx.dimension.tracking_cooldown()), |c| {
             cooldown(c, "scale_in_cooldown", d).map(Some)
         });
     let scale_out = p
         .scale_out_cooldown
         .as_ref()
-        .map_or(Some(ctx.dimension.documented_cooldown()), |c| {
+        .map_or(Some(ctx.dimension.tracking_cooldown()), |c| {
             cooldown(c, "scale_out_cooldown", d).map(Some)
         });
     Some(TargetTracking {
@@ -451,9 +451,7 @@ fn step_scaling(
     let cooldown = p
         .cooldown
         .as_ref()
-        .map_or(Some(ctx.dimension.documented_cooldown()), |c| {
-            cooldown(c, "cooldown", d).map(Some)
-        });
+        .map_or(Some(STEP_DEFAULT_COOLDOWN), |c| cooldown(c, "cooldown", d));
     let min_magnitude = match &p.min_adjustment_magnitude {
         None => Some(None),
         Some(m) if adjustment_type != AdjustmentType::PercentChangeInCapacity => {
