@@ -93,22 +93,26 @@ async fn plan_region(
         targets,
     });
     let mut current = read_current(&clients, &target_ids(&records), &alarm_owners(&records)).await?;
-    // A target holding what this tool cannot represent is left out whole; the rest is planned.
-    let blocked: Vec<Blocked> = current
+    align_unmanaged(&mut records, &mut current.records);
+    let in_force = schedules_in_force(&mut records, &current.records, &current.schedule_created, now);
+    // A target holding what this tool cannot represent, or whose bounds would cross, is left
+    // out whole; the rest is planned.
+    let policies = current
         .blocked
         .iter()
-        .map(|(resource_id, e)| Blocked {
+        .map(|(rid, e)| (rid.clone(), e.to_string()));
+    let blocked: Vec<Blocked> = policies
+        .chain(in_force.blocked.iter().cloned())
+        .map(|(resource_id, reason)| Blocked {
             region: None,
-            resource_id: resource_id.clone(),
-            reason: e.to_string(),
+            resource_id,
+            reason,
         })
         .collect();
     for b in &blocked {
         records.retain(|k, _| k.resource_id != b.resource_id);
         current.records.retain(|k, _| k.resource_id != b.resource_id);
     }
-    align_unmanaged(&mut records, &mut current.records);
-    let in_force = schedules_in_force(&mut records, &current.records, &current.schedule_created, now);
     let plan = diff(&records, &current.records);
     let mut notes = current.notes();
     notes.extend(in_force.problems);

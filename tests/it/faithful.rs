@@ -537,24 +537,54 @@ fn capacity_a_schedule_put_in_force_is_expected_not_drift_in_its_time_zone() {
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert_eq!(target_bounds(&case), (2, 5), "apply did not undo the schedule");
 
-    // A value no schedule explains is still drift, and the plan says what is expected.
+    // A value no schedule explains is drift the plan reports; it never rewrites a bound a
+    // schedule owns (the schedule's next run sets it), since that would move capacity at once.
     block_on(async {
         let (aas, _) = case.aws.clients().await;
         register(&aas, RID, 3, 5).await;
     });
     let (code, plan) = plan_at(&case, summer);
-    assert_eq!(code, 2);
-    let change = &plan["changes"][0];
-    assert_eq!(
-        (
-            change["before"]["min_capacity"].as_i64(),
-            change["after"]["min_capacity"].as_i64()
-        ),
-        (Some(3), Some(2))
-    );
+    assert_eq!(code, 0, "{plan:#}");
+    let warnings = plan["warnings"].to_string();
     assert!(
-        plan["warnings"].to_string().contains("office-hours"),
-        "the plan names the schedule behind the expected value: {plan:#}"
+        warnings.contains("drift: min_capacity is 3") && warnings.contains("office-hours"),
+        "the plan names the drift and the schedule behind the expected value: {plan:#}"
+    );
+
+    // A config change to a bound a schedule owns keeps what the schedule set, and says so.
+    case.config(&OFFICE_HOURS.replace("max_capacity = 4", "max_capacity = 5").replace("name = \"evening\"\nschedule = \"cron(0 18 ? * MON-FRI *)\"\ntimezone = \"Europe/Berlin\"\nmin_capacity = 0", "name = \"evening\"\nschedule = \"cron(0 18 ? * MON-FRI *)\"\ntimezone = \"Europe/Berlin\"\nmin_capacity = 1"));
+    let (_, plan) = plan_at(&case, summer);
+    assert!(
+        plan["changes"]
+            .as_array()
+            .is_some_and(|c| c.iter().all(|c| c["kind"] != "scalable_target")),
+        "{plan:#}"
+    );
+}
+
+#[test]
+fn bounds_that_cross_once_a_schedule_set_one_leave_the_target_out() {
+    let case = Case::new(OFFICE_HOURS);
+    case.apply();
+    let winter = "2030-01-07T07:30:00Z";
+    case.aws.set_clock(winter);
+    assert_eq!(target_bounds(&case), (2, 4));
+    // office-hours set min 2; a config with max 1 would register min 2 above max 1.
+    case.config(
+        &OFFICE_HOURS
+            .replace("max_capacity = 4", "max_capacity = 1")
+            .replace("min_capacity = 2", "min_capacity = 2\nmax_capacity = 2"),
+    );
+    let r = run(case
+        .cmd(&["plan", "--json"])
+        .env("SAGEMAKER_AUTOSCALE_NOW", winter));
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let plan: Value = serde_json::from_str(&r.stdout).expect("plan");
+    assert!(
+        plan["blocked"][0]["reason"]
+            .as_str()
+            .is_some_and(|s| s.contains("min_capacity 2 above max_capacity 1")),
+        "{plan:#}"
     );
 }
 

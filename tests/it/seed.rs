@@ -108,7 +108,7 @@ fn the_seed_matches_the_sagemaker_documentation_field_by_field() {
         backlog.config,
         PolicyConfig::Step(StepScaling {
             adjustment_type: AdjustmentType::ChangeInCapacity,
-            cooldown: Some(300),
+            cooldown: 300,
             metric_aggregation_type: Aggregation::Average,
             min_adjustment_magnitude: None,
             steps: vec![StepAdjustment {
