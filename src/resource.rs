@@ -138,7 +138,23 @@ pub const ALARM_MARK: &str = "Managed by sagemaker-autoscale";
 pub fn align_unmanaged(desired: &mut Records, current: &mut Records) {
     for (key, record) in desired.iter_mut() {
         match (record, current.get_mut(key)) {
-            (Record::Alarm(want), Some(Record::Alarm(have))) => want.kept = have.kept.clone(),
+            (Record::Alarm(want), Some(Record::Alarm(have))) => {
+                want.kept = have.kept.clone();
+                // A unit kept for another metric would leave the alarm in INSUFFICIENT_DATA
+                // (PutMetricAlarm: "We recommend omitting Unit"): it goes, visibly.
+                let same_metric = (
+                    &want.alarm.metric_name,
+                    &want.alarm.namespace,
+                    &want.alarm.dimensions,
+                ) == (
+                    &have.alarm.metric_name,
+                    &have.alarm.namespace,
+                    &have.alarm.dimensions,
+                );
+                if !same_metric {
+                    want.kept.unit = None;
+                }
+            }
             (
                 Record::Policy(PolicyRecord::TargetTracking(want)),
                 Some(Record::Policy(PolicyRecord::TargetTracking(have))),

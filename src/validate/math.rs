@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use super::policy::{EndpointContext, dimensions, metric_text};
 use super::required;
-use super::statistic::extended_statistic_error;
+use super::statistic::{Grammar, statistic_error};
 use crate::config::raw::{Located, RawMetricQuery};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::keywords::{Keyword, MetricStatistic};
@@ -205,7 +205,7 @@ fn stat(s: &Located<String>, d: &mut Diagnostics) -> Option<String> {
     let why = if s.value.len() > MAX_STAT {
         Some(format!("at most {MAX_STAT} characters"))
     } else {
-        extended_statistic_error(&s.value)
+        statistic_error(&s.value, Grammar::MetricStat)
     };
     let Some(why) = why else {
         return Some(s.value.clone());

@@ -6,8 +6,23 @@
 //! Target tracking's `MetricStat.Stat` takes "any CloudWatch statistic or extended statistic"
 //! (TargetTrackingMetricStat), so the same grammar serves both.
 
+/// Where a statistic goes: an alarm's ExtendedStatistic takes the narrower grammar of the
+/// PutMetricAlarm reference; target tracking's MetricStat.Stat takes any CloudWatch
+/// statistic, whose ranges may be open on one side and in absolute values or percentages
+/// (CloudWatch user guide, "Statistics definitions": TM(2%:98%), TM(150:1000), TM(:95%)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grammar {
+    Alarm,
+    MetricStat,
+}
+
 /// Why `s` is not an extended statistic; None when it is one.
 pub fn extended_statistic_error(s: &str) -> Option<String> {
+    statistic_error(s, Grammar::Alarm)
+}
+
+/// Why `s` is not an extended statistic in `grammar`; None when it is one.
+pub fn statistic_error(s: &str, grammar: Grammar) -> Option<String> {
     if s == "IQM" {
         return None;
     }
@@ -50,6 +65,23 @@ pub fn extended_statistic_error(s: &str) -> Option<String> {
                 (Some(_), Some(_)) => None,
                 _ => Some(format!(
                     "{s}: the bounds must be values of the metric, such as PR(100:2000)"
+                )),
+            }
+        }
+        "TC" | "TM" | "TS" | "WM" if grammar == Grammar::MetricStat => {
+            let bound = |v: &str| match v.strip_suffix('%') {
+                Some(p) => number(p).filter(|x| (0.0..=100.0).contains(x)).map(|x| (true, x)),
+                None => signed(v).map(|x| (false, x)),
+            };
+            let parse = |v: &str| (v.is_empty()).then_some(None).or_else(|| bound(v).map(Some));
+            match (parse(low), parse(high)) {
+                (Some(None), Some(None)) => Some(format!("{s}: give at least one bound")),
+                (Some(Some((pa, a))), Some(Some((pb, b)))) if pa == pb && a >= b => {
+                    Some(format!("{s}: the low bound must be below the high one"))
+                }
+                (Some(_), Some(_)) => None,
+                _ => Some(format!(
+                    "{s}: the bounds are percentages or values of the metric, such as {function}(10%:90%) or {function}(150:1000)"
                 )),
             }
         }
@@ -112,6 +144,23 @@ mod tests {
             "WM(10.5%:89%)",
         ] {
             assert_eq!(extended_statistic_error(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn target_tracking_takes_open_and_absolute_ranges_that_alarms_refuse() {
+        for s in [
+            "TM(2%:98%)",
+            "TM(150:1000)",
+            "TM(:95%)",
+            "WM(5%:)",
+            "TC(0.005:0.030)",
+        ] {
+            assert_eq!(statistic_error(s, Grammar::MetricStat), None, "{s}");
+            assert!(statistic_error(s, Grammar::Alarm).is_some(), "{s} on an alarm");
+        }
+        for s in ["TM(:)", "TM(90%:10%)", "TM(a:b)", "TM(101%:)"] {
+            assert!(statistic_error(s, Grammar::MetricStat).is_some(), "{s}");
         }
     }
 

@@ -372,7 +372,7 @@ fn metric_math_and_percentiles_validate_plan_apply_and_import_round_trip() {
 fn metric_math_mistakes_are_located_and_nothing_is_called() {
     let bad = MATH
         .replace("id = \"instances\"", "id = \"Instances\"")
-        .replace("stat = \"p90\"", "stat = \"TM(5%:90%)\"")
+        .replace("stat = \"p90\"", "stat = \"TM(90%:10%)\"")
         .replace(
             "label = \"backlog per instance\"",
             "label = \"x\"\nreturn_data = false",
@@ -382,8 +382,8 @@ fn metric_math_mistakes_are_located_and_nothing_is_called() {
     assert_eq!(r.code, 1);
     for expected in [
         "error[invalid-name]: query id \"Instances\" is not valid",
-        "error[unknown-value]: \"TM(5%:90%)\" is not a statistic",
-        "between 10 and 90",
+        "error[unknown-value]: \"TM(90%:10%)\" is not a statistic",
+        "the low bound must be below the high one",
     ] {
         assert!(r.stderr.contains(expected), "{expected}\n{}", r.stderr);
     }
@@ -613,5 +613,37 @@ fn a_one_sided_schedule_that_meets_the_other_bound_is_warned_and_fails_as_on_aws
     assert!(
         plan["warnings"].to_string().contains("launch-day"),
         "the plan says the run fails: {plan:#}"
+    );
+}
+
+#[test]
+fn a_kept_unit_goes_when_the_alarm_watches_another_metric() {
+    let case = Case::new(SEED);
+    case.apply();
+    block_on(async {
+        let (aas, cw) = case.aws.clients().await;
+        let arn = step_arn(&aas).await;
+        seed_alarm(&cw, ALARM, &arn)
+            .alarm_description(format!("Managed by sagemaker-autoscale for {RID}: triggers HasBacklogWithoutCapacity-ScalingPolicy. Edit autoscaling.toml, not this alarm."))
+            .unit(cw::StandardUnit::Count)
+            .send()
+            .await
+            .expect("operator's unit");
+    });
+    case.assert_converged();
+    case.config(&format!(
+        "{SEED}\n[[endpoint.policy]]\nname = \"HasBacklogWithoutCapacity-ScalingPolicy\"\nalarm = {{ metric = \"ApproximateBacklogSize\", threshold = 1 }}\n"
+    ));
+    let (_, plan) = case.plan();
+    let alarm = plan["changes"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["kind"] == "alarm"))
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        alarm["fields"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|f| f == "kept.unit")),
+        "the unit is dropped, visibly: {plan:#}"
     );
 }
