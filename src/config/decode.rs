@@ -5,7 +5,7 @@ use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue};
 
 use super::raw::*;
-use crate::diagnostic::{Diagnostic, Diagnostics, Origin};
+use crate::diagnostic::{Diagnostic, Diagnostics, Origin, codes};
 use crate::keywords::Keyword;
 use crate::suggest::did_you_mean;
 
@@ -354,8 +354,12 @@ impl<'a, 'i> Table<'a, 'i> {
     fn require<T>(&self, field: &Field<T>, key: &str, origin: &Origin, d: &mut Diagnostics) {
         if field.is_none() && self.entries.get(key).is_none() {
             d.push(
-                Diagnostic::error("missing-key", origin, format!("{} has no `{key}`", self.what))
-                    .help(format!("add `{key} = ...` to this table")),
+                Diagnostic::new(
+                    &codes::MISSING_KEY,
+                    origin,
+                    format!("{} has no `{key}`", self.what),
+                )
+                .help(format!("add `{key} = ...` to this table")),
             );
         }
     }
@@ -366,8 +370,8 @@ impl<'a, 'i> Table<'a, 'i> {
             if self.keys.contains(&name) {
                 continue;
             }
-            let diag = Diagnostic::error(
-                "unknown-key",
+            let diag = Diagnostic::new(
+                &codes::UNKNOWN_KEY,
                 &Origin::file(key.span()),
                 format!("unknown key `{name}` in {}", self.what),
             );
@@ -393,8 +397,8 @@ fn type_name(v: &DeValue<'_>) -> &'static str {
 }
 
 fn wrong_type(v: &Value<'_>, key: &str, expected: &str, d: &mut Diagnostics) {
-    let mut diag = Diagnostic::error(
-        "wrong-type",
+    let mut diag = Diagnostic::new(
+        &codes::WRONG_TYPE,
         &Origin::file(v.span()),
         format!("`{key}` must be {expected}, found {}", type_name(v.get_ref())),
     );
@@ -433,8 +437,8 @@ fn integer(v: &Value<'_>, key: &str, d: &mut Diagnostics) -> Field<i64> {
         DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
             Ok(n) => Some(Located::new(n, Origin::file(v.span()))),
             Err(_) => {
-                d.push(Diagnostic::error(
-                    "out-of-range",
+                d.push(Diagnostic::new(
+                    &codes::OUT_OF_RANGE,
                     &Origin::file(v.span()),
                     format!("`{key}` is too large to be a number here"),
                 ));
@@ -448,8 +452,8 @@ fn integer(v: &Value<'_>, key: &str, d: &mut Diagnostics) -> Field<i64> {
         {
             let n = f.as_str().parse::<f64>().unwrap_or_default() as i64;
             d.push(
-                Diagnostic::error(
-                    "wrong-type",
+                Diagnostic::new(
+                    &codes::WRONG_TYPE,
                     &Origin::file(v.span()),
                     format!("`{key}` must be a whole number, found a decimal number"),
                 )
@@ -476,8 +480,8 @@ fn float(v: &Value<'_>, key: &str, d: &mut Diagnostics) -> Field<f64> {
     match parsed {
         Some(x) => Some(Located::new(x, Origin::file(v.span()))),
         None => {
-            d.push(Diagnostic::error(
-                "out-of-range",
+            d.push(Diagnostic::new(
+                &codes::OUT_OF_RANGE,
                 &Origin::file(v.span()),
                 format!("`{key}` is not a number this tool can represent"),
             ));
@@ -503,7 +507,14 @@ pub(super) fn parse_keyword<K: Keyword>(s: &str, origin: Origin, d: &mut Diagnos
         Some(m) => format!("did you mean \"{m}\"?"),
         None => format!("expected one of: {}", K::canonical_names().join(", ")),
     };
-    d.push(Diagnostic::error("unknown-value", &origin, format!("\"{s}\" is not a {}", K::WHAT)).help(help));
+    d.push(
+        Diagnostic::new(
+            &codes::UNKNOWN_VALUE,
+            &origin,
+            format!("\"{s}\" is not a {}", K::WHAT),
+        )
+        .help(help),
+    );
     None
 }
 
@@ -529,8 +540,8 @@ fn array<'a, 'i>(v: &'a Value<'i>, key: &str, d: &mut Diagnostics) -> Option<&'a
                 format!("[[endpoint.{key}]]")
             };
             d.push(
-                Diagnostic::error(
-                    "wrong-type",
+                Diagnostic::new(
+                    &codes::WRONG_TYPE,
                     &Origin::file(v.span()),
                     format!("`{key}` must be an array of tables, found a table"),
                 )
