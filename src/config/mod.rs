@@ -8,10 +8,7 @@ use std::path::{Path, PathBuf};
 
 use toml::de::DeTable;
 
-pub use decode::{
-    ALARM_KEYS, COMPONENT_KEYS, CONFIG_KEYS, CUSTOM_METRIC_KEYS, ENDPOINT_KEYS, METRIC_KEYS, POLICY_KEYS,
-    SCHEDULE_KEYS, STEP_KEYS, SUSPENDED_KEYS,
-};
+pub use decode::Section;
 pub use raw::RawConfig;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Origin, codes};
