@@ -5,8 +5,12 @@ use std::ops::Range;
 
 use serde::Serialize;
 
+pub use self::codes::Code;
+
 use crate::inputs::Input;
 use crate::source::Source;
+
+pub mod codes;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -50,7 +54,7 @@ impl Origin {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
-    /// Stable, kebab-case name of the rule (`unknown-key`, `min-above-max`, ...).
+    /// The name of its [`Code`] (`unknown-key`, `min-above-max`, ...).
     pub code: &'static str,
     pub message: String,
     pub origin: Origin,
@@ -60,18 +64,11 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, origin: &Origin, message: impl Into<String>) -> Self {
-        Self::new(Severity::Error, code, origin, message)
-    }
-
-    pub fn warning(code: &'static str, origin: &Origin, message: impl Into<String>) -> Self {
-        Self::new(Severity::Warning, code, origin, message)
-    }
-
-    fn new(severity: Severity, code: &'static str, origin: &Origin, message: impl Into<String>) -> Self {
+    /// A problem of kind `code` (its severity is the code's), at `origin`.
+    pub fn new(code: &'static Code, origin: &Origin, message: impl Into<String>) -> Self {
         Diagnostic {
-            severity,
-            code,
+            severity: code.severity,
+            code: code.name,
             message: message.into(),
             origin: origin.clone(),
             help: None,
@@ -266,7 +263,7 @@ mod tests {
     #[test]
     fn annotation_escapes_workflow_command_syntax() {
         let source = Source::new("dir,x/a:b.toml", "x = 1\n");
-        let d = Diagnostic::error("wrong-type", &Origin::file(0..1), "100% bad\nreally").help("fix it");
+        let d = Diagnostic::new(&codes::WRONG_TYPE, &Origin::file(0..1), "100% bad\nreally").help("fix it");
         let r = Renderer {
             source: Some(&source),
             color: false,
@@ -282,7 +279,7 @@ mod tests {
         let line = format!("x = [{}]", "1, ".repeat(100));
         let at = line.len() - 5;
         let source = Source::new("a.toml", line.clone());
-        let d = Diagnostic::error("c", &Origin::file(at..at + 1), "m");
+        let d = Diagnostic::new(&codes::WRONG_TYPE, &Origin::file(at..at + 1), "m");
         let out = Renderer {
             source: Some(&source),
             color: false,
@@ -301,14 +298,14 @@ mod tests {
     #[test]
     fn snippet_points_at_the_column_in_characters() {
         let source = Source::new("a.toml", "# é\nname = \"x\"\n");
-        let d = Diagnostic::error("c", &Origin::file(12..15), "m");
+        let d = Diagnostic::new(&codes::WRONG_TYPE, &Origin::file(12..15), "m");
         let r = Renderer {
             source: Some(&source),
             color: false,
         };
         assert_eq!(
             r.render(&d),
-            "error[c]: m\n  --> a.toml:2:8\n   |\n 2 | name = \"x\"\n   |        ^^^\n"
+            "error[wrong-type]: m\n  --> a.toml:2:8\n   |\n 2 | name = \"x\"\n   |        ^^^\n"
         );
     }
 }

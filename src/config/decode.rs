@@ -1,382 +1,481 @@
 //! Parsed TOML tree -> `RawConfig`, reporting every wrong type and unknown key, not just the
 //! first. Serde would stop at the first error, so this walks the spanned tree by hand.
+//!
+//! Each key is written once: a decoder asks its [`Table`] for a key with the type it wants,
+//! and the keys it asked for are the keys the table knows. Whatever else the table holds is
+//! an `unknown-key` error, with "did you mean" among the keys asked for; [`Section::keys`]
+//! lists them by decoding an empty table.
 
 use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue};
 
 use super::raw::*;
-use crate::diagnostic::{Diagnostic, Diagnostics, Origin};
+use crate::diagnostic::{Diagnostic, Diagnostics, Origin, codes};
 use crate::keywords::Keyword;
 use crate::suggest::did_you_mean;
 
-pub const CONFIG_KEYS: &[&str] = &["region", "ignore_warnings", "endpoint", "inference_component"];
-/// `[[inference_component]]`: an endpoint's keys without `variant` and `inference`.
-pub const COMPONENT_KEYS: &[&str] = &[
-    "name",
-    "region",
-    "min_capacity",
-    "max_capacity",
-    "preset",
-    "target",
-    "scale_in_cooldown",
-    "scale_out_cooldown",
-    "suspended",
-    "ignore_warnings",
-    "policy",
-    "schedule",
-];
-pub const ENDPOINT_KEYS: &[&str] = &[
-    "name",
-    "variant",
-    "region",
-    "min_capacity",
-    "max_capacity",
-    "inference",
-    "preset",
-    "target",
-    "scale_in_cooldown",
-    "scale_out_cooldown",
-    "suspended",
-    "ignore_warnings",
-    "policy",
-    "schedule",
-];
-pub const SUSPENDED_KEYS: &[&str] = &["dynamic_scaling_in", "dynamic_scaling_out", "scheduled_scaling"];
-pub const POLICY_KEYS: &[&str] = &[
-    "name",
-    "type",
-    "target",
-    "metric",
-    "scale_in_cooldown",
-    "scale_out_cooldown",
-    "disable_scale_in",
-    "adjustment_type",
-    "cooldown",
-    "aggregation",
-    "min_adjustment_magnitude",
-    "steps",
-    "alarm",
-];
-pub const METRIC_KEYS: &[&str] = &["predefined", "custom", "math"];
-pub const METRIC_QUERY_KEYS: &[&str] = &[
-    "id",
-    "expression",
-    "metric",
-    "namespace",
-    "stat",
-    "unit",
-    "dimensions",
-    "label",
-    "return_data",
-];
-pub const CUSTOM_METRIC_KEYS: &[&str] = &["name", "namespace", "statistic", "unit", "dimensions"];
-pub const STEP_KEYS: &[&str] = &["lower", "upper", "adjustment"];
-pub const ALARM_KEYS: &[&str] = &[
-    "name",
-    "metric",
-    "namespace",
-    "statistic",
-    "period",
-    "evaluation_periods",
-    "datapoints_to_alarm",
-    "threshold",
-    "comparison",
-    "treat_missing_data",
-    "dimensions",
-];
-pub const SCHEDULE_KEYS: &[&str] = &[
-    "name",
-    "schedule",
-    "timezone",
-    "start_time",
-    "end_time",
-    "min_capacity",
-    "max_capacity",
-];
-
 type Value<'i> = Spanned<DeValue<'i>>;
 
+/// One kind of table: what messages call it, and the decoder that asks for its keys.
+struct Kind<T> {
+    what: &'static str,
+    decode: fn(&mut Table<'_, '_>, &mut Diagnostics) -> T,
+}
+
+impl<T> Kind<T> {
+    const fn new(what: &'static str, decode: fn(&mut Table<'_, '_>, &mut Diagnostics) -> T) -> Self {
+        Kind { what, decode }
+    }
+}
+
+const CONFIG: Kind<RawConfig> = Kind::new("the top level", config);
+const ENDPOINT: Kind<RawEndpoint> = Kind::new("[[endpoint]]", endpoint);
+const COMPONENT: Kind<RawEndpoint> = Kind::new("[[inference_component]]", component);
+const SUSPENDED: Kind<RawSuspended> = Kind::new("`suspended`", suspended);
+const POLICY: Kind<RawPolicy> = Kind::new("[[endpoint.policy]]", policy);
+const METRIC: Kind<RawMetric> = Kind::new("`metric`", metric);
+const METRIC_QUERY: Kind<RawMetricQuery> = Kind::new("a `math` query", metric_query);
+const CUSTOM_METRIC: Kind<RawCustomMetric> = Kind::new("`custom` metric", custom_metric);
+const STEP: Kind<RawStep> = Kind::new("a step", step);
+const ALARM: Kind<RawAlarm> = Kind::new("`alarm`", alarm);
+const SCHEDULE: Kind<RawSchedule> = Kind::new("[[endpoint.schedule]]", schedule);
+
+/// The tables of the config, to list the keys each accepts (the schema test, fuzzing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// The top level of the file.
+    Config,
+    Endpoint,
+    /// `[[inference_component]]`: an endpoint's keys without `variant` and `inference`.
+    Component,
+    Suspended,
+    Policy,
+    Metric,
+    MetricQuery,
+    CustomMetric,
+    Step,
+    Alarm,
+    Schedule,
+}
+
+impl Section {
+    /// The keys this table accepts, in the order its decoder asks for them: what decoding an
+    /// empty table of this kind asks for.
+    pub fn keys(self) -> Vec<&'static str> {
+        match self {
+            Section::Config => keys_of(&CONFIG),
+            Section::Endpoint => keys_of(&ENDPOINT),
+            Section::Component => keys_of(&COMPONENT),
+            Section::Suspended => keys_of(&SUSPENDED),
+            Section::Policy => keys_of(&POLICY),
+            Section::Metric => keys_of(&METRIC),
+            Section::MetricQuery => keys_of(&METRIC_QUERY),
+            Section::CustomMetric => keys_of(&CUSTOM_METRIC),
+            Section::Step => keys_of(&STEP),
+            Section::Alarm => keys_of(&ALARM),
+            Section::Schedule => keys_of(&SCHEDULE),
+        }
+    }
+}
+
+fn keys_of<T>(kind: &Kind<T>) -> Vec<&'static str> {
+    let empty = DeTable::new();
+    let mut t = Table::new(kind.what, Origin::default(), &empty);
+    (kind.decode)(&mut t, &mut Diagnostics::default());
+    t.asked
+}
+
 pub fn decode(root: &Spanned<DeTable<'_>>, d: &mut Diagnostics) -> RawConfig {
-    let mut t = Table::new("the top level", CONFIG_KEYS, root.get_ref());
-    let config = RawConfig {
-        region: t.take("region").and_then(|v| string(v, "region", d)),
-        endpoints: t
-            .take("endpoint")
-            .and_then(|v| array_of_tables(v, "endpoint", d, endpoint))
-            .unwrap_or_default(),
-        components: t
-            .take("inference_component")
-            .and_then(|v| array_of_tables(v, "inference_component", d, component))
-            .unwrap_or_default(),
-        ignore_warnings: t
-            .take("ignore_warnings")
-            .map(|v| strings(v, "ignore_warnings", d))
-            .unwrap_or_default(),
-    };
+    read(&CONFIG, root.get_ref(), Origin::default(), d)
+}
+
+/// Decodes one table of `kind`, then reports what it lacks and what it has that is unknown.
+fn read<T>(kind: &Kind<T>, entries: &DeTable<'_>, origin: Origin, d: &mut Diagnostics) -> T {
+    let mut t = Table::new(kind.what, origin, entries);
+    let value = (kind.decode)(&mut t, d);
     t.finish(d);
-    config
+    value
 }
 
-fn endpoint(table: &DeTable<'_>, origin: Origin, d: &mut Diagnostics) -> RawEndpoint {
-    scaled(table, origin, d, false)
+fn config(t: &mut Table<'_, '_>, d: &mut Diagnostics) -> RawConfig {
+    RawConfig {
+        region: t.get("region", d),
+        ignore_warnings: t.strings("ignore_warnings", d),
+        endpoints: t.tables("endpoint", &ENDPOINT, d).unwrap_or_default(),
+        components: t.tables("inference_component", &COMPONENT, d).unwrap_or_default(),
+    }
 }
 
-fn component(table: &DeTable<'_>, origin: Origin, d: &mut Diagnostics) -> RawEndpoint {
-    scaled(table, origin, d, true)
+fn endpoint(t: &mut Table<'_, '_>, d: &mut Diagnostics) -> RawEndpoint {
+    scaled(t, d, false)
+}
+
+fn component(t: &mut Table<'_, '_>, d: &mut Diagnostics) -> RawEndpoint {
+    scaled(t, d, true)
 }
 
 /// An `[[endpoint]]` or (with `component`) an `[[inference_component]]`.
-fn scaled(table: &DeTable<'_>, origin: Origin, d: &mut Diagnostics, component: bool) -> RawEndpoint {
-    let mut t = if component {
-        Table::new("[[inference_component]]", COMPONENT_KEYS, table)
-    } else {
-        Table::new("[[endpoint]]", ENDPOINT_KEYS, table)
-    };
-    let e = RawEndpoint {
+fn scaled(t: &mut Table<'_, '_>, d: &mut Diagnostics, component: bool) -> RawEndpoint {
+    RawEndpoint {
         component,
-        name: t.take("name").and_then(|v| string(v, "name", d)),
-        // Not keys of an [[inference_component]]: left untaken, so they are unknown there.
-        variant: (!component)
-            .then(|| t.take("variant").and_then(|v| string(v, "variant", d)))
-            .flatten(),
-        region: t.take("region").and_then(|v| string(v, "region", d)),
-        min_capacity: t.take("min_capacity").and_then(|v| integer(v, "min_capacity", d)),
-        max_capacity: t.take("max_capacity").and_then(|v| integer(v, "max_capacity", d)),
-        inference: (!component)
-            .then(|| t.take("inference").and_then(|v| keyword(v, "inference", d)))
-            .flatten(),
-        preset: t.take("preset").and_then(|v| keyword(v, "preset", d)),
-        target: t.take("target").and_then(|v| float(v, "target", d)),
-        scale_in_cooldown: t
-            .take("scale_in_cooldown")
-            .and_then(|v| integer(v, "scale_in_cooldown", d)),
-        scale_out_cooldown: t
-            .take("scale_out_cooldown")
-            .and_then(|v| integer(v, "scale_out_cooldown", d)),
-        suspended: t
-            .take("suspended")
-            .and_then(|v| sub_table(v, "suspended", d, suspended)),
-        policies: t
-            .take("policy")
-            .and_then(|v| array_of_tables(v, "policy", d, policy))
-            .unwrap_or_default(),
-        schedules: t
-            .take("schedule")
-            .and_then(|v| array_of_tables(v, "schedule", d, schedule))
-            .unwrap_or_default(),
-        ignore_warnings: t
-            .take("ignore_warnings")
-            .map(|v| strings(v, "ignore_warnings", d))
-            .unwrap_or_default(),
-        origin: origin.clone(),
-    };
-    t.require(&e.name, "name", &origin, d);
-    t.finish(d);
-    e
+        name: t.required("name", d),
+        // Not keys of an [[inference_component]]: not asked for, so they are unknown there.
+        variant: if component { None } else { t.get("variant", d) },
+        region: t.get("region", d),
+        min_capacity: t.get("min_capacity", d),
+        max_capacity: t.get("max_capacity", d),
+        inference: if component { None } else { t.get("inference", d) },
+        preset: t.get("preset", d),
+        target: t.get("target", d),
+        scale_in_cooldown: t.get("scale_in_cooldown", d),
+        scale_out_cooldown: t.get("scale_out_cooldown", d),
+        suspended: t.table("suspended", &SUSPENDED, d),
+        ignore_warnings: t.strings("ignore_warnings", d),
+        policies: t.tables("policy", &POLICY, d).unwrap_or_default(),
+        schedules: t.tables("schedule", &SCHEDULE, d).unwrap_or_default(),
+        origin: t.origin.clone(),
+    }
 }
 
-fn suspended(table: &DeTable<'_>, _origin: Origin, d: &mut Diagnostics) -> RawSuspended {
-    let mut t = Table::new("`suspended`", SUSPENDED_KEYS, table);
-    let s = RawSuspended {
-        dynamic_scaling_in: t
-            .take("dynamic_scaling_in")
-            .and_then(|v| boolean(v, "dynamic_scaling_in", d)),
-        dynamic_scaling_out: t
-            .take("dynamic_scaling_out")
-            .and_then(|v| boolean(v, "dynamic_scaling_out", d)),
-        scheduled_scaling: t
-            .take("scheduled_scaling")
-            .and_then(|v| boolean(v, "scheduled_scaling", d)),
-    };
-    t.finish(d);
-    s
+fn suspended(t: &mut Table<'_, '_>, d: &mut Diagnostics) -> RawSuspended {
+    RawSuspended {
+        dynamic_scaling_in: t.get("dynamic_scaling_in", d),
+        dynamic_scaling_out: t.get("dynamic_scaling_out", d),
+        scheduled_scaling: t.get("scheduled_scaling", d),
+    }
 }
 
-fn policy(table: &DeTable<'_>, origin: Origin, d: &mut Diagnostics) -> RawPolicy {
-    let mut t = Table::new("[[endpoint.policy]]", POLICY_KEYS, table);
-    let p = RawPolicy {
-        name: t.take("name").and_then(|v| string(v, "name", d)),
-        kind: t.take("type").and_then(|v| keyword(v, "type", d)),
-        target: t.take("target").and_then(|v| float(v, "target", d)),
-        metric: t.take("metric").and_then(|v| sub_table(v, "metric", d, metric)),
-        scale_in_cooldown: t
-            .take("scale_in_cooldown")
-            .and_then(|v| integer(v, "scale_in_cooldown", d)),
-        scale_out_cooldown: t
-            .take("scale_out_cooldown")
-            .and_then(|v| integer(v, "scale_out_cooldown", d)),
-        disable_scale_in: t
-            .take("disable_scale_in")
-            .and_then(|v| boolean(v, "disable_scale_in", d)),
-        adjustment_type: t
-            .take("adjustment_type")
-            .and_then(|v| keyword(v, "adjustment_type", d)),
-        cooldown: t.take("cooldown").and_then(|v| integer(v, "cooldown", d)),
-        aggregation: t.take("aggregation").and_then(|v| keyword(v, "aggregation", d)),
-        min_adjustment_magnitude: t
-            .take("min_adjustment_magnitude")
-            .and_then(|v| integer(v, "min_adjustment_magnitude", d)),
-        steps: t.take("steps").and_then(|v| {
-            array_of_tables(v, "steps", d, step).map(|items| Located::new(items, Origin::file(v.span())))
-        }),
-        alarm: t.take("alarm").and_then(|v| sub_table(v, "alarm", d, alarm)),
-        origin: origin.clone(),
-    };
-    t.require(&p.name, "name", &origin, d);
-    t.finish(d);
-    p
+fn policy(t: &mut Table<'_, '_>, d: &mut Diagnostics) -> RawPolicy {
+    RawPolicy {
+        name: t.required("name", d),
+        kind: t.get("type", d),
+        target: t.get("target", d),
+        metric: t.table("metric", &METRIC, d),
+        scale_in_cooldown: t.get("scale_in_cooldown", d),
+        scale_out_cooldown: t.get("scale_out_cooldown", d),
+        disable_scale_in: t.get("disable_scale_in", d),
+        adjustment_type: t.get("adjustment_type", d),
+        cooldown: t.get("cooldown", d),
+        aggregation: t.get("aggregation", d),
+        min_adjustment_magnitude: t.get("min_adjustment_magnitude", d),
+        steps: t.located_tables("steps", &STEP, d),
+        alarm: t.table("alarm", &ALARM, d),
+        origin: t.origin.clone(),
+    }
 }
 
-fn metric(table: &DeTable<'_>, _origin: Origin, d: &mut Diagnostics) -> RawMetric {
-    let mut t = Table::new("`metric`", METRIC_KEYS, table);
-    let m = RawMetric {
-        predefined: t.take("predefined").and_then(|v| keyword(v, "predefined", d)),
-        custom: t
-            .take("custom")
-            .and_then(|v| sub_table(v, "custom", d, custom_metric)),
-        math: t.take("math").and_then(|v| {
-            array_of_tables(v, "math", d, metric_query)
-                .map(|items| Located::new(items, Origin::file(v.span())))
-        }),
-    };
-    t.finish(d);
-    m
+fn metric(t: &mut Table<'_, '_>, d: &mut Diagnostics) -> RawMetric {
+    RawMetric {
+        predefined: t.get("predefined", d),
+        custom: t.table("custom", &CUSTOM_METRIC, d),
+        math: t.located_tables("math", &METRIC_QUERY, d),
+    }
 }
 
-fn metric_query(table: &DeTable<'_>, origin: Origin, d: &mut Diagnostics) -> RawMetricQuery {
-    let mut t = Table::new("a `math` query", METRIC_QUERY_KEYS, table);
-    let q = RawMetricQuery {
-        id: t.take("id").and_then(|v| string(v, "id", d)),
-        expression: t.take("expression").and_then(|v| string(v, "expression", d)),
-        metric: t.take("metric").and_then(|v| string(v, "metric", d)),
-        namespace: t.take("namespace").and_then(|v| string(v, "namespace", d)),
-        stat: t.take("stat").and_then(|v| string(v, "stat", d)),
-        unit: t.take("unit").and_then(|v| keyword(v, "unit", d)),
-        dimensions: t.take("dimensions").and_then(|v| dimensions(v, d)),
-        label: t.take("label").and_then(|v| string(v, "label", d)),
-        return_data: t.take("return_data").and_then(|v| boolean(v, "return_data", d)),
-        origin: origin.clone(),
-    };
-    t.require(&q.id, "id", &origin, d);
-    t.finish(d);
-    q
+fn metric_query(t: &mut Table<'_, '_>, d: &mut Diagnostics) -> RawMetricQuery {
+    RawMetricQuery {
+        id: t.required("id", d),
+        expression: t.get("expression", d),
+        metric: t.get("metric", d),
+        namespace: t.get("namespace", d),
+        stat: t.get("stat", d),
+        unit: t.get("unit", d),
+        dimensions: t.get("dimensions", d),
+        label: t.get("label", d),
+        return_data: t.get("return_data", d),
+        origin: t.origin.clone(),
+    }
 }
 
-fn custom_metric(table: &DeTable<'_>, _origin: Origin, d: &mut Diagnostics) -> RawCustomMetric {
-    let mut t = Table::new("`custom` metric", CUSTOM_METRIC_KEYS, table);
-    let m = RawCustomMetric {
-        name: t.take("name").and_then(|v| string(v, "name", d)),
-        namespace: t.take("namespace").and_then(|v| string(v, "namespace", d)),
-        statistic: t.take("statistic").and_then(|v| keyword(v, "statistic", d)),
-        unit: t.take("unit").and_then(|v| keyword(v, "unit", d)),
-        dimensions: t.take("dimensions").and_then(|v| dimensions(v, d)),
-    };
-    t.finish(d);
-    m
+fn custom_metric(t: &mut Table<'_, '_>, d: &mut Diagnostics) -> RawCustomMetric {
+    RawCustomMetric {
+        name: t.get("name", d),
+        namespace: t.get("namespace", d),
+        statistic: t.get("statistic", d),
+        unit: t.get("unit", d),
+        dimensions: t.get("dimensions", d),
+    }
 }
 
-fn step(table: &DeTable<'_>, origin: Origin, d: &mut Diagnostics) -> RawStep {
-    let mut t = Table::new("a step", STEP_KEYS, table);
-    let s = RawStep {
-        lower: t.take("lower").and_then(|v| float(v, "lower", d)),
-        upper: t.take("upper").and_then(|v| float(v, "upper", d)),
-        adjustment: t.take("adjustment").and_then(|v| integer(v, "adjustment", d)),
-        origin: origin.clone(),
-    };
-    t.require(&s.adjustment, "adjustment", &origin, d);
-    t.finish(d);
-    s
+fn step(t: &mut Table<'_, '_>, d: &mut Diagnostics) -> RawStep {
+    RawStep {
+        lower: t.get("lower", d),
+        upper: t.get("upper", d),
+        adjustment: t.required("adjustment", d),
+        origin: t.origin.clone(),
+    }
 }
 
-fn alarm(table: &DeTable<'_>, _origin: Origin, d: &mut Diagnostics) -> RawAlarm {
-    let mut t = Table::new("`alarm`", ALARM_KEYS, table);
-    let a = RawAlarm {
-        name: t.take("name").and_then(|v| string(v, "name", d)),
-        metric: t.take("metric").and_then(|v| string(v, "metric", d)),
-        namespace: t.take("namespace").and_then(|v| string(v, "namespace", d)),
-        statistic: t.take("statistic").and_then(|v| string(v, "statistic", d)),
-        period: t.take("period").and_then(|v| integer(v, "period", d)),
-        evaluation_periods: t
-            .take("evaluation_periods")
-            .and_then(|v| integer(v, "evaluation_periods", d)),
-        datapoints_to_alarm: t
-            .take("datapoints_to_alarm")
-            .and_then(|v| integer(v, "datapoints_to_alarm", d)),
-        threshold: t.take("threshold").and_then(|v| float(v, "threshold", d)),
-        comparison: t.take("comparison").and_then(|v| keyword(v, "comparison", d)),
-        treat_missing_data: t
-            .take("treat_missing_data")
-            .and_then(|v| keyword(v, "treat_missing_data", d)),
-        dimensions: t.take("dimensions").and_then(|v| dimensions(v, d)),
-    };
-    t.finish(d);
-    a
+fn alarm(t: &mut Table<'_, '_>, d: &mut Diagnostics) -> RawAlarm {
+    RawAlarm {
+        name: t.get("name", d),
+        metric: t.get("metric", d),
+        namespace: t.get("namespace", d),
+        statistic: t.get("statistic", d),
+        period: t.get("period", d),
+        evaluation_periods: t.get("evaluation_periods", d),
+        datapoints_to_alarm: t.get("datapoints_to_alarm", d),
+        threshold: t.get("threshold", d),
+        comparison: t.get("comparison", d),
+        treat_missing_data: t.get("treat_missing_data", d),
+        dimensions: t.get("dimensions", d),
+    }
 }
 
-fn schedule(table: &DeTable<'_>, origin: Origin, d: &mut Diagnostics) -> RawSchedule {
-    let mut t = Table::new("[[endpoint.schedule]]", SCHEDULE_KEYS, table);
-    let s = RawSchedule {
-        name: t.take("name").and_then(|v| string(v, "name", d)),
-        schedule: t.take("schedule").and_then(|v| string(v, "schedule", d)),
-        timezone: t.take("timezone").and_then(|v| string(v, "timezone", d)),
-        start_time: t.take("start_time").and_then(|v| datetime(v, "start_time", d)),
-        end_time: t.take("end_time").and_then(|v| datetime(v, "end_time", d)),
-        min_capacity: t.take("min_capacity").and_then(|v| integer(v, "min_capacity", d)),
-        max_capacity: t.take("max_capacity").and_then(|v| integer(v, "max_capacity", d)),
-        origin: origin.clone(),
-    };
-    t.require(&s.name, "name", &origin, d);
-    t.finish(d);
-    s
+fn schedule(t: &mut Table<'_, '_>, d: &mut Diagnostics) -> RawSchedule {
+    RawSchedule {
+        name: t.required("name", d),
+        schedule: t.get("schedule", d),
+        timezone: t.get("timezone", d),
+        start_time: t.datetime("start_time", d),
+        end_time: t.datetime("end_time", d),
+        min_capacity: t.get("min_capacity", d),
+        max_capacity: t.get("max_capacity", d),
+        origin: t.origin.clone(),
+    }
 }
 
-/// The keys of one TOML table, handed out one by one; whatever is left is unknown.
+/// The keys of one TOML table, asked for one by one with the type wanted; the keys asked for
+/// are the ones the table knows, whatever else it holds is unknown.
 struct Table<'a, 'i> {
     what: &'static str,
-    keys: &'static [&'static str],
+    /// Where the table is, for the struct decoded from it and for `missing-key`.
+    origin: Origin,
     entries: &'a DeTable<'i>,
+    /// Every key asked for, in order: the known keys.
+    asked: Vec<&'static str>,
+    /// Required keys that are absent.
+    missing: Vec<&'static str>,
 }
 
 impl<'a, 'i> Table<'a, 'i> {
-    fn new(what: &'static str, keys: &'static [&'static str], entries: &'a DeTable<'i>) -> Self {
-        Table { what, keys, entries }
+    fn new(what: &'static str, origin: Origin, entries: &'a DeTable<'i>) -> Self {
+        Table {
+            what,
+            origin,
+            entries,
+            asked: Vec::new(),
+            missing: Vec::new(),
+        }
     }
 
-    fn take(&mut self, key: &'static str) -> Option<&'a Value<'i>> {
+    /// The value of `key`, if present; from now on `key` is a known key of this table.
+    fn value(&mut self, key: &'static str) -> Option<&'a Value<'i>> {
         debug_assert!(
-            self.keys.contains(&key),
-            "{key} missing from the key list of {}",
+            !self.asked.contains(&key),
+            "{key} asked for twice in {}",
             self.what
         );
+        self.asked.push(key);
         self.entries.get(key)
     }
 
-    fn require<T>(&self, field: &Field<T>, key: &str, origin: &Origin, d: &mut Diagnostics) {
-        if field.is_none() && self.entries.get(key).is_none() {
-            d.push(
-                Diagnostic::error("missing-key", origin, format!("{} has no `{key}`", self.what))
-                    .help(format!("add `{key} = ...` to this table")),
-            );
+    /// `key` as a `T`, or a `wrong-type` (`out-of-range`, `unknown-value`) error.
+    fn get<T: FromValue>(&mut self, key: &'static str, d: &mut Diagnostics) -> Field<T> {
+        self.value(key).and_then(|v| T::from_value(v, key, d))
+    }
+
+    /// As [`Table::get`], and a `missing-key` error when the table has no `key`.
+    fn required<T: FromValue>(&mut self, key: &'static str, d: &mut Diagnostics) -> Field<T> {
+        let Some(v) = self.value(key) else {
+            self.missing.push(key);
+            return None;
+        };
+        T::from_value(v, key, d)
+    }
+
+    /// A date-time, written as a TOML date-time or as a string; kept as text, checked in
+    /// `validate`.
+    fn datetime(&mut self, key: &'static str, d: &mut Diagnostics) -> Field<String> {
+        let v = self.value(key)?;
+        match v.get_ref() {
+            DeValue::Datetime(dt) => Some(Located::new(dt.to_string(), Origin::file(v.span()))),
+            DeValue::String(s) => Some(Located::new(s.to_string(), Origin::file(v.span()))),
+            _ => {
+                wrong_type(v, key, "a date-time such as 2026-12-24T18:00:00Z", d);
+                None
+            }
         }
     }
 
+    /// An array of strings; the entries that are strings when some are not.
+    fn strings(&mut self, key: &'static str, d: &mut Diagnostics) -> Vec<Located<String>> {
+        self.value(key).map(|v| strings(v, key, d)).unwrap_or_default()
+    }
+
+    /// A table of `kind`.
+    fn table<T>(&mut self, key: &'static str, kind: &Kind<T>, d: &mut Diagnostics) -> Field<T> {
+        let v = self.value(key)?;
+        match v.get_ref() {
+            DeValue::Table(t) => {
+                let origin = Origin::file(v.span());
+                Some(Located::new(read(kind, t, origin.clone(), d), origin))
+            }
+            _ => {
+                wrong_type(v, key, "a table", d);
+                None
+            }
+        }
+    }
+
+    /// An array of tables of `kind` (`[[...]]` or `[{...}]`), skipping entries that are not
+    /// tables.
+    fn tables<T>(&mut self, key: &'static str, kind: &Kind<T>, d: &mut Diagnostics) -> Option<Vec<T>> {
+        self.value(key).and_then(|v| array_of_tables(v, key, kind, d))
+    }
+
+    /// As [`Table::tables`], located at the array.
+    fn located_tables<T>(&mut self, key: &'static str, kind: &Kind<T>, d: &mut Diagnostics) -> Field<Vec<T>> {
+        let v = self.value(key)?;
+        array_of_tables(v, key, kind, d).map(|items| Located::new(items, Origin::file(v.span())))
+    }
+
+    /// Reports the required keys that are absent, then every key not asked for.
     fn finish(self, d: &mut Diagnostics) {
+        for key in &self.missing {
+            d.push(
+                Diagnostic::new(
+                    &codes::MISSING_KEY,
+                    &self.origin,
+                    format!("{} has no `{key}`", self.what),
+                )
+                .help(format!("add `{key} = ...` to this table")),
+            );
+        }
         for (key, _) in self.entries.iter() {
             let name: &str = key.get_ref();
-            if self.keys.contains(&name) {
+            if self.asked.contains(&name) {
                 continue;
             }
-            let diag = Diagnostic::error(
-                "unknown-key",
+            let diag = Diagnostic::new(
+                &codes::UNKNOWN_KEY,
                 &Origin::file(key.span()),
                 format!("unknown key `{name}` in {}", self.what),
             );
-            let help = match did_you_mean(name, self.keys.iter().copied()) {
+            let help = match did_you_mean(name, self.asked.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`?"),
-                None => format!("expected one of: {}", self.keys.join(", ")),
+                None => format!("expected one of: {}", self.asked.join(", ")),
             };
             d.push(diag.help(help));
         }
+    }
+}
+
+/// A value one key holds: decoded, or an error naming the key.
+trait FromValue: Sized {
+    fn from_value(v: &Value<'_>, key: &str, d: &mut Diagnostics) -> Field<Self>;
+}
+
+impl FromValue for String {
+    fn from_value(v: &Value<'_>, key: &str, d: &mut Diagnostics) -> Field<Self> {
+        match v.get_ref() {
+            DeValue::String(s) => Some(Located::new(s.to_string(), Origin::file(v.span()))),
+            _ => {
+                wrong_type(v, key, "a string", d);
+                None
+            }
+        }
+    }
+}
+
+impl FromValue for bool {
+    fn from_value(v: &Value<'_>, key: &str, d: &mut Diagnostics) -> Field<Self> {
+        match v.get_ref() {
+            DeValue::Boolean(b) => Some(Located::new(*b, Origin::file(v.span()))),
+            _ => {
+                wrong_type(v, key, "true or false", d);
+                None
+            }
+        }
+    }
+}
+
+impl FromValue for i64 {
+    fn from_value(v: &Value<'_>, key: &str, d: &mut Diagnostics) -> Field<Self> {
+        match v.get_ref() {
+            DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+                Ok(n) => Some(Located::new(n, Origin::file(v.span()))),
+                Err(_) => {
+                    d.push(Diagnostic::new(
+                        &codes::OUT_OF_RANGE,
+                        &Origin::file(v.span()),
+                        format!("`{key}` is too large to be a number here"),
+                    ));
+                    None
+                }
+            },
+            DeValue::Float(f)
+                if f.as_str()
+                    .parse::<f64>()
+                    .is_ok_and(|x| x.fract() == 0.0 && x.abs() < 1e15) =>
+            {
+                let n = f.as_str().parse::<f64>().unwrap_or_default() as i64;
+                d.push(
+                    Diagnostic::new(
+                        &codes::WRONG_TYPE,
+                        &Origin::file(v.span()),
+                        format!("`{key}` must be a whole number, found a decimal number"),
+                    )
+                    .help(format!("write `{key} = {n}`")),
+                );
+                None
+            }
+            _ => {
+                wrong_type(v, key, "a whole number", d);
+                None
+            }
+        }
+    }
+}
+
+impl FromValue for f64 {
+    fn from_value(v: &Value<'_>, key: &str, d: &mut Diagnostics) -> Field<Self> {
+        let parsed = match v.get_ref() {
+            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok().map(|n| n as f64),
+            DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
+            _ => {
+                wrong_type(v, key, "a number", d);
+                return None;
+            }
+        };
+        match parsed {
+            Some(x) => Some(Located::new(x, Origin::file(v.span()))),
+            None => {
+                d.push(Diagnostic::new(
+                    &codes::OUT_OF_RANGE,
+                    &Origin::file(v.span()),
+                    format!("`{key}` is not a number this tool can represent"),
+                ));
+                None
+            }
+        }
+    }
+}
+
+impl<K: Keyword> FromValue for K {
+    fn from_value(v: &Value<'_>, key: &str, d: &mut Diagnostics) -> Field<Self> {
+        let DeValue::String(s) = v.get_ref() else {
+            wrong_type(v, key, &format!("a string (a {})", K::WHAT), d);
+            return None;
+        };
+        parse_keyword(s, Origin::file(v.span()), d)
+    }
+}
+
+impl FromValue for Dimensions {
+    fn from_value(v: &Value<'_>, key: &str, d: &mut Diagnostics) -> Field<Self> {
+        let DeValue::Table(t) = v.get_ref() else {
+            wrong_type(v, key, "a table of name = \"value\"", d);
+            return None;
+        };
+        let mut out = Vec::new();
+        for (k, val) in t.iter() {
+            let name = Located::new(k.get_ref().to_string(), Origin::file(k.span()));
+            if let Some(value) = String::from_value(val, &format!("dimension `{}`", name.value), d) {
+                out.push((name, value));
+            }
+        }
+        Some(Located::new(out, Origin::file(v.span())))
     }
 }
 
@@ -393,8 +492,8 @@ fn type_name(v: &DeValue<'_>) -> &'static str {
 }
 
 fn wrong_type(v: &Value<'_>, key: &str, expected: &str, d: &mut Diagnostics) {
-    let mut diag = Diagnostic::error(
-        "wrong-type",
+    let mut diag = Diagnostic::new(
+        &codes::WRONG_TYPE,
         &Origin::file(v.span()),
         format!("`{key}` must be {expected}, found {}", type_name(v.get_ref())),
     );
@@ -408,92 +507,6 @@ fn wrong_type(v: &Value<'_>, key: &str, expected: &str, d: &mut Diagnostics) {
     d.push(diag);
 }
 
-fn string(v: &Value<'_>, key: &str, d: &mut Diagnostics) -> Field<String> {
-    match v.get_ref() {
-        DeValue::String(s) => Some(Located::new(s.to_string(), Origin::file(v.span()))),
-        _ => {
-            wrong_type(v, key, "a string", d);
-            None
-        }
-    }
-}
-
-fn boolean(v: &Value<'_>, key: &str, d: &mut Diagnostics) -> Field<bool> {
-    match v.get_ref() {
-        DeValue::Boolean(b) => Some(Located::new(*b, Origin::file(v.span()))),
-        _ => {
-            wrong_type(v, key, "true or false", d);
-            None
-        }
-    }
-}
-
-fn integer(v: &Value<'_>, key: &str, d: &mut Diagnostics) -> Field<i64> {
-    match v.get_ref() {
-        DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
-            Ok(n) => Some(Located::new(n, Origin::file(v.span()))),
-            Err(_) => {
-                d.push(Diagnostic::error(
-                    "out-of-range",
-                    &Origin::file(v.span()),
-                    format!("`{key}` is too large to be a number here"),
-                ));
-                None
-            }
-        },
-        DeValue::Float(f)
-            if f.as_str()
-                .parse::<f64>()
-                .is_ok_and(|x| x.fract() == 0.0 && x.abs() < 1e15) =>
-        {
-            let n = f.as_str().parse::<f64>().unwrap_or_default() as i64;
-            d.push(
-                Diagnostic::error(
-                    "wrong-type",
-                    &Origin::file(v.span()),
-                    format!("`{key}` must be a whole number, found a decimal number"),
-                )
-                .help(format!("write `{key} = {n}`")),
-            );
-            None
-        }
-        _ => {
-            wrong_type(v, key, "a whole number", d);
-            None
-        }
-    }
-}
-
-fn float(v: &Value<'_>, key: &str, d: &mut Diagnostics) -> Field<f64> {
-    let parsed = match v.get_ref() {
-        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok().map(|n| n as f64),
-        DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
-        _ => {
-            wrong_type(v, key, "a number", d);
-            return None;
-        }
-    };
-    match parsed {
-        Some(x) => Some(Located::new(x, Origin::file(v.span()))),
-        None => {
-            d.push(Diagnostic::error(
-                "out-of-range",
-                &Origin::file(v.span()),
-                format!("`{key}` is not a number this tool can represent"),
-            ));
-            None
-        }
-    }
-}
-
-fn keyword<K: Keyword>(v: &Value<'_>, key: &str, d: &mut Diagnostics) -> Field<K> {
-    let DeValue::String(s) = v.get_ref() else {
-        wrong_type(v, key, &format!("a string (a {})", K::WHAT), d);
-        return None;
-    };
-    parse_keyword(s, Origin::file(v.span()), d)
-}
-
 /// A keyword from text, or an `unknown-value` error with the closest spelling.
 pub(super) fn parse_keyword<K: Keyword>(s: &str, origin: Origin, d: &mut Diagnostics) -> Field<K> {
     if let Some(k) = K::parse(s) {
@@ -503,20 +516,15 @@ pub(super) fn parse_keyword<K: Keyword>(s: &str, origin: Origin, d: &mut Diagnos
         Some(m) => format!("did you mean \"{m}\"?"),
         None => format!("expected one of: {}", K::canonical_names().join(", ")),
     };
-    d.push(Diagnostic::error("unknown-value", &origin, format!("\"{s}\" is not a {}", K::WHAT)).help(help));
+    d.push(
+        Diagnostic::new(
+            &codes::UNKNOWN_VALUE,
+            &origin,
+            format!("\"{s}\" is not a {}", K::WHAT),
+        )
+        .help(help),
+    );
     None
-}
-
-/// A date-time, written as a TOML date-time or as a string; kept as text, checked in `validate`.
-fn datetime(v: &Value<'_>, key: &str, d: &mut Diagnostics) -> Field<String> {
-    match v.get_ref() {
-        DeValue::Datetime(dt) => Some(Located::new(dt.to_string(), Origin::file(v.span()))),
-        DeValue::String(s) => Some(Located::new(s.to_string(), Origin::file(v.span()))),
-        _ => {
-            wrong_type(v, key, "a date-time such as 2026-12-24T18:00:00Z", d);
-            None
-        }
-    }
 }
 
 fn array<'a, 'i>(v: &'a Value<'i>, key: &str, d: &mut Diagnostics) -> Option<&'a DeArray<'i>> {
@@ -529,8 +537,8 @@ fn array<'a, 'i>(v: &'a Value<'i>, key: &str, d: &mut Diagnostics) -> Option<&'a
                 format!("[[endpoint.{key}]]")
             };
             d.push(
-                Diagnostic::error(
-                    "wrong-type",
+                Diagnostic::new(
+                    &codes::WRONG_TYPE,
                     &Origin::file(v.span()),
                     format!("`{key}` must be an array of tables, found a table"),
                 )
@@ -553,56 +561,44 @@ fn strings(v: &Value<'_>, key: &str, d: &mut Diagnostics) -> Vec<Located<String>
     };
     items
         .iter()
-        .filter_map(|item| string(item, &format!("each entry of `{key}`"), d))
+        .filter_map(|item| String::from_value(item, &format!("each entry of `{key}`"), d))
         .collect()
 }
 
-fn sub_table<T>(
-    v: &Value<'_>,
-    key: &str,
-    d: &mut Diagnostics,
-    decode: impl Fn(&DeTable<'_>, Origin, &mut Diagnostics) -> T,
-) -> Field<T> {
-    match v.get_ref() {
-        DeValue::Table(t) => {
-            let origin = Origin::file(v.span());
-            Some(Located::new(decode(t, origin.clone(), d), origin))
-        }
-        _ => {
-            wrong_type(v, key, "a table", d);
-            None
-        }
-    }
-}
-
-fn array_of_tables<T>(
-    v: &Value<'_>,
-    key: &str,
-    d: &mut Diagnostics,
-    decode: impl Fn(&DeTable<'_>, Origin, &mut Diagnostics) -> T,
-) -> Option<Vec<T>> {
+fn array_of_tables<T>(v: &Value<'_>, key: &str, kind: &Kind<T>, d: &mut Diagnostics) -> Option<Vec<T>> {
     let items = array(v, key, d)?;
     let mut out = Vec::new();
     for item in items.iter() {
         match item.get_ref() {
-            DeValue::Table(t) => out.push(decode(t, Origin::file(item.span()), d)),
+            DeValue::Table(t) => out.push(read(kind, t, Origin::file(item.span()), d)),
             _ => wrong_type(item, &format!("each entry of `{key}`"), "a table", d),
         }
     }
     Some(out)
 }
 
-fn dimensions(v: &Value<'_>, d: &mut Diagnostics) -> Field<Dimensions> {
-    let DeValue::Table(t) = v.get_ref() else {
-        wrong_type(v, "dimensions", "a table of name = \"value\"", d);
-        return None;
-    };
-    let mut out = Vec::new();
-    for (k, val) in t.iter() {
-        let name = Located::new(k.get_ref().to_string(), Origin::file(k.span()));
-        if let Some(value) = string(val, &format!("dimension `{}`", name.value), d) {
-            out.push((name, value));
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_component_knows_the_endpoint_keys_but_variant_and_inference() {
+        let component = Section::Component.keys();
+        let only_endpoint: Vec<&str> = Section::Endpoint
+            .keys()
+            .into_iter()
+            .filter(|k| !component.contains(k))
+            .collect();
+        assert_eq!(only_endpoint, ["variant", "inference"]);
     }
-    Some(Located::new(out, Origin::file(v.span())))
+
+    #[test]
+    fn a_required_key_of_the_wrong_type_is_not_also_missing() {
+        let (root, errors) = DeTable::parse_recoverable("[[endpoint]]\nname = 1\nnmae = \"x\"\n");
+        assert!(errors.is_empty());
+        let mut d = Diagnostics::default();
+        decode(&root, &mut d);
+        let codes: Vec<&str> = d.into_sorted().iter().map(|x| x.code).collect();
+        assert_eq!(codes, ["wrong-type", "unknown-key"]);
+    }
 }

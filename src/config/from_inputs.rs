@@ -7,7 +7,7 @@
 
 use super::decode::parse_keyword;
 use super::raw::{Field, Located, RawConfig, RawEndpoint};
-use crate::diagnostic::{Diagnostic, Diagnostics, Origin};
+use crate::diagnostic::{Diagnostic, Diagnostics, Origin, codes};
 use crate::inputs::{Input, Inputs};
 use crate::keywords::Preset;
 
@@ -44,8 +44,7 @@ pub fn apply(raw: &mut RawConfig, inputs: &Inputs, d: &mut Diagnostics) {
         None => {
             let (first, _) = inputs.endpoint_inputs().next().unwrap_or_default();
             d.push(
-                Diagnostic::error(
-                    "input-needs-endpoint",
+                Diagnostic::new(&codes::INPUT_NEEDS_ENDPOINT,
                     &Origin::Input { input: first },
                     format!("input `{first}` needs `endpoint-name`: the config has {} endpoints", raw.endpoints.len()),
                 )
@@ -92,8 +91,8 @@ fn number(inputs: &Inputs, input: &'static str, d: &mut Diagnostics) -> Field<i6
     match v.parse::<i64>() {
         Ok(n) => Some(Located::new(n, origin(input))),
         Err(_) => {
-            d.push(Diagnostic::error(
-                "wrong-type",
+            d.push(Diagnostic::new(
+                &codes::WRONG_TYPE,
                 &origin(input),
                 format!("input `{input}` must be a whole number, found \"{v}\""),
             ));
@@ -107,8 +106,8 @@ fn decimal(inputs: &Inputs, input: &'static str, d: &mut Diagnostics) -> Field<f
     match v.parse::<f64>() {
         Ok(x) => Some(Located::new(x, origin(input))),
         Err(_) => {
-            d.push(Diagnostic::error(
-                "wrong-type",
+            d.push(Diagnostic::new(
+                &codes::WRONG_TYPE,
                 &origin(input),
                 format!("input `{input}` must be a number, found \"{v}\""),
             ));

@@ -8,13 +8,10 @@ use std::path::{Path, PathBuf};
 
 use toml::de::DeTable;
 
-pub use decode::{
-    ALARM_KEYS, COMPONENT_KEYS, CONFIG_KEYS, CUSTOM_METRIC_KEYS, ENDPOINT_KEYS, METRIC_KEYS, POLICY_KEYS,
-    SCHEDULE_KEYS, STEP_KEYS, SUSPENDED_KEYS,
-};
+pub use decode::Section;
 pub use raw::RawConfig;
 
-use crate::diagnostic::{Diagnostic, Diagnostics, Origin};
+use crate::diagnostic::{Diagnostic, Diagnostics, Origin, codes};
 use crate::inputs::{Input, Inputs};
 use crate::source::Source;
 
@@ -61,7 +58,7 @@ pub fn load(config_path: &ConfigPath, inputs: &Inputs, d: &mut Diagnostics) -> L
         && let Some(why) = outside_workspace(p)
     {
         d.push(
-            Diagnostic::error("config-outside-workspace", &Origin::Input { input: Input::CONFIG }, format!("input `config` ({display}) {why}"))
+            Diagnostic::new(&codes::CONFIG_OUTSIDE_WORKSPACE, &Origin::Input { input: Input::CONFIG }, format!("input `config` ({display}) {why}"))
                 .help("give a path relative to the repository, e.g. `autoscaling.toml` or `deploy/autoscaling.toml`"),
         );
         return Loaded {
@@ -87,8 +84,8 @@ pub fn load(config_path: &ConfigPath, inputs: &Inputs, d: &mut Diagnostics) -> L
             Err(e) => {
                 let at = e.utf8_error().valid_up_to();
                 d.push(
-                    Diagnostic::error(
-                        "not-utf8",
+                    Diagnostic::new(
+                        &codes::NOT_UTF8,
                         &Origin::Default,
                         format!("{display} is not UTF-8 text (invalid byte at offset {at})"),
                     )
@@ -124,8 +121,8 @@ pub fn load(config_path: &ConfigPath, inputs: &Inputs, d: &mut Diagnostics) -> L
                 "check the path given with --config or the `config` input".to_string()
             };
             d.push(
-                Diagnostic::error(
-                    "config-not-found",
+                Diagnostic::new(
+                    &codes::CONFIG_NOT_FOUND,
                     &Origin::Default,
                     format!("cannot read {display}: {e}"),
                 )
@@ -167,8 +164,8 @@ pub fn parse(source: &Source, d: &mut Diagnostics) -> RawConfig {
     if !errors.is_empty() {
         for e in errors {
             let span = e.span().unwrap_or(0..0);
-            d.push(Diagnostic::error(
-                "toml-syntax",
+            d.push(Diagnostic::new(
+                &codes::TOML_SYNTAX,
                 &Origin::file(span),
                 format!("invalid TOML: {}", e.message()),
             ));

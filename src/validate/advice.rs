@@ -1,37 +1,12 @@
 //! Advice: warnings about configs AWS accepts but that will not behave as intended. Each has
-//! a code that `ignore_warnings` (top level or per endpoint) switches off.
+//! a code that `ignore_warnings` (top level or per endpoint) switches off: the warnings of
+//! the registry, `crate::diagnostic::codes`.
 
 use crate::config::raw::{Located, RawEndpoint, RawPolicy};
-use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
+use crate::diagnostic::{Diagnostic, Diagnostics, Severity, codes};
 use crate::keywords::{AdjustmentType, TreatMissingData};
 use crate::model::{PolicyConfig, ScalableTarget};
 use crate::schedule::bound_conflicts;
-
-/// Every warning code, with what it is about. The list users pick from (docs/config.md).
-pub const WARNINGS: &[(&str, &str)] = &[
-    ("max-zero", "max_capacity is 0"),
-    (
-        "summed-across-cores",
-        "a CPU/GPU target on a metric summed across cores",
-    ),
-    (
-        "slow-scale-from-zero",
-        "min 0 where only target tracking can scale out from zero",
-    ),
-    (
-        "cooldown-shorter-than-alarm",
-        "a step policy's cooldown ends before its alarm can reset",
-    ),
-    (
-        "breaching-when-absent",
-        "missing data as breaching on a metric absent at zero instances",
-    ),
-    ("no-scale-in", "no policy can ever scale in"),
-    (
-        "one-sided-schedule",
-        "a scheduled action that sets one bound can meet the other and fail",
-    ),
-];
 
 /// The advice that needs the validated target (the rest is given where the field is read).
 pub fn check(e: &RawEndpoint, target: &ScalableTarget, d: &mut Diagnostics) {
@@ -49,8 +24,7 @@ pub fn check(e: &RawEndpoint, target: &ScalableTarget, d: &mut Diagnostics) {
                 .or_else(|| raw.map(|r| r.origin.clone()))
                 .unwrap_or_else(|| e.origin.clone());
             d.push(
-                Diagnostic::warning(
-                    "cooldown-shorter-than-alarm",
+                Diagnostic::new(&codes::COOLDOWN_SHORTER_THAN_ALARM,
                     &origin,
                     format!(
                         "policy `{}`: cooldown {} s is shorter than its alarm's window ({} x {} s = {window} s); the alarm is still in ALARM when the cooldown ends, so the policy fires again before its last change shows in the metric",
@@ -69,8 +43,7 @@ pub fn check(e: &RawEndpoint, target: &ScalableTarget, d: &mut Diagnostics) {
                 .and_then(|a| a.value.treat_missing_data.as_ref().map(|t| t.origin.clone()))
                 .unwrap_or_else(|| e.origin.clone());
             d.push(
-                Diagnostic::warning(
-                    "breaching-when-absent",
+                Diagnostic::new(&codes::BREACHING_WHEN_ABSENT,
                     &origin,
                     format!(
                         "alarm `{}` treats missing data as breaching, but {} is not published while no instance runs: at 0 instances the alarm stays in ALARM and policy `{}` keeps firing",
@@ -87,8 +60,7 @@ pub fn check(e: &RawEndpoint, target: &ScalableTarget, d: &mut Diagnostics) {
         .any(|p| matches!(p.config, PolicyConfig::TargetTracking(_)));
     if tracking && !can_scale_in(target) {
         d.push(
-            Diagnostic::warning(
-                "no-scale-in",
+            Diagnostic::new(&codes::NO_SCALE_IN,
                 &e.origin,
                 format!(
                     "scale-in is disabled everywhere on {}: every target-tracking policy has disable_scale_in and no step policy or scheduled action removes capacity, so capacity that goes up stays up",
@@ -117,7 +89,7 @@ fn one_sided_schedules(e: &RawEndpoint, target: &ScalableTarget, d: &mut Diagnos
             .find(|s| s.name.as_ref().is_some_and(|n| n.value == conflict.action))
             .map_or(&e.origin, |s| &s.origin);
         d.push(
-            Diagnostic::warning("one-sided-schedule", origin, conflict.message).help(
+            Diagnostic::new(&codes::ONE_SIDED_SCHEDULE, origin, conflict.message).help(
                 "give the action both min_capacity and max_capacity, so its run never meets the other bound",
             ),
         );
@@ -150,13 +122,13 @@ fn raw_policy<'a>(e: &'a RawEndpoint, name: &str) -> Option<&'a RawPolicy> {
 pub fn ignore_list(list: &[Located<String>], d: &mut Diagnostics) -> Vec<String> {
     let mut out = Vec::new();
     for code in list {
-        if WARNINGS.iter().any(|(c, _)| *c == code.value) {
+        if codes::find(&code.value).is_some_and(|c| c.severity == Severity::Warning) {
             out.push(code.value.clone());
             continue;
         }
-        let known: Vec<&str> = WARNINGS.iter().map(|(c, _)| *c).collect();
-        let mut diag = Diagnostic::error(
-            "unknown-warning-code",
+        let known: Vec<&str> = codes::warnings().map(|c| c.name).collect();
+        let mut diag = Diagnostic::new(
+            &codes::UNKNOWN_WARNING_CODE,
             &code.origin,
             format!("`{}` is not a warning code that can be ignored", code.value),
         );

@@ -4,7 +4,7 @@ use super::policy::{EndpointContext, dimensions, metric_text};
 use super::statistic::extended_statistic_error;
 use super::{int_in, names};
 use crate::config::raw::{Located, RawAlarm};
-use crate::diagnostic::{Diagnostic, Diagnostics, Origin};
+use crate::diagnostic::{Diagnostic, Diagnostics, Origin, codes};
 use crate::keywords::{Keyword, MetricStatistic, TreatMissingData};
 use crate::model::{Alarm, AlarmStatistic, Scaled};
 use crate::suggest::did_you_mean;
@@ -40,8 +40,8 @@ pub fn validate(
             "choose another `name`"
         };
         d.push(
-            Diagnostic::error(
-                "invalid-name",
+            Diagnostic::new(
+                &codes::INVALID_NAME,
                 &name.origin,
                 format!("alarm name \"{}\" {why}", name.value),
             )
@@ -63,7 +63,7 @@ pub fn validate(
     .collect();
     if !missing.is_empty() {
         d.push(
-            Diagnostic::error("missing-key", &a.origin, format!("{what} is missing {}", missing.join(", ")))
+            Diagnostic::new(&codes::MISSING_KEY, &a.origin, format!("{what} is missing {}", missing.join(", ")))
                 .help("an alarm needs metric, namespace, statistic, period, evaluation_periods, threshold and comparison"),
         );
     }
@@ -85,8 +85,8 @@ pub fn validate(
         if t.value.is_finite() {
             Some(t.value)
         } else {
-            d.push(Diagnostic::error(
-                "out-of-range",
+            d.push(Diagnostic::new(
+                &codes::OUT_OF_RANGE,
                 &t.origin,
                 format!("threshold must be a finite number, not {}", t.value),
             ));
@@ -100,8 +100,7 @@ pub fn validate(
         let limit = if p < 3600 { DAY } else { WEEK };
         if window > limit {
             d.push(
-                Diagnostic::error(
-                    "alarm-window",
+                Diagnostic::new(&codes::ALARM_WINDOW,
                     &field.origin,
                     format!("period x evaluation_periods = {window} s, more than CloudWatch's limit of {limit} s for a {p} s period"),
                 )
@@ -156,8 +155,8 @@ fn statistic(s: &Located<String>, d: &mut Diagnostics) -> Option<AlarmStatistic>
         None => why,
     };
     d.push(
-        Diagnostic::error(
-            "unknown-value",
+        Diagnostic::new(
+            &codes::UNKNOWN_VALUE,
             &s.origin,
             format!("\"{}\" is not a statistic", s.value),
         )
@@ -178,8 +177,8 @@ fn period(p: &Located<i64>, d: &mut Diagnostics) -> Option<i32> {
         ((p.value + 30) / 60).clamp(1, WEEK / 60) * 60
     };
     d.push(
-        Diagnostic::error(
-            "alarm-period",
+        Diagnostic::new(
+            &codes::ALARM_PERIOD,
             &p.origin,
             format!("alarm period {} s is not one CloudWatch accepts", p.value),
         )

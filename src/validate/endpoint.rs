@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use super::policy::{self, EndpointContext};
 use super::{AlarmUse, MAX_POLICIES_PER_TARGET, MAX_SCHEDULES_PER_TARGET, int_in, names, required, schedule};
 use crate::config::raw::RawEndpoint;
-use crate::diagnostic::{Diagnostic, Diagnostics, Origin, Severity};
+use crate::diagnostic::{Diagnostic, Diagnostics, Origin, Severity, codes};
 use crate::keywords::{AdjustmentType, Inference};
 use crate::model::{
     MetricSpec, PolicyConfig, ScalableDimension, ScalableTarget, Scaled, ScalingPolicy, ScheduledAction,
@@ -22,8 +22,8 @@ pub fn validate(e: &RawEndpoint, alarms: &mut Vec<AlarmUse>, d: &mut Diagnostics
     };
     let name = required(&e.name, "name", &e.origin, what, d)?;
     if let Some(why) = names::sagemaker_name(&name.value) {
-        d.push(Diagnostic::error(
-            "invalid-name",
+        d.push(Diagnostic::new(
+            &codes::INVALID_NAME,
             &name.origin,
             format!("{noun} \"{}\" {why}", name.value),
         ));
@@ -36,8 +36,8 @@ pub fn validate(e: &RawEndpoint, alarms: &mut Vec<AlarmUse>, d: &mut Diagnostics
         let variant = match &e.variant {
             Some(v) => {
                 if let Some(why) = names::sagemaker_name(&v.value) {
-                    d.push(Diagnostic::error(
-                        "invalid-name",
+                    d.push(Diagnostic::new(
+                        &codes::INVALID_NAME,
                         &v.origin,
                         format!("variant name \"{}\" {why}", v.value),
                     ));
@@ -73,8 +73,8 @@ pub fn validate(e: &RawEndpoint, alarms: &mut Vec<AlarmUse>, d: &mut Diagnostics
         && lo > hi
     {
         d.push(
-            Diagnostic::error(
-                "min-above-max",
+            Diagnostic::new(
+                &codes::MIN_ABOVE_MAX,
                 &min_field.origin,
                 format!("min_capacity ({lo}) is greater than max_capacity ({hi})"),
             )
@@ -83,8 +83,8 @@ pub fn validate(e: &RawEndpoint, alarms: &mut Vec<AlarmUse>, d: &mut Diagnostics
     }
     if let (Some(0), Some(max_field)) = (max, &e.max_capacity) {
         d.push(
-            Diagnostic::warning(
-                "max-zero",
+            Diagnostic::new(
+                &codes::MAX_ZERO,
                 &max_field.origin,
                 "max_capacity is 0: this endpoint can never run an instance",
             )
@@ -93,7 +93,7 @@ pub fn validate(e: &RawEndpoint, alarms: &mut Vec<AlarmUse>, d: &mut Diagnostics
     }
     if let (Some(0), Some(Inference::RealTime), Some(min_field)) = (min, ctx.inference, &e.min_capacity) {
         d.push(
-            Diagnostic::error("min-zero-real-time", &min_field.origin, "a real-time endpoint cannot scale to 0 instances")
+            Diagnostic::new(&codes::MIN_ZERO_REAL_TIME, &min_field.origin, "a real-time endpoint cannot scale to 0 instances")
                 .help("set min_capacity to at least 1; only async endpoints and inference components can scale to zero"),
         );
     }
@@ -148,8 +148,8 @@ fn validate_policies(
 ) -> Vec<ScalingPolicy> {
     if e.policies.len() > MAX_POLICIES_PER_TARGET {
         let extra = &e.policies[MAX_POLICIES_PER_TARGET];
-        d.push(Diagnostic::error(
-            "too-many-policies",
+        d.push(Diagnostic::new(
+            &codes::TOO_MANY_POLICIES,
             &extra.origin,
             format!(
                 "{} policies on one endpoint variant; AWS allows at most {MAX_POLICIES_PER_TARGET}",
@@ -165,8 +165,8 @@ fn validate_policies(
             && by_name.insert(&n.value, &n.origin).is_some()
         {
             d.push(
-                Diagnostic::error(
-                    "duplicate-policy",
+                Diagnostic::new(
+                    &codes::DUPLICATE_POLICY,
                     &n.origin,
                     format!("policy `{}` is defined twice on `{}`", n.value, ctx.name()),
                 )
@@ -181,8 +181,7 @@ fn validate_policies(
             if let Some((_, other)) = by_metric.iter().find(|(m, _)| *m == tt.metric) {
                 let origin = p.metric.as_ref().map_or(&p.origin, |m| &m.origin);
                 d.push(
-                    Diagnostic::error(
-                        "duplicate-metric",
+                    Diagnostic::new(&codes::DUPLICATE_METRIC,
                         origin,
                         format!("policies `{other}` and `{}` track the same metric; AWS allows one target-tracking policy per metric", policy.name),
                     )
@@ -210,8 +209,8 @@ fn validate_policies(
 
 fn validate_schedules(e: &RawEndpoint, d: &mut Diagnostics) -> Vec<ScheduledAction> {
     if e.schedules.len() > MAX_SCHEDULES_PER_TARGET {
-        d.push(Diagnostic::error(
-            "too-many-schedules",
+        d.push(Diagnostic::new(
+            &codes::TOO_MANY_SCHEDULES,
             &e.schedules[MAX_SCHEDULES_PER_TARGET].origin,
             format!(
                 "{} scheduled actions on one endpoint variant; AWS allows at most {MAX_SCHEDULES_PER_TARGET}",
@@ -225,8 +224,8 @@ fn validate_schedules(e: &RawEndpoint, d: &mut Diagnostics) -> Vec<ScheduledActi
         if let Some(n) = &s.name
             && by_name.insert(&n.value, ()).is_some()
         {
-            d.push(Diagnostic::error(
-                "duplicate-schedule",
+            d.push(Diagnostic::new(
+                &codes::DUPLICATE_SCHEDULE,
                 &n.origin,
                 format!("scheduled action `{}` is defined twice", n.value),
             ));
@@ -298,16 +297,14 @@ fn check_scale_from_zero(
     });
     match slow_path {
         Some(p) => d.push(
-            Diagnostic::warning(
-                "slow-scale-from-zero",
+            Diagnostic::new(&codes::SLOW_SCALE_FROM_ZERO,
                 origin,
                 format!("min_capacity is 0 and only target tracking (`{}`) can scale out from zero; it starts only after the backlog exceeds the target", p.name),
             )
             .help("add the scale-from-zero step policy on HasBacklogWithoutCapacity (preset \"async-backlog\" includes it)"),
         ),
         None => d.push(
-            Diagnostic::error(
-                "no-scale-from-zero",
+            Diagnostic::new(&codes::NO_SCALE_FROM_ZERO,
                 origin,
                 if e.component {
                     "min_capacity is 0 but nothing can scale this inference component out from zero: its metrics are not published while no copy runs"

@@ -11,7 +11,7 @@ use super::policy::{EndpointContext, dimensions, metric_text};
 use super::required;
 use super::statistic::{Grammar, statistic_error};
 use crate::config::raw::{Located, RawMetricQuery};
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, codes};
 use crate::keywords::{Keyword, MetricStatistic};
 use crate::model::{MetricQuery, QueryMetric};
 
@@ -26,7 +26,7 @@ pub fn queries(
 ) -> Option<Vec<MetricQuery>> {
     if list.value.is_empty() {
         d.push(
-            Diagnostic::error("metric-math", &list.origin, "`math` has no queries")
+            Diagnostic::new(&codes::METRIC_MATH, &list.origin, "`math` has no queries")
                 .help("add a metric query and an expression over it, e.g. `{ id = \"m\", metric = \"...\", namespace = \"...\", stat = \"Average\" }`"),
         );
         return None;
@@ -40,8 +40,8 @@ pub fn queries(
             && !seen.insert(&id.value)
         {
             d.push(
-                Diagnostic::error(
-                    "metric-math",
+                Diagnostic::new(
+                    &codes::METRIC_MATH,
                     &id.origin,
                     format!("query id `{}` is used twice", id.value),
                 )
@@ -58,8 +58,8 @@ pub fn queries(
     if ok && returning.len() != 1 {
         let ids: Vec<&str> = returning.iter().map(|q| q.id.as_str()).collect();
         d.push(
-            Diagnostic::error(
-                "metric-math",
+            Diagnostic::new(
+                &codes::METRIC_MATH,
                 &list.origin,
                 if ids.is_empty() {
                     "no query has `return_data = true`: nothing would be tracked".to_string()
@@ -95,8 +95,8 @@ fn query(
             ] {
                 if let Some(origin) = given {
                     d.push(
-                        Diagnostic::error(
-                            "metric-math",
+                        Diagnostic::new(
+                            &codes::METRIC_MATH,
                             origin,
                             format!("`{key}` belongs to a metric query, and this one is an expression"),
                         )
@@ -112,8 +112,8 @@ fn query(
         (None, Some(m)) => metric(q, m, ctx, d).map(|m| (None, Some(m))),
         (Some(e), Some(_)) => {
             d.push(
-                Diagnostic::error(
-                    "metric-math",
+                Diagnostic::new(
+                    &codes::METRIC_MATH,
                     &e.origin,
                     "a query has both `expression` and `metric`",
                 )
@@ -123,8 +123,8 @@ fn query(
         }
         (None, None) => {
             d.push(
-                Diagnostic::error(
-                    "metric-math",
+                Diagnostic::new(
+                    &codes::METRIC_MATH,
                     &q.origin,
                     "a query has neither `expression` nor `metric`",
                 )
@@ -152,8 +152,8 @@ fn query_id(id: &Located<String>, d: &mut Diagnostics) -> Option<String> {
         return Some(s.clone());
     }
     d.push(
-        Diagnostic::error(
-            "invalid-name",
+        Diagnostic::new(
+            &codes::INVALID_NAME,
             &id.origin,
             format!("query id \"{s}\" is not valid"),
         )
@@ -167,8 +167,8 @@ fn expression(e: &Located<String>, d: &mut Diagnostics) -> Option<String> {
     if (1..=MAX_EXPRESSION).contains(&len) && !e.value.trim().is_empty() {
         return Some(e.value.clone());
     }
-    d.push(Diagnostic::error(
-        "out-of-range",
+    d.push(Diagnostic::new(
+        &codes::OUT_OF_RANGE,
         &e.origin,
         format!("an expression has 1 to {MAX_EXPRESSION} characters; this one has {len}"),
     ));
@@ -211,8 +211,8 @@ fn stat(s: &Located<String>, d: &mut Diagnostics) -> Option<String> {
         return Some(s.value.clone());
     };
     d.push(
-        Diagnostic::error(
-            "unknown-value",
+        Diagnostic::new(
+            &codes::UNKNOWN_VALUE,
             &s.origin,
             format!("\"{}\" is not a statistic", s.value),
         )

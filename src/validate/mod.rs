@@ -14,10 +14,9 @@ mod steps;
 use std::collections::HashMap;
 
 use crate::config::raw::{Field, Located, RawConfig};
-use crate::diagnostic::{Diagnostic, Diagnostics, Origin};
+use crate::diagnostic::{Diagnostic, Diagnostics, Origin, codes};
 use crate::model::DesiredState;
 
-pub use advice::WARNINGS;
 pub use preset::{BACKLOG_POLICY, CPU_POLICY, FROM_ZERO_POLICY, INVOCATIONS_POLICY};
 
 /// AWS quotas that are not adjustable.
@@ -34,7 +33,7 @@ pub fn validate(mut raw: RawConfig, d: &mut Diagnostics) -> Option<DesiredState>
     }
     if raw.endpoints.is_empty() && raw.components.is_empty() {
         d.push(
-            Diagnostic::error("no-endpoints", &Origin::Default, "the config has no [[endpoint]] (nor [[inference_component]])")
+            Diagnostic::new(&codes::NO_ENDPOINTS, &Origin::Default, "the config has no [[endpoint]] (nor [[inference_component]])")
                 .help("add an [[endpoint]] table with `name`, `max_capacity` and a `preset` or policies (see examples/seed.toml)"),
         );
     }
@@ -55,8 +54,8 @@ pub fn validate(mut raw: RawConfig, d: &mut Diagnostics) -> Option<DesiredState>
             let key = (name.value.clone(), variant.to_string(), region);
             if seen.contains_key(&key) {
                 d.push(
-                    Diagnostic::error(
-                        "duplicate-endpoint",
+                    Diagnostic::new(
+                        &codes::DUPLICATE_ENDPOINT,
                         &e.origin,
                         if e.component {
                             format!("inference component `{}` is configured twice", key.0)
@@ -109,8 +108,8 @@ fn check_alarm_names_unique(alarms: &[AlarmUse], d: &mut Diagnostics) {
     for a in alarms {
         match seen.get(&(a.name.as_str(), a.region.as_deref())) {
             Some(first) => d.push(
-                Diagnostic::error(
-                    "duplicate-alarm",
+                Diagnostic::new(
+                    &codes::DUPLICATE_ALARM,
                     &a.origin,
                     format!(
                         "alarm name `{}` is already used by policy `{}` of {}",
@@ -140,8 +139,8 @@ pub(crate) struct AlarmUse {
 fn region(field: &Located<String>, d: &mut Diagnostics) -> Option<String> {
     match names::region(&field.value) {
         Some(why) => {
-            d.push(Diagnostic::error(
-                "invalid-name",
+            d.push(Diagnostic::new(
+                &codes::INVALID_NAME,
                 &field.origin,
                 format!("region \"{}\" {why}", field.value),
             ));
@@ -161,7 +160,7 @@ fn required<'a, T>(
 ) -> Option<&'a Located<T>> {
     if field.is_none() {
         d.push(
-            Diagnostic::error("missing-key", owner, format!("{what} has no `{key}`"))
+            Diagnostic::new(&codes::MISSING_KEY, owner, format!("{what} has no `{key}`"))
                 .help(format!("add `{key} = ...`")),
         );
     }
@@ -171,8 +170,8 @@ fn required<'a, T>(
 /// An integer within AWS's bounds, as the i32 the API takes.
 fn int_in(field: &Located<i64>, key: &str, min: i64, max: i64, d: &mut Diagnostics) -> Option<i32> {
     if field.value < min || field.value > max {
-        d.push(Diagnostic::error(
-            "out-of-range",
+        d.push(Diagnostic::new(
+            &codes::OUT_OF_RANGE,
             &field.origin,
             format!("`{key}` must be between {min} and {max}, not {}", field.value),
         ));

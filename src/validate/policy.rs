@@ -2,7 +2,7 @@
 
 use super::{alarm, cooldown, int_in, names, required, steps};
 use crate::config::raw::{Dimensions, Field, Located, RawCustomMetric, RawMetric, RawPolicy};
-use crate::diagnostic::{Diagnostic, Diagnostics, Origin};
+use crate::diagnostic::{Diagnostic, Diagnostics, Origin, codes};
 use crate::keywords::{AdjustmentType, Aggregation, Inference, PolicyType, PredefinedMetric};
 use crate::model::{
     ASYNC_METRICS, CustomMetric, Dimension, MetricSpec, PolicyConfig, STEP_DEFAULT_COOLDOWN,
@@ -38,8 +38,8 @@ pub fn validate(
 ) -> Option<(ScalingPolicy, Option<Origin>)> {
     let name = required(&p.name, "name", &p.origin, "[[endpoint.policy]]", d)?;
     if let Some(why) = names::policy_name(&name.value) {
-        d.push(Diagnostic::error(
-            "invalid-name",
+        d.push(Diagnostic::new(
+            &codes::INVALID_NAME,
             &name.origin,
             format!("policy name {why}"),
         ));
@@ -47,7 +47,7 @@ pub fn validate(
     let what = format!("policy `{}`", name.value);
     let Some(kind) = &p.kind else {
         d.push(
-            Diagnostic::error("missing-key", &p.origin, format!("{what} has no `type`"))
+            Diagnostic::new(&codes::MISSING_KEY, &p.origin, format!("{what} has no `type`"))
                 .help("add `type = \"target-tracking\"` or `type = \"step\"`"),
         );
         return None;
@@ -116,8 +116,8 @@ fn reject_fields(kind: &Located<PolicyType>, fields: &[(&str, Option<&Origin>)],
     for (key, origin) in fields {
         if let Some(origin) = origin {
             d.push(
-                Diagnostic::error(
-                    "field-not-for-type",
+                Diagnostic::new(
+                    &codes::FIELD_NOT_FOR_TYPE,
                     origin,
                     format!(
                         "`{key}` belongs to {other} policies, but this policy is {}",
@@ -166,8 +166,8 @@ fn target_value(t: &Located<f64>, d: &mut Diagnostics) -> Option<f64> {
         return Some(t.value);
     }
     d.push(
-        Diagnostic::error(
-            "out-of-range",
+        Diagnostic::new(
+            &codes::OUT_OF_RANGE,
             &t.origin,
             format!(
                 "target {} is outside AWS's range ({TARGET_MIN:e} to {TARGET_MAX:e})",
@@ -196,8 +196,8 @@ fn metric(
         (None, None, Some(q)) => super::math::queries(q, ctx, d).map(MetricSpec::Math),
         (None, None, None) => {
             d.push(
-                Diagnostic::error(
-                    "metric-choice",
+                Diagnostic::new(
+                    &codes::METRIC_CHOICE,
                     &m.origin,
                     "`metric` needs `predefined`, `custom` or `math`",
                 )
@@ -215,8 +215,7 @@ fn metric(
             .flatten()
             .collect();
             d.push(
-                Diagnostic::error(
-                    "metric-choice",
+                Diagnostic::new(&codes::METRIC_CHOICE,
                     &m.origin,
                     match given.as_slice() {
                         [a, b] => format!("`metric` has both {a} and {b}"),
@@ -273,8 +272,8 @@ fn predefined(
     };
     if let Some((of, this, help)) = wrong {
         d.push(
-            Diagnostic::error(
-                "wrong-target-metric",
+            Diagnostic::new(
+                &codes::WRONG_TARGET_METRIC,
                 &p.origin,
                 format!("{} is a metric of {of}, and this is {this}", p.value),
             )
@@ -293,8 +292,8 @@ fn predefined(
 }
 
 fn not_published_on_async(origin: &Origin, metric: &str) -> Diagnostic {
-    Diagnostic::error(
-        "metric-not-published",
+    Diagnostic::new(
+        &codes::METRIC_NOT_PUBLISHED,
         origin,
         format!(
             "async endpoints do not publish invocation metrics, so {metric} would never scale this endpoint"
@@ -354,8 +353,7 @@ pub fn summed_across_cores(
     }
     let example = target.map_or(String::new(), |t| format!(": {t} means {}% of one {unit}", t));
     d.push(
-        Diagnostic::warning(
-            "summed-across-cores",
+        Diagnostic::new(&codes::SUMMED_ACROSS_CORES,
             origin,
             format!("{metric} is the sum over all {unit}s of an instance (0 to 100 x {unit}s){example}"),
         )
@@ -371,8 +369,8 @@ pub(super) fn metric_text(
 ) -> Option<String> {
     match names::metric_text(&field.value, max) {
         Some(why) => {
-            d.push(Diagnostic::error(
-                "invalid-name",
+            d.push(Diagnostic::new(
+                &codes::INVALID_NAME,
                 &field.origin,
                 format!("{what} \"{}\" {why}", field.value),
             ));
@@ -408,8 +406,8 @@ pub(super) fn dimensions(
         return Some(dims);
     };
     if given.value.len() > MAX_DIMENSIONS {
-        d.push(Diagnostic::error(
-            "out-of-range",
+        d.push(Diagnostic::new(
+            &codes::OUT_OF_RANGE,
             &given.origin,
             format!(
                 "{} dimensions; CloudWatch allows at most {MAX_DIMENSIONS}",
@@ -424,8 +422,8 @@ pub(super) fn dimensions(
         ok &= metric_text(name, "dimension name", 255, d).is_some();
         let value_len = value.value.chars().count();
         if value_len == 0 || value_len > 1024 {
-            d.push(Diagnostic::error(
-                "invalid-name",
+            d.push(Diagnostic::new(
+                &codes::INVALID_NAME,
                 &value.origin,
                 format!("dimension value must be 1 to 1024 characters long, not {value_len}"),
             ));
@@ -456,7 +454,7 @@ fn step_scaling(
         None => Some(None),
         Some(m) if adjustment_type != AdjustmentType::PercentChangeInCapacity => {
             d.push(
-                Diagnostic::error("min-adjustment-magnitude", &m.origin, format!("`min_adjustment_magnitude` only applies to PercentChangeInCapacity, not {adjustment_type}"))
+                Diagnostic::new(&codes::MIN_ADJUSTMENT_MAGNITUDE, &m.origin, format!("`min_adjustment_magnitude` only applies to PercentChangeInCapacity, not {adjustment_type}"))
                     .help("remove it, or set `adjustment_type = \"PercentChangeInCapacity\"`"),
             );
             None

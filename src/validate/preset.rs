@@ -8,7 +8,7 @@
 use crate::config::raw::{
     Field, Located, RawAlarm, RawCustomMetric, RawEndpoint, RawMetric, RawPolicy, RawStep,
 };
-use crate::diagnostic::{Diagnostic, Diagnostics, Origin};
+use crate::diagnostic::{Diagnostic, Diagnostics, Origin, codes};
 use crate::keywords::{
     AdjustmentType, Aggregation, Comparison, Inference, Keyword, MetricStatistic, PolicyType,
     PredefinedMetric, Preset, TreatMissingData, Unit,
@@ -44,7 +44,7 @@ pub fn expand(e: &mut RawEndpoint, d: &mut Diagnostics) {
         ] {
             if let Some(origin) = field {
                 d.push(
-                    Diagnostic::error("needs-preset", origin, format!("`{key}` on an endpoint sets the preset's target-tracking policy, but this endpoint has no `preset`"))
+                    Diagnostic::new(&codes::NEEDS_PRESET, origin, format!("`{key}` on an endpoint sets the preset's target-tracking policy, but this endpoint has no `preset`"))
                         .help(format!("add `preset = \"async-cpu\"` (or another preset), or move `{key}` into a [[endpoint.policy]]")),
                 );
             }
@@ -66,8 +66,8 @@ pub fn expand(e: &mut RawEndpoint, d: &mut Diagnostics) {
             ("an [[endpoint]]", "inference components")
         };
         d.push(
-            Diagnostic::error(
-                "preset-not-for-kind",
+            Diagnostic::new(
+                &codes::PRESET_NOT_FOR_KIND,
                 &preset.origin,
                 format!("preset `{}` is for {other}, and this is {this}", preset.value),
             )
@@ -122,8 +122,7 @@ pub fn expand(e: &mut RawEndpoint, d: &mut Diagnostics) {
                     && kind.value != base_kind.value
                 {
                     d.push(
-                        Diagnostic::error(
-                            "preset-collision",
+                        Diagnostic::new(&codes::PRESET_COLLISION,
                             &kind.origin,
                             format!(
                                 "policy `{}` is a {} policy in preset `{}`; an explicit policy of that name can override its fields but not change its type",

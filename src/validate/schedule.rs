@@ -2,7 +2,7 @@
 
 use super::{int_in, names, required};
 use crate::config::raw::{Located, RawSchedule};
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, codes};
 use crate::model::ScheduledAction;
 use crate::schedule::{Expression, time_zone};
 use crate::timestamp::format_utc;
@@ -13,8 +13,8 @@ pub fn validate(s: &RawSchedule, d: &mut Diagnostics) -> Option<ScheduledAction>
     let what = format!("scheduled action `{}`", name.value);
     let name_ok = match names::scheduled_action_name(&name.value) {
         Some(why) => {
-            d.push(Diagnostic::error(
-                "invalid-name",
+            d.push(Diagnostic::new(
+                &codes::INVALID_NAME,
                 &name.origin,
                 format!("scheduled action name {why}"),
             ));
@@ -29,8 +29,8 @@ pub fn validate(s: &RawSchedule, d: &mut Diagnostics) -> Option<ScheduledAction>
     if let (Some(Some((a, _))), Some(Some((b, _))), Some(end_field)) = (&start, &end, &s.end_time)
         && b <= a
     {
-        d.push(Diagnostic::error(
-            "schedule-window",
+        d.push(Diagnostic::new(
+            &codes::SCHEDULE_WINDOW,
             &end_field.origin,
             "end_time must be after start_time",
         ));
@@ -43,8 +43,8 @@ pub fn validate(s: &RawSchedule, d: &mut Diagnostics) -> Option<ScheduledAction>
     let max = cap(&s.max_capacity, "max_capacity", d);
     match (min, max) {
         (Some(None), Some(None)) => d.push(
-            Diagnostic::error(
-                "schedule-capacity",
+            Diagnostic::new(
+                &codes::SCHEDULE_CAPACITY,
                 &s.origin,
                 format!("{what} sets neither `min_capacity` nor `max_capacity`"),
             )
@@ -52,8 +52,8 @@ pub fn validate(s: &RawSchedule, d: &mut Diagnostics) -> Option<ScheduledAction>
         ),
         (Some(Some(lo)), Some(Some(hi))) if lo > hi => {
             if let Some(f) = &s.min_capacity {
-                d.push(Diagnostic::error(
-                    "min-above-max",
+                d.push(Diagnostic::new(
+                    &codes::MIN_ABOVE_MAX,
                     &f.origin,
                     format!("min_capacity ({lo}) is greater than max_capacity ({hi})"),
                 ));
@@ -98,8 +98,8 @@ fn expression(e: &Located<String>, d: &mut Diagnostics) -> Option<String> {
         Ok(_) => Some(e.value.trim().to_string()),
         Err(why) => {
             d.push(
-                Diagnostic::error(
-                    "schedule-expression",
+                Diagnostic::new(
+                    &codes::SCHEDULE_EXPRESSION,
                     &e.origin,
                     format!("schedule \"{}\" {why}", e.value),
                 )
@@ -117,7 +117,7 @@ fn timezone(tz: &Located<String>, d: &mut Diagnostics) -> Option<String> {
         Ok(_) => Some(tz.value.clone()),
         Err(why) => {
             d.push(
-                Diagnostic::error("invalid-timezone", &tz.origin, why)
+                Diagnostic::new(&codes::INVALID_TIMEZONE, &tz.origin, why)
                     .help("e.g. \"UTC\", \"Europe/Berlin\", \"America/New_York\""),
             );
             None
@@ -129,8 +129,8 @@ fn timezone(tz: &Located<String>, d: &mut Diagnostics) -> Option<String> {
 fn timestamp(t: &Located<String>, key: &str, d: &mut Diagnostics) -> Option<(i64, String)> {
     let not_a_time = |d: &mut Diagnostics| {
         d.push(
-            Diagnostic::error(
-                "invalid-time",
+            Diagnostic::new(
+                &codes::INVALID_TIME,
                 &t.origin,
                 format!("`{key}` \"{}\" is not an RFC 3339 date-time", t.value),
             )
@@ -143,8 +143,8 @@ fn timestamp(t: &Located<String>, key: &str, d: &mut Diagnostics) -> Option<(i64
     };
     if dt.date.is_none() || dt.time.is_none() || dt.offset.is_none() {
         d.push(
-            Diagnostic::error(
-                "invalid-time",
+            Diagnostic::new(
+                &codes::INVALID_TIME,
                 &t.origin,
                 format!("`{key}` needs a date, a time and an offset"),
             )

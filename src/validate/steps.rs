@@ -3,7 +3,7 @@
 
 use super::{MAX_STEPS_PER_POLICY, int_in};
 use crate::config::raw::{Located, RawStep};
-use crate::diagnostic::{Diagnostic, Diagnostics, Origin};
+use crate::diagnostic::{Diagnostic, Diagnostics, Origin, codes};
 use crate::keywords::AdjustmentType;
 use crate::model::StepAdjustment;
 
@@ -15,14 +15,14 @@ pub fn validate(
     let errors_before = d.count(crate::diagnostic::Severity::Error);
     if steps.value.is_empty() {
         d.push(
-            Diagnostic::error("no-steps", &steps.origin, "`steps` is empty")
+            Diagnostic::new(&codes::NO_STEPS, &steps.origin, "`steps` is empty")
                 .help("add at least one step, e.g. `steps = [{ lower = 0.0, adjustment = 1 }]`"),
         );
         return None;
     }
     if steps.value.len() > MAX_STEPS_PER_POLICY {
-        d.push(Diagnostic::error(
-            "too-many-steps",
+        d.push(Diagnostic::new(
+            &codes::TOO_MANY_STEPS,
             &steps.origin,
             format!(
                 "{} steps; AWS allows at most {MAX_STEPS_PER_POLICY} per policy",
@@ -50,11 +50,15 @@ pub fn validate(
         }
         match (lower, upper) {
             (None, None) => d.push(
-                Diagnostic::error("step-bounds", &s.origin, "a step needs `lower`, `upper` or both")
-                    .help("use `lower = 0.0` for \"at or above the threshold\""),
+                Diagnostic::new(
+                    &codes::STEP_BOUNDS,
+                    &s.origin,
+                    "a step needs `lower`, `upper` or both",
+                )
+                .help("use `lower = 0.0` for \"at or above the threshold\""),
             ),
-            (Some(l), Some(u)) if u <= l => d.push(Diagnostic::error(
-                "step-bounds",
+            (Some(l), Some(u)) if u <= l => d.push(Diagnostic::new(
+                &codes::STEP_BOUNDS,
                 &s.origin,
                 format!("step upper bound ({u}) must be greater than its lower bound ({l})"),
             )),
@@ -77,8 +81,8 @@ pub fn validate(
     let open_upper = parsed.iter().filter(|(s, _)| s.upper_bound.is_none()).count();
     if open_lower > 1 {
         d.push(
-            Diagnostic::error(
-                "step-open-lower",
+            Diagnostic::new(
+                &codes::STEP_OPEN_LOWER,
                 &steps.origin,
                 "more than one step has no `lower` bound",
             )
@@ -87,8 +91,8 @@ pub fn validate(
     }
     if open_upper > 1 {
         d.push(
-            Diagnostic::error(
-                "step-open-upper",
+            Diagnostic::new(
+                &codes::STEP_OPEN_UPPER,
                 &steps.origin,
                 "more than one step has no `upper` bound",
             )
@@ -97,8 +101,8 @@ pub fn validate(
     }
     if open_lower == 0 && parsed.iter().any(|(s, _)| s.lower_bound.is_some_and(|l| l < 0.0)) {
         d.push(
-            Diagnostic::error(
-                "step-open-lower",
+            Diagnostic::new(
+                &codes::STEP_OPEN_LOWER,
                 &steps.origin,
                 "steps reach below the threshold, so the lowest step must have no `lower` bound",
             )
@@ -107,8 +111,8 @@ pub fn validate(
     }
     if open_upper == 0 && parsed.iter().any(|(s, _)| s.upper_bound.is_some_and(|u| u > 0.0)) {
         d.push(
-            Diagnostic::error(
-                "step-open-upper",
+            Diagnostic::new(
+                &codes::STEP_OPEN_UPPER,
                 &steps.origin,
                 "steps reach above the threshold, so the highest step must have no `upper` bound",
             )
@@ -132,8 +136,8 @@ pub fn validate(
         let next_lower = next.lower_bound.unwrap_or(f64::NEG_INFINITY);
         if prev_upper > next_lower {
             d.push(
-                Diagnostic::error(
-                    "step-overlap",
+                Diagnostic::new(
+                    &codes::STEP_OVERLAP,
                     origin,
                     format!(
                         "this step overlaps the one below it: [{}, {}) and [{}, {})",
@@ -147,8 +151,8 @@ pub fn validate(
             );
         } else if prev_upper < next_lower {
             d.push(
-                Diagnostic::error(
-                    "step-gap",
+                Diagnostic::new(
+                    &codes::STEP_GAP,
                     origin,
                     format!("there is a gap between {prev_upper} and {next_lower}: no step covers it"),
                 )
@@ -167,8 +171,8 @@ fn bound(b: &Located<f64>, key: &str, d: &mut Diagnostics) -> Option<f64> {
         return Some(b.value);
     }
     d.push(
-        Diagnostic::error(
-            "out-of-range",
+        Diagnostic::new(
+            &codes::OUT_OF_RANGE,
             &b.origin,
             format!("step `{key}` must be a finite number, not {}", b.value),
         )

@@ -3,7 +3,6 @@
 
 use sagemaker_autoscale::check_text;
 use sagemaker_autoscale::diagnostic::Severity;
-use sagemaker_autoscale::validate::WARNINGS;
 
 fn warnings(text: &str) -> Vec<&'static str> {
     let checked = check_text("advice.toml", text);
@@ -134,17 +133,6 @@ fn only_warning_codes_can_be_ignored() {
         .join("\n");
     assert!(help.contains("did you mean `no-scale-in`?"), "{help}");
     assert!(help.contains("errors cannot be ignored"), "{help}");
-}
-
-#[test]
-fn every_warning_code_is_documented() {
-    let doc = std::fs::read_to_string(crate::repo().join("docs/config.md")).expect("docs/config.md");
-    for (code, _) in WARNINGS {
-        assert!(
-            doc.contains(&format!("`{code}`")),
-            "docs/config.md does not list `{code}`"
-        );
-    }
 }
 
 #[test]

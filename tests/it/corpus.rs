@@ -1,10 +1,12 @@
 //! Every file in tests/bad fails with exit 1 and the exact messages held in snapshots; every
 //! file in tests/warn passes with warnings (and fails with --deny-warnings). Together they
-//! must exercise every diagnostic code the source can emit.
+//! must exercise every diagnostic code of the registry (`diagnostic::codes`), each of which
+//! docs/config.md lists.
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::Path;
+
+use sagemaker_autoscale::diagnostic::codes;
 
 use crate::{bin, repo, run};
 
@@ -67,8 +69,11 @@ fn bad_configs_fail_with_located_messages() {
         ]
         .map(String::from),
     );
-    let emitted = codes_in_source(&repo().join("src"));
-    let missing: Vec<_> = emitted.difference(&seen).collect();
+    let missing: Vec<_> = codes::ALL
+        .iter()
+        .map(|c| c.name)
+        .filter(|name| !seen.contains(*name))
+        .collect();
     assert!(missing.is_empty(), "no corpus file exercises: {missing:?}");
 }
 
@@ -82,35 +87,68 @@ fn warnings_fail_only_when_denied() {
     }
 }
 
-/// Every code literal passed to `Diagnostic::error(` / `Diagnostic::warning(` in the source.
-fn codes_in_source(dir: &Path) -> BTreeSet<String> {
-    let mut codes = BTreeSet::new();
-    for entry in fs::read_dir(dir).expect("src") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            codes.extend(codes_in_source(&path));
-            continue;
-        }
-        let all = fs::read_to_string(&path).expect("source");
-        let text = all.split("#[cfg(test)]").next().unwrap_or_default();
-        for marker in ["Diagnostic::error(", "Diagnostic::warning("] {
-            for (i, _) in text.match_indices(marker) {
-                let rest = &text[i + marker.len()..];
-                let Some(open) = rest.find('"') else { continue };
-                // The code is the first argument: only whitespace may come before its quote.
-                if !rest[..open].trim().is_empty() {
-                    continue;
-                }
-                let code = rest[open + 1..].split('"').next().unwrap_or_default();
-                if !code.is_empty()
-                    && code
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit())
-                {
-                    codes.insert(code.to_string());
-                }
-            }
+/// Every code of the registry is in a table row of the docs/config.md section its `docs`
+/// anchor names, and every code in those tables is in the registry.
+#[test]
+fn every_code_is_documented_where_its_anchor_points() {
+    let doc = fs::read_to_string(repo().join("docs/config.md")).expect("docs/config.md");
+    // The table rows under each heading, by the heading's anchor (GitHub's slug).
+    let mut sections: Vec<(String, Vec<&str>)> = Vec::new();
+    for line in doc.lines() {
+        if let Some(heading) = line.strip_prefix("## ").or_else(|| line.strip_prefix("### ")) {
+            sections.push((slug(heading), Vec::new()));
+        } else if let (Some((_, rows)), true) = (sections.last_mut(), line.starts_with("| `")) {
+            rows.push(line);
         }
     }
-    codes
+    let documented = |anchor: &str, name: &str| {
+        sections.iter().filter(|(a, _)| a == anchor).any(|(_, rows)| {
+            rows.iter().any(|row| {
+                row.split('|')
+                    .nth(1)
+                    .is_some_and(|cell| cell.contains(&format!("`{name}`")))
+            })
+        })
+    };
+    for c in codes::ALL {
+        assert!(
+            sections.iter().any(|(a, _)| a == c.docs),
+            "{}: docs/config.md has no heading #{}",
+            c.name,
+            c.docs
+        );
+        assert!(
+            documented(c.docs, c.name),
+            "{}: no row of docs/config.md#{} lists it",
+            c.name,
+            c.docs
+        );
+    }
+    let rules = &sections
+        .iter()
+        .find(|(a, _)| a == "validation-rules")
+        .expect("validation rules")
+        .1;
+    for row in rules {
+        let first = row.split('|').nth(1).unwrap_or_default();
+        for name in first.split('`').skip(1).step_by(2) {
+            assert!(
+                codes::find(name).is_some(),
+                "docs/config.md#validation-rules lists `{name}`, which is not a code"
+            );
+        }
+    }
+}
+
+/// The anchor GitHub gives a heading.
+fn slug(heading: &str) -> String {
+    heading
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
 }

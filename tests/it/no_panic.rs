@@ -16,19 +16,21 @@ fn config() -> ProptestConfig {
 
 /// Every key the config knows, and some it does not.
 fn key() -> impl Strategy<Value = &'static str> {
-    prop::sample::select(
-        [
-            sagemaker_autoscale::config::CONFIG_KEYS,
-            sagemaker_autoscale::config::ENDPOINT_KEYS,
-            sagemaker_autoscale::config::POLICY_KEYS,
-            sagemaker_autoscale::config::ALARM_KEYS,
-            sagemaker_autoscale::config::STEP_KEYS,
-            sagemaker_autoscale::config::SCHEDULE_KEYS,
-            sagemaker_autoscale::config::CUSTOM_METRIC_KEYS,
-            &["bogus", "dimensions", "predefined", "custom"],
-        ]
-        .concat(),
-    )
+    use sagemaker_autoscale::config::Section;
+    let mut keys: Vec<&'static str> = [
+        Section::Config,
+        Section::Endpoint,
+        Section::Policy,
+        Section::Alarm,
+        Section::Step,
+        Section::Schedule,
+        Section::CustomMetric,
+    ]
+    .into_iter()
+    .flat_map(Section::keys)
+    .collect();
+    keys.extend(["bogus", "dimensions", "predefined", "custom"]);
+    prop::sample::select(keys)
 }
 
 fn scalar() -> impl Strategy<Value = String> {

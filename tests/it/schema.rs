@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use sagemaker_autoscale::config;
+use sagemaker_autoscale::config::Section;
 use sagemaker_autoscale::schema::{COMMITTED_PATH, config_schema, config_schema_text};
 
 use crate::{bin, repo, run};
@@ -38,15 +38,16 @@ fn schema_properties_are_the_keys_the_loader_accepts() {
             .cloned()
             .collect()
     };
-    let keys = |k: &[&str]| k.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
-    assert_eq!(props(None), keys(config::CONFIG_KEYS));
-    assert_eq!(props(Some("Endpoint")), keys(config::ENDPOINT_KEYS));
-    assert_eq!(props(Some("InferenceComponent")), keys(config::COMPONENT_KEYS));
-    assert_eq!(props(Some("Suspended")), keys(config::SUSPENDED_KEYS));
-    assert_eq!(props(Some("Policy")), keys(config::POLICY_KEYS));
-    assert_eq!(props(Some("Metric")), keys(config::METRIC_KEYS));
-    assert_eq!(props(Some("CustomMetric")), keys(config::CUSTOM_METRIC_KEYS));
-    assert_eq!(props(Some("Step")), keys(config::STEP_KEYS));
-    assert_eq!(props(Some("Alarm")), keys(config::ALARM_KEYS));
-    assert_eq!(props(Some("Schedule")), keys(config::SCHEDULE_KEYS));
+    let keys = |s: Section| s.keys().into_iter().map(String::from).collect::<BTreeSet<_>>();
+    assert_eq!(props(None), keys(Section::Config));
+    assert_eq!(props(Some("Endpoint")), keys(Section::Endpoint));
+    assert_eq!(props(Some("InferenceComponent")), keys(Section::Component));
+    assert_eq!(props(Some("Suspended")), keys(Section::Suspended));
+    assert_eq!(props(Some("Policy")), keys(Section::Policy));
+    assert_eq!(props(Some("Metric")), keys(Section::Metric));
+    assert_eq!(props(Some("MetricQuery")), keys(Section::MetricQuery));
+    assert_eq!(props(Some("CustomMetric")), keys(Section::CustomMetric));
+    assert_eq!(props(Some("Step")), keys(Section::Step));
+    assert_eq!(props(Some("Alarm")), keys(Section::Alarm));
+    assert_eq!(props(Some("Schedule")), keys(Section::Schedule));
 }
