@@ -8,6 +8,8 @@ use crate::keywords::{
 };
 
 pub const SERVICE_NAMESPACE: &str = "sagemaker";
+/// The variant an endpoint has when its config names none (SageMaker's own default name).
+pub const DEFAULT_VARIANT: &str = "AllTraffic";
 /// Metrics SageMaker publishes for asynchronous endpoints only, with EndpointName alone as
 /// their dimension (the rest of `AWS/SageMaker` carries the variant too).
 pub const ASYNC_METRICS: &[&str] = &[

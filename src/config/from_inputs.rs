@@ -10,8 +10,7 @@ use super::raw::{Field, Located, RawConfig, RawEndpoint};
 use crate::diagnostic::{Diagnostic, Diagnostics, Origin, codes};
 use crate::inputs::{Input, Inputs};
 use crate::keywords::Preset;
-
-pub const DEFAULT_VARIANT: &str = "AllTraffic";
+use crate::model::DEFAULT_VARIANT;
 
 pub fn apply(raw: &mut RawConfig, inputs: &Inputs, d: &mut Diagnostics) {
     if let Some(region) = inputs.get(Input::REGION) {

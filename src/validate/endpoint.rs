@@ -8,11 +8,9 @@ use crate::config::raw::RawEndpoint;
 use crate::diagnostic::{Diagnostic, Diagnostics, Origin, Severity, codes};
 use crate::keywords::{AdjustmentType, Inference};
 use crate::model::{
-    MetricSpec, PolicyConfig, ScalableDimension, ScalableTarget, Scaled, ScalingPolicy, ScheduledAction,
-    SuspendedState,
+    DEFAULT_VARIANT, MetricSpec, PolicyConfig, ScalableDimension, ScalableTarget, Scaled, ScalingPolicy,
+    ScheduledAction, SuspendedState,
 };
-
-pub const DEFAULT_VARIANT: &str = "AllTraffic";
 
 pub fn validate(e: &RawEndpoint, alarms: &mut Vec<AlarmUse>, d: &mut Diagnostics) -> Option<ScalableTarget> {
     let (what, noun) = if e.component {

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use crate::config::raw::{Field, Located, RawConfig};
 use crate::diagnostic::{Diagnostic, Diagnostics, Origin, codes};
-use crate::model::DesiredState;
+use crate::model::{DEFAULT_VARIANT, DesiredState};
 
 pub use preset::{BACKLOG_POLICY, CPU_POLICY, FROM_ZERO_POLICY, INVOCATIONS_POLICY};
 
@@ -48,7 +48,7 @@ pub fn validate(mut raw: RawConfig, d: &mut Diagnostics) -> Option<DesiredState>
             let variant = match (&e.variant, e.component) {
                 (_, true) => "inference-component/",
                 (Some(v), false) => v.value.as_str(),
-                (None, false) => endpoint::DEFAULT_VARIANT,
+                (None, false) => DEFAULT_VARIANT,
             };
             let region = e.region.as_ref().map(|r| r.value.clone());
             let key = (name.value.clone(), variant.to_string(), region);
