@@ -32,9 +32,11 @@ pub enum Origin {
         preset: &'static str,
         span: Option<Range<usize>>,
     },
-    /// A built-in default.
+    /// Nothing in the file or the inputs to point at: the file as a whole, or a built-in
+    /// default. (Named "default" in JSON, as it always was.)
     #[default]
-    Default,
+    #[serde(rename = "default")]
+    Unlocated,
 }
 
 impl Origin {
@@ -46,7 +48,7 @@ impl Origin {
         match self {
             Origin::File { span } => Some(span.clone()),
             Origin::Preset { span, .. } => span.clone(),
-            Origin::Input { .. } | Origin::Default => None,
+            Origin::Input { .. } | Origin::Unlocated => None,
         }
     }
 }

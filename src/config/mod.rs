@@ -86,7 +86,7 @@ pub fn load(config_path: &ConfigPath, inputs: &Inputs, d: &mut Diagnostics) -> L
                 d.push(
                     Diagnostic::new(
                         &codes::NOT_UTF8,
-                        &Origin::Default,
+                        &Origin::Unlocated,
                         format!("{display} is not UTF-8 text (invalid byte at offset {at})"),
                     )
                     .help("save the file as UTF-8"),
@@ -123,7 +123,7 @@ pub fn load(config_path: &ConfigPath, inputs: &Inputs, d: &mut Diagnostics) -> L
             d.push(
                 Diagnostic::new(
                     &codes::CONFIG_NOT_FOUND,
-                    &Origin::Default,
+                    &Origin::Unlocated,
                     format!("cannot read {display}: {e}"),
                 )
                 .help(help),

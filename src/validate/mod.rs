@@ -33,7 +33,7 @@ pub fn validate(mut raw: RawConfig, d: &mut Diagnostics) -> Option<DesiredState>
     }
     if raw.endpoints.is_empty() && raw.components.is_empty() {
         d.push(
-            Diagnostic::new(&codes::NO_ENDPOINTS, &Origin::Default, "the config has no [[endpoint]] (nor [[inference_component]])")
+            Diagnostic::new(&codes::NO_ENDPOINTS, &Origin::Unlocated, "the config has no [[endpoint]] (nor [[inference_component]])")
                 .help("add an [[endpoint]] table with `name`, `max_capacity` and a `preset` or policies (see examples/seed.toml)"),
         );
     }

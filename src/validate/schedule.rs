@@ -168,7 +168,7 @@ mod tests {
 
     fn ts(s: &str) -> Option<(i64, String)> {
         timestamp(
-            &Located::new(s.into(), Origin::Default),
+            &Located::new(s.into(), Origin::Unlocated),
             "t",
             &mut Diagnostics::default(),
         )
@@ -196,7 +196,7 @@ mod tests {
     fn expressions() {
         let problem = |text: &str| {
             let mut d = Diagnostics::default();
-            let kept = expression(&Located::new(text.into(), Origin::Default), &mut d);
+            let kept = expression(&Located::new(text.into(), Origin::Unlocated), &mut d);
             let messages: Vec<String> = d.into_sorted().into_iter().map(|d| d.message).collect();
             assert_eq!(kept.is_none(), messages.len() == 1, "{text}: {messages:?}");
             messages.into_iter().next()
@@ -250,7 +250,7 @@ mod tests {
     fn time_zones_come_from_the_database() {
         let check = |name: &str| {
             let mut d = Diagnostics::default();
-            let kept = timezone(&Located::new(name.into(), Origin::Default), &mut d);
+            let kept = timezone(&Located::new(name.into(), Origin::Unlocated), &mut d);
             (kept, d.into_sorted().into_iter().map(|d| d.message).next())
         };
         assert_eq!(check("Europe/Berlin"), (Some("Europe/Berlin".into()), None));
