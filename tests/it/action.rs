@@ -688,12 +688,12 @@ fn a_target_the_tool_cannot_represent_is_named_in_the_comment_and_fails_the_run(
     let other = "[[endpoint]]\nname = \"other-endpoint\"\nmax_capacity = 2\npreset = \"async-cpu\"\n";
     let a = Action::new(&format!("{SEED}{other}"));
     let rid = "endpoint/infer-endpoint-c356f91/variant/AllTraffic";
-    crate::engine::block_on(async {
+    crate::common::block_on(async {
         let (client, _) = a.aws.clients().await;
-        crate::engine::register(&client, rid, 0, 4).await;
+        crate::common::register(&client, rid, 0, 4).await;
         let future = aas::MetricType::from("SageMakerVariantTokensPerSecondPerInstance");
         let key = (rid, aas::ScalableDimension::SageMakerVariantDesiredInstanceCount);
-        crate::engine::put_predefined_tracking(&client, key, "future-metric", future, 5.0, None).await;
+        crate::common::put_predefined_tracking(&client, key, "future-metric", future, 5.0, None).await;
     });
     let r = a.pr(&[]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);

@@ -5,11 +5,9 @@ use aws_sdk_applicationautoscaling::types as aas;
 use aws_sdk_cloudwatch::types as cw;
 use serde_json::Value;
 
-use crate::engine::{Case, RID, SEED, block_on, policies, put_predefined_tracking, register};
+use crate::common::{ALARM, Case, RID, SEED, block_on, policies, put_predefined_tracking, register};
 use crate::run;
 use crate::standin::http;
-
-const ALARM: &str = "infer-endpoint-c356f91-prod-HasBacklogWithoutCapacity-ScalingPolicy";
 
 /// The seed written out in full (examples/seed-explicit.toml) without its region line.
 fn seed_explicit() -> String {

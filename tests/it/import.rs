@@ -6,7 +6,8 @@ use std::fs;
 use aws_sdk_applicationautoscaling::types as aas;
 use aws_sdk_cloudwatch::types as cw;
 
-use crate::engine::{COMPONENT, Case, RID, SEED, SERVERLESS, block_on, policies, register};
+use crate::common::{Case, RID, SEED, block_on, policies, register};
+use crate::engine::{COMPONENT, SERVERLESS};
 
 /// Imports into `imported.toml` in the case's folder and returns (file text, stderr).
 fn import(case: &Case, args: &[&str]) -> (String, String) {

@@ -8,6 +8,7 @@ mod action;
 mod action_yml;
 mod advice;
 mod cli;
+mod common;
 mod corpus;
 mod engine;
 mod faithful;

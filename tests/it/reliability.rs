@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use aws_sdk_applicationautoscaling::types as aas;
 
 use crate::Run;
-use crate::engine::Case;
+use crate::common::Case;
 
 fn endpoints(n: usize) -> String {
     (0..n)

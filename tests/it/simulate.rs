@@ -5,7 +5,7 @@ use aws_sdk_cloudwatch::primitives::DateTime;
 use aws_sdk_cloudwatch::types as cw;
 use serde_json::Value;
 
-use crate::engine::{Case, SEED, block_on};
+use crate::common::{Case, SEED, block_on};
 
 /// 2026-11-29T12:00:00Z: the end of the simulated day.
 const UNTIL: i64 = 1_795_953_600;
