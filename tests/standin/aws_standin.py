@@ -113,6 +113,10 @@ class Front:
     def __init__(self, app):
         self.app = app
         self.lock = threading.Lock()
+        # moto's backends, and the rules patched into them, are not safe across threads (a
+        # parallel apply iterating alarms while another thread adds target-tracking alarms):
+        # one request at a time reaches them. Faults and delays happen outside it.
+        self.moto = threading.Lock()
         self.calls = {}
         self.faults = []
 
@@ -132,7 +136,8 @@ class Front:
                 return self.fail(start_response, fault, cbor_service is not None)
         if cbor_service:
             return self.cbor(environ, start_response, cbor_service, op)
-        return self.app(environ, start_response)
+        with self.moto:
+            return list(self.app(environ, start_response))
 
     @staticmethod
     def operation(environ, path):
@@ -224,7 +229,8 @@ class Front:
             captured["status"] = status
             captured["headers"] = headers
 
-        body = b"".join(self.app(inner, capture))
+        with self.moto:
+            body = b"".join(self.app(inner, capture))
         status = captured.get("status", "500 Internal Server Error")
         try:
             answer = json.loads(body) if body.strip() else {}
@@ -265,12 +271,16 @@ class Front:
             length = int(environ.get("CONTENT_LENGTH") or 0)
             body = json.loads(environ["wsgi.input"].read(length) or b"{}")
             try:
-                return self.reply(start_response, aws_rules.set_clock(body["region"], body["now"]))
+                with self.moto:
+                    ran = aws_rules.set_clock(body["region"], body["now"])
+                return self.reply(start_response, ran)
             except (KeyError, ValueError) as err:
                 start_response("400 Bad Request", [("Content-Type", "text/plain")])
                 return [f"clock: {err!r}; expected {{'region': ..., 'now': '2026-12-07T08:00:00Z'}}".encode()]
         if path == "/_standin/clock" and method == "GET":
-            return self.reply(start_response, aws_rules.clock_state(query.get("region", [""])[0]))
+            with self.moto:
+                state = aws_rules.clock_state(query.get("region", [""])[0])
+            return self.reply(start_response, state)
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"unknown stand-in control path"]
 
