@@ -52,11 +52,11 @@ pub struct Runner {
     pub repository: String,
     pub sha: String,
     pub git_ref: String,
-    pub api_url: String,
-    pub graphql_url: String,
-    pub server_url: String,
-    pub run_id: Option<String>,
-    pub plan_dir: PathBuf,
+    pub(crate) api_url: String,
+    pub(crate) graphql_url: String,
+    pub(crate) server_url: String,
+    pub(crate) run_id: Option<String>,
+    pub(crate) plan_dir: PathBuf,
 }
 
 impl Runner {
@@ -103,7 +103,7 @@ impl Runner {
                 && pr["head"]["repo"]["full_name"] != pr["base"]["repo"]["full_name"])
     }
 
-    pub fn run_url(&self) -> Option<String> {
+    pub(crate) fn run_url(&self) -> Option<String> {
         let id = self.run_id.as_ref()?;
         Some(format!(
             "{}/{}/actions/runs/{id}",

@@ -31,7 +31,7 @@ pub struct ChangeReport {
     pub resource_id: String,
     pub name: String,
     #[serde(flatten)]
-    pub outcome: Outcome,
+    pub(crate) outcome: Outcome,
     /// What else this change required, e.g. re-pointing an alarm at a new policy ARN.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -75,7 +75,7 @@ pub const DEFAULT_PARALLELISM: u16 = 4;
 pub struct Region {
     pub clients: Clients,
     pub desired: Records,
-    pub policy_arns: HashMap<(String, String), String>,
+    pub(crate) policy_arns: HashMap<(String, String), String>,
 }
 
 /// Applies `plan`; each change goes to the region it is marked with.

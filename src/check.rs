@@ -72,10 +72,10 @@ fn finish(name: String, source: Option<Source>, raw: config::RawConfig, mut d: D
 pub struct Counts {
     /// Endpoint variants.
     pub endpoints: usize,
-    pub inference_components: usize,
+    pub(crate) inference_components: usize,
     pub policies: usize,
     pub alarms: usize,
-    pub scheduled_actions: usize,
+    pub(crate) scheduled_actions: usize,
 }
 
 impl Counts {

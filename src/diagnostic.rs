@@ -111,7 +111,7 @@ impl Diagnostics {
         });
     }
 
-    pub fn has_errors(&self) -> bool {
+    pub(crate) fn has_errors(&self) -> bool {
         self.count(Severity::Error) > 0
     }
 

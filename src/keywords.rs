@@ -212,7 +212,7 @@ keyword! {
 }
 
 impl PredefinedMetric {
-    pub fn is_inference_component(self) -> bool {
+    pub(crate) fn is_inference_component(self) -> bool {
         matches!(
             self,
             PredefinedMetric::InferenceComponentInvocationsPerCopy

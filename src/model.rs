@@ -7,7 +7,7 @@ use crate::keywords::{
     AdjustmentType, Aggregation, Comparison, MetricStatistic, PredefinedMetric, TreatMissingData, Unit,
 };
 
-pub const SERVICE_NAMESPACE: &str = "sagemaker";
+pub(crate) const SERVICE_NAMESPACE: &str = "sagemaker";
 /// The variant an endpoint has when its config names none (SageMaker's own default name).
 pub const DEFAULT_VARIANT: &str = "AllTraffic";
 /// Metrics SageMaker publishes for asynchronous endpoints only, with EndpointName alone as
@@ -150,9 +150,9 @@ pub struct ScalableTarget {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SuspendedState {
-    pub dynamic_scaling_in: bool,
-    pub dynamic_scaling_out: bool,
-    pub scheduled_scaling: bool,
+    pub(crate) dynamic_scaling_in: bool,
+    pub(crate) dynamic_scaling_out: bool,
+    pub(crate) scheduled_scaling: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -67,7 +67,7 @@ pub enum PolicyRecord {
 }
 
 impl PolicyRecord {
-    pub fn type_name(&self) -> &'static str {
+    pub(crate) fn type_name(&self) -> &'static str {
         match self {
             PolicyRecord::TargetTracking(_) => "TargetTrackingScaling",
             PolicyRecord::Step(_) => "StepScaling",
@@ -119,7 +119,7 @@ pub struct AlarmKept {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub evaluate_low_sample_count_percentile: Option<String>,
+    pub(crate) evaluate_low_sample_count_percentile: Option<String>,
 }
 
 impl AlarmKept {

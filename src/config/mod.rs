@@ -15,7 +15,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Origin, codes};
 use crate::inputs::{Input, Inputs};
 use crate::source::Source;
 
-pub const DEFAULT_PATH: &str = "autoscaling.toml";
+pub(crate) const DEFAULT_PATH: &str = "autoscaling.toml";
 
 /// Where the config path came from: an explicit path must exist, the default may not; a path
 /// from the `config` input must also stay inside the workspace.
@@ -45,7 +45,7 @@ pub struct Loaded {
     /// The path as given, or "action inputs" when there is no file.
     pub name: String,
     pub source: Option<Source>,
-    pub raw: RawConfig,
+    pub(crate) raw: RawConfig,
 }
 
 pub fn load(config_path: &ConfigPath, inputs: &Inputs, d: &mut Diagnostics) -> Loaded {

@@ -44,7 +44,7 @@ impl<T: JsonSchema> JsonSchema for Located<T> {
     }
 }
 
-pub type Field<T> = Option<Located<T>>;
+pub(crate) type Field<T> = Option<Located<T>>;
 
 /// `name = value` pairs of CloudWatch metric dimensions, in file order.
 pub type Dimensions = Vec<(Located<String>, Located<String>)>;
@@ -162,9 +162,9 @@ pub struct InferenceComponentSchema {
 #[derive(Debug, Clone, Default, JsonSchema)]
 #[schemars(rename = "Suspended", deny_unknown_fields)]
 pub struct RawSuspended {
-    pub dynamic_scaling_in: Field<bool>,
-    pub dynamic_scaling_out: Field<bool>,
-    pub scheduled_scaling: Field<bool>,
+    pub(crate) dynamic_scaling_in: Field<bool>,
+    pub(crate) dynamic_scaling_out: Field<bool>,
+    pub(crate) scheduled_scaling: Field<bool>,
 }
 
 /// A scaling policy: target tracking or step scaling.

@@ -9,8 +9,8 @@ use crate::render;
 
 /// GitHub rejects comments longer than this (characters).
 pub const MAX_COMMENT: usize = 65_536;
-pub const MARKER_PREFIX: &str = "<!-- sagemaker-autoscale ";
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const MARKER_PREFIX: &str = "<!-- sagemaker-autoscale ";
+pub(crate) const FORMAT_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -57,7 +57,7 @@ impl Marker {
 /// Past this, the marker keeps only the fingerprint: the comment's room is for the plan.
 pub const MAX_MARKER_CHANGES: usize = 4_000;
 
-pub fn change_lines(plan: &Plan) -> Vec<String> {
+pub(crate) fn change_lines(plan: &Plan) -> Vec<String> {
     plan.changes
         .iter()
         .map(|c| {
@@ -85,7 +85,7 @@ pub fn parse_marker(body: &str) -> Option<Marker> {
 pub struct Frame<'a> {
     pub config: &'a str,
     pub sha: &'a str,
-    pub run_url: Option<&'a str>,
+    pub(crate) run_url: Option<&'a str>,
     /// e.g. "Applies when merged to `main`."
     pub footer: &'a str,
     /// Shown above the plan, e.g. "Applied by run ...".

@@ -72,9 +72,9 @@ pub struct User {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct PullRef {
+pub(crate) struct PullRef {
     pub number: u64,
-    pub merged_at: Option<String>,
+    pub(crate) merged_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -232,7 +232,7 @@ impl GitHub {
         .await
     }
 
-    pub async fn create_comment(&self, issue: u64, body: &str) -> Result<Comment, GitHubError> {
+    pub(crate) async fn create_comment(&self, issue: u64, body: &str) -> Result<Comment, GitHubError> {
         let path = format!("/repos/{}/issues/{issue}/comments", self.repo);
         let (v, _) = self
             .call("POST", &path, Some(&serde_json::json!({ "body": body })))
@@ -240,7 +240,7 @@ impl GitHub {
         Self::decode(&path, v)
     }
 
-    pub async fn update_comment(&self, id: u64, body: &str) -> Result<Comment, GitHubError> {
+    pub(crate) async fn update_comment(&self, id: u64, body: &str) -> Result<Comment, GitHubError> {
         let path = format!("/repos/{}/issues/comments/{id}", self.repo);
         let (v, _) = self
             .call("PATCH", &path, Some(&serde_json::json!({ "body": body })))
@@ -248,7 +248,7 @@ impl GitHub {
         Self::decode(&path, v)
     }
 
-    pub async fn pulls_for_commit(&self, sha: &str) -> Result<Vec<PullRef>, GitHubError> {
+    pub(crate) async fn pulls_for_commit(&self, sha: &str) -> Result<Vec<PullRef>, GitHubError> {
         self.get_all(&format!("/repos/{}/commits/{sha}/pulls?per_page=100", self.repo))
             .await
     }
@@ -258,7 +258,7 @@ impl GitHub {
             .await
     }
 
-    pub async fn create_issue(&self, title: &str, body: &str) -> Result<Issue, GitHubError> {
+    pub(crate) async fn create_issue(&self, title: &str, body: &str) -> Result<Issue, GitHubError> {
         let path = format!("/repos/{}/issues", self.repo);
         let (v, _) = self
             .call(
@@ -270,7 +270,7 @@ impl GitHub {
         Self::decode(&path, v)
     }
 
-    pub async fn update_issue(&self, number: u64, fields: &Value) -> Result<Issue, GitHubError> {
+    pub(crate) async fn update_issue(&self, number: u64, fields: &Value) -> Result<Issue, GitHubError> {
         let path = format!("/repos/{}/issues/{number}", self.repo);
         let (v, _) = self.call("PATCH", &path, Some(fields)).await?;
         Self::decode(&path, v)

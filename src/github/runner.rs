@@ -58,7 +58,7 @@ pub fn group(title: &str) {
     println!("::group::{}", escape(title));
 }
 
-pub fn end_group() {
+pub(crate) fn end_group() {
     println!("::endgroup::");
 }
 

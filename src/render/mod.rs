@@ -11,7 +11,7 @@ pub use validation::{validation_json, validation_summary};
 
 use crate::plan::{Plan, Summary};
 
-pub fn summary_line(s: &Summary) -> String {
+pub(crate) fn summary_line(s: &Summary) -> String {
     format!(
         "Plan: {} to add, {} to change, {} to destroy.",
         s.add, s.change, s.destroy

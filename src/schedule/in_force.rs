@@ -14,7 +14,7 @@ pub struct InForce {
     pub max: i32,
     /// The scheduled action whose run set `min`; None: the base value.
     pub min_from: Option<String>,
-    pub max_from: Option<String>,
+    pub(crate) max_from: Option<String>,
     /// What the bounds leave out: actions that could not be evaluated, runs that AWS fails.
     pub notes: Vec<String>,
 }

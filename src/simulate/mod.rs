@@ -54,7 +54,7 @@ pub struct TargetReport {
     pub proposed: Replayed,
     /// Metrics that had no data in the period (their policies never acted).
     pub missing_metrics: Vec<String>,
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

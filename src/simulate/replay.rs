@@ -18,8 +18,8 @@ use crate::schedule::{InForce, Schedule};
 /// Target tracking's alarms as Application Auto Scaling creates them: high after 3 one-minute
 /// datapoints above the target, low after 15 below 90 % of it.
 pub const HIGH_DATAPOINTS: usize = 3;
-pub const LOW_DATAPOINTS: usize = 15;
-pub const LOW_FRACTION: f64 = 0.9;
+pub(crate) const LOW_DATAPOINTS: usize = 15;
+pub(crate) const LOW_FRACTION: f64 = 0.9;
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -72,7 +72,7 @@ pub fn predefined(p: PredefinedMetric) -> (MetricId, MetricStatistic) {
     (("AWS/SageMaker".to_string(), name.to_string()), stat)
 }
 
-pub fn metric_of(tt: &TargetTracking) -> MetricId {
+pub(crate) fn metric_of(tt: &TargetTracking) -> MetricId {
     match &tt.metric {
         MetricSpec::Predefined(p) => predefined(*p).0,
         MetricSpec::Custom(c) => (c.namespace.clone(), c.metric_name.clone()),
@@ -92,7 +92,7 @@ pub fn metric_of(tt: &TargetTracking) -> MetricId {
     }
 }
 
-pub fn alarm_metric(a: &Alarm) -> MetricId {
+pub(crate) fn alarm_metric(a: &Alarm) -> MetricId {
     (a.namespace.clone(), a.metric_name.clone())
 }
 

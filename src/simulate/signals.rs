@@ -80,7 +80,7 @@ impl Signals {
             .and_then(|v| v.get(minute).copied().flatten())
     }
 
-    pub fn has_backlog(&self, minute: usize) -> Option<bool> {
+    pub(crate) fn has_backlog(&self, minute: usize) -> Option<bool> {
         self.backlog
             .as_ref()
             .map(|b| b.get(minute).copied().flatten().unwrap_or(0.0) > 0.0)
