@@ -22,7 +22,7 @@ use crate::render;
 use crate::simulate;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     Validate,
     /// Plan; comment when the event is a pull request.
     Plan,
@@ -47,11 +47,11 @@ pub enum ModeError {
 /// The runner's environment: the event, the repository, where to write.
 #[derive(Debug, Clone, Default)]
 pub struct Runner {
-    pub event_name: String,
-    pub event: Value,
-    pub repository: String,
-    pub sha: String,
-    pub git_ref: String,
+    pub(crate) event_name: String,
+    pub(crate) event: Value,
+    pub(crate) repository: String,
+    pub(crate) sha: String,
+    pub(crate) git_ref: String,
     pub(crate) api_url: String,
     pub(crate) graphql_url: String,
     pub(crate) server_url: String,
@@ -112,7 +112,7 @@ impl Runner {
         ))
     }
 
-    pub fn mode(&self, inputs: &Inputs) -> Result<Mode, ModeError> {
+    pub(crate) fn mode(&self, inputs: &Inputs) -> Result<Mode, ModeError> {
         let push_to_default =
             self.event_name == "push" && self.git_ref == format!("refs/heads/{}", self.default_branch());
         match inputs.get(Input::MODE).unwrap_or("auto") {

@@ -16,20 +16,20 @@ use crate::resource::{Kind, Record, Records};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "status", content = "error", rename_all = "snake_case")]
-pub enum Outcome {
+pub(crate) enum Outcome {
     Applied,
     Failed(String),
     NotAttempted,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ChangeReport {
+pub(crate) struct ChangeReport {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    pub action: Action,
-    pub kind: Kind,
-    pub resource_id: String,
-    pub name: String,
+    pub(crate) region: Option<String>,
+    pub(crate) action: Action,
+    pub(crate) kind: Kind,
+    pub(crate) resource_id: String,
+    pub(crate) name: String,
     #[serde(flatten)]
     pub(crate) outcome: Outcome,
     /// What else this change required, e.g. re-pointing an alarm at a new policy ARN.
@@ -39,7 +39,7 @@ pub struct ChangeReport {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ApplyReport {
-    pub changes: Vec<ChangeReport>,
+    pub(crate) changes: Vec<ChangeReport>,
     /// The run's time limit ran out before every change was attempted.
     pub deadline_reached: bool,
     /// Changes a fresh plan still finds after everything was applied (0 = AWS matches). None
@@ -60,7 +60,7 @@ impl ApplyReport {
                 .any(|c| matches!(c.outcome, Outcome::Failed(_)))
     }
 
-    pub fn count(&self, pred: impl Fn(&Outcome) -> bool) -> usize {
+    pub(crate) fn count(&self, pred: impl Fn(&Outcome) -> bool) -> usize {
         self.changes.iter().filter(|c| pred(&c.outcome)).count()
     }
 }
@@ -73,8 +73,8 @@ pub const DEFAULT_PARALLELISM: u16 = 4;
 /// re-pointing alarms that did not change themselves), and the policy ARNs read with the
 /// current state.
 pub struct Region {
-    pub clients: Clients,
-    pub desired: Records,
+    pub(crate) clients: Clients,
+    pub(crate) desired: Records,
     pub(crate) policy_arns: HashMap<(String, String), String>,
 }
 

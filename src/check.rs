@@ -73,13 +73,13 @@ pub struct Counts {
     /// Endpoint variants.
     pub endpoints: usize,
     pub(crate) inference_components: usize,
-    pub policies: usize,
-    pub alarms: usize,
+    pub(crate) policies: usize,
+    pub(crate) alarms: usize,
     pub(crate) scheduled_actions: usize,
 }
 
 impl Counts {
-    pub fn of(desired: &DesiredState) -> Self {
+    pub(crate) fn of(desired: &DesiredState) -> Self {
         let mut c = Counts::default();
         for t in &desired.targets {
             match t.scaled {

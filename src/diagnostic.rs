@@ -40,7 +40,7 @@ pub enum Origin {
 }
 
 impl Origin {
-    pub fn file(span: Range<usize>) -> Self {
+    pub(crate) fn file(span: Range<usize>) -> Self {
         Origin::File { span }
     }
 
@@ -77,7 +77,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
@@ -90,11 +90,11 @@ pub struct Diagnostics {
 }
 
 impl Diagnostics {
-    pub fn push(&mut self, d: Diagnostic) {
+    pub(crate) fn push(&mut self, d: Diagnostic) {
         self.items.push(d);
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.items.len()
     }
 
@@ -115,7 +115,7 @@ impl Diagnostics {
         self.count(Severity::Error) > 0
     }
 
-    pub fn count(&self, severity: Severity) -> usize {
+    pub(crate) fn count(&self, severity: Severity) -> usize {
         self.items.iter().filter(|d| d.severity == severity).count()
     }
 

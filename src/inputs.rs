@@ -102,7 +102,7 @@ impl Env {
     pub const EVENT_PATH: &'static str = "GITHUB_EVENT_PATH";
     /// `owner/name`
     pub const REPOSITORY: &'static str = "GITHUB_REPOSITORY";
-    pub const SHA: &'static str = "GITHUB_SHA";
+    pub(crate) const SHA: &'static str = "GITHUB_SHA";
     pub(crate) const REF: &'static str = "GITHUB_REF";
     /// REST base, e.g. https://api.github.com (GHES: https://host/api/v3).
     pub const API_URL: &'static str = "GITHUB_API_URL";
@@ -148,7 +148,7 @@ impl Inputs {
         Inputs { values }
     }
 
-    pub fn get(&self, input: &'static str) -> Option<&str> {
+    pub(crate) fn get(&self, input: &'static str) -> Option<&str> {
         self.values.get(input).map(String::as_str)
     }
 

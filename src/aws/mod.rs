@@ -31,9 +31,9 @@ pub(crate) fn sdk_dimension(
 /// Clients for one region.
 #[derive(Clone, Debug)]
 pub struct Clients {
-    pub region: String,
-    pub autoscaling: aws_sdk_applicationautoscaling::Client,
-    pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub(crate) region: String,
+    pub(crate) autoscaling: aws_sdk_applicationautoscaling::Client,
+    pub(crate) cloudwatch: aws_sdk_cloudwatch::Client,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -57,7 +57,7 @@ pub enum AwsError {
 }
 
 impl AwsError {
-    pub fn code(&self) -> Option<&str> {
+    pub(crate) fn code(&self) -> Option<&str> {
         match self {
             AwsError::Call { code, .. } => code.as_deref(),
             _ => None,

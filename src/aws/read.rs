@@ -31,7 +31,7 @@ const MAX_PAGES: usize = 1000;
 
 #[derive(Debug, Default)]
 pub struct CurrentState {
-    pub records: Records,
+    pub(crate) records: Records,
     /// Policy ARN by (resource id, policy name): alarms are wired to these.
     pub policy_arns: HashMap<(String, String), String>,
     /// AWS calls made to read this state.

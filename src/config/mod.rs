@@ -44,11 +44,11 @@ impl ConfigPath {
 pub struct Loaded {
     /// The path as given, or "action inputs" when there is no file.
     pub name: String,
-    pub source: Option<Source>,
+    pub(crate) source: Option<Source>,
     pub(crate) raw: RawConfig,
 }
 
-pub fn load(config_path: &ConfigPath, inputs: &Inputs, d: &mut Diagnostics) -> Loaded {
+pub(crate) fn load(config_path: &ConfigPath, inputs: &Inputs, d: &mut Diagnostics) -> Loaded {
     let (path, explicit) = match config_path {
         ConfigPath::Explicit(p) | ConfigPath::Input(p) => (p.as_path(), true),
         ConfigPath::Default => (Path::new(DEFAULT_PATH), false),

@@ -14,7 +14,7 @@ pub(crate) const FORMAT_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Status {
+pub(crate) enum Status {
     Planned,
     Applied,
     Failed,
@@ -23,9 +23,9 @@ pub enum Status {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Marker {
     pub v: u32,
-    pub config: String,
-    pub fingerprint: String,
-    pub status: Status,
+    pub(crate) config: String,
+    pub(crate) fingerprint: String,
+    pub(crate) status: Status,
     /// `action kind resource_id name` of each change, to show what differs when a later plan
     /// no longer matches the reviewed one.
     #[serde(default)]
@@ -33,7 +33,7 @@ pub struct Marker {
 }
 
 impl Marker {
-    pub fn new(config: &str, plan: &Plan, status: Status) -> Marker {
+    pub(crate) fn new(config: &str, plan: &Plan, status: Status) -> Marker {
         Marker {
             v: FORMAT_VERSION,
             config: config.to_string(),
@@ -83,8 +83,8 @@ pub fn parse_marker(body: &str) -> Option<Marker> {
 
 /// What the comment says besides the plan.
 pub struct Frame<'a> {
-    pub config: &'a str,
-    pub sha: &'a str,
+    pub(crate) config: &'a str,
+    pub(crate) sha: &'a str,
     pub(crate) run_url: Option<&'a str>,
     /// e.g. "Applies when merged to `main`."
     pub footer: &'a str,
@@ -94,7 +94,7 @@ pub struct Frame<'a> {
     pub appendix: Option<&'a str>,
 }
 
-pub fn body(plan: &Plan, status: Status, ctx: &Frame<'_>) -> String {
+pub(crate) fn body(plan: &Plan, status: Status, ctx: &Frame<'_>) -> String {
     let marker = Marker::new(ctx.config, plan, status);
     let mut out = format!(
         "{}\n### sagemaker-autoscale: `{}`\n\n",

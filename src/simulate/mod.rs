@@ -35,11 +35,11 @@ pub struct Settings {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Replayed {
-    pub instance_hours: f64,
-    pub cost: Option<f64>,
+    pub(crate) instance_hours: f64,
+    pub(crate) cost: Option<f64>,
     /// Minutes with requests queued and nothing in service.
     pub backlog_without_capacity_minutes: usize,
-    pub scaling_events: usize,
+    pub(crate) scaling_events: usize,
     /// Capacity at the end of each minute.
     #[serde(skip)]
     pub desired: Vec<i32>,
@@ -51,7 +51,7 @@ pub struct TargetReport {
     pub target: String,
     /// None when AWS (or the baseline config) has no such target yet.
     pub baseline: Option<Replayed>,
-    pub proposed: Replayed,
+    pub(crate) proposed: Replayed,
     /// Metrics that had no data in the period (their policies never acted).
     pub missing_metrics: Vec<String>,
     pub(crate) notes: Vec<String>,
@@ -59,11 +59,11 @@ pub struct TargetReport {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    pub days: u32,
+    pub(crate) days: u32,
     /// Epoch seconds of the first simulated minute.
     pub start: i64,
-    pub minutes: usize,
-    pub targets: Vec<TargetReport>,
+    pub(crate) minutes: usize,
+    pub(crate) targets: Vec<TargetReport>,
     /// AWS calls made.
     pub calls: usize,
 }

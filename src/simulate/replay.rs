@@ -30,10 +30,10 @@ pub struct Options {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Event {
-    pub minute: usize,
-    pub from: i32,
-    pub to: i32,
+pub(crate) struct Event {
+    pub(crate) minute: usize,
+    pub(crate) from: i32,
+    pub(crate) to: i32,
     /// The policy or scheduled action that caused it.
     pub cause: String,
 }
@@ -44,7 +44,7 @@ pub struct Trace {
     pub desired: Vec<i32>,
     /// Capacity in service during each minute.
     pub serving: Vec<i32>,
-    pub events: Vec<Event>,
+    pub(crate) events: Vec<Event>,
     /// Minutes with requests waiting and nothing in service.
     pub backlog_without_capacity: usize,
     /// What could not be simulated as configured.

@@ -48,9 +48,9 @@ pub type MetricId = (String, String);
 /// Per-minute recorded values of the metrics, from `start` (epoch seconds, a whole minute).
 #[derive(Debug, Clone, Default)]
 pub struct Signals {
-    pub start: i64,
-    pub minutes: usize,
-    pub recorded: BTreeMap<MetricId, Vec<Option<f64>>>,
+    pub(crate) start: i64,
+    pub(crate) minutes: usize,
+    pub(crate) recorded: BTreeMap<MetricId, Vec<Option<f64>>>,
     /// The queue size, when known: decides HasBacklogWithoutCapacity under another capacity.
     pub backlog: Option<Vec<Option<f64>>>,
 }
