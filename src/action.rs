@@ -36,10 +36,12 @@ pub(crate) enum Mode {
 /// A `mode` input this event cannot run.
 #[derive(Debug, thiserror::Error)]
 pub enum ModeError {
+    /// `mode: apply` given on a pull_request event.
     #[error(
         "input `mode: apply` on a pull request: a pull request never writes to AWS; apply runs on push or workflow_dispatch"
     )]
     ApplyOnPullRequest,
+    /// A `mode` input that is none of the known modes; holds what was given.
     #[error("input `mode` is {0:?}; expected auto, validate, plan, apply or drift")]
     Unknown(String),
 }
@@ -60,6 +62,7 @@ pub struct Runner {
 }
 
 impl Runner {
+    /// Reads the runner's variables (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, ...) and the event payload.
     pub fn from_env() -> Runner {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
         let event = var(Env::EVENT_PATH)
@@ -188,7 +191,7 @@ async fn simulation(desired: &DesiredState, inputs: &Inputs, deadline: tokio::ti
 
 /// What the step reports in its `result` output; `Display` is the output's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StepResult {
+pub(crate) enum StepResult {
     Valid,
     Invalid,
     NoChanges,

@@ -37,6 +37,7 @@ pub(crate) struct ChangeReport {
     pub notes: Vec<String>,
 }
 
+/// What an apply did: each change's outcome and the check that followed.
 #[derive(Debug, Clone, Serialize)]
 pub struct ApplyReport {
     pub(crate) changes: Vec<ChangeReport>,
@@ -51,6 +52,7 @@ pub struct ApplyReport {
 }
 
 impl ApplyReport {
+    /// True when the apply did not leave AWS as planned: a change failed, time ran out, or changes remain.
     pub fn failed(&self) -> bool {
         self.deadline_reached
             || self.remaining.is_some_and(|n| n > 0)

@@ -23,6 +23,7 @@ pub struct Checked {
 }
 
 impl Checked {
+    /// How many diagnostics are errors.
     pub fn errors(&self) -> usize {
         self.diagnostics
             .iter()
@@ -30,6 +31,7 @@ impl Checked {
             .count()
     }
 
+    /// How many diagnostics are warnings.
     pub fn warnings(&self) -> usize {
         self.diagnostics
             .iter()

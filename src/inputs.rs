@@ -131,6 +131,7 @@ pub struct Inputs {
 }
 
 impl Inputs {
+    /// The inputs from this process's `INPUT_*` environment variables.
     pub fn from_env() -> Self {
         Self::from_lookup(|var| std::env::var(var).ok())
     }

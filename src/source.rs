@@ -1,5 +1,6 @@
 //! The text of a config file and how to turn byte offsets into line:column.
 
+/// A config file's name and text, for diagnostics.
 #[derive(Debug, Clone)]
 pub struct Source {
     /// The path as the user gave it, used in messages and annotations.

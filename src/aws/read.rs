@@ -29,6 +29,7 @@ pub const READ_CONCURRENCY: usize = 8;
 /// A guard against endless pagination (moto repeats its token forever).
 const MAX_PAGES: usize = 1000;
 
+/// What AWS holds for the managed targets, as records, with what could not be read.
 #[derive(Debug, Default)]
 pub struct CurrentState {
     pub(crate) records: Records,

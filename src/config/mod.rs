@@ -25,6 +25,7 @@ pub enum ConfigPath {
     Explicit(PathBuf),
     /// The `config` action input: checked to stay inside the working directory.
     Input(PathBuf),
+    /// Neither given: `autoscaling.toml` in the working directory.
     Default,
 }
 

@@ -247,6 +247,7 @@ pub struct RawMetricQuery {
     pub return_data: Field<bool>,
 }
 
+/// One CloudWatch metric and its statistic, for target tracking (CustomizedMetricSpecification).
 #[derive(Debug, Clone, Default, JsonSchema)]
 #[schemars(rename = "CustomMetric", deny_unknown_fields)]
 pub struct RawCustomMetric {

@@ -20,8 +20,10 @@ pub(crate) enum Status {
     Failed,
 }
 
+/// The hidden JSON marker at the top of the sticky plan comment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Marker {
+    /// The marker's format version.
     pub v: u32,
     pub(crate) config: String,
     pub(crate) fingerprint: String,

@@ -13,6 +13,7 @@ pub struct Files {
 }
 
 impl Files {
+    /// The GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, when the runner sets them.
     pub fn from_env() -> Files {
         let path = |var: &str| std::env::var_os(var).filter(|v| !v.is_empty()).map(PathBuf::from);
         Files {

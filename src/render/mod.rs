@@ -18,6 +18,7 @@ pub(crate) fn summary_line(s: &Summary) -> String {
     )
 }
 
+/// The plan as pretty-printed JSON (the format `plan --out` saves).
 pub fn json(plan: &Plan) -> String {
     serde_json::to_string_pretty(plan).unwrap_or_default()
 }

@@ -26,13 +26,17 @@ pub enum Baseline {
     Config(Box<DesiredState>),
 }
 
+/// How to run a simulation.
 pub struct Settings {
+    /// Days of one-minute history to replay (CloudWatch keeps 15).
     pub days: u32,
+    /// How the replay models capacity.
     pub options: Options,
     /// Price of one instance (or copy) hour, for the cost row.
     pub price: Option<f64>,
 }
 
+/// The outcome of replaying one config on one target.
 #[derive(Debug, Clone, Serialize)]
 pub struct Replayed {
     pub(crate) instance_hours: f64,
@@ -45,6 +49,7 @@ pub struct Replayed {
     pub desired: Vec<i32>,
 }
 
+/// One target's replays: with the baseline config and with the proposed one.
 #[derive(Debug, Clone, Serialize)]
 pub struct TargetReport {
     /// Resource id, with the region when the target has its own.
@@ -57,6 +62,7 @@ pub struct TargetReport {
     pub(crate) notes: Vec<String>,
 }
 
+/// A simulation's result for every target.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub(crate) days: u32,

@@ -21,6 +21,7 @@ pub const HIGH_DATAPOINTS: usize = 3;
 pub(crate) const LOW_DATAPOINTS: usize = 15;
 pub(crate) const LOW_FRACTION: f64 = 0.9;
 
+/// How the replay models the endpoint.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Minutes from a launch until the new capacity serves (and shows in metrics).
@@ -38,6 +39,7 @@ pub(crate) struct Event {
     pub cause: String,
 }
 
+/// A replay's capacity minute by minute, and what changed it.
 #[derive(Debug, Clone, Default)]
 pub struct Trace {
     /// Capacity asked for (and billed) at the end of each minute.

@@ -56,6 +56,7 @@ pub struct Signals {
 }
 
 impl Signals {
+    /// Empty signals for `minutes` minutes starting at `start` (epoch seconds).
     pub fn new(start: i64, minutes: usize) -> Signals {
         Signals {
             start,
