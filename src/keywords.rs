@@ -178,7 +178,7 @@ keyword! {
 keyword! {
     /// How a CloudWatch alarm counts periods without data (TreatMissingData).
     TreatMissingData ("treat_missing_data") {
-        /// Missing periods are left out; the alarm keeps its state when all are missing.
+        /// Missing periods are left out; when all are missing the alarm goes to INSUFFICIENT_DATA.
         Missing => ["missing"],
         /// Missing periods count as breaching the threshold.
         Breaching => ["breaching"],

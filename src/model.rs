@@ -261,7 +261,7 @@ pub struct QueryMetric {
     pub dimensions: Vec<Dimension>,
     /// The statistic (Stat), standard or extended such as `p90`.
     pub stat: String,
-    /// The Unit the metric is requested in; None: any.
+    /// The metric's CloudWatch Unit; None: not given.
     pub unit: Option<Unit>,
 }
 
@@ -274,7 +274,7 @@ pub struct CustomMetric {
     pub namespace: String,
     /// The Statistic applied to the metric.
     pub statistic: MetricStatistic,
-    /// The Unit the metric is requested in; None: any.
+    /// The metric's CloudWatch Unit; None: not given.
     pub unit: Option<Unit>,
     /// Sorted by name.
     pub dimensions: Vec<Dimension>,

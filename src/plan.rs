@@ -44,7 +44,7 @@ pub struct Change {
     pub region: Option<String>,
     /// What is done to the object.
     pub action: Action,
-    /// What kind of object.
+    /// Scalable target, scaling policy, alarm or scheduled action.
     pub kind: Kind,
     /// The ResourceId of its scalable target.
     pub resource_id: String,

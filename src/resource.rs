@@ -42,7 +42,7 @@ impl Kind {
 /// target's name is its scalable dimension.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Key {
-    /// What kind of object.
+    /// Scalable target, scaling policy, alarm or scheduled action.
     pub kind: Kind,
     /// The ResourceId of the scalable target it belongs to.
     pub resource_id: String,

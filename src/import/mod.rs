@@ -52,7 +52,7 @@ impl Selection {
 pub struct Imported {
     /// The `autoscaling.toml` text.
     pub text: String,
-    /// How many endpoints (and inference components) it holds.
+    /// How many scalable targets (endpoint variants and inference components) it holds.
     pub endpoints: usize,
     /// What a plan of `text` would still do, one line each. Empty when it plans clean.
     pub remaining: Vec<String>,
@@ -60,7 +60,6 @@ pub struct Imported {
     pub calls: usize,
 }
 
-/// Reads the selected endpoints' scaling objects from AWS and writes them as a config.
 /// Why nothing could be imported.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
@@ -96,7 +95,7 @@ impl crate::error::Hint for ImportError {
     }
 }
 
-/// Reads the selected endpoints' scaling from AWS and writes the config that reproduces it.
+/// Reads the selected endpoints' scaling objects from AWS and writes them as a config.
 pub async fn import(region: Option<&str>, selection: &Selection) -> Result<Imported, ImportError> {
     let clients = connect(region).await?;
     let (all, list_calls) = list_targets(&clients).await?;
