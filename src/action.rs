@@ -22,7 +22,7 @@ use crate::render;
 use crate::simulate;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     Validate,
     /// Plan; comment when the event is a pull request.
     Plan,
@@ -36,10 +36,12 @@ pub enum Mode {
 /// A `mode` input this event cannot run.
 #[derive(Debug, thiserror::Error)]
 pub enum ModeError {
+    /// `mode: apply` given on a pull_request event.
     #[error(
         "input `mode: apply` on a pull request: a pull request never writes to AWS; apply runs on push or workflow_dispatch"
     )]
     ApplyOnPullRequest,
+    /// A `mode` input that is none of the known modes; holds what was given.
     #[error("input `mode` is {0:?}; expected auto, validate, plan, apply or drift")]
     Unknown(String),
 }
@@ -47,19 +49,20 @@ pub enum ModeError {
 /// The runner's environment: the event, the repository, where to write.
 #[derive(Debug, Clone, Default)]
 pub struct Runner {
-    pub event_name: String,
-    pub event: Value,
-    pub repository: String,
-    pub sha: String,
-    pub git_ref: String,
-    pub api_url: String,
-    pub graphql_url: String,
-    pub server_url: String,
-    pub run_id: Option<String>,
-    pub plan_dir: PathBuf,
+    pub(crate) event_name: String,
+    pub(crate) event: Value,
+    pub(crate) repository: String,
+    pub(crate) sha: String,
+    pub(crate) git_ref: String,
+    pub(crate) api_url: String,
+    pub(crate) graphql_url: String,
+    pub(crate) server_url: String,
+    pub(crate) run_id: Option<String>,
+    pub(crate) plan_dir: PathBuf,
 }
 
 impl Runner {
+    /// Reads the runner's variables (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, ...) and the event payload.
     pub fn from_env() -> Runner {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
         let event = var(Env::EVENT_PATH)
@@ -103,7 +106,7 @@ impl Runner {
                 && pr["head"]["repo"]["full_name"] != pr["base"]["repo"]["full_name"])
     }
 
-    pub fn run_url(&self) -> Option<String> {
+    pub(crate) fn run_url(&self) -> Option<String> {
         let id = self.run_id.as_ref()?;
         Some(format!(
             "{}/{}/actions/runs/{id}",
@@ -112,7 +115,7 @@ impl Runner {
         ))
     }
 
-    pub fn mode(&self, inputs: &Inputs) -> Result<Mode, ModeError> {
+    pub(crate) fn mode(&self, inputs: &Inputs) -> Result<Mode, ModeError> {
         let push_to_default =
             self.event_name == "push" && self.git_ref == format!("refs/heads/{}", self.default_branch());
         match inputs.get(Input::MODE).unwrap_or("auto") {
@@ -188,7 +191,7 @@ async fn simulation(desired: &DesiredState, inputs: &Inputs, deadline: tokio::ti
 
 /// What the step reports in its `result` output; `Display` is the output's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StepResult {
+pub(crate) enum StepResult {
     Valid,
     Invalid,
     NoChanges,

@@ -16,30 +16,31 @@ use crate::resource::{Kind, Record, Records};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "status", content = "error", rename_all = "snake_case")]
-pub enum Outcome {
+pub(crate) enum Outcome {
     Applied,
     Failed(String),
     NotAttempted,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ChangeReport {
+pub(crate) struct ChangeReport {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    pub action: Action,
-    pub kind: Kind,
-    pub resource_id: String,
-    pub name: String,
+    pub(crate) region: Option<String>,
+    pub(crate) action: Action,
+    pub(crate) kind: Kind,
+    pub(crate) resource_id: String,
+    pub(crate) name: String,
     #[serde(flatten)]
-    pub outcome: Outcome,
+    pub(crate) outcome: Outcome,
     /// What else this change required, e.g. re-pointing an alarm at a new policy ARN.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
 
+/// What an apply did: each change's outcome and the check that followed.
 #[derive(Debug, Clone, Serialize)]
 pub struct ApplyReport {
-    pub changes: Vec<ChangeReport>,
+    pub(crate) changes: Vec<ChangeReport>,
     /// The run's time limit ran out before every change was attempted.
     pub deadline_reached: bool,
     /// Changes a fresh plan still finds after everything was applied (0 = AWS matches). None
@@ -51,6 +52,7 @@ pub struct ApplyReport {
 }
 
 impl ApplyReport {
+    /// True when the apply did not leave AWS as planned: a change failed, time ran out, or changes remain.
     pub fn failed(&self) -> bool {
         self.deadline_reached
             || self.remaining.is_some_and(|n| n > 0)
@@ -60,7 +62,7 @@ impl ApplyReport {
                 .any(|c| matches!(c.outcome, Outcome::Failed(_)))
     }
 
-    pub fn count(&self, pred: impl Fn(&Outcome) -> bool) -> usize {
+    pub(crate) fn count(&self, pred: impl Fn(&Outcome) -> bool) -> usize {
         self.changes.iter().filter(|c| pred(&c.outcome)).count()
     }
 }
@@ -73,9 +75,9 @@ pub const DEFAULT_PARALLELISM: u16 = 4;
 /// re-pointing alarms that did not change themselves), and the policy ARNs read with the
 /// current state.
 pub struct Region {
-    pub clients: Clients,
-    pub desired: Records,
-    pub policy_arns: HashMap<(String, String), String>,
+    pub(crate) clients: Clients,
+    pub(crate) desired: Records,
+    pub(crate) policy_arns: HashMap<(String, String), String>,
 }
 
 /// Applies `plan`; each change goes to the region it is marked with.

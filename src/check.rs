@@ -23,6 +23,7 @@ pub struct Checked {
 }
 
 impl Checked {
+    /// How many diagnostics are errors.
     pub fn errors(&self) -> usize {
         self.diagnostics
             .iter()
@@ -30,6 +31,7 @@ impl Checked {
             .count()
     }
 
+    /// How many diagnostics are warnings.
     pub fn warnings(&self) -> usize {
         self.diagnostics
             .iter()
@@ -72,14 +74,14 @@ fn finish(name: String, source: Option<Source>, raw: config::RawConfig, mut d: D
 pub struct Counts {
     /// Endpoint variants.
     pub endpoints: usize,
-    pub inference_components: usize,
-    pub policies: usize,
-    pub alarms: usize,
-    pub scheduled_actions: usize,
+    pub(crate) inference_components: usize,
+    pub(crate) policies: usize,
+    pub(crate) alarms: usize,
+    pub(crate) scheduled_actions: usize,
 }
 
 impl Counts {
-    pub fn of(desired: &DesiredState) -> Self {
+    pub(crate) fn of(desired: &DesiredState) -> Self {
         let mut c = Counts::default();
         for t in &desired.targets {
             match t.scaled {

@@ -12,10 +12,13 @@ use crate::source::Source;
 
 pub mod codes;
 
+/// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// The config is refused; exit code 1.
     Error,
+    /// The config is accepted; reported, and fatal only with `--deny-warnings`.
     Warning,
 }
 
@@ -24,12 +27,20 @@ pub enum Severity {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Origin {
     /// Bytes of the config file.
-    File { span: Range<usize> },
+    File {
+        /// Byte offsets of the value in the file's text.
+        span: Range<usize>,
+    },
     /// An action input (`INPUT_*` variable).
-    Input { input: &'static str },
+    Input {
+        /// The input's name, e.g. `region`.
+        input: &'static str,
+    },
     /// Filled in by a preset; the span is the `preset = "..."` value that asked for it.
     Preset {
+        /// The preset's name, e.g. `async-cpu`.
         preset: &'static str,
+        /// Byte offsets of the `preset` value; None when it was not set in the file.
         span: Option<Range<usize>>,
     },
     /// Nothing in the file or the inputs to point at: the file as a whole, or a built-in
@@ -40,10 +51,11 @@ pub enum Origin {
 }
 
 impl Origin {
-    pub fn file(span: Range<usize>) -> Self {
+    pub(crate) fn file(span: Range<usize>) -> Self {
         Origin::File { span }
     }
 
+    /// The byte range in the config file to point at, if any.
     pub fn span(&self) -> Option<Range<usize>> {
         match self {
             Origin::File { span } => Some(span.clone()),
@@ -53,12 +65,16 @@ impl Origin {
     }
 }
 
+/// One problem found in the config or the inputs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Diagnostic {
+    /// Error or warning.
     pub severity: Severity,
     /// The name of its [`Code`] (`unknown-key`, `min-above-max`, ...).
     pub code: &'static str,
+    /// What is wrong, in one sentence.
     pub message: String,
+    /// Where the offending value came from.
     pub origin: Origin,
     /// What the user can do now.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -77,7 +93,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
@@ -90,14 +106,15 @@ pub struct Diagnostics {
 }
 
 impl Diagnostics {
-    pub fn push(&mut self, d: Diagnostic) {
+    pub(crate) fn push(&mut self, d: Diagnostic) {
         self.items.push(d);
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.items.len()
     }
 
+    /// True when nothing was reported.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
@@ -111,11 +128,11 @@ impl Diagnostics {
         });
     }
 
-    pub fn has_errors(&self) -> bool {
+    pub(crate) fn has_errors(&self) -> bool {
         self.count(Severity::Error) > 0
     }
 
-    pub fn count(&self, severity: Severity) -> usize {
+    pub(crate) fn count(&self, severity: Severity) -> usize {
         self.items.iter().filter(|d| d.severity == severity).count()
     }
 
@@ -131,11 +148,14 @@ impl Diagnostics {
 
 /// Renders diagnostics the way compilers do: headline, location, the offending line, a hint.
 pub struct Renderer<'a> {
+    /// The config text, for the line and snippet; None: messages without them.
     pub source: Option<&'a Source>,
+    /// Whether to colour the output with ANSI escapes.
     pub color: bool,
 }
 
 impl Renderer<'_> {
+    /// One diagnostic as the terminal shows it: headline, `file:line:col`, the line, the help.
     pub fn render(&self, d: &Diagnostic) -> String {
         let (label, paint) = match d.severity {
             Severity::Error => ("error", "\x1b[1;31m"),

@@ -16,6 +16,7 @@ use crate::resource::{Kind, Records, align_unmanaged, desired_records};
 
 /// A plan and what is needed to apply it.
 pub struct Planned {
+    /// The plan over every region.
     pub plan: Plan,
     /// By the endpoints' own region (None: the config's).
     regions: BTreeMap<Option<String>, Region>,

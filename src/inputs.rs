@@ -18,14 +18,14 @@ impl Input {
     pub const ENDPOINT_NAME: &'static str = "endpoint-name";
     /// The production variant. Default `AllTraffic`.
     pub const VARIANT_NAME: &'static str = "variant-name";
-    pub const MIN_CAPACITY: &'static str = "min-capacity";
-    pub const MAX_CAPACITY: &'static str = "max-capacity";
+    pub(crate) const MIN_CAPACITY: &'static str = "min-capacity";
+    pub(crate) const MAX_CAPACITY: &'static str = "max-capacity";
     /// `async-cpu`, `async-backlog` or `realtime-invocations`.
     pub const PRESET: &'static str = "preset";
     /// Target value of the preset's target-tracking policy.
     pub const TARGET_VALUE: &'static str = "target-value";
-    pub const SCALE_IN_COOLDOWN: &'static str = "scale-in-cooldown";
-    pub const SCALE_OUT_COOLDOWN: &'static str = "scale-out-cooldown";
+    pub(crate) const SCALE_IN_COOLDOWN: &'static str = "scale-in-cooldown";
+    pub(crate) const SCALE_OUT_COOLDOWN: &'static str = "scale-out-cooldown";
     /// Token for the PR comment, the reviewed-plan lookup and drift issues. Default: GITHUB_TOKEN.
     pub const GITHUB_TOKEN: &'static str = "github-token";
     /// `auto` (by event), `validate`, `plan`, `apply` or `drift`.
@@ -97,18 +97,18 @@ impl Env {
     pub const GITHUB_ACTIONS: &'static str = "GITHUB_ACTIONS";
     /// Any value turns colour off (https://no-color.org).
     pub const NO_COLOR: &'static str = "NO_COLOR";
-    pub const EVENT_NAME: &'static str = "GITHUB_EVENT_NAME";
+    pub(crate) const EVENT_NAME: &'static str = "GITHUB_EVENT_NAME";
     /// The webhook payload of the event, as JSON.
     pub const EVENT_PATH: &'static str = "GITHUB_EVENT_PATH";
     /// `owner/name`
     pub const REPOSITORY: &'static str = "GITHUB_REPOSITORY";
-    pub const SHA: &'static str = "GITHUB_SHA";
-    pub const REF: &'static str = "GITHUB_REF";
+    pub(crate) const SHA: &'static str = "GITHUB_SHA";
+    pub(crate) const REF: &'static str = "GITHUB_REF";
     /// REST base, e.g. https://api.github.com (GHES: https://host/api/v3).
     pub const API_URL: &'static str = "GITHUB_API_URL";
-    pub const GRAPHQL_URL: &'static str = "GITHUB_GRAPHQL_URL";
-    pub const SERVER_URL: &'static str = "GITHUB_SERVER_URL";
-    pub const RUN_ID: &'static str = "GITHUB_RUN_ID";
+    pub(crate) const GRAPHQL_URL: &'static str = "GITHUB_GRAPHQL_URL";
+    pub(crate) const SERVER_URL: &'static str = "GITHUB_SERVER_URL";
+    pub(crate) const RUN_ID: &'static str = "GITHUB_RUN_ID";
     /// Where the plan JSON goes (default: the working directory).
     pub const RUNNER_TEMP: &'static str = "RUNNER_TEMP";
     /// Fallback for the `github-token` input.
@@ -131,11 +131,12 @@ pub struct Inputs {
 }
 
 impl Inputs {
+    /// The inputs from this process's `INPUT_*` environment variables.
     pub fn from_env() -> Self {
         Self::from_lookup(|var| std::env::var(var).ok())
     }
 
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+    pub(crate) fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
         let mut values = BTreeMap::new();
         for input in Input::all() {
             let value = lookup(&Input::env_name(input))
@@ -148,7 +149,7 @@ impl Inputs {
         Inputs { values }
     }
 
-    pub fn get(&self, input: &'static str) -> Option<&str> {
+    pub(crate) fn get(&self, input: &'static str) -> Option<&str> {
         self.values.get(input).map(String::as_str)
     }
 

@@ -12,7 +12,9 @@ pub trait Keyword: Sized + Copy + 'static {
     /// Every accepted spelling. The first spelling of each value is its canonical name.
     const SPELLINGS: &'static [(&'static str, Self)];
 
+    /// The value one of its spellings names; None for an unknown word.
     fn parse(s: &str) -> Option<Self>;
+    /// The canonical (first) spelling: AWS's name where AWS has one.
     fn as_str(self) -> &'static str;
 
     /// The canonical names, for "expected one of" messages.
@@ -29,7 +31,11 @@ macro_rules! keyword {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name {
-            $( $(#[$vmeta])* $variant ),+
+            $(
+                $(#[$vmeta])*
+                #[doc = concat!("Written `", $first, "`.")]
+                $variant
+            ),+
         }
 
         impl Keyword for $name {
@@ -106,7 +112,9 @@ keyword! {
 keyword! {
     /// How the endpoint serves requests; decides which metrics and capacities make sense.
     Inference ("inference type") {
+        /// Asynchronous inference: requests queue and the endpoint can scale to zero.
         Async => ["async"],
+        /// Real-time inference: requests are answered as they come.
         RealTime => ["real-time", "realtime"],
         /// Serverless: the scaled capacity is provisioned concurrency, not instances.
         Serverless => ["serverless"],
@@ -114,16 +122,24 @@ keyword! {
 }
 
 keyword! {
+    /// A scaling policy's type (Application Auto Scaling's PolicyType).
     PolicyType ("policy type") {
+        /// Keep a metric near a target value.
         TargetTracking => ["target-tracking", "TargetTrackingScaling"],
+        /// Add or remove capacity in steps when an alarm fires.
         Step => ["step", "StepScaling"],
     }
 }
 
 keyword! {
+    /// How a step's ScalingAdjustment is read: a change in capacity, a percent change, or the
+    /// new capacity itself.
     AdjustmentType ("adjustment type") {
+        /// Add the adjustment to the current capacity (negative removes).
         ChangeInCapacity => ["ChangeInCapacity"],
+        /// Change the current capacity by the adjustment in percent.
         PercentChangeInCapacity => ["PercentChangeInCapacity"],
+        /// Set the capacity to the adjustment.
         ExactCapacity => ["ExactCapacity"],
     }
 }
@@ -138,6 +154,7 @@ keyword! {
 }
 
 keyword! {
+    /// A CloudWatch standard statistic (target-tracking custom metrics and alarms).
     MetricStatistic ("statistic") {
         Average => ["Average"],
         Minimum => ["Minimum"],
@@ -159,10 +176,15 @@ keyword! {
 }
 
 keyword! {
+    /// How a CloudWatch alarm counts periods without data (TreatMissingData).
     TreatMissingData ("treat_missing_data") {
+        /// Missing periods are left out; when all are missing the alarm goes to INSUFFICIENT_DATA.
         Missing => ["missing"],
+        /// Missing periods count as breaching the threshold.
         Breaching => ["breaching"],
+        /// Missing periods count as within the threshold.
         NotBreaching => ["notBreaching"],
+        /// The alarm keeps its current state.
         Ignore => ["ignore"],
     }
 }
@@ -212,7 +234,7 @@ keyword! {
 }
 
 impl PredefinedMetric {
-    pub fn is_inference_component(self) -> bool {
+    pub(crate) fn is_inference_component(self) -> bool {
         matches!(
             self,
             PredefinedMetric::InferenceComponentInvocationsPerCopy

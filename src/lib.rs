@@ -3,6 +3,8 @@
 //! Data flows one way: config -> validate -> desired state; aws -> current state;
 //! plan = diff(desired, current); render(plan); apply(plan).
 
+#![warn(missing_docs)]
+
 pub mod action;
 pub mod apply;
 pub mod aws;

@@ -10,17 +10,22 @@ use sha2::{Digest, Sha256};
 
 use crate::resource::{Key, Kind, Record, Records};
 
+/// What a change does to one AWS object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
+    /// The object is new.
     Create,
+    /// The object exists and some of its fields change.
     Update,
     /// Delete, then create: AWS cannot change a policy between target tracking and step.
     Replace,
+    /// The object goes.
     Delete,
 }
 
 impl Action {
+    /// The action's name in plans, e.g. `create`.
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Create => "create",
@@ -31,16 +36,23 @@ impl Action {
     }
 }
 
+/// One AWS object's change: which object, what is done, and its fields before and after.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
     /// The endpoint's own `region`, when it has one; None: the config's region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// What is done to the object.
     pub action: Action,
+    /// Scalable target, scaling policy, alarm or scheduled action.
     pub kind: Kind,
+    /// The ResourceId of its scalable target.
     pub resource_id: String,
+    /// The object's name.
     pub name: String,
+    /// The record as AWS holds it now, as JSON; None on create.
     pub before: Option<Value>,
+    /// The record as the config wants it, as JSON; None on delete.
     pub after: Option<Value>,
     /// Dotted paths of the fields that differ (all of them on create and delete).
     pub fields: Vec<String>,
@@ -51,6 +63,7 @@ pub struct Change {
 }
 
 impl Change {
+    /// The key of the object changed.
     pub fn key(&self) -> Key {
         Key {
             kind: self.kind,
@@ -90,17 +103,25 @@ impl Change {
     }
 }
 
+/// Counts of the changes, as `N to add, N to change, N to destroy`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
+    /// Objects created (a replace counts here too).
     pub add: usize,
+    /// Objects updated in place.
     pub change: usize,
+    /// Objects deleted (a replace counts here too).
     pub destroy: usize,
 }
 
+/// What an apply would change, with the fingerprint that identifies it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
+    /// How many objects are added, changed and destroyed.
     pub summary: Summary,
+    /// Hex sha256 of the canonical changes (see [`fingerprint`]).
     pub fingerprint: String,
+    /// The changes, in the order apply performs them.
     pub changes: Vec<Change>,
     /// Things a reviewer should know that are not changes (e.g. capacity that will move).
     pub warnings: Vec<String>,
@@ -113,13 +134,17 @@ pub struct Plan {
 /// metric it does not know, say). Only this target is left out; the rest of the plan stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Blocked {
+    /// The endpoint's own region; None: the config's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// The ResourceId of the target left out.
     pub resource_id: String,
+    /// Why it is left out, for the reviewer.
     pub reason: String,
 }
 
 impl Plan {
+    /// True when there is nothing to change.
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
     }
@@ -142,11 +167,14 @@ impl Plan {
     "the saved plan ({saved}) no longer matches AWS and the config (now {fresh}): something changed since it was made"
 )]
 pub struct PlanDiffers {
+    /// The saved plan's fingerprint.
     pub saved: String,
+    /// The fingerprint a plan made now has.
     pub fresh: String,
 }
 
 impl PlanDiffers {
+    /// What the user can do about a saved plan that no longer matches.
     pub const HINT: &str = "run `plan --out FILE` again, review it, and apply that";
 }
 
@@ -156,6 +184,7 @@ impl crate::error::Hint for PlanDiffers {
     }
 }
 
+/// The plan that turns `current` into `desired`: creates, updates, replaces and deletes.
 pub fn diff(desired: &Records, current: &Records) -> Plan {
     let mut changes = Vec::new();
     for (key, want) in desired {
@@ -332,7 +361,7 @@ pub fn changed_fields(before: Option<&Value>, after: Option<&Value>) -> Vec<Stri
     keys.into_iter().filter(|k| a.get(k) != b.get(k)).collect()
 }
 
-pub fn flatten(prefix: &str, v: &Value, out: &mut BTreeMap<String, Value>) {
+pub(crate) fn flatten(prefix: &str, v: &Value, out: &mut BTreeMap<String, Value>) {
     match v {
         Value::Object(map) if !map.is_empty() => {
             for (k, v) in map {

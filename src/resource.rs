@@ -12,16 +12,22 @@ use crate::model::{
     Alarm, DesiredState, PolicyConfig, ScheduledAction, StepAdjustment, SuspendedState, TargetTracking,
 };
 
+/// The kind of AWS object a record stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
+    /// An Application Auto Scaling scalable target (RegisterScalableTarget).
     ScalableTarget,
+    /// A scaling policy (PutScalingPolicy).
     ScalingPolicy,
+    /// A CloudWatch alarm that fires a step policy (PutMetricAlarm).
     Alarm,
+    /// A scheduled action (PutScheduledAction).
     ScheduledAction,
 }
 
 impl Kind {
+    /// The kind's name in plans and reports, e.g. `scaling_policy`.
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::ScalableTarget => "scalable_target",
@@ -36,38 +42,53 @@ impl Kind {
 /// target's name is its scalable dimension.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Key {
+    /// Scalable target, scaling policy, alarm or scheduled action.
     pub kind: Kind,
+    /// The ResourceId of the scalable target it belongs to.
     pub resource_id: String,
+    /// The object's name (the scalable dimension for a target).
     pub name: String,
 }
 
+/// One managed AWS object as the planner compares it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Record {
+    /// A scalable target's capacity bounds and suspended state.
     Target(TargetRecord),
+    /// A scaling policy.
     Policy(PolicyRecord),
+    /// A step policy's alarm.
     Alarm(AlarmRecord),
+    /// A scheduled action, time zone normalised.
     Schedule(ScheduledAction),
 }
 
+/// A scalable target's settings RegisterScalableTarget sets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TargetRecord {
+    /// MinCapacity.
     pub min_capacity: i32,
+    /// MaxCapacity.
     pub max_capacity: i32,
+    /// SuspendedState.
     pub suspended: SuspendedState,
 }
 
+/// A scaling policy by type, as AWS holds it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "policy_type")]
 pub enum PolicyRecord {
+    /// A target-tracking policy's configuration.
     #[serde(rename = "TargetTrackingScaling")]
     TargetTracking(TargetTracking),
+    /// A step policy's configuration, without its alarm.
     #[serde(rename = "StepScaling")]
     Step(StepRecord),
 }
 
 impl PolicyRecord {
-    pub fn type_name(&self) -> &'static str {
+    pub(crate) fn type_name(&self) -> &'static str {
         match self {
             PolicyRecord::TargetTracking(_) => "TargetTrackingScaling",
             PolicyRecord::Step(_) => "StepScaling",
@@ -78,10 +99,15 @@ impl PolicyRecord {
 /// A step policy without its alarm (the alarm is a record of its own).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepRecord {
+    /// AdjustmentType: how each step's adjustment is read.
     pub adjustment_type: AdjustmentType,
+    /// Cooldown in seconds.
     pub cooldown: i32,
+    /// MetricAggregationType.
     pub metric_aggregation_type: Aggregation,
+    /// MinAdjustmentMagnitude; None: not set.
     pub min_adjustment_magnitude: Option<i32>,
+    /// The step adjustments, sorted by lower bound.
     pub steps: Vec<StepAdjustment>,
 }
 
@@ -89,8 +115,10 @@ pub struct StepRecord {
 /// when an action points anywhere else (another policy, a stale ARN, an SNS topic).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlarmRecord {
+    /// The alarm's settings.
     #[serde(flatten)]
     pub alarm: Alarm,
+    /// Its AlarmActions: policy names on the same target, raw ARNs for anything else.
     pub triggers: Vec<String>,
     /// Managed: an operator who disabled the actions sees it in the plan as drift.
     #[serde(default = "enabled")]
@@ -112,17 +140,21 @@ pub struct AlarmKept {
     /// A description this tool did not write (its own is rewritten on every put).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// OKActions someone else set.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ok_actions: Vec<String>,
+    /// InsufficientDataActions someone else set.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub insufficient_data_actions: Vec<String>,
+    /// The Unit AWS holds for the alarm's metric.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub evaluate_low_sample_count_percentile: Option<String>,
+    pub(crate) evaluate_low_sample_count_percentile: Option<String>,
 }
 
 impl AlarmKept {
+    /// True when nothing outside the config is kept.
     pub fn is_empty(&self) -> bool {
         *self == AlarmKept::default()
     }

@@ -5,8 +5,10 @@ use schemars::generate::SchemaSettings;
 
 use crate::config::RawConfig;
 
+/// Where the generated JSON Schema is committed, relative to the repository root.
 pub const COMMITTED_PATH: &str = "docs/autoscaling.schema.json";
 
+/// The JSON Schema (draft 2020-12) of `autoscaling.toml`.
 pub fn config_schema() -> serde_json::Value {
     let generator = SchemaSettings::draft2020_12().into_generator();
     let mut value = generator.into_root_schema_for::<RawConfig>().to_value();

@@ -1,14 +1,15 @@
 //! The text of a config file and how to turn byte offsets into line:column.
 
+/// A config file's name and text, for diagnostics.
 #[derive(Debug, Clone)]
 pub struct Source {
     /// The path as the user gave it, used in messages and annotations.
     pub name: String,
-    pub text: String,
+    pub(crate) text: String,
 }
 
 impl Source {
-    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+    pub(crate) fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
         Source {
             name: name.into(),
             text: text.into(),

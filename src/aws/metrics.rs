@@ -18,10 +18,10 @@ const MAX_QUERIES: usize = 500;
 /// One metric to read: namespace, name, dimensions and statistic.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MetricRequest {
-    pub namespace: String,
-    pub metric_name: String,
-    pub dimensions: Vec<Dimension>,
-    pub stat: String,
+    pub(crate) namespace: String,
+    pub(crate) metric_name: String,
+    pub(crate) dimensions: Vec<Dimension>,
+    pub(crate) stat: String,
 }
 
 /// Each request's value for each minute from `start` (epoch seconds, a whole minute), in

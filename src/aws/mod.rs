@@ -14,7 +14,7 @@ use aws_credential_types::provider::ProvideCredentials;
 
 pub use metrics::{MetricRequest, minute_history};
 pub use read::{CurrentState, list_targets, read_current};
-pub use write::{Write, perform};
+pub(crate) use write::{Write, perform};
 
 /// The Application Auto Scaling namespace of every target this tool manages, and the SDK form
 /// of a scalable dimension.
@@ -31,33 +31,42 @@ pub(crate) fn sdk_dimension(
 /// Clients for one region.
 #[derive(Clone, Debug)]
 pub struct Clients {
-    pub region: String,
-    pub autoscaling: aws_sdk_applicationautoscaling::Client,
-    pub cloudwatch: aws_sdk_cloudwatch::Client,
+    pub(crate) region: String,
+    pub(crate) autoscaling: aws_sdk_applicationautoscaling::Client,
+    pub(crate) cloudwatch: aws_sdk_cloudwatch::Client,
 }
 
+/// A failure talking to AWS, with the operation and AWS's message.
 #[derive(Debug, thiserror::Error)]
 pub enum AwsError {
+    /// No region from the config, the `region` input or the AWS environment.
     #[error("no AWS region: set `region` in the config, the `region` input, or AWS_REGION")]
     NoRegion,
+    /// The credential chain found no usable credentials; holds its message.
     #[error("no usable AWS credentials: {0}")]
     NoCredentials(String),
+    /// An AWS API call failed (after any retries); AWS's code and message are kept.
     #[error("{operation} failed: {message}")]
     Call {
+        /// The API operation, e.g. `PutScalingPolicy`.
         operation: &'static str,
         /// AWS's error code, e.g. `ValidationException`, when the service sent one.
         code: Option<String>,
+        /// AWS's error message.
         message: String,
     },
+    /// A request the SDK refused to build (a required field missing).
     #[error("{operation}: {message}")]
     Invalid {
+        /// The API operation whose request could not be built.
         operation: &'static str,
+        /// The SDK builder's message.
         message: String,
     },
 }
 
 impl AwsError {
-    pub fn code(&self) -> Option<&str> {
+    pub(crate) fn code(&self) -> Option<&str> {
         match self {
             AwsError::Call { code, .. } => code.as_deref(),
             _ => None,

@@ -29,9 +29,10 @@ pub const READ_CONCURRENCY: usize = 8;
 /// A guard against endless pagination (moto repeats its token forever).
 const MAX_PAGES: usize = 1000;
 
+/// What AWS holds for the managed targets, as records, with what could not be read.
 #[derive(Debug, Default)]
 pub struct CurrentState {
-    pub records: Records,
+    pub(crate) records: Records,
     /// Policy ARN by (resource id, policy name): alarms are wired to these.
     pub policy_arns: HashMap<(String, String), String>,
     /// AWS calls made to read this state.

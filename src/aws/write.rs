@@ -17,7 +17,7 @@ fn build<T, E: std::fmt::Display>(operation: &'static str, r: Result<T, E>) -> R
 }
 
 /// A change applied to AWS, as the apply step asks for it.
-pub enum Write<'a> {
+pub(crate) enum Write<'a> {
     RegisterTarget {
         resource_id: &'a str,
         dimension: ScalableDimension,
@@ -55,7 +55,7 @@ pub enum Write<'a> {
 }
 
 /// Performs one write. Returns the policy ARN for PutPolicy.
-pub async fn perform(clients: &Clients, write: &Write<'_>) -> Result<Option<String>, AwsError> {
+pub(crate) async fn perform(clients: &Clients, write: &Write<'_>) -> Result<Option<String>, AwsError> {
     let aas = &clients.autoscaling;
     match write {
         Write::RegisterTarget {

@@ -45,16 +45,25 @@ const SCHEDULE: Kind<RawSchedule> = Kind::new("[[endpoint.schedule]]", schedule)
 pub enum Section {
     /// The top level of the file.
     Config,
+    /// An `[[endpoint]]` table.
     Endpoint,
     /// `[[inference_component]]`: an endpoint's keys without `variant` and `inference`.
     Component,
+    /// A `suspended` table.
     Suspended,
+    /// A `[[...policy]]` table.
     Policy,
+    /// A target-tracking policy's `metric` table.
     Metric,
+    /// One entry of a metric's `math` list (a metric or an expression).
     MetricQuery,
+    /// A `custom` metric table.
     CustomMetric,
+    /// One entry of a step policy's `steps`.
     Step,
+    /// A step policy's `alarm` table.
     Alarm,
+    /// A `[[...schedule]]` table.
     Schedule,
 }
 

@@ -15,7 +15,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Origin, codes};
 use crate::inputs::{Input, Inputs};
 use crate::source::Source;
 
-pub const DEFAULT_PATH: &str = "autoscaling.toml";
+pub(crate) const DEFAULT_PATH: &str = "autoscaling.toml";
 
 /// Where the config path came from: an explicit path must exist, the default may not; a path
 /// from the `config` input must also stay inside the workspace.
@@ -25,6 +25,7 @@ pub enum ConfigPath {
     Explicit(PathBuf),
     /// The `config` action input: checked to stay inside the working directory.
     Input(PathBuf),
+    /// Neither given: `autoscaling.toml` in the working directory.
     Default,
 }
 
@@ -44,11 +45,11 @@ impl ConfigPath {
 pub struct Loaded {
     /// The path as given, or "action inputs" when there is no file.
     pub name: String,
-    pub source: Option<Source>,
-    pub raw: RawConfig,
+    pub(crate) source: Option<Source>,
+    pub(crate) raw: RawConfig,
 }
 
-pub fn load(config_path: &ConfigPath, inputs: &Inputs, d: &mut Diagnostics) -> Loaded {
+pub(crate) fn load(config_path: &ConfigPath, inputs: &Inputs, d: &mut Diagnostics) -> Loaded {
     let (path, explicit) = match config_path {
         ConfigPath::Explicit(p) | ConfigPath::Input(p) => (p.as_path(), true),
         ConfigPath::Default => (Path::new(DEFAULT_PATH), false),

@@ -16,12 +16,12 @@ use crate::keywords::{
 /// A value and where it came from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Located<T> {
-    pub value: T,
-    pub origin: Origin,
+    pub(crate) value: T,
+    pub(crate) origin: Origin,
 }
 
 impl<T> Located<T> {
-    pub fn new(value: T, origin: Origin) -> Self {
+    pub(crate) fn new(value: T, origin: Origin) -> Self {
         Located { value, origin }
     }
 }
@@ -44,7 +44,7 @@ impl<T: JsonSchema> JsonSchema for Located<T> {
     }
 }
 
-pub type Field<T> = Option<Located<T>>;
+pub(crate) type Field<T> = Option<Located<T>>;
 
 /// `name = value` pairs of CloudWatch metric dimensions, in file order.
 pub type Dimensions = Vec<(Located<String>, Located<String>)>;
@@ -76,7 +76,7 @@ pub struct RawConfig {
 #[schemars(rename = "Endpoint", deny_unknown_fields)]
 pub struct RawEndpoint {
     #[schemars(skip)]
-    pub origin: Origin,
+    pub(crate) origin: Origin,
     /// An `[[inference_component]]` (its copy count scales), not an `[[endpoint]]` variant.
     #[schemars(skip)]
     pub component: bool,
@@ -162,9 +162,9 @@ pub struct InferenceComponentSchema {
 #[derive(Debug, Clone, Default, JsonSchema)]
 #[schemars(rename = "Suspended", deny_unknown_fields)]
 pub struct RawSuspended {
-    pub dynamic_scaling_in: Field<bool>,
-    pub dynamic_scaling_out: Field<bool>,
-    pub scheduled_scaling: Field<bool>,
+    pub(crate) dynamic_scaling_in: Field<bool>,
+    pub(crate) dynamic_scaling_out: Field<bool>,
+    pub(crate) scheduled_scaling: Field<bool>,
 }
 
 /// A scaling policy: target tracking or step scaling.
@@ -172,7 +172,7 @@ pub struct RawSuspended {
 #[schemars(rename = "Policy", deny_unknown_fields)]
 pub struct RawPolicy {
     #[schemars(skip)]
-    pub origin: Origin,
+    pub(crate) origin: Origin,
     /// Policy name (1-256 printable characters). Renaming deletes and recreates the policy.
     #[schemars(required)]
     pub name: Field<String>,
@@ -227,7 +227,7 @@ pub struct RawMetric {
 #[schemars(rename = "MetricQuery", deny_unknown_fields)]
 pub struct RawMetricQuery {
     #[schemars(skip)]
-    pub origin: Origin,
+    pub(crate) origin: Origin,
     /// Starts with a lowercase letter; letters, digits and `_`.
     #[schemars(required)]
     pub id: Field<String>,
@@ -235,18 +235,19 @@ pub struct RawMetricQuery {
     pub expression: Field<String>,
     /// Metric name, e.g. "ApproximateBacklogSize".
     pub metric: Field<String>,
-    pub namespace: Field<String>,
+    pub(crate) namespace: Field<String>,
     /// Any CloudWatch statistic: "Average", "p90", "tm99", "TM(10%:90%)", ...
     pub stat: Field<String>,
-    pub unit: Field<Unit>,
+    pub(crate) unit: Field<Unit>,
     /// Dimension name = value. Default as for custom metrics.
     #[schemars(with = "BTreeMap<String, String>")]
     pub dimensions: Field<Dimensions>,
-    pub label: Field<String>,
+    pub(crate) label: Field<String>,
     /// Whether this query is the series tracked (default: the last query only).
     pub return_data: Field<bool>,
 }
 
+/// One CloudWatch metric and its statistic, for target tracking (CustomizedMetricSpecification).
 #[derive(Debug, Clone, Default, JsonSchema)]
 #[schemars(rename = "CustomMetric", deny_unknown_fields)]
 pub struct RawCustomMetric {
@@ -254,8 +255,8 @@ pub struct RawCustomMetric {
     pub name: Field<String>,
     /// Namespace, e.g. "/aws/sagemaker/Endpoints" or "AWS/SageMaker".
     pub namespace: Field<String>,
-    pub statistic: Field<MetricStatistic>,
-    pub unit: Field<Unit>,
+    pub(crate) statistic: Field<MetricStatistic>,
+    pub(crate) unit: Field<Unit>,
     /// Dimension name = value. Default: EndpointName (+ VariantName for per-variant metrics).
     #[schemars(with = "BTreeMap<String, String>")]
     pub dimensions: Field<Dimensions>,
@@ -267,9 +268,9 @@ pub struct RawCustomMetric {
 #[schemars(rename = "Step", deny_unknown_fields)]
 pub struct RawStep {
     #[schemars(skip)]
-    pub origin: Origin,
-    pub lower: Field<f64>,
-    pub upper: Field<f64>,
+    pub(crate) origin: Origin,
+    pub(crate) lower: Field<f64>,
+    pub(crate) upper: Field<f64>,
     /// Instances (or percent, or exact count) to add; negative removes.
     #[schemars(required)]
     pub adjustment: Field<i64>,
@@ -283,17 +284,17 @@ pub struct RawAlarm {
     pub name: Field<String>,
     /// Metric name, e.g. "HasBacklogWithoutCapacity".
     pub metric: Field<String>,
-    pub namespace: Field<String>,
+    pub(crate) namespace: Field<String>,
     /// "Average", "Sum", "Minimum", "Maximum", "SampleCount" or a percentile such as "p99".
     pub statistic: Field<String>,
     /// Seconds: 10, 20, 30 or a multiple of 60.
     pub period: Field<i64>,
     #[schemars(range(min = 1))]
-    pub evaluation_periods: Field<i64>,
+    pub(crate) evaluation_periods: Field<i64>,
     /// M of the N evaluation periods (default: all of them).
     #[schemars(range(min = 1))]
     pub datapoints_to_alarm: Field<i64>,
-    pub threshold: Field<f64>,
+    pub(crate) threshold: Field<f64>,
     /// AWS name or one of ">", ">=", "<", "<=".
     pub comparison: Field<Comparison>,
     /// Default "missing".
@@ -308,7 +309,7 @@ pub struct RawAlarm {
 #[schemars(rename = "Schedule", deny_unknown_fields)]
 pub struct RawSchedule {
     #[schemars(skip)]
-    pub origin: Origin,
+    pub(crate) origin: Origin,
     /// Name, unique per endpoint variant (no ':', '/', '|').
     #[schemars(required)]
     pub name: Field<String>,
@@ -323,7 +324,7 @@ pub struct RawSchedule {
     #[schemars(with = "String")]
     pub end_time: Field<String>,
     #[schemars(range(min = 0))]
-    pub min_capacity: Field<i64>,
+    pub(crate) min_capacity: Field<i64>,
     #[schemars(range(min = 0))]
-    pub max_capacity: Field<i64>,
+    pub(crate) max_capacity: Field<i64>,
 }

@@ -10,7 +10,7 @@ use super::Severity;
 pub struct Code {
     /// Stable, kebab-case name: `unknown-key`, `min-above-max`, ...
     pub name: &'static str,
-    pub severity: Severity,
+    pub(crate) severity: Severity,
     /// What it is about, in one line.
     pub summary: &'static str,
     /// The heading of docs/config.md whose table lists it, as a link anchor.
@@ -26,7 +26,7 @@ macro_rules! codes {
     ($($(#[$doc:meta])* $id:ident = $name:literal, $severity:ident, $docs:ident, $summary:literal;)*) => {
         $(
             $(#[$doc])*
-            pub static $id: Code = Code {
+            pub(crate) static $id: Code = Code {
                 name: $name,
                 severity: Severity::$severity,
                 summary: $summary,

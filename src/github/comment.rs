@@ -9,23 +9,25 @@ use crate::render;
 
 /// GitHub rejects comments longer than this (characters).
 pub const MAX_COMMENT: usize = 65_536;
-pub const MARKER_PREFIX: &str = "<!-- sagemaker-autoscale ";
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const MARKER_PREFIX: &str = "<!-- sagemaker-autoscale ";
+pub(crate) const FORMAT_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Status {
+pub(crate) enum Status {
     Planned,
     Applied,
     Failed,
 }
 
+/// The hidden JSON marker at the top of the sticky plan comment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Marker {
+    /// The marker's format version.
     pub v: u32,
-    pub config: String,
-    pub fingerprint: String,
-    pub status: Status,
+    pub(crate) config: String,
+    pub(crate) fingerprint: String,
+    pub(crate) status: Status,
     /// `action kind resource_id name` of each change, to show what differs when a later plan
     /// no longer matches the reviewed one.
     #[serde(default)]
@@ -33,7 +35,7 @@ pub struct Marker {
 }
 
 impl Marker {
-    pub fn new(config: &str, plan: &Plan, status: Status) -> Marker {
+    pub(crate) fn new(config: &str, plan: &Plan, status: Status) -> Marker {
         Marker {
             v: FORMAT_VERSION,
             config: config.to_string(),
@@ -57,7 +59,7 @@ impl Marker {
 /// Past this, the marker keeps only the fingerprint: the comment's room is for the plan.
 pub const MAX_MARKER_CHANGES: usize = 4_000;
 
-pub fn change_lines(plan: &Plan) -> Vec<String> {
+pub(crate) fn change_lines(plan: &Plan) -> Vec<String> {
     plan.changes
         .iter()
         .map(|c| {
@@ -83,9 +85,9 @@ pub fn parse_marker(body: &str) -> Option<Marker> {
 
 /// What the comment says besides the plan.
 pub struct Frame<'a> {
-    pub config: &'a str,
-    pub sha: &'a str,
-    pub run_url: Option<&'a str>,
+    pub(crate) config: &'a str,
+    pub(crate) sha: &'a str,
+    pub(crate) run_url: Option<&'a str>,
     /// e.g. "Applies when merged to `main`."
     pub footer: &'a str,
     /// Shown above the plan, e.g. "Applied by run ...".
@@ -94,7 +96,7 @@ pub struct Frame<'a> {
     pub appendix: Option<&'a str>,
 }
 
-pub fn body(plan: &Plan, status: Status, ctx: &Frame<'_>) -> String {
+pub(crate) fn body(plan: &Plan, status: Status, ctx: &Frame<'_>) -> String {
     let marker = Marker::new(ctx.config, plan, status);
     let mut out = format!(
         "{}\n### sagemaker-autoscale: `{}`\n\n",

@@ -13,11 +13,11 @@ use serde::Deserialize;
 use serde_json::Value;
 
 /// Attempts for 5xx and rate-limited answers; the wait honours Retry-After, capped.
-pub const ATTEMPTS: u32 = 3;
+pub(crate) const ATTEMPTS: u32 = 3;
 const MAX_WAIT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, thiserror::Error)]
-pub enum GitHubError {
+pub(crate) enum GitHubError {
     #[error("GitHub answered {status} to {method} {path}: {message}")]
     Status {
         status: u16,
@@ -32,7 +32,7 @@ pub enum GitHubError {
 }
 
 impl GitHubError {
-    pub fn status(&self) -> Option<u16> {
+    pub(crate) fn status(&self) -> Option<u16> {
         match self {
             GitHubError::Status { status, .. } => Some(*status),
             _ => None,
@@ -40,7 +40,7 @@ impl GitHubError {
     }
 
     /// A read-only token: a fork's pull request, or a workflow without the permission.
-    pub fn is_forbidden(&self) -> bool {
+    pub(crate) fn is_forbidden(&self) -> bool {
         self.status() == Some(403)
     }
 }
@@ -59,42 +59,47 @@ impl crate::error::Hint for GitHubError {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct Comment {
-    pub id: u64,
-    pub body: Option<String>,
-    pub html_url: String,
-    pub user: Option<User>,
+pub(crate) struct Comment {
+    pub(crate) id: u64,
+    pub(crate) body: Option<String>,
+    pub(crate) html_url: String,
+    pub(crate) user: Option<User>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct User {
-    pub login: String,
+pub(crate) struct User {
+    pub(crate) login: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct PullRef {
-    pub number: u64,
-    pub merged_at: Option<String>,
+pub(crate) struct PullRef {
+    pub(crate) number: u64,
+    pub(crate) merged_at: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct Issue {
-    pub number: u64,
-    pub body: Option<String>,
-    pub html_url: String,
-    pub state: String,
+pub(crate) struct Issue {
+    pub(crate) number: u64,
+    pub(crate) body: Option<String>,
+    pub(crate) html_url: String,
+    pub(crate) state: String,
 }
 
-pub struct GitHub {
+pub(crate) struct GitHub {
     octo: Octocrab,
     api: String,
     graphql: String,
     /// `owner/name`
-    pub repo: String,
+    pub(crate) repo: String,
 }
 
 impl GitHub {
-    pub fn new(api_url: &str, graphql_url: &str, token: &str, repo: &str) -> Result<GitHub, GitHubError> {
+    pub(crate) fn new(
+        api_url: &str,
+        graphql_url: &str,
+        token: &str,
+        repo: &str,
+    ) -> Result<GitHub, GitHubError> {
         let octo = Octocrab::builder()
             .base_uri(api_url)
             .map_err(|e| GitHubError::Setup(format!("GITHUB_API_URL {api_url:?}: {e}")))?
@@ -209,7 +214,7 @@ impl GitHub {
 
     /// The login the token acts as. GraphQL `viewer` works for every token kind; the Actions
     /// token cannot read `/user` (403), whose comments are by github-actions[bot].
-    pub async fn identity(&self) -> String {
+    pub(crate) async fn identity(&self) -> String {
         let query = serde_json::json!({ "query": "query { viewer { login } }" });
         if let Ok((v, _)) = self.call("POST", &self.graphql.clone(), Some(&query)).await
             && let Some(login) = v["data"]["viewer"]["login"].as_str()
@@ -224,7 +229,7 @@ impl GitHub {
         "github-actions[bot]".to_string()
     }
 
-    pub async fn comments(&self, issue: u64) -> Result<Vec<Comment>, GitHubError> {
+    pub(crate) async fn comments(&self, issue: u64) -> Result<Vec<Comment>, GitHubError> {
         self.get_all(&format!(
             "/repos/{}/issues/{issue}/comments?per_page=100",
             self.repo
@@ -232,7 +237,7 @@ impl GitHub {
         .await
     }
 
-    pub async fn create_comment(&self, issue: u64, body: &str) -> Result<Comment, GitHubError> {
+    pub(crate) async fn create_comment(&self, issue: u64, body: &str) -> Result<Comment, GitHubError> {
         let path = format!("/repos/{}/issues/{issue}/comments", self.repo);
         let (v, _) = self
             .call("POST", &path, Some(&serde_json::json!({ "body": body })))
@@ -240,7 +245,7 @@ impl GitHub {
         Self::decode(&path, v)
     }
 
-    pub async fn update_comment(&self, id: u64, body: &str) -> Result<Comment, GitHubError> {
+    pub(crate) async fn update_comment(&self, id: u64, body: &str) -> Result<Comment, GitHubError> {
         let path = format!("/repos/{}/issues/comments/{id}", self.repo);
         let (v, _) = self
             .call("PATCH", &path, Some(&serde_json::json!({ "body": body })))
@@ -248,17 +253,17 @@ impl GitHub {
         Self::decode(&path, v)
     }
 
-    pub async fn pulls_for_commit(&self, sha: &str) -> Result<Vec<PullRef>, GitHubError> {
+    pub(crate) async fn pulls_for_commit(&self, sha: &str) -> Result<Vec<PullRef>, GitHubError> {
         self.get_all(&format!("/repos/{}/commits/{sha}/pulls?per_page=100", self.repo))
             .await
     }
 
-    pub async fn issues(&self, state: &str) -> Result<Vec<Issue>, GitHubError> {
+    pub(crate) async fn issues(&self, state: &str) -> Result<Vec<Issue>, GitHubError> {
         self.get_all(&format!("/repos/{}/issues?state={state}&per_page=100", self.repo))
             .await
     }
 
-    pub async fn create_issue(&self, title: &str, body: &str) -> Result<Issue, GitHubError> {
+    pub(crate) async fn create_issue(&self, title: &str, body: &str) -> Result<Issue, GitHubError> {
         let path = format!("/repos/{}/issues", self.repo);
         let (v, _) = self
             .call(
@@ -270,7 +275,7 @@ impl GitHub {
         Self::decode(&path, v)
     }
 
-    pub async fn update_issue(&self, number: u64, fields: &Value) -> Result<Issue, GitHubError> {
+    pub(crate) async fn update_issue(&self, number: u64, fields: &Value) -> Result<Issue, GitHubError> {
         let path = format!("/repos/{}/issues/{number}", self.repo);
         let (v, _) = self.call("PATCH", &path, Some(fields)).await?;
         Self::decode(&path, v)

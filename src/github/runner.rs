@@ -8,11 +8,12 @@ use std::path::PathBuf;
 /// Where the runner wants outputs and the summary; None outside Actions.
 #[derive(Debug, Clone, Default)]
 pub struct Files {
-    pub output: Option<PathBuf>,
-    pub summary: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
+    pub(crate) summary: Option<PathBuf>,
 }
 
 impl Files {
+    /// The GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, when the runner sets them.
     pub fn from_env() -> Files {
         let path = |var: &str| std::env::var_os(var).filter(|v| !v.is_empty()).map(PathBuf::from);
         Files {
@@ -32,7 +33,7 @@ impl Files {
         writeln!(f, "{name}<<{delimiter}\n{value}\n{delimiter}")
     }
 
-    pub fn summary(&self, markdown: &str) -> std::io::Result<()> {
+    pub(crate) fn summary(&self, markdown: &str) -> std::io::Result<()> {
         let Some(path) = &self.summary else { return Ok(()) };
         let mut f = OpenOptions::new().create(true).append(true).open(path)?;
         writeln!(f, "{markdown}")
@@ -46,19 +47,19 @@ pub fn mask(secret: &str) {
     }
 }
 
-pub fn warning(message: &str) {
+pub(crate) fn warning(message: &str) {
     println!("::warning::{}", escape(message));
 }
 
-pub fn error(message: &str) {
+pub(crate) fn error(message: &str) {
     println!("::error::{}", escape(message));
 }
 
-pub fn group(title: &str) {
+pub(crate) fn group(title: &str) {
     println!("::group::{}", escape(title));
 }
 
-pub fn end_group() {
+pub(crate) fn end_group() {
     println!("::endgroup::");
 }
 

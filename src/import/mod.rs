@@ -19,8 +19,11 @@ use write::{Endpoint, header, policies, schedules, string};
 /// Which endpoints to import.
 #[derive(Debug, Clone)]
 pub enum Selection {
+    /// Every endpoint with a scalable target in the region.
     All,
+    /// Endpoints whose name starts with this prefix.
     Prefix(String),
+    /// These endpoints (or inference components), by name.
     Names(Vec<String>),
 }
 
@@ -44,9 +47,12 @@ impl Selection {
     }
 }
 
+/// The config an import wrote, and how far it is from planning clean.
 #[derive(Debug)]
 pub struct Imported {
+    /// The `autoscaling.toml` text.
     pub text: String,
+    /// How many scalable targets (endpoint variants and inference components) it holds.
     pub endpoints: usize,
     /// What a plan of `text` would still do, one line each. Empty when it plans clean.
     pub remaining: Vec<String>,
@@ -54,14 +60,26 @@ pub struct Imported {
     pub calls: usize,
 }
 
-/// Reads the selected endpoints' scaling objects from AWS and writes them as a config.
 /// Why nothing could be imported.
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
+    /// Named endpoints or components that have no scalable target in the region.
     #[error("import: no scalable target in {region} for endpoint(s) or inference component(s) {names}")]
-    Missing { region: String, names: String },
+    Missing {
+        /// The region searched.
+        region: String,
+        /// The names not found, comma-separated.
+        names: String,
+    },
+    /// No scalable target matches the selection.
     #[error("import: no endpoint scalable target in {region} matches {selection}")]
-    NoMatch { region: String, selection: String },
+    NoMatch {
+        /// The region searched.
+        region: String,
+        /// The selection as the command line put it, e.g. `--prefix prod-`.
+        selection: String,
+    },
+    /// Listing or reading AWS failed.
     #[error(transparent)]
     Aws(#[from] AwsError),
 }
@@ -77,6 +95,7 @@ impl crate::error::Hint for ImportError {
     }
 }
 
+/// Reads the selected endpoints' scaling objects from AWS and writes them as a config.
 pub async fn import(region: Option<&str>, selection: &Selection) -> Result<Imported, ImportError> {
     let clients = connect(region).await?;
     let (all, list_calls) = list_targets(&clients).await?;

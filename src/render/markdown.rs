@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use super::{by_target, field_rows, summary_line};
 use crate::plan::{Action, Plan};
 
+/// The plan as the markdown of the pull-request comment and the job summary.
 pub fn markdown(plan: &Plan) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "**{}**\n", summary_line(&plan.summary));

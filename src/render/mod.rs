@@ -11,13 +11,14 @@ pub use validation::{validation_json, validation_summary};
 
 use crate::plan::{Plan, Summary};
 
-pub fn summary_line(s: &Summary) -> String {
+pub(crate) fn summary_line(s: &Summary) -> String {
     format!(
         "Plan: {} to add, {} to change, {} to destroy.",
         s.add, s.change, s.destroy
     )
 }
 
+/// The plan as pretty-printed JSON (the format `plan --out` saves).
 pub fn json(plan: &Plan) -> String {
     serde_json::to_string_pretty(plan).unwrap_or_default()
 }

@@ -29,6 +29,7 @@ fn symbol(a: Action) -> (&'static str, &'static str) {
     }
 }
 
+/// The plan for a terminal, coloured when `color` is true.
 pub fn text(plan: &Plan, color: bool) -> String {
     let paint = Paint { on: color };
     let mut out = String::new();
@@ -81,6 +82,7 @@ pub fn text(plan: &Plan, color: bool) -> String {
     out
 }
 
+/// An apply's per-change report for a terminal, coloured when `color` is true.
 pub fn apply_report(report: &ApplyReport, color: bool) -> String {
     let paint = Paint { on: color };
     let mut out = String::new();

@@ -10,11 +10,11 @@ use crate::timestamp::format_utc;
 /// The bounds in force and where each came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InForce {
-    pub min: i32,
-    pub max: i32,
+    pub(crate) min: i32,
+    pub(crate) max: i32,
     /// The scheduled action whose run set `min`; None: the base value.
     pub min_from: Option<String>,
-    pub max_from: Option<String>,
+    pub(crate) max_from: Option<String>,
     /// What the bounds leave out: actions that could not be evaluated, runs that AWS fails.
     pub notes: Vec<String>,
 }
@@ -116,7 +116,7 @@ pub fn capacity_in_force(
 pub struct BoundConflict {
     /// The one-sided action.
     pub action: String,
-    pub message: String,
+    pub(crate) message: String,
 }
 
 /// The one-sided actions (setting only min, or only max) whose value can meet a bound from

@@ -142,14 +142,6 @@ impl Schedule {
         })
     }
 
-    pub fn expression(&self) -> &Expression {
-        &self.expression
-    }
-
-    pub fn zone(&self) -> &TimeZone {
-        &self.zone
-    }
-
     /// Whether the action runs in the minute that starts at `minute`.
     pub fn fires(&self, minute: Timestamp) -> bool {
         let m = minute.as_second();

@@ -26,44 +26,50 @@ pub enum Baseline {
     Config(Box<DesiredState>),
 }
 
+/// How to run a simulation.
 pub struct Settings {
+    /// Days of one-minute history to replay (CloudWatch keeps 15).
     pub days: u32,
+    /// How the replay models capacity.
     pub options: Options,
     /// Price of one instance (or copy) hour, for the cost row.
     pub price: Option<f64>,
 }
 
+/// The outcome of replaying one config on one target.
 #[derive(Debug, Clone, Serialize)]
 pub struct Replayed {
-    pub instance_hours: f64,
-    pub cost: Option<f64>,
+    pub(crate) instance_hours: f64,
+    pub(crate) cost: Option<f64>,
     /// Minutes with requests queued and nothing in service.
     pub backlog_without_capacity_minutes: usize,
-    pub scaling_events: usize,
+    pub(crate) scaling_events: usize,
     /// Capacity at the end of each minute.
     #[serde(skip)]
     pub desired: Vec<i32>,
 }
 
+/// One target's replays: with the baseline config and with the proposed one.
 #[derive(Debug, Clone, Serialize)]
 pub struct TargetReport {
     /// Resource id, with the region when the target has its own.
     pub target: String,
     /// None when AWS (or the baseline config) has no such target yet.
     pub baseline: Option<Replayed>,
-    pub proposed: Replayed,
+    pub(crate) proposed: Replayed,
     /// Metrics that had no data in the period (their policies never acted).
     pub missing_metrics: Vec<String>,
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
 }
 
+/// A simulation's result for every target.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    pub days: u32,
+    pub(crate) days: u32,
     /// Epoch seconds of the first simulated minute.
     pub start: i64,
-    pub minutes: usize,
-    pub targets: Vec<TargetReport>,
+    pub(crate) minutes: usize,
+    pub(crate) targets: Vec<TargetReport>,
     /// AWS calls made.
     pub calls: usize,
 }

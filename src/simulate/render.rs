@@ -11,6 +11,7 @@ const CHART_POINTS: usize = 84;
 /// Charts in one markdown report, to stay well inside a comment's size.
 const MAX_CHARTS: usize = 10;
 
+/// The report as plain text.
 pub fn text(r: &Report) -> String {
     let mut out = heading(r);
     out.push('\n');
@@ -27,6 +28,7 @@ pub fn text(r: &Report) -> String {
     out
 }
 
+/// The report as markdown, with charts, for a comment or job summary.
 pub fn markdown(r: &Report) -> String {
     let mut out = format!("### Simulation\n\n{}\n", heading(r));
     for (i, t) in r.targets.iter().enumerate() {

@@ -18,9 +18,10 @@ use crate::schedule::{InForce, Schedule};
 /// Target tracking's alarms as Application Auto Scaling creates them: high after 3 one-minute
 /// datapoints above the target, low after 15 below 90 % of it.
 pub const HIGH_DATAPOINTS: usize = 3;
-pub const LOW_DATAPOINTS: usize = 15;
-pub const LOW_FRACTION: f64 = 0.9;
+pub(crate) const LOW_DATAPOINTS: usize = 15;
+pub(crate) const LOW_FRACTION: f64 = 0.9;
 
+/// How the replay models the endpoint.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Minutes from a launch until the new capacity serves (and shows in metrics).
@@ -30,21 +31,22 @@ pub struct Options {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Event {
-    pub minute: usize,
-    pub from: i32,
-    pub to: i32,
+pub(crate) struct Event {
+    pub(crate) minute: usize,
+    pub(crate) from: i32,
+    pub(crate) to: i32,
     /// The policy or scheduled action that caused it.
     pub cause: String,
 }
 
+/// A replay's capacity minute by minute, and what changed it.
 #[derive(Debug, Clone, Default)]
 pub struct Trace {
     /// Capacity asked for (and billed) at the end of each minute.
     pub desired: Vec<i32>,
     /// Capacity in service during each minute.
     pub serving: Vec<i32>,
-    pub events: Vec<Event>,
+    pub(crate) events: Vec<Event>,
     /// Minutes with requests waiting and nothing in service.
     pub backlog_without_capacity: usize,
     /// What could not be simulated as configured.
@@ -72,7 +74,7 @@ pub fn predefined(p: PredefinedMetric) -> (MetricId, MetricStatistic) {
     (("AWS/SageMaker".to_string(), name.to_string()), stat)
 }
 
-pub fn metric_of(tt: &TargetTracking) -> MetricId {
+pub(crate) fn metric_of(tt: &TargetTracking) -> MetricId {
     match &tt.metric {
         MetricSpec::Predefined(p) => predefined(*p).0,
         MetricSpec::Custom(c) => (c.namespace.clone(), c.metric_name.clone()),
@@ -92,7 +94,7 @@ pub fn metric_of(tt: &TargetTracking) -> MetricId {
     }
 }
 
-pub fn alarm_metric(a: &Alarm) -> MetricId {
+pub(crate) fn alarm_metric(a: &Alarm) -> MetricId {
     (a.namespace.clone(), a.metric_name.clone())
 }
 

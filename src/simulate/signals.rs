@@ -48,14 +48,15 @@ pub type MetricId = (String, String);
 /// Per-minute recorded values of the metrics, from `start` (epoch seconds, a whole minute).
 #[derive(Debug, Clone, Default)]
 pub struct Signals {
-    pub start: i64,
-    pub minutes: usize,
-    pub recorded: BTreeMap<MetricId, Vec<Option<f64>>>,
+    pub(crate) start: i64,
+    pub(crate) minutes: usize,
+    pub(crate) recorded: BTreeMap<MetricId, Vec<Option<f64>>>,
     /// The queue size, when known: decides HasBacklogWithoutCapacity under another capacity.
     pub backlog: Option<Vec<Option<f64>>>,
 }
 
 impl Signals {
+    /// Empty signals for `minutes` minutes starting at `start` (epoch seconds).
     pub fn new(start: i64, minutes: usize) -> Signals {
         Signals {
             start,
@@ -80,7 +81,7 @@ impl Signals {
             .and_then(|v| v.get(minute).copied().flatten())
     }
 
-    pub fn has_backlog(&self, minute: usize) -> Option<bool> {
+    pub(crate) fn has_backlog(&self, minute: usize) -> Option<bool> {
         self.backlog
             .as_ref()
             .map(|b| b.get(minute).copied().flatten().unwrap_or(0.0) > 0.0)

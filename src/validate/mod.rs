@@ -17,11 +17,9 @@ use crate::config::raw::{Field, Located, RawConfig};
 use crate::diagnostic::{Diagnostic, Diagnostics, Origin, codes};
 use crate::model::{DEFAULT_VARIANT, DesiredState};
 
-pub use preset::{BACKLOG_POLICY, CPU_POLICY, FROM_ZERO_POLICY, INVOCATIONS_POLICY};
-
 /// AWS quotas that are not adjustable.
 pub const MAX_POLICIES_PER_TARGET: usize = 50;
-pub const MAX_SCHEDULES_PER_TARGET: usize = 200;
+pub(crate) const MAX_SCHEDULES_PER_TARGET: usize = 200;
 /// Adjustable, but this is the default every account starts with.
 pub const MAX_STEPS_PER_POLICY: usize = 20;
 

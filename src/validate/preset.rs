@@ -20,10 +20,10 @@ macro_rules! at {
     };
 }
 
-pub const CPU_POLICY: &str = "CPUUtil-ScalingPolicy";
-pub const BACKLOG_POLICY: &str = "ApproximateBacklogSizePerInstance-ScalingPolicy";
-pub const FROM_ZERO_POLICY: &str = "HasBacklogWithoutCapacity-ScalingPolicy";
-pub const INVOCATIONS_POLICY: &str = "SageMakerEndpointInvocationScalingPolicy";
+pub(crate) const CPU_POLICY: &str = "CPUUtil-ScalingPolicy";
+pub(crate) const BACKLOG_POLICY: &str = "ApproximateBacklogSizePerInstance-ScalingPolicy";
+pub(crate) const FROM_ZERO_POLICY: &str = "HasBacklogWithoutCapacity-ScalingPolicy";
+pub(crate) const INVOCATIONS_POLICY: &str = "SageMakerEndpointInvocationScalingPolicy";
 pub const COPY_INVOCATIONS_POLICY: &str = "InvocationsPerCopy-ScalingPolicy";
 pub const NO_CAPACITY_POLICY: &str = "NoCapacityInvocationFailures-ScalingPolicy";
 
