@@ -86,29 +86,7 @@ fn query(
 ) -> Option<MetricQuery> {
     let id = q.id.as_ref().and_then(|id| query_id(id, d));
     let source = match (&q.expression, &q.metric) {
-        (Some(e), None) => {
-            for (key, given) in [
-                ("namespace", q.namespace.as_ref().map(|f| &f.origin)),
-                ("stat", q.stat.as_ref().map(|f| &f.origin)),
-                ("unit", q.unit.as_ref().map(|f| &f.origin)),
-                ("dimensions", q.dimensions.as_ref().map(|f| &f.origin)),
-            ] {
-                if let Some(origin) = given {
-                    d.push(
-                        Diagnostic::new(
-                            &codes::METRIC_MATH,
-                            origin,
-                            format!("`{key}` belongs to a metric query, and this one is an expression"),
-                        )
-                        .help(format!(
-                            "remove `{key}`, or split this into a metric query and an expression"
-                        )),
-                    );
-                    return None;
-                }
-            }
-            expression(e, d).map(|e| (Some(e), None))
-        }
+        (Some(e), None) => expression_query(q, e, d).map(|e| (Some(e), None)),
         (None, Some(m)) => metric(q, m, ctx, d).map(|m| (None, Some(m))),
         (Some(e), Some(_)) => {
             d.push(
@@ -141,6 +119,30 @@ fn query(
         label: q.label.as_ref().map(|l| l.value.clone()),
         return_data: q.return_data.as_ref().map_or(is_last, |r| r.value),
     })
+}
+
+/// An expression query: the expression, and none of a metric query's keys.
+fn expression_query(q: &RawMetricQuery, e: &Located<String>, d: &mut Diagnostics) -> Option<String> {
+    let metric_keys = [
+        ("namespace", q.namespace.as_ref().map(|f| &f.origin)),
+        ("stat", q.stat.as_ref().map(|f| &f.origin)),
+        ("unit", q.unit.as_ref().map(|f| &f.origin)),
+        ("dimensions", q.dimensions.as_ref().map(|f| &f.origin)),
+    ];
+    if let Some((key, Some(origin))) = metric_keys.into_iter().find(|(_, given)| given.is_some()) {
+        d.push(
+            Diagnostic::new(
+                &codes::METRIC_MATH,
+                origin,
+                format!("`{key}` belongs to a metric query, and this one is an expression"),
+            )
+            .help(format!(
+                "remove `{key}`, or split this into a metric query and an expression"
+            )),
+        );
+        return None;
+    }
+    expression(e, d)
 }
 
 fn query_id(id: &Located<String>, d: &mut Diagnostics) -> Option<String> {
