@@ -5,7 +5,7 @@ use aws_sdk_applicationautoscaling::types as aas;
 use aws_sdk_cloudwatch::types as cw;
 use serde_json::Value;
 
-use crate::common::{ALARM, Case, RID, SEED, block_on, policies, put_predefined_tracking, register};
+use crate::common::{ALARM, Case, RID, SEED, block_on, policies, put_predefined_tracking, register, targets};
 use crate::run;
 use crate::standin::http;
 
@@ -426,14 +426,7 @@ fn an_absent_cooldown_stays_absent_where_aws_documents_no_default() {
                 let metric = aas::MetricType::SageMakerInferenceComponentInvocationsPerCopy;
                 put_predefined_tracking(&aas, key, "per-copy", metric, 4.0, Some(c)).await;
             }
-            let found = aas
-                .describe_scaling_policies()
-                .service_namespace(aas::ServiceNamespace::Sagemaker)
-                .resource_id(rid)
-                .send()
-                .await
-                .expect("policies");
-            let tt = found.scaling_policies()[0]
+            let tt = policies(&aas, rid).await[0]
                 .target_tracking_scaling_policy_configuration()
                 .cloned()
                 .expect("tt");
@@ -487,14 +480,7 @@ fn plan_at(case: &Case, now: &str) -> (i32, Value) {
 fn target_bounds(case: &Case) -> (i32, i32) {
     block_on(async {
         let (aas, _) = case.aws.clients().await;
-        let out = aas
-            .describe_scalable_targets()
-            .service_namespace(aas::ServiceNamespace::Sagemaker)
-            .resource_ids(RID)
-            .send()
-            .await
-            .expect("targets");
-        let t = &out.scalable_targets()[0];
+        let t = &targets(&aas, RID).await[0];
         (t.min_capacity(), t.max_capacity())
     })
 }
