@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
+use crate::assert_contains;
 use crate::standin::{Aws, github, http, request};
 use crate::{Run, run};
 
@@ -278,7 +279,7 @@ fn a_pull_request_gets_one_sticky_comment_that_follows_the_config() {
     let plan: Value =
         serde_json::from_str(&fs::read_to_string(&outputs["plan-json"]).expect("plan file")).expect("json");
     assert_eq!(plan["fingerprint"], m["fingerprint"]);
-    assert!(a.summary().contains("Plan: 4 to add"), "{}", a.summary());
+    assert_contains(&a.summary(), "Plan: 4 to add");
     assert_eq!(
         a.aws.writes(),
         Vec::<String>::new(),
@@ -327,12 +328,7 @@ fn a_merge_applies_the_reviewed_plan_and_marks_the_comment() {
     let r = a.push(&[]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert_eq!(a.outputs()["result"], "applied");
-    assert!(
-        a.summary()
-            .contains("Applied the plan reviewed in the pull request."),
-        "{}",
-        a.summary()
-    );
+    assert_contains(&a.summary(), "Applied the plan reviewed in the pull request.");
     let comment = a.comments().into_iter().next().expect("comment");
     let body = comment["body"].as_str().unwrap_or_default();
     assert_eq!(marker(body)["status"], "applied");
@@ -355,15 +351,13 @@ fn a_merge_is_refused_when_aws_changed_after_review() {
 
     let r = a.push(&[]);
     assert_eq!(r.code, 1, "{}", r.stdout);
-    assert!(
-        r.stdout
-            .contains("::error::refusing to apply: today's plan differs from the plan reviewed on #7"),
-        "{}",
-        r.stdout
+    assert_contains(
+        &r.stdout,
+        "::error::refusing to apply: today's plan differs from the plan reviewed on #7",
     );
     assert_eq!(a.aws.writes().len(), writes, "zero AWS writes when refused");
     assert_eq!(a.outputs()["result"], "refused");
-    assert!(a.summary().contains("**Not applied.**"), "{}", a.summary());
+    assert_contains(&a.summary(), "**Not applied.**");
     assert!(
         a.summary().contains("update scalable_target"),
         "the difference is named: {}",
@@ -380,11 +374,7 @@ fn a_push_without_a_reviewed_plan_is_refused() {
     let a = Action::new(SEED);
     let r = a.push(&[]);
     assert_eq!(r.code, 1);
-    assert!(
-        r.stdout.contains("did not come from a pull request"),
-        "{}",
-        r.stdout
-    );
+    assert_contains(&r.stdout, "did not come from a pull request");
     assert_eq!(a.aws.writes(), Vec::<String>::new());
 }
 
@@ -397,11 +387,7 @@ fn workflow_dispatch_reapplies_without_a_guard() {
         &[],
     );
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
-    assert!(
-        a.summary().contains("not guarded by a reviewed plan"),
-        "{}",
-        a.summary()
-    );
+    assert_contains(&a.summary(), "not guarded by a reviewed plan");
     assert_eq!(a.cli(&["plan", "--detailed-exitcode"]).code, 0);
     let r = a.run("workflow_dispatch", json!({}), &[("INPUT_MODE", "plan")]);
     assert_eq!((r.code, a.outputs()["result"].as_str()), (0, "no-changes"));
@@ -456,12 +442,8 @@ fn a_fork_pull_request_with_a_read_only_token_warns_and_keeps_the_plan() {
     );
     let r = a.run("pull_request", pr_event(&a.repo, true), &[]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
-    assert!(
-        r.stdout.contains("::warning::could not comment the plan on #7"),
-        "{}",
-        r.stdout
-    );
-    assert!(a.summary().contains("Plan: 4 to add"), "{}", a.summary());
+    assert_contains(&r.stdout, "::warning::could not comment the plan on #7");
+    assert_contains(&a.summary(), "Plan: 4 to add");
 
     // And without AWS credentials (a fork gets no secrets): a warning, not a failure.
     let r = run(a
@@ -475,11 +457,9 @@ fn a_fork_pull_request_with_a_read_only_token_warns_and_keeps_the_plan() {
         .env("GITHUB_STEP_SUMMARY", a.path("summary"))
         .arg("action"));
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
-    assert!(
-        r.stdout
-            .contains("::warning::cannot plan against AWS: no usable AWS credentials"),
-        "{}",
-        r.stdout
+    assert_contains(
+        &r.stdout,
+        "::warning::cannot plan against AWS: no usable AWS credentials",
     );
 }
 
@@ -502,11 +482,9 @@ fn github_errors_are_retried_then_reported() {
     a.github_fault("GET", "/issues/7/comments", 500, "boom", json!({}), 5);
     let r = a.pr(&[]);
     assert_eq!(r.code, 1);
-    assert!(
-        r.stdout
-            .contains("::error::could not comment the plan on #7: GitHub answered 500"),
-        "{}",
-        r.stdout
+    assert_contains(
+        &r.stdout,
+        "::error::could not comment the plan on #7: GitHub answered 500",
     );
     assert!(
         a.summary().contains("Plan: 4 to add"),
@@ -556,11 +534,7 @@ fn an_invalid_config_annotates_and_fails_without_aws_or_github_writes() {
     let a = Action::new(&SEED.replace("max_capacity = 4", "max_capcity = 4"));
     let r = a.pr(&[]);
     assert_eq!(r.code, 1);
-    assert!(
-        r.stdout.contains("::error file=autoscaling.toml,line=4,col=1"),
-        "{}",
-        r.stdout
-    );
+    assert_contains(&r.stdout, "::error file=autoscaling.toml,line=4,col=1");
     assert_eq!(a.outputs()["result"], "invalid");
     assert_eq!(a.aws.calls(), Vec::<String>::new());
     assert!(a.comments().is_empty());
@@ -613,11 +587,7 @@ fn a_fingerprint_forged_in_someone_elses_comment_does_not_unlock_an_apply() {
     a.merged_pr();
     let r = a.push(&[]);
     assert_eq!(r.code, 1, "{}", r.stdout);
-    assert!(
-        r.stdout.contains("has no sagemaker-autoscale plan comment"),
-        "{}",
-        r.stdout
-    );
+    assert_contains(&r.stdout, "has no sagemaker-autoscale plan comment");
     assert_eq!(a.aws.writes(), Vec::<String>::new());
 }
 
@@ -627,14 +597,12 @@ fn a_missing_pull_request_is_a_clear_failure_that_keeps_the_plan() {
     a.github_fault("GET", "/issues/7/comments", 404, "Not Found", json!({}), 1);
     let r = a.pr(&[]);
     assert_eq!(r.code, 1, "{}", r.stdout);
-    assert!(
-        r.stdout
-            .contains("::error::could not comment the plan on #7: GitHub answered 404"),
-        "{}",
-        r.stdout
+    assert_contains(
+        &r.stdout,
+        "::error::could not comment the plan on #7: GitHub answered 404",
     );
-    assert!(r.stdout.contains("hint: check GITHUB_REPOSITORY"), "{}", r.stdout);
-    assert!(a.summary().contains("Plan: 4 to add"), "{}", a.summary());
+    assert_contains(&r.stdout, "hint: check GITHUB_REPOSITORY");
+    assert_contains(&a.summary(), "Plan: 4 to add");
 }
 
 #[test]
@@ -642,12 +610,7 @@ fn a_pull_request_never_applies_even_when_asked() {
     let a = Action::new(SEED);
     let r = a.pr(&[("INPUT_MODE", "apply")]);
     assert_eq!(r.code, 1);
-    assert!(
-        r.stdout
-            .contains("::error::input `mode: apply` on a pull request"),
-        "{}",
-        r.stdout
-    );
+    assert_contains(&r.stdout, "::error::input `mode: apply` on a pull request");
     assert!(a.aws.calls().is_empty(), "not even a read");
 }
 
@@ -671,7 +634,7 @@ fn simulate_true_adds_the_comparison_and_its_chart_to_the_plan_comment() {
     );
     // Nothing in AWS yet: the baseline is empty, so only the proposal is simulated.
     assert!(body.contains("not in the baseline"), "{body}");
-    assert!(a.summary().contains("### Simulation"), "{}", a.summary());
+    assert_contains(&a.summary(), "### Simulation");
 
     let r = a.pr(&[("INPUT_SIMULATE", "true"), ("INPUT_SIMULATE-DAYS", "40")]);
     assert_eq!(
@@ -679,7 +642,7 @@ fn simulate_true_adds_the_comparison_and_its_chart_to_the_plan_comment() {
         "a bad simulation input never fails the plan:\n{}",
         r.stdout
     );
-    assert!(r.stdout.contains("::warning::simulation skipped"), "{}", r.stdout);
+    assert_contains(&r.stdout, "::warning::simulation skipped");
 }
 
 #[test]
@@ -697,12 +660,7 @@ fn a_target_the_tool_cannot_represent_is_named_in_the_comment_and_fails_the_run(
     });
     let r = a.pr(&[]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
-    assert!(
-        r.stdout
-            .contains(&format!("::error::{rid} is left out of this plan")),
-        "{}",
-        r.stdout
-    );
+    assert_contains(&r.stdout, &format!("::error::{rid} is left out of this plan"));
     assert_eq!(a.outputs()["result"], "planned");
     let comments = a.comments();
     let body = comments[0]["body"].as_str().unwrap_or_default();

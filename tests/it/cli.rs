@@ -1,5 +1,6 @@
 //! The command line itself: version, help, and what a wrong command line does.
 
+use crate::assert_contains;
 use crate::{bin, repo, run};
 
 #[test]
@@ -47,10 +48,8 @@ fn valid_config_prints_a_summary() {
 fn validate_counts_inference_components_apart_from_endpoints() {
     let r = run(bin(&repo()).args(["validate", "--config", "examples/inference-component.toml"]));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(
-        r.stdout
-            .contains("is valid: 1 endpoint, 1 inference component, 3 policies, 1 alarm"),
-        "{}",
-        r.stdout
+    assert_contains(
+        &r.stdout,
+        "is valid: 1 endpoint, 1 inference component, 3 policies, 1 alarm",
     );
 }

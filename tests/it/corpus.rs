@@ -8,6 +8,7 @@ use std::fs;
 
 use sagemaker_autoscale::diagnostic::codes;
 
+use crate::assert_contains;
 use crate::{bin, repo, run};
 
 fn files(dir: &str) -> Vec<String> {
@@ -83,7 +84,7 @@ fn warnings_fail_only_when_denied() {
     for name in files("tests/warn") {
         let r = run(bin(&folder).args(["validate", "--deny-warnings", "--config", &name]));
         assert_eq!(r.code, 1, "{name} with --deny-warnings:\n{}", r.stderr);
-        assert!(r.stderr.contains("warning["), "{}", r.stderr);
+        assert_contains(&r.stderr, "warning[");
     }
 }
 

@@ -4,6 +4,7 @@
 use aws_sdk_applicationautoscaling::types as aas;
 use serde_json::Value;
 
+use crate::assert_contains;
 use crate::common::{ALARM, Case, RID, SEED, block_on, policies, put_predefined_tracking, register, targets};
 use crate::run;
 
@@ -153,7 +154,7 @@ fn seed_round_trip_creates_exactly_the_documented_objects() {
     let before = case.aws.calls().len();
     let r = case.run(&["plan", "--detailed-exitcode"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
-    assert!(r.stdout.contains("No changes."), "{}", r.stdout);
+    assert_contains(&r.stdout, "No changes.");
     // The reads of one plan: targets, policies (which list their alarms, as on AWS), scheduled
     // actions, alarms by name.
     let mut reads = case.aws.calls()[before..].to_vec();
@@ -469,7 +470,7 @@ fn invalid_config_and_missing_credentials_make_no_aws_call() {
     for cmd in [&["plan"][..], &["apply", "--auto-approve"]] {
         let r = case.run(cmd);
         assert_eq!(r.code, 1, "{}", r.stderr);
-        assert!(r.stderr.contains("error[out-of-range]"), "{}", r.stderr);
+        assert_contains(&r.stderr, "error[out-of-range]");
     }
     assert_eq!(case.aws.calls(), Vec::<String>::new());
 
@@ -481,11 +482,7 @@ fn invalid_config_and_missing_credentials_make_no_aws_call() {
         .env_remove("AWS_SECRET_ACCESS_KEY")
         .args(["apply", "--auto-approve"]));
     assert_eq!(r.code, 1, "{}", r.stdout);
-    assert!(
-        r.stderr.contains("error: no usable AWS credentials"),
-        "{}",
-        r.stderr
-    );
+    assert_contains(&r.stderr, "error: no usable AWS credentials");
     assert!(!r.stderr.contains("secret"), "no secret in the output");
     assert_eq!(case.aws.calls(), Vec::<String>::new());
 }
@@ -542,11 +539,7 @@ fn a_hard_failure_mid_apply_is_reported_change_by_change_and_a_rerun_converges()
         report[4].contains("scheduled_action") && report[4].ends_with("night: not attempted"),
         "{report:?}"
     );
-    assert!(
-        r.stdout.contains("Apply: 3 applied, 1 failed, 1 not attempted."),
-        "{}",
-        r.stdout
-    );
+    assert_contains(&r.stdout, "Apply: 3 applied, 1 failed, 1 not attempted.");
 
     let (_, plan) = case.plan();
     assert_eq!(
@@ -853,6 +846,6 @@ fn apply_without_a_terminal_needs_auto_approve() {
     let case = Case::new(SEED);
     let r = case.run(&["apply"]);
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("pass --auto-approve"), "{}", r.stderr);
+    assert_contains(&r.stderr, "pass --auto-approve");
     assert_eq!(case.aws.writes(), Vec::<String>::new());
 }

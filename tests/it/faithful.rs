@@ -5,6 +5,7 @@ use aws_sdk_applicationautoscaling::types as aas;
 use aws_sdk_cloudwatch::types as cw;
 use serde_json::Value;
 
+use crate::assert_contains;
 use crate::common::{ALARM, Case, RID, SEED, block_on, policies, put_predefined_tracking, register, targets};
 use crate::run;
 use crate::standin::http;
@@ -217,7 +218,7 @@ fn a_policy_the_tool_cannot_represent_blocks_only_its_own_target() {
 
     let r = case.run(&["apply", "--auto-approve"]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
-    assert!(r.stdout.contains("Apply: 4 applied, 0 failed"), "{}", r.stdout);
+    assert_contains(&r.stdout, "Apply: 4 applied, 0 failed");
     let names: Vec<String> = block_on(async {
         let (aas, _) = case.aws.clients().await;
         policies(&aas, RID)
@@ -252,11 +253,9 @@ fn failed_resource_access_is_a_permission_error_unless_cloudwatch_throttled() {
     );
     let r = case.run(&["plan"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(
-        r.stderr
-            .contains("AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint"),
-        "{}",
-        r.stderr
+    assert_contains(
+        &r.stderr,
+        "AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint",
     );
     assert_eq!(count(&case), 1, "a permission error is not retried");
     case.aws.clear_faults();
@@ -351,11 +350,7 @@ fn metric_math_and_percentiles_validate_plan_apply_and_import_round_trip() {
         r.stdout,
         r.stderr
     );
-    assert!(
-        r.stdout.contains("[[endpoint.policy.metric.math]]"),
-        "{}",
-        r.stdout
-    );
+    assert_contains(&r.stdout, "[[endpoint.policy.metric.math]]");
     let imported: String = r
         .stdout
         .lines()
@@ -582,7 +577,7 @@ fn a_one_sided_schedule_that_meets_the_other_bound_is_warned_and_fails_as_on_aws
     );
     let case = Case::new(&config);
     let r = case.run(&["validate"]);
-    assert!(r.stderr.contains("warning[one-sided-schedule]"), "{}", r.stderr);
+    assert_contains(&r.stderr, "warning[one-sided-schedule]");
     case.apply();
     let now = "2030-01-07T07:30:00Z";
     case.aws.set_clock(now);

@@ -6,6 +6,7 @@ use std::fs;
 use aws_sdk_applicationautoscaling::types as aas;
 use aws_sdk_cloudwatch::types as cw;
 
+use crate::assert_contains;
 use crate::common::{Case, RID, SEED, block_on, policies, register};
 use crate::engine::{COMPONENT, SERVERLESS};
 
@@ -305,15 +306,13 @@ fn bad_selections_fail_clearly_and_an_existing_file_is_kept() {
     case.apply();
     let r = case.run(&["import", "--region", case.aws.region, "no-such-endpoint"]);
     assert_eq!(r.code, 1);
-    assert!(
-        r.stderr
-            .contains("for endpoint(s) or inference component(s) no-such-endpoint"),
-        "{}",
-        r.stderr
+    assert_contains(
+        &r.stderr,
+        "for endpoint(s) or inference component(s) no-such-endpoint",
     );
     let r = case.run(&["import", "--region", case.aws.region, "--prefix", "zzz"]);
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("matches --prefix zzz"), "{}", r.stderr);
+    assert_contains(&r.stderr, "matches --prefix zzz");
     let r = case.run(&["import", "--region", case.aws.region]);
     assert_eq!(r.code, 1, "a selection is required");
     let r = case.run(&[
@@ -325,7 +324,7 @@ fn bad_selections_fail_clearly_and_an_existing_file_is_kept() {
         "autoscaling.toml",
     ]);
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("exists; not overwriting it"), "{}", r.stderr);
+    assert_contains(&r.stderr, "exists; not overwriting it");
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 use std::fs;
 
+use crate::assert_contains;
 use crate::{bin, repo, run, validate_json};
 
 const TWO_ENDPOINTS: &str = r#"
@@ -89,17 +90,11 @@ fn endpoint_inputs_without_a_name_are_ambiguous_with_two_endpoints() {
     fs::write(dir.path().join("autoscaling.toml"), TWO_ENDPOINTS).expect("write");
     let r = run(bin(dir.path()).env("INPUT_MAX-CAPACITY", "3").arg("validate"));
     assert_eq!(r.code, 1);
-    assert!(
-        r.stderr
-            .contains("error[input-needs-endpoint]: input `max-capacity` needs `endpoint-name`"),
-        "{}",
-        r.stderr
+    assert_contains(
+        &r.stderr,
+        "error[input-needs-endpoint]: input `max-capacity` needs `endpoint-name`",
     );
-    assert!(
-        r.stderr.contains("--> input `max-capacity` (INPUT_MAX-CAPACITY)"),
-        "{}",
-        r.stderr
-    );
+    assert_contains(&r.stderr, "--> input `max-capacity` (INPUT_MAX-CAPACITY)");
 }
 
 #[test]
@@ -120,13 +115,8 @@ fn a_missing_default_config_says_how_to_start() {
     let dir = tempfile::tempdir().expect("tempdir");
     let r = run(bin(dir.path()).arg("validate"));
     assert_eq!(r.code, 1);
-    assert!(
-        r.stderr
-            .contains("error[config-not-found]: cannot read autoscaling.toml"),
-        "{}",
-        r.stderr
-    );
-    assert!(r.stderr.contains("endpoint-name"), "{}", r.stderr);
+    assert_contains(&r.stderr, "error[config-not-found]: cannot read autoscaling.toml");
+    assert_contains(&r.stderr, "endpoint-name");
 }
 
 #[test]
@@ -136,7 +126,7 @@ fn an_explicit_config_must_exist_even_with_endpoint_inputs() {
         .env("INPUT_ENDPOINT-NAME", "ep")
         .args(["validate", "--config", "nope.toml"]));
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("cannot read nope.toml"), "{}", r.stderr);
+    assert_contains(&r.stderr, "cannot read nope.toml");
 }
 
 #[test]
@@ -164,16 +154,11 @@ fn in_github_actions_problems_are_also_annotations() {
         .env("GITHUB_ACTIONS", "true")
         .args(["validate", "--config", "min-above-max.toml"]));
     assert_eq!(r.code, 1);
-    assert!(
-        r.stdout.contains("::error file=min-above-max.toml,line=3,col=16,endLine=3,endColumn=17::[min-above-max] min_capacity (5) is greater than max_capacity (2)"),
-        "{}",
-        r.stdout
+    assert_contains(
+        &r.stdout,
+        "::error file=min-above-max.toml,line=3,col=16,endLine=3,endColumn=17::[min-above-max] min_capacity (5) is greater than max_capacity (2)",
     );
-    assert!(
-        r.stdout.contains("::warning file=min-above-max.toml,line=5,"),
-        "{}",
-        r.stdout
-    );
+    assert_contains(&r.stdout, "::warning file=min-above-max.toml,line=5,");
 }
 
 #[test]

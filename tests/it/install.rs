@@ -7,6 +7,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::assert_contains;
 use crate::{Run, repo, run};
 
 const TARGETS: [&str; 2] = ["x86_64-unknown-linux-musl", "aarch64-unknown-linux-musl"];
@@ -118,11 +119,9 @@ fn a_tampered_asset_is_refused_and_never_run() {
     .expect("tamper");
     let r = f.install("X64", &[]);
     assert_eq!(r.code, 1);
-    assert!(
-        r.stdout
-            .contains("::error::sagemaker-autoscale install: checksum mismatch"),
-        "{}",
-        r.stdout
+    assert_contains(
+        &r.stdout,
+        "::error::sagemaker-autoscale install: checksum mismatch",
     );
     assert_eq!(f.bin(), None, "no binary is handed to the next step");
     let cached = f.path(&format!("cache/sagemaker-autoscale/9.9.9/{}", TARGETS[0]));
@@ -170,17 +169,9 @@ fn unsupported_runners_are_named() {
     let f = Fixture::new(true);
     let r = f.install("X64", &[("RUNNER_OS", "Windows")]);
     assert_eq!(r.code, 1);
-    assert!(
-        r.stdout.contains("runner OS Windows is not supported"),
-        "{}",
-        r.stdout
-    );
+    assert_contains(&r.stdout, "runner OS Windows is not supported");
     let r = f.install("ARM", &[]);
-    assert!(
-        r.stdout.contains("runner architecture ARM is not supported"),
-        "{}",
-        r.stdout
-    );
+    assert_contains(&r.stdout, "runner architecture ARM is not supported");
 }
 
 #[test]

@@ -56,6 +56,12 @@ pub fn run(cmd: &mut Command) -> Run {
     }
 }
 
+/// Fails, showing the whole text, when `needle` is not in `haystack`.
+#[track_caller]
+pub fn assert_contains(haystack: &str, needle: &str) {
+    assert!(haystack.contains(needle), "{needle:?} is not in:\n{haystack}");
+}
+
 /// `validate --json` parsed.
 pub fn validate_json(cmd: &mut Command) -> (i32, serde_json::Value) {
     let r = run(cmd.args(["validate", "--json"]));

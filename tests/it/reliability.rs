@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use aws_sdk_applicationautoscaling::types as aas;
 
 use crate::Run;
+use crate::assert_contains;
 use crate::common::Case;
 
 fn endpoints(n: usize) -> String {
@@ -86,7 +87,7 @@ fn twenty_percent_transient_failures_during_an_apply_of_50_endpoints() {
         // Reading failed before any change (the SDK's retry quota can run dry under this much
         // throttling): a clear error and not a single write.
         assert_eq!(r.code, 1);
-        assert!(r.stderr.contains("error: Describe"), "{}", r.stderr);
+        assert_contains(&r.stderr, "error: Describe");
         assert!(case.aws.writes().is_empty(), "nothing was written");
     } else {
         check_report(&r, &report);
@@ -134,11 +135,9 @@ fn a_slow_aws_is_bounded_by_the_time_limit() {
     case.aws.delay("DescribeScalableTargets", 3.0);
     let r = case.run(&["plan", "--timeout", "1"]);
     assert_eq!(r.code, 1, "{}", r.stdout);
-    assert!(
-        r.stderr
-            .contains("error: gave up: planning took longer than --timeout 1s"),
-        "{}",
-        r.stderr
+    assert_contains(
+        &r.stderr,
+        "error: gave up: planning took longer than --timeout 1s",
     );
     assert!(case.aws.writes().is_empty());
 }
@@ -187,11 +186,7 @@ fn dropped_connections_are_retried() {
     case.aws.drop_connections("DescribeScalingPolicies", 1);
     let r = case.run(&["apply", "--auto-approve"]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
-    assert!(
-        r.stdout.contains("Checked: AWS now matches the configuration."),
-        "{}",
-        r.stdout
-    );
+    assert_contains(&r.stdout, "Checked: AWS now matches the configuration.");
     assert_eq!(case.aws.fault_hits(), 3, "three connections were cut");
     case.assert_converged();
 }
