@@ -201,44 +201,49 @@ mod tests {
             assert_eq!(kept.is_none(), messages.len() == 1, "{text}: {messages:?}");
             messages.into_iter().next()
         };
-        assert_eq!(problem("cron(0 8 ? * MON-FRI *)"), None);
-        assert_eq!(problem(" cron(0 8 L * ? *) "), None);
-        assert_eq!(
-            problem("cron(0 8 * * MON-FRI *)").as_deref(),
-            Some(
-                "schedule \"cron(0 8 * * MON-FRI *)\" must have `?` in exactly one of day-of-month and day-of-week"
-            )
-        );
-        assert_eq!(
-            problem("cron(0 8 * *)").as_deref(),
-            Some(
-                "schedule \"cron(0 8 * *)\" has 4 fields; AWS cron needs 6: minutes hours day-of-month month day-of-week year"
-            )
-        );
-        assert_eq!(
-            problem("cron(0 25 * * ? *)").as_deref(),
-            Some("schedule \"cron(0 25 * * ? *)\" has \"25\" in hours, which takes 0-23")
-        );
-        assert_eq!(problem("rate(1 hour)"), None);
-        assert_eq!(
-            problem("rate(0 hours)").as_deref(),
-            Some("schedule \"rate(0 hours)\" has \"0\" where a positive whole number belongs")
-        );
-        assert_eq!(
-            problem("rate(5 weeks)").as_deref(),
-            Some("schedule \"rate(5 weeks)\" has unit \"weeks\"; use minute(s), hour(s) or day(s)")
-        );
-        assert_eq!(
-            problem("rate(5)").as_deref(),
-            Some("schedule \"rate(5)\" needs a number and a unit, as rate(5 minutes)")
-        );
-        assert_eq!(problem("at(2026-12-24T18:00:00)"), None);
-        assert_eq!(
-            problem("at(2026-12-24 18:00)").as_deref(),
-            Some(
-                "schedule \"at(2026-12-24 18:00)\" needs a date and time as yyyy-mm-ddThh:mm:ss (no offset; set `timezone`)"
-            )
-        );
+        let cases: &[(&str, Option<&str>)] = &[
+            ("cron(0 8 ? * MON-FRI *)", None),
+            (" cron(0 8 L * ? *) ", None),
+            (
+                "cron(0 8 * * MON-FRI *)",
+                Some(
+                    "schedule \"cron(0 8 * * MON-FRI *)\" must have `?` in exactly one of day-of-month and day-of-week",
+                ),
+            ),
+            (
+                "cron(0 8 * *)",
+                Some(
+                    "schedule \"cron(0 8 * *)\" has 4 fields; AWS cron needs 6: minutes hours day-of-month month day-of-week year",
+                ),
+            ),
+            (
+                "cron(0 25 * * ? *)",
+                Some("schedule \"cron(0 25 * * ? *)\" has \"25\" in hours, which takes 0-23"),
+            ),
+            ("rate(1 hour)", None),
+            (
+                "rate(0 hours)",
+                Some("schedule \"rate(0 hours)\" has \"0\" where a positive whole number belongs"),
+            ),
+            (
+                "rate(5 weeks)",
+                Some("schedule \"rate(5 weeks)\" has unit \"weeks\"; use minute(s), hour(s) or day(s)"),
+            ),
+            (
+                "rate(5)",
+                Some("schedule \"rate(5)\" needs a number and a unit, as rate(5 minutes)"),
+            ),
+            ("at(2026-12-24T18:00:00)", None),
+            (
+                "at(2026-12-24 18:00)",
+                Some(
+                    "schedule \"at(2026-12-24 18:00)\" needs a date and time as yyyy-mm-ddThh:mm:ss (no offset; set `timezone`)",
+                ),
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(problem(text).as_deref(), *expected, "{text}");
+        }
         assert!(problem("at(2026-02-30T18:00:00)").is_some(), "no 30 February");
         assert_eq!(
             problem("every day").as_deref(),
