@@ -98,10 +98,7 @@ async fn plan_region(
     let in_force = schedules_in_force(&mut records, &current.records, &current.schedule_created, now);
     // A target holding what this tool cannot represent, or whose bounds would cross, is left
     // out whole; the rest is planned.
-    let policies = current
-        .blocked
-        .iter()
-        .map(|(rid, e)| (rid.clone(), e.to_string()));
+    let policies = current.blocked.iter().map(|(rid, e)| (rid.clone(), e.detail()));
     let blocked: Vec<Blocked> = policies
         .chain(in_force.blocked.iter().cloned())
         .map(|(resource_id, reason)| Blocked {

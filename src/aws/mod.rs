@@ -66,6 +66,14 @@ pub enum AwsError {
 }
 
 impl AwsError {
+    /// What went wrong without the operation that found it: why a target is left out.
+    pub(crate) fn detail(&self) -> String {
+        match self {
+            AwsError::Invalid { message, .. } => message.clone(),
+            other => other.to_string(),
+        }
+    }
+
     pub(crate) fn code(&self) -> Option<&str> {
         match self {
             AwsError::Call { code, .. } => code.as_deref(),

@@ -378,7 +378,7 @@ async fn describe_policies(
             Ok(Policy {
                 resource_id: resource_id.to_string(),
                 arn: p.policy_arn().to_string(),
-                record: policy_from(p, &name, resource_id)?,
+                record: policy_from(p, &name)?,
                 alarm_names: p.alarms().iter().map(|a| a.alarm_name().to_string()).collect(),
                 name,
             })
@@ -462,7 +462,7 @@ fn unsupported(operation: &'static str, what: String) -> AwsError {
     }
 }
 
-fn policy_from(p: &aas::ScalingPolicy, name: &str, rid: &str) -> Result<PolicyRecord, AwsError> {
+fn policy_from(p: &aas::ScalingPolicy, name: &str) -> Result<PolicyRecord, AwsError> {
     let op = "DescribeScalingPolicies";
     // An absent cooldown is AWS's documented default where there is one, else stays absent.
     let default_cooldown = ScalableDimension::parse(p.scalable_dimension().as_str())
@@ -471,7 +471,12 @@ fn policy_from(p: &aas::ScalingPolicy, name: &str, rid: &str) -> Result<PolicyRe
         let metric = if let Some(pre) = tt.predefined_metric_specification() {
             let kind = pre.predefined_metric_type().as_str();
             MetricSpec::Predefined(PredefinedMetric::parse(kind).ok_or_else(|| {
-                unsupported(op, format!("policy `{name}` of {rid} tracks predefined metric {kind}, which this version cannot manage"))
+                unsupported(
+                    op,
+                    format!(
+                        "policy `{name}` tracks predefined metric {kind}, which this version cannot manage"
+                    ),
+                )
             })?)
         } else if let Some(c) = tt.customized_metric_specification() {
             if !c.metrics().is_empty() {
@@ -488,16 +493,13 @@ fn policy_from(p: &aas::ScalingPolicy, name: &str, rid: &str) -> Result<PolicyRe
                 metric_name: c.metric_name().unwrap_or_default().to_string(),
                 namespace: c.namespace().unwrap_or_default().to_string(),
                 statistic: MetricStatistic::parse(statistic).ok_or_else(|| {
-                    unsupported(
-                        op,
-                        format!("policy `{name}` of {rid} uses statistic {statistic:?}"),
-                    )
+                    unsupported(op, format!("policy `{name}` uses statistic {statistic:?}"))
                 })?,
                 unit: c.unit().and_then(Unit::parse),
                 dimensions,
             })
         } else {
-            return Err(unsupported(op, format!("policy `{name}` of {rid} has no metric")));
+            return Err(unsupported(op, format!("policy `{name}` has no metric")));
         };
         return Ok(PolicyRecord::TargetTracking(target_tracking(
             tt,
@@ -508,7 +510,7 @@ fn policy_from(p: &aas::ScalingPolicy, name: &str, rid: &str) -> Result<PolicyRe
     let Some(step) = p.step_scaling_policy_configuration() else {
         return Err(unsupported(
             op,
-            format!("policy `{name}` of {rid} has no configuration this version understands"),
+            format!("policy `{name}` has no configuration this version understands"),
         ));
     };
     let mut steps: Vec<StepAdjustment> = step
