@@ -729,28 +729,14 @@ fn an_inference_component_scales_its_copy_count_from_zero() {
     block_on(async {
         let (aas_client, cw_client) = case.aws.clients().await;
         let rid = "inference-component/ic-llama";
-        let out = aas_client
-            .describe_scalable_targets()
-            .service_namespace(aas::ServiceNamespace::Sagemaker)
-            .resource_ids(rid)
-            .send()
-            .await
-            .expect("targets");
-        let t = &out.scalable_targets()[0];
+        let t = &targets(&aas_client, rid).await[0];
         assert_eq!(
             t.scalable_dimension().as_str(),
             "sagemaker:inference-component:DesiredCopyCount"
         );
         assert_eq!((t.min_capacity(), t.max_capacity()), (0, 3));
-        let found = aas_client
-            .describe_scaling_policies()
-            .service_namespace(aas::ServiceNamespace::Sagemaker)
-            .resource_id(rid)
-            .send()
-            .await
-            .expect("policies");
+        let found = policies(&aas_client, rid).await;
         let tt = found
-            .scaling_policies()
             .iter()
             .find_map(|p| p.target_tracking_scaling_policy_configuration())
             .expect("target tracking");
@@ -761,7 +747,6 @@ fn an_inference_component_scales_its_copy_count_from_zero() {
         );
         assert_eq!(tt.target_value(), 1.0);
         let step = found
-            .scaling_policies()
             .iter()
             .find(|p| p.policy_type() == &aas::PolicyType::StepScaling)
             .expect("step");

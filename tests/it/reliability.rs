@@ -7,7 +7,7 @@ use aws_sdk_applicationautoscaling::types as aas;
 
 use crate::Run;
 use crate::assert_contains;
-use crate::common::Case;
+use crate::common::{Case, policies};
 
 fn endpoints(n: usize) -> String {
     (0..n)
@@ -26,15 +26,8 @@ fn assert_alarms_wired(case: &Case, endpoints: usize) {
         let mut step_arns = BTreeMap::new();
         for i in 0..endpoints {
             let rid = format!("endpoint/ep-{i:03}/variant/AllTraffic");
-            let out = aas
-                .describe_scaling_policies()
-                .service_namespace(aas::ServiceNamespace::Sagemaker)
-                .resource_id(&rid)
-                .send()
+            for p in policies(&aas, &rid)
                 .await
-                .expect("policies");
-            for p in out
-                .scaling_policies()
                 .iter()
                 .filter(|p| p.policy_type() == &aas::PolicyType::StepScaling)
             {
