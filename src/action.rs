@@ -325,7 +325,8 @@ impl<'a> Run<'a> {
             .unwrap_or(30);
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(minutes * 60);
         runner::group("Plan");
-        let planned = tokio::time::timeout_at(deadline, engine::plan(desired)).await;
+        let planned =
+            tokio::time::timeout_at(deadline, engine::plan(desired, &crate::ownership::Scope::Config)).await;
         runner::end_group();
         let planned = match planned {
             Ok(Ok(p)) => p,

@@ -78,6 +78,12 @@ pub struct Region {
     pub(crate) clients: Clients,
     pub(crate) desired: Records,
     pub(crate) policy_arns: HashMap<(String, String), String>,
+    /// The stack whose tags new alarms get.
+    pub(crate) stack: String,
+    /// ScalableTargetARN by resource id (TagResource needs it).
+    pub(crate) target_arns: HashMap<String, String>,
+    /// Targets the plan destroys because the config no longer names them.
+    pub(crate) pruned: Vec<(String, ScalableDimension)>,
 }
 
 /// Applies `plan`; each change goes to the region it is marked with.
@@ -202,7 +208,6 @@ async fn run_lane(
         stop.failed.store(true, Ordering::Relaxed);
         return done;
     };
-    let (clients, desired) = (&region.clients, &region.desired);
     // A lane only reads and writes the ARNs of its own targets' policies.
     let targets: HashSet<&str> = lane
         .iter()
@@ -220,7 +225,7 @@ async fn run_lane(
             break;
         }
         let mut notes = Vec::new();
-        let result = apply_one(clients, plan, &plan.changes[i], desired, &mut arns, &mut notes).await;
+        let result = apply_one(region, plan, &plan.changes[i], &mut arns, &mut notes).await;
         match result {
             Ok(()) => done.push((i, Outcome::Applied, notes)),
             Err(e) => {
@@ -235,16 +240,24 @@ async fn run_lane(
 }
 
 async fn apply_one(
-    clients: &Clients,
+    region: &Region,
     plan: &Plan,
     change: &Change,
-    desired: &Records,
     arns: &mut HashMap<(String, String), String>,
     notes: &mut Vec<String>,
 ) -> Result<(), AwsError> {
+    let clients = &region.clients;
     let rid = change.resource_id.as_str();
     let name = change.name.as_str();
-    let dimension = dimension_of(desired, rid)?;
+    let dimension = dimension_of(region, rid)?;
+    // DeregisterScalableTarget deletes the target's policies and scheduled actions with it.
+    if change.action == Action::Delete
+        && matches!(change.kind, Kind::ScalingPolicy | Kind::ScheduledAction)
+        && deregisters(plan, change)
+    {
+        notes.push("deleted by AWS with the scalable target".to_string());
+        return Ok(());
+    }
     let after = match (&change.after, change.action) {
         (Some(v), Action::Create | Action::Update | Action::Replace) => {
             Some(Record::from_value(change.kind, v).map_err(|e| AwsError::Invalid {
@@ -256,12 +269,20 @@ async fn apply_one(
     };
     let write = match (change.kind, change.action, &after) {
         (Kind::ScalingPolicy, action, Some(Record::Policy(policy))) if action != Action::Delete => {
-            return put_policy(clients, plan, change, policy, desired, arns, notes).await;
+            return put_policy(region, plan, change, policy, arns, notes).await;
         }
+        (Kind::ScalableTarget, Action::Update, Some(Record::Target(target))) => {
+            return update_target(region, change, dimension, target).await;
+        }
+        (Kind::ScalableTarget, Action::Delete, _) => Write::DeregisterTarget {
+            resource_id: rid,
+            dimension,
+        },
         (Kind::ScalableTarget, _, Some(Record::Target(target))) => Write::RegisterTarget {
             resource_id: rid,
             dimension,
             target,
+            tags: Some(&target.tags),
         },
         (Kind::ScalingPolicy, Action::Delete, _) => Write::DeletePolicy {
             resource_id: rid,
@@ -273,6 +294,7 @@ async fn apply_one(
             resource_id: rid,
             alarm,
             actions: alarm_actions(rid, alarm, arns)?,
+            stack: &region.stack,
         },
         (Kind::ScheduledAction, Action::Delete, _) => Write::DeleteSchedule {
             resource_id: rid,
@@ -298,19 +320,66 @@ async fn apply_one(
     Ok(())
 }
 
+/// Whether the plan deregisters the scalable target `change` belongs to.
+fn deregisters(plan: &Plan, change: &Change) -> bool {
+    plan.changes.iter().any(|c| {
+        c.kind == Kind::ScalableTarget
+            && c.action == Action::Delete
+            && c.region == change.region
+            && c.resource_id == change.resource_id
+    })
+}
+
+/// RegisterScalableTarget for new bounds or suspension, TagResource for tags (AWS rejects
+/// `Tags` on RegisterScalableTarget of an existing target): each only when it changed.
+async fn update_target(
+    region: &Region,
+    change: &Change,
+    dimension: ScalableDimension,
+    target: &crate::resource::TargetRecord,
+) -> Result<(), AwsError> {
+    let rid = change.resource_id.as_str();
+    let (tags, settings): (Vec<&String>, Vec<&String>) =
+        change.fields.iter().partition(|f| f.starts_with("tags."));
+    if !settings.is_empty() {
+        let write = Write::RegisterTarget {
+            resource_id: rid,
+            dimension,
+            target,
+            tags: None,
+        };
+        retrying(&region.clients, &write).await?;
+    }
+    if !tags.is_empty() {
+        let arn = region.target_arns.get(rid).ok_or_else(|| AwsError::Invalid {
+            operation: "TagResource",
+            message: format!("{rid} has no ScalableTargetARN to tag"),
+        })?;
+        retrying(
+            &region.clients,
+            &Write::TagTarget {
+                arn,
+                tags: &target.tags,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Puts a policy (deleting it first on a replace) and keeps its new ARN; alarms that fire it
 /// follow the ARN if it changed.
 async fn put_policy(
-    clients: &Clients,
+    region: &Region,
     plan: &Plan,
     change: &Change,
     policy: &crate::resource::PolicyRecord,
-    desired: &Records,
     arns: &mut HashMap<(String, String), String>,
     notes: &mut Vec<String>,
 ) -> Result<(), AwsError> {
+    let clients = &region.clients;
     let (rid, name) = (change.resource_id.as_str(), change.name.as_str());
-    let dimension = dimension_of(desired, rid)?;
+    let dimension = dimension_of(region, rid)?;
     if change.action == Action::Replace {
         let old = change.replaces.as_deref().unwrap_or(name);
         retrying(
@@ -339,20 +408,20 @@ async fn put_policy(
     .unwrap_or_default();
     arns.insert(key, arn.clone());
     if old_arn.is_some() && old_arn.as_deref() != Some(arn.as_str()) {
-        repoint_alarms(clients, plan, change, desired, arns, notes).await?;
+        repoint_alarms(region, plan, change, arns, notes).await?;
     }
     Ok(())
 }
 
 /// An unchanged alarm whose policy got a new ARN would keep firing at nothing: put it again.
 async fn repoint_alarms(
-    clients: &Clients,
+    region: &Region,
     plan: &Plan,
     policy_change: &Change,
-    desired: &Records,
     arns: &HashMap<(String, String), String>,
     notes: &mut Vec<String>,
 ) -> Result<(), AwsError> {
+    let (clients, desired, stack) = (&region.clients, &region.desired, &region.stack);
     let (rid, policy) = (policy_change.resource_id.as_str(), policy_change.name.as_str());
     for (key, record) in desired {
         let Record::Alarm(alarm) = record else { continue };
@@ -373,6 +442,7 @@ async fn repoint_alarms(
                 resource_id: rid,
                 alarm,
                 actions,
+                stack,
             },
         )
         .await?;
@@ -406,8 +476,14 @@ fn alarm_actions(
         .collect()
 }
 
-/// The scalable dimension of a configured target (every change in a plan belongs to one).
-fn dimension_of(desired: &Records, rid: &str) -> Result<ScalableDimension, AwsError> {
+/// The scalable dimension of a configured or pruned target (every change in a plan belongs to
+/// one).
+fn dimension_of(region: &Region, rid: &str) -> Result<ScalableDimension, AwsError> {
+    let pruned = region.pruned.iter().find(|(r, _)| r == rid).map(|(_, d)| *d);
+    pruned.map_or_else(|| configured_dimension(&region.desired, rid), Ok)
+}
+
+fn configured_dimension(desired: &Records, rid: &str) -> Result<ScalableDimension, AwsError> {
     // Records sort by (kind, resource id, name): the target's key is the first at or after
     // this one, found without walking every target.
     let from = crate::resource::Key {

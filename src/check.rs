@@ -44,7 +44,8 @@ impl Checked {
 pub fn check(path: &ConfigPath, inputs: &Inputs) -> Checked {
     let mut d = Diagnostics::default();
     let loaded = config::load(path, inputs, &mut d);
-    finish(loaded.name, loaded.source, loaded.raw, d)
+    let repository = std::env::var(crate::inputs::Env::REPOSITORY).ok();
+    finish(loaded.name, loaded.source, loaded.raw, d, repository.as_deref())
 }
 
 /// Validates config text alone, as if read from a file called `name`. Never panics.
@@ -52,15 +53,24 @@ pub fn check_text(name: &str, text: &str) -> Checked {
     let mut d = Diagnostics::default();
     let source = Source::new(name, text);
     let raw = config::parse(&source, &mut d);
-    finish(name.to_string(), Some(source), raw, d)
+    finish(name.to_string(), Some(source), raw, d, None)
 }
 
-fn finish(name: String, source: Option<Source>, raw: config::RawConfig, mut d: Diagnostics) -> Checked {
-    let desired = if d.has_errors() {
+fn finish(
+    name: String,
+    source: Option<Source>,
+    raw: config::RawConfig,
+    mut d: Diagnostics,
+    repository: Option<&str>,
+) -> Checked {
+    let mut desired = if d.has_errors() {
         None
     } else {
         validate::validate(raw, &mut d)
     };
+    if let Some(desired) = desired.as_mut().filter(|s| s.stack.is_empty()) {
+        desired.stack = crate::ownership::default_stack(&name, repository);
+    }
     Checked {
         name,
         source,

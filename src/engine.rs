@@ -7,10 +7,11 @@ use futures::future::try_join_all;
 use jiff::Timestamp;
 
 use crate::apply::{self, ApplyReport, Region};
-use crate::aws::{AwsError, Clients, connect, read_current};
+use crate::aws::{AwsError, Clients, CurrentState, connect, read_current};
 use crate::expected::schedules_in_force;
 use crate::inputs::Env;
 use crate::model::{DesiredState, ScalableDimension, ScalableTarget};
+use crate::ownership::{self, Query, Scope};
 use crate::plan::{Blocked, Plan, diff};
 use crate::resource::{Kind, Records, align_unmanaged, desired_records};
 
@@ -24,16 +25,31 @@ pub struct Planned {
     pub read_calls: usize,
 }
 
-/// Reads every region the config names, concurrently, and plans the difference.
-pub async fn plan(desired: &DesiredState) -> Result<Planned, AwsError> {
+/// Reads every region the config names (and, under `scope`, every region the config before
+/// this change named), concurrently, and plans the difference.
+pub async fn plan(desired: &DesiredState, scope: &Scope) -> Result<Planned, AwsError> {
     let mut groups: BTreeMap<Option<String>, Vec<ScalableTarget>> = BTreeMap::new();
     for t in &desired.targets {
         groups.entry(t.region.clone()).or_default().push(t.clone());
     }
+    // A region only the config before this change named still has targets to prune.
+    if let Scope::Since(base) = scope {
+        for (region, _, _) in base {
+            groups.entry(region.clone()).or_default();
+        }
+    }
     let now = schedule_clock()?;
     let parts = try_join_all(groups.into_iter().map(|(region, targets)| async move {
         let clients = connect(region.as_deref().or(desired.region.as_deref())).await?;
-        let part = plan_region(clients, targets, now).await?;
+        let ids: Vec<(String, ScalableDimension)> = targets
+            .iter()
+            .map(|t| (t.resource_id.clone(), t.scalable_dimension))
+            .collect();
+        let owner = Owner {
+            query: Query::new(scope, &desired.stack, &region, &ids),
+            prune: desired.prune,
+        };
+        let part = plan_region(clients, targets, &desired.stack, owner, now).await?;
         Ok::<_, AwsError>((region, part))
     }))
     .await?;
@@ -84,16 +100,34 @@ fn schedule_clock() -> Result<Timestamp, AwsError> {
     }
 }
 
+/// What one region's plan must find out about ownership, and whether it may prune.
+struct Owner {
+    query: Query,
+    prune: bool,
+}
+
 async fn plan_region(
     clients: Clients,
     targets: Vec<ScalableTarget>,
+    stack: &str,
+    owner: Owner,
     now: Timestamp,
 ) -> Result<RegionPlan, AwsError> {
     let mut records = desired_records(&DesiredState {
         region: None,
         targets,
+        stack: stack.to_string(),
+        prune: owner.prune,
     });
-    let mut current = read_current(&clients, &target_ids(&records), &alarm_owners(&records)).await?;
+    let mut current = read_current(
+        &clients,
+        &target_ids(&records),
+        &alarm_owners(&records),
+        &owner.query,
+    )
+    .await?;
+    let mut notes = ownership::align(&records, &mut current.records, &current.tags);
+    notes.extend(prune_notes(&mut current, owner.prune, stack));
     align_unmanaged(&mut records, &mut current.records);
     let in_force = schedules_in_force(&mut records, &current.records, &current.schedule_created, now);
     // A target holding what this tool cannot represent, or whose bounds would cross, is left
@@ -112,7 +146,7 @@ async fn plan_region(
         current.records.retain(|k, _| k.resource_id != b.resource_id);
     }
     let plan = diff(&records, &current.records);
-    let mut notes = current.notes();
+    notes.extend(current.notes());
     notes.extend(in_force.problems);
     for c in plan.changes.iter().filter(|c| c.kind == Kind::ScalableTarget) {
         notes.extend(
@@ -133,8 +167,30 @@ async fn plan_region(
             clients,
             desired: records,
             policy_arns: current.policy_arns,
+            stack: stack.to_string(),
+            target_arns: current.target_arns,
+            pruned: current.pruned,
         },
     })
+}
+
+/// Notes on the targets the config no longer names; with `prune = false`, those this stack
+/// owns leave the plan (and become a note) instead of being destroyed.
+fn prune_notes(current: &mut CurrentState, prune: bool, stack: &str) -> Vec<String> {
+    let mut notes: Vec<String> = current
+        .not_owned
+        .iter()
+        .map(|(rid, read)| ownership::left_alone(rid, read.as_ref(), stack))
+        .collect();
+    if !prune {
+        for (rid, _) in std::mem::take(&mut current.pruned) {
+            current.records.retain(|k, _| k.resource_id != rid);
+            notes.push(format!(
+                "{rid} is no longer in the config: `prune = false`, so its scaling stays (deregister it yourself, or set prune = true)"
+            ));
+        }
+    }
+    notes
 }
 
 /// Reads after an apply before a remaining difference is believed.
@@ -175,9 +231,21 @@ pub async fn apply_planned(
 /// Changes a fresh read still finds, over all regions.
 async fn remaining(regions: &BTreeMap<Option<String>, Region>) -> Result<usize, AwsError> {
     let counts = try_join_all(regions.values().map(|r| async move {
-        let mut current =
-            read_current(&r.clients, &target_ids(&r.desired), &alarm_owners(&r.desired)).await?;
+        // Pruned targets are read again: they must be gone.
+        let query = Query {
+            stack: r.stack.clone(),
+            candidates: r.pruned.clone(),
+            ..Query::default()
+        };
+        let mut current = read_current(
+            &r.clients,
+            &target_ids(&r.desired),
+            &alarm_owners(&r.desired),
+            &query,
+        )
+        .await?;
         let mut desired = r.desired.clone();
+        ownership::align(&desired, &mut current.records, &current.tags);
         align_unmanaged(&mut desired, &mut current.records);
         Ok::<_, AwsError>(diff(&desired, &current.records).changes.len())
     }))

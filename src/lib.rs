@@ -19,6 +19,7 @@ pub mod import;
 pub mod inputs;
 pub mod keywords;
 pub mod model;
+pub mod ownership;
 pub mod plan;
 pub mod render;
 pub mod resource;

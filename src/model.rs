@@ -35,6 +35,10 @@ pub struct DesiredState {
     pub region: Option<String>,
     /// The scalable targets, each with its policies and scheduled actions.
     pub targets: Vec<ScalableTarget>,
+    /// The stack named in the tags of what this config creates (see `ownership`).
+    pub stack: String,
+    /// Deregister this stack's targets the config no longer names.
+    pub prune: bool,
 }
 
 /// What a scalable target scales (Application Auto Scaling's ScalableDimension).

@@ -18,6 +18,7 @@ use crate::model::{
     Alarm, AlarmStatistic, CustomMetric, Dimension, MetricQuery, MetricSpec, QueryMetric, ScalableDimension,
     ScheduledAction, StepAdjustment, SuspendedState, TargetTracking,
 };
+use crate::ownership::{Query, Tags, TagsRead, managed, owned_by};
 use crate::resource::{
     ALARM_MARK, AlarmKept, AlarmRecord, Key, Kind, PolicyRecord, Record, Records, StepRecord, TargetRecord,
     normalise_schedule,
@@ -50,6 +51,14 @@ pub struct CurrentState {
     /// When each scheduled action was created (epoch seconds), by (resource id, name): a
     /// `rate(...)` without a start time counts from it.
     pub schedule_created: HashMap<(String, String), i64>,
+    /// What ListTagsForResource said, by resource id, for the targets whose tags were read.
+    pub tags: HashMap<String, TagsRead>,
+    /// ScalableTargetARN by resource id, for the targets read (TagResource needs it).
+    pub target_arns: HashMap<String, String>,
+    /// Candidates for pruning this stack owns: read in full, planned for destruction.
+    pub pruned: Vec<(String, ScalableDimension)>,
+    /// Candidates for pruning AWS holds that this stack does not own, with their tags.
+    pub not_owned: Vec<(String, Option<TagsRead>)>,
 }
 
 impl CurrentState {
@@ -88,30 +97,106 @@ struct Policy {
 }
 
 /// Reads the targets, policies, scheduled actions and step alarms of `targets` (resource id
-/// and scalable dimension). `alarm_owners` maps each desired alarm name to its resource id.
+/// and scalable dimension), and what `ownership` asks: the tags of some, and which candidates
+/// for pruning this stack owns (those are read in full too). `alarm_owners` maps each desired
+/// alarm name to its resource id.
 pub async fn read_current(
     clients: &Clients,
     targets: &[(String, ScalableDimension)],
     alarm_owners: &HashMap<String, String>,
+    ownership: &Query,
 ) -> Result<CurrentState, AwsError> {
     let calls = AtomicUsize::new(0);
     let mut state = CurrentState::default();
 
-    let resource_ids: Vec<String> = targets.iter().map(|(rid, _)| rid.clone()).collect();
-    let found: Vec<Vec<aas::ScalableTarget>> = stream::iter(resource_ids.chunks(50))
-        .map(|chunk| describe_targets(clients, chunk, &calls))
-        .buffer_unordered(READ_CONCURRENCY)
-        .try_collect()
-        .await?;
-    let wanted: BTreeSet<(&str, &str)> = targets
+    let configured: BTreeSet<(&str, &str)> = targets
         .iter()
         .map(|(rid, d)| (rid.as_str(), d.as_str()))
         .collect();
-    for t in found.into_iter().flatten() {
+    let found: Vec<aas::ScalableTarget> = if ownership.scan {
+        describe_targets(clients, &[], &calls).await?
+    } else {
+        let ids: BTreeSet<&String> = targets
+            .iter()
+            .chain(&ownership.candidates)
+            .map(|(rid, _)| rid)
+            .collect();
+        let ids: Vec<String> = ids.into_iter().cloned().collect();
+        stream::iter(ids.chunks(50))
+            .map(|chunk| describe_targets(clients, chunk, &calls))
+            .buffer_unordered(READ_CONCURRENCY)
+            .try_collect::<Vec<_>>()
+            .await?
+            .into_iter()
+            .flatten()
+            .collect()
+    };
+    let is_configured =
+        |t: &aas::ScalableTarget| configured.contains(&(t.resource_id(), t.scalable_dimension().as_str()));
+    let is_candidate = |t: &aas::ScalableTarget| {
+        let dimension = ScalableDimension::parse(t.scalable_dimension().as_str());
+        if ownership.scan {
+            return dimension.is_some() && !is_configured(t);
+        }
+        ownership
+            .candidates
+            .iter()
+            .any(|(rid, d)| rid == t.resource_id() && Some(*d) == dimension)
+    };
+
+    // Tags: of the configured targets asked for, and of every candidate AWS holds.
+    let tag_reads: Vec<(String, Option<String>)> = found
+        .iter()
+        .filter(|t| {
+            is_candidate(t)
+                || (is_configured(t) && (ownership.scan || ownership.check.contains(t.resource_id())))
+        })
+        .map(|t| {
+            (
+                t.resource_id().to_string(),
+                t.scalable_target_arn().map(str::to_string),
+            )
+        })
+        .collect();
+    state.tags = stream::iter(tag_reads)
+        .map(|(rid, arn)| async {
+            let read = match arn {
+                Some(arn) => TagsRead::Tags(list_tags(clients, &arn, &calls).await?),
+                None => TagsRead::NoArn,
+            };
+            Ok::<_, AwsError>((rid, read))
+        })
+        .buffer_unordered(READ_CONCURRENCY)
+        .try_collect()
+        .await?;
+    let mut read_in_full: Vec<(String, ScalableDimension)> = targets.to_vec();
+    for t in found.iter().filter(|t| is_candidate(t)) {
+        let Some(dimension) = ScalableDimension::parse(t.scalable_dimension().as_str()) else {
+            continue;
+        };
+        let rid = t.resource_id().to_string();
+        match state.tags.get(&rid) {
+            Some(TagsRead::Tags(tags)) if owned_by(tags, &ownership.stack) => {
+                state.pruned.push((rid.clone(), dimension));
+                read_in_full.push((rid, dimension));
+            }
+            // A scan meets every other team's targets: only a removal from the config is news.
+            _ if ownership.scan => {}
+            read => state.not_owned.push((rid, read.cloned())),
+        }
+    }
+    let wanted: BTreeSet<(&str, &str)> = read_in_full
+        .iter()
+        .map(|(rid, d)| (rid.as_str(), d.as_str()))
+        .collect();
+    for t in &found {
         let (rid, dim) = (t.resource_id(), t.scalable_dimension().as_str());
         // Exact key match, as Terraform does: never adopt a target we were not asked about.
         if !wanted.contains(&(rid, dim)) {
             continue;
+        }
+        if let Some(arn) = t.scalable_target_arn() {
+            state.target_arns.insert(rid.to_string(), arn.to_string());
         }
         let suspended = t
             .suspended_state()
@@ -120,6 +205,10 @@ pub async fn read_current(
                 dynamic_scaling_out: s.dynamic_scaling_out_suspended().unwrap_or(false),
                 scheduled_scaling: s.scheduled_scaling_suspended().unwrap_or(false),
             });
+        let tags = match state.tags.get(rid) {
+            Some(TagsRead::Tags(tags)) => managed(tags),
+            _ => Tags::new(),
+        };
         state.records.insert(
             Key {
                 kind: Kind::ScalableTarget,
@@ -130,11 +219,12 @@ pub async fn read_current(
                 min_capacity: t.min_capacity(),
                 max_capacity: t.max_capacity(),
                 suspended,
+                tags,
             }),
         );
     }
 
-    let per_target: Vec<TargetObjects> = stream::iter(targets)
+    let per_target: Vec<TargetObjects> = stream::iter(&read_in_full)
         .map(|(rid, dimension)| async {
             let dimension = super::sdk_dimension(*dimension);
             Ok::<_, AwsError>(TargetObjects {
@@ -345,6 +435,25 @@ async fn describe_targets(
         ))
     })
     .await
+}
+
+/// A scalable target's tags (ListTagsForResource, one target per call: AWS has no batch form).
+async fn list_tags(clients: &Clients, arn: &str, calls: &AtomicUsize) -> Result<Tags, AwsError> {
+    let out = super::with_retries(|| async {
+        calls.fetch_add(1, Ordering::Relaxed);
+        clients
+            .autoscaling
+            .list_tags_for_resource()
+            .resource_arn(arn)
+            .send()
+            .await
+            .map_err(|e| call_error("ListTagsForResource", e))
+    })
+    .await?;
+    Ok(out
+        .tags()
+        .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default())
 }
 
 async fn describe_policies(

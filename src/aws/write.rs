@@ -7,6 +7,7 @@ use aws_sdk_cloudwatch::types as cw;
 use super::{AwsError, Clients, call_error, namespace, sdk_dimension};
 use crate::keywords::Keyword;
 use crate::model::{AlarmStatistic, MetricQuery, MetricSpec, ScalableDimension, ScheduledAction};
+use crate::ownership::Tags;
 use crate::resource::{ALARM_MARK, AlarmRecord, PolicyRecord, TargetRecord};
 
 fn build<T, E: std::fmt::Display>(operation: &'static str, r: Result<T, E>) -> Result<T, AwsError> {
@@ -18,10 +19,22 @@ fn build<T, E: std::fmt::Display>(operation: &'static str, r: Result<T, E>) -> R
 
 /// A change applied to AWS, as the apply step asks for it.
 pub(crate) enum Write<'a> {
+    /// `tags` only when it creates the target: AWS rejects them on an existing one.
     RegisterTarget {
         resource_id: &'a str,
         dimension: ScalableDimension,
         target: &'a TargetRecord,
+        tags: Option<&'a Tags>,
+    },
+    /// Deletes the target and, with it, its policies and scheduled actions.
+    DeregisterTarget {
+        resource_id: &'a str,
+        dimension: ScalableDimension,
+    },
+    /// Adds or edits these tags; others on the target stay.
+    TagTarget {
+        arn: &'a str,
+        tags: &'a Tags,
     },
     PutPolicy {
         resource_id: &'a str,
@@ -34,10 +47,12 @@ pub(crate) enum Write<'a> {
         dimension: ScalableDimension,
         name: &'a str,
     },
+    /// `stack`: the alarm's tags when it is new (AWS ignores `Tags` on an update).
     PutAlarm {
         resource_id: &'a str,
         alarm: &'a AlarmRecord,
         actions: Vec<String>,
+        stack: &'a str,
     },
     DeleteAlarm {
         name: &'a str,
@@ -62,6 +77,7 @@ pub(crate) async fn perform(clients: &Clients, write: &Write<'_>) -> Result<Opti
             resource_id,
             dimension,
             target,
+            tags,
         } => {
             let suspended = aas::SuspendedState::builder()
                 .dynamic_scaling_in_suspended(target.suspended.dynamic_scaling_in)
@@ -75,9 +91,33 @@ pub(crate) async fn perform(clients: &Clients, write: &Write<'_>) -> Result<Opti
                 .min_capacity(target.min_capacity)
                 .max_capacity(target.max_capacity)
                 .suspended_state(suspended)
+                .set_tags(tags.map(|t| t.clone().into_iter().collect()))
                 .send()
                 .await
                 .map_err(|e| call_error("RegisterScalableTarget", e))?;
+            Ok(None)
+        }
+        Write::DeregisterTarget {
+            resource_id,
+            dimension,
+        } => {
+            let result = aas
+                .deregister_scalable_target()
+                .service_namespace(namespace())
+                .resource_id(*resource_id)
+                .scalable_dimension(sdk_dimension(*dimension))
+                .send()
+                .await
+                .map_err(|e| call_error("DeregisterScalableTarget", e));
+            already_gone(result)
+        }
+        Write::TagTarget { arn, tags } => {
+            aas.tag_resource()
+                .resource_arn(*arn)
+                .set_tags(Some(tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect()))
+                .send()
+                .await
+                .map_err(|e| call_error("TagResource", e))?;
             Ok(None)
         }
         Write::PutPolicy {
@@ -122,6 +162,7 @@ pub(crate) async fn perform(clients: &Clients, write: &Write<'_>) -> Result<Opti
             resource_id,
             alarm,
             actions,
+            stack,
         } => {
             let a = &alarm.alarm;
             let dims: Vec<cw::Dimension> = a
@@ -157,12 +198,12 @@ pub(crate) async fn perform(clients: &Clients, write: &Write<'_>) -> Result<Opti
                 .comparison_operator(cw::ComparisonOperator::from(a.comparison.as_str()))
                 .treat_missing_data(a.treat_missing_data.as_str())
                 .set_alarm_actions(Some(actions.clone()))
-                .tags(
-                    cw::Tag::builder()
-                        .key("managed-by")
-                        .value("sagemaker-autoscale")
-                        .build(),
-                );
+                .set_tags(Some(
+                    crate::ownership::tags(stack)
+                        .into_iter()
+                        .map(|(k, v)| cw::Tag::builder().key(k).value(v).build())
+                        .collect(),
+                ));
             req = match &a.statistic {
                 AlarmStatistic::Statistic(s) => req.statistic(cw::Statistic::from(s.as_str())),
                 AlarmStatistic::Extended(p) => req.extended_statistic(p),

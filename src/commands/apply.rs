@@ -8,12 +8,14 @@ use clap::Args;
 use sagemaker_autoscale::plan::{Plan, PlanDiffers};
 use sagemaker_autoscale::{apply, engine, render};
 
-use super::{CommandResult, ConfigArgs, Error, ExitStatus, Prepared, color, prepare};
+use super::{CommandResult, ConfigArgs, Error, ExitStatus, OwnershipArgs, Prepared, color, prepare};
 
 #[derive(Args)]
 pub struct ApplyArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
+    #[command(flatten)]
+    pub ownership: OwnershipArgs,
     /// Apply without asking (required when not run in a terminal).
     #[arg(long)]
     pub auto_approve: bool,
@@ -31,7 +33,7 @@ pub fn run(args: ApplyArgs) -> CommandResult {
         runtime,
         planned,
         deadline,
-    } = match prepare(&args.config)? {
+    } = match prepare(&args.config, &args.ownership)? {
         Ok(p) => p,
         Err(status) => return Ok(status),
     };

@@ -18,7 +18,9 @@ use sagemaker_autoscale::config::ConfigPath;
 use sagemaker_autoscale::diagnostic::Renderer;
 use sagemaker_autoscale::error::Hint;
 use sagemaker_autoscale::inputs::{Env, Inputs};
-use sagemaker_autoscale::{Checked, check, engine};
+use sagemaker_autoscale::model::DesiredState;
+use sagemaker_autoscale::ownership::Scope;
+use sagemaker_autoscale::{Checked, check, check_text, engine};
 
 /// How a command ended, when it did not fail with an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +96,43 @@ pub struct ConfigArgs {
     pub timeout: Option<u64>,
 }
 
+/// What a plan looks for beyond the config: targets it no longer names.
+#[derive(Args)]
+pub struct OwnershipArgs {
+    /// The config before your change (e.g. `git show main:autoscaling.toml > base.toml`):
+    /// targets it named that the config no longer names are destroyed when tagged as this
+    /// stack's.
+    #[arg(long, value_name = "FILE", conflicts_with = "scan")]
+    pub base: Option<PathBuf>,
+    /// Look at every scalable target in the account's regions for ones tagged as this stack's
+    /// that the config no longer names (one AWS call per target: slow in a large account).
+    #[arg(long)]
+    pub scan: bool,
+}
+
+impl OwnershipArgs {
+    fn scope(&self, now: &DesiredState) -> Result<Scope, Error> {
+        if self.scan {
+            return Ok(Scope::Scan);
+        }
+        let Some(path) = &self.base else {
+            return Ok(Scope::Config);
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::new(format!("cannot read the base config {}: {e}", path.display())))?;
+        let checked = check_text(&path.display().to_string(), &text);
+        let errors = checked.errors();
+        let base = checked.desired.ok_or_else(|| {
+            Error::new(format!(
+                "the base config {} is invalid ({errors} errors), so what it named is unknown",
+                path.display(),
+            ))
+            .hint("run `validate --config` on it, or plan without --base")
+        })?;
+        Ok(Scope::since(&base, now))
+    }
+}
+
 /// The config (and action inputs) read and validated, its diagnostics printed.
 fn load(args: &ConfigArgs, json: bool) -> Checked {
     let inputs = Inputs::from_env();
@@ -154,11 +193,12 @@ struct Prepared {
 
 /// Validates the config, then reads AWS and plans within the time limit. Nothing reaches AWS
 /// when the config is invalid.
-fn prepare(config: &ConfigArgs) -> Result<Result<Prepared, ExitStatus>, Error> {
+fn prepare(config: &ConfigArgs, ownership: &OwnershipArgs) -> Result<Result<Prepared, ExitStatus>, Error> {
     let desired = match desired(load(config, false), config.deny_warnings) {
         Ok(d) => d,
         Err(status) => return Ok(Err(status)),
     };
+    let scope = ownership.scope(&desired)?;
     let runtime = runtime()?;
     let deadline = config.timeout.map(|s| {
         let _guard = runtime.enter();
@@ -166,8 +206,10 @@ fn prepare(config: &ConfigArgs) -> Result<Result<Prepared, ExitStatus>, Error> {
     });
     let planning = async {
         match deadline {
-            Some(d) => tokio::time::timeout_at(d, engine::plan(&desired)).await.ok(),
-            None => Some(engine::plan(&desired).await),
+            Some(d) => tokio::time::timeout_at(d, engine::plan(&desired, &scope))
+                .await
+                .ok(),
+            None => Some(engine::plan(&desired, &scope).await),
         }
     };
     let Some(planned) = runtime.block_on(planning) else {

@@ -6,12 +6,14 @@ use std::path::PathBuf;
 use clap::Args;
 use sagemaker_autoscale::render;
 
-use super::{CommandResult, ConfigArgs, Error, ExitStatus, Prepared, color, prepare};
+use super::{CommandResult, ConfigArgs, Error, ExitStatus, OwnershipArgs, Prepared, color, prepare};
 
 #[derive(Args)]
 pub struct PlanArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
+    #[command(flatten)]
+    pub ownership: OwnershipArgs,
     /// Print the plan as JSON on stdout.
     #[arg(long)]
     pub json: bool,
@@ -24,7 +26,7 @@ pub struct PlanArgs {
 }
 
 pub fn run(args: PlanArgs) -> CommandResult {
-    let Prepared { planned, .. } = match prepare(&args.config)? {
+    let Prepared { planned, .. } = match prepare(&args.config, &args.ownership)? {
         Ok(p) => p,
         Err(status) => return Ok(status),
     };

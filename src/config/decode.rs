@@ -109,6 +109,8 @@ fn read<T>(kind: &Kind<T>, entries: &DeTable<'_>, origin: Origin, d: &mut Diagno
 fn config(t: &mut Table<'_, '_>, d: &mut Diagnostics) -> RawConfig {
     RawConfig {
         region: t.get("region", d),
+        stack: t.get("stack", d),
+        prune: t.get("prune", d),
         ignore_warnings: t.strings("ignore_warnings", d),
         endpoints: t.tables("endpoint", &ENDPOINT, d).unwrap_or_default(),
         components: t.tables("inference_component", &COMPONENT, d).unwrap_or_default(),

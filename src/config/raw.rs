@@ -56,6 +56,13 @@ pub struct RawConfig {
     /// AWS region, e.g. "us-west-2". Default: the action input `region`, then AWS_REGION and the
     /// credential chain's region.
     pub region: Field<String>,
+    /// Names what this file manages, in the `sagemaker-autoscale:stack` tag of every scalable
+    /// target and alarm it creates; a target is pruned only when this tag names this stack.
+    /// Default: `<GITHUB_REPOSITORY>:<config path>`, or the config path outside Actions.
+    pub stack: Field<String>,
+    /// Deregister scalable targets tagged with this stack that the file no longer names
+    /// (default true); false: a removal is a warning and nothing is deregistered.
+    pub prune: Field<bool>,
     /// One entry per endpoint variant whose autoscaling this file manages.
     #[schemars(rename = "endpoint", default)]
     pub endpoints: Vec<RawEndpoint>,

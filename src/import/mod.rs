@@ -126,7 +126,7 @@ pub async fn import(region: Option<&str>, selection: &Selection) -> Result<Impor
             selection: selection.to_string(),
         });
     }
-    let mut current = read_current(&clients, &chosen, &Default::default()).await?;
+    let mut current = read_current(&clients, &chosen, &Default::default(), &Default::default()).await?;
     let mut notes: Vec<String> = current
         .blocked
         .iter()
@@ -203,7 +203,11 @@ fn remaining(region: &str, body: &str, records: &Records) -> Vec<String> {
             .map(|d| format!("the written file does not validate ({}): {}", d.code, d.message))
             .collect();
     };
-    diff(&desired_records(&desired), records)
+    let desired = desired_records(&desired);
+    // Tags are not read by import: the first apply adds them (see ownership).
+    let mut current = records.clone();
+    crate::ownership::align(&desired, &mut current, &Default::default());
+    diff(&desired, &current)
         .changes
         .iter()
         .map(|c| {

@@ -40,10 +40,20 @@ fn candidate(e: &Endpoint, preset: Preset, overrides: &str) -> String {
     out
 }
 
+/// Records without the targets' tags, which import does not read (current records have none).
+fn untagged(mut records: Records) -> Records {
+    for record in records.values_mut() {
+        if let Record::Target(t) = record {
+            t.tags.clear();
+        }
+    }
+    records
+}
+
 fn expand(region: &str, endpoint: &str) -> Option<Records> {
     super::check_body(region, endpoint)
         .desired
-        .map(|d| desired_records(&d))
+        .map(|d| untagged(desired_records(&d)))
 }
 
 /// Endpoint-level `target` / cooldowns that turn the preset's target-tracking policy into

@@ -108,7 +108,7 @@ pub async fn simulate(
                     .iter()
                     .map(|t| (t.resource_id.clone(), t.scalable_dimension))
                     .collect();
-                let current = read_current(&clients, &ids, &Default::default()).await?;
+                let current = read_current(&clients, &ids, &Default::default(), &Default::default()).await?;
                 report.calls += current.calls;
                 current_targets(&clients.region, &current.records)
             }

@@ -29,6 +29,18 @@ pub fn validate(mut raw: RawConfig, d: &mut Diagnostics) -> Option<DesiredState>
     if let Some(r) = &raw.region {
         region(r, d);
     }
+    if let Some(s) = &raw.stack
+        && let Some(why) = crate::ownership::stack_problem(&s.value)
+    {
+        d.push(
+            Diagnostic::new(
+                &codes::INVALID_NAME,
+                &s.origin,
+                format!("stack {:?} {why}", s.value),
+            )
+            .help("the stack is a tag value: e.g. stack = \"acme/models:prod\""),
+        );
+    }
     if raw.endpoints.is_empty() && raw.components.is_empty() {
         d.push(
             Diagnostic::new(&codes::NO_ENDPOINTS, &Origin::Unlocated, "the config has no [[endpoint]] (nor [[inference_component]])")
@@ -97,7 +109,13 @@ pub fn validate(mut raw: RawConfig, d: &mut Diagnostics) -> Option<DesiredState>
             t.region = None;
         }
     }
-    Some(DesiredState { region, targets })
+    Some(DesiredState {
+        region,
+        targets,
+        // Empty: not set; `check` fills in the default, which depends on where it runs.
+        stack: raw.stack.map(|s| s.value).unwrap_or_default(),
+        prune: raw.prune.is_none_or(|p| p.value),
+    })
 }
 
 /// Alarm names are unique per region, so two step policies may not share one.

@@ -13,7 +13,11 @@ fn desired(path: &str) -> DesiredState {
     let text = std::fs::read_to_string(repo().join(path)).expect("example");
     let checked = check_text(path, &text);
     assert_eq!(checked.errors(), 0, "{:#?}", checked.diagnostics);
-    checked.desired.expect("valid")
+    let mut desired = checked.desired.expect("valid");
+    // The default stack is the file's path: the same config under another name.
+    assert_eq!(desired.stack, path);
+    desired.stack = "seed".into();
+    desired
 }
 
 #[test]
@@ -29,6 +33,7 @@ fn the_seed_fits_in_four_lines() {
     let four = "[[endpoint]]\nname = \"infer-endpoint-c356f91\"\nmax_capacity = 4\npreset = \"async-cpu\"\n";
     let checked = check_text("four.toml", four);
     let mut short = checked.desired.expect("valid");
+    short.stack = "seed".into();
     let mut full = desired("examples/seed.toml");
     // The example also names a region and a variant; the rest must be identical.
     full.region = None;
@@ -139,7 +144,15 @@ fn json_output_is_the_contract_tools_read() {
     assert_eq!(code, 0);
     let (code, explicit) = validate_json(bin(&repo()).env("INPUT_CONFIG", "examples/seed-explicit.toml"));
     assert_eq!(code, 0);
-    assert_eq!(preset["desired"], explicit["desired"]);
+    let stackless = |mut v: serde_json::Value| {
+        v["desired"]["stack"] = "seed".into();
+        v
+    };
+    assert_eq!(preset["desired"]["stack"], "examples/seed.toml");
+    assert_eq!(
+        stackless(preset.clone())["desired"],
+        stackless(explicit)["desired"]
+    );
     assert_eq!(preset["valid"], true);
     assert_eq!(preset["errors"], 0);
     assert_eq!(preset["warnings"], 1, "the CPU-summed-across-cores advice");

@@ -1,0 +1,275 @@
+//! Which scalable targets this tool owns. Every target it registers carries two tags: the
+//! tool's, and the *stack*'s (the config that manages it: `stack = "..."`, or the repository and
+//! config path). A target is pruned (deregistered because the config no longer names it) only
+//! when its tags name this stack; an untagged target, or another stack's, is never planned.
+//!
+//! Tags cost one ListTagsForResource per target (AWS has no batch form), so a plan reads them
+//! only where they decide something: see [`Scope`].
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::model::{DesiredState, ScalableDimension};
+use crate::resource::{Record, Records};
+
+/// Tag key and value that say the tool registered (or adopted) a target or created an alarm.
+pub const MANAGED_BY: (&str, &str) = ("managed-by", "sagemaker-autoscale");
+/// Tag key whose value names the stack that manages the target or alarm.
+pub const STACK_TAG: &str = "sagemaker-autoscale:stack";
+/// AWS's limit on a tag value (Application Auto Scaling and CloudWatch alike).
+pub const MAX_STACK_LEN: usize = 256;
+
+/// Tag key -> value.
+pub type Tags = BTreeMap<String, String>;
+
+/// The tags this tool puts on what it creates for `stack`.
+pub fn tags(stack: &str) -> Tags {
+    Tags::from([
+        (MANAGED_BY.0.to_string(), MANAGED_BY.1.to_string()),
+        (STACK_TAG.to_string(), stack.to_string()),
+    ])
+}
+
+/// The tags of `all` this tool manages (the rest are someone else's and are left as they are).
+pub fn managed(all: &Tags) -> Tags {
+    all.iter()
+        .filter(|(k, _)| k.as_str() == MANAGED_BY.0 || k.as_str() == STACK_TAG)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// Whether a target with `tags` was registered by this tool for `stack`.
+pub fn owned_by(tags: &Tags, stack: &str) -> bool {
+    tags.get(MANAGED_BY.0).map(String::as_str) == Some(MANAGED_BY.1)
+        && tags.get(STACK_TAG).map(String::as_str) == Some(stack)
+}
+
+/// Why `stack` is not a valid tag value, if it is not (TagResource: 0-256 characters of
+/// letters, digits, white space and `_ . : / = + - @`; an empty stack would name nothing).
+pub fn stack_problem(stack: &str) -> Option<String> {
+    if stack.is_empty() {
+        return Some("is empty".into());
+    }
+    if stack.chars().count() > MAX_STACK_LEN {
+        return Some(format!(
+            "is longer than {MAX_STACK_LEN} characters (AWS's limit on a tag value)"
+        ));
+    }
+    let bad: BTreeSet<char> = stack.chars().filter(|c| !tag_char(*c)).collect();
+    (!bad.is_empty()).then(|| {
+        let list: String = bad.into_iter().collect();
+        format!("has characters a tag value cannot hold ({list:?}): use letters, digits, spaces and _ . : / = + - @")
+    })
+}
+
+fn tag_char(c: char) -> bool {
+    c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c)
+}
+
+/// The stack a config manages when it does not say: `owner/repo:path` in the action (or
+/// wherever `GITHUB_REPOSITORY` is set), else the config path as given. Characters a tag value
+/// cannot hold become `-`.
+pub fn default_stack(config_path: &str, repository: Option<&str>) -> String {
+    let path = config_path.trim_start_matches("./");
+    let stack = match repository.filter(|r| !r.is_empty()) {
+        Some(repo) => format!("{repo}:{path}"),
+        None => path.to_string(),
+    };
+    let clean: String = stack.chars().map(|c| if tag_char(c) { c } else { '-' }).collect();
+    clean.chars().take(MAX_STACK_LEN).collect()
+}
+
+/// A scalable target by its identity: region (None: the config's), resource id, dimension.
+pub type TargetId = (Option<String>, String, ScalableDimension);
+
+/// Which targets a plan reads the tags of, besides the configured ones it creates (those are
+/// tagged at registration and need no read).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// Nothing removed is looked for and no existing target's tags are read: `plan` and `apply`
+    /// without `--base` or `--scan`, and the action's manual re-apply.
+    #[default]
+    Config,
+    /// The targets of the config before this change (the pull request's base, the commit before
+    /// a push): those the config no longer names are pruned when tagged as this stack's; those
+    /// it adds that AWS already holds get their tags checked (and added, for an import).
+    Since(BTreeSet<TargetId>),
+    /// Every target in the namespace: orphans tagged as this stack's are pruned and every
+    /// configured target's tags are checked. One call per target in the account: the
+    /// scheduled drift check and `--scan` only.
+    Scan,
+}
+
+impl Scope {
+    /// `Since` the config `base` (as validated), its targets keyed by region the way the
+    /// config `now` groups them (None: `now`'s region).
+    pub fn since(base: &DesiredState, now: &DesiredState) -> Scope {
+        let ids = base.targets.iter().map(|t| {
+            let region = t.region.clone().or_else(|| base.region.clone());
+            let region = region.filter(|r| Some(r) != now.region.as_ref());
+            (region, t.resource_id.clone(), t.scalable_dimension)
+        });
+        Scope::Since(ids.collect())
+    }
+}
+
+/// What one region's read must find out about ownership.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    /// The stack the config manages.
+    pub stack: String,
+    /// Targets the config no longer names: pruned when tagged as this stack's.
+    pub candidates: Vec<(String, ScalableDimension)>,
+    /// Configured targets whose tags are read (those that exist).
+    pub check: BTreeSet<String>,
+    /// Every target in the namespace is a candidate and every configured one is checked.
+    pub scan: bool,
+}
+
+impl Query {
+    /// The query for the configured `targets` of one region (`region`: its key, None for the
+    /// config's region) under `scope`.
+    pub fn new(
+        scope: &Scope,
+        stack: &str,
+        region: &Option<String>,
+        targets: &[(String, ScalableDimension)],
+    ) -> Query {
+        let mut q = Query {
+            stack: stack.to_string(),
+            ..Query::default()
+        };
+        match scope {
+            Scope::Config => {}
+            Scope::Scan => q.scan = true,
+            Scope::Since(base) => {
+                let configured: BTreeSet<(&str, ScalableDimension)> =
+                    targets.iter().map(|(rid, d)| (rid.as_str(), *d)).collect();
+                let before: BTreeSet<(&str, ScalableDimension)> = base
+                    .iter()
+                    .filter(|(r, _, _)| r == region)
+                    .map(|(_, rid, d)| (rid.as_str(), *d))
+                    .collect();
+                q.candidates = before
+                    .difference(&configured)
+                    .map(|(rid, d)| (rid.to_string(), *d))
+                    .collect();
+                q.check = configured
+                    .difference(&before)
+                    .map(|(rid, _)| rid.to_string())
+                    .collect();
+            }
+        }
+        q
+    }
+}
+
+/// What AWS said about one target's tags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TagsRead {
+    /// ListTagsForResource's answer.
+    Tags(Tags),
+    /// The target has no ARN (registered before Application Auto Scaling had tags, March
+    /// 2023), so it cannot be tagged, nor proven ours.
+    NoArn,
+}
+
+/// Makes the current targets' tags comparable with the desired ones: where they were not read
+/// (or cannot be, for a target without an ARN) they count as desired, so only a difference AWS
+/// reported is planned. Returns what a reviewer should know.
+pub fn align(desired: &Records, current: &mut Records, read: &HashMap<String, TagsRead>) -> Vec<String> {
+    let mut notes = Vec::new();
+    for (key, want) in desired {
+        let (Record::Target(want), Some(Record::Target(have))) = (want, current.get_mut(key)) else {
+            continue;
+        };
+        match read.get(&key.resource_id) {
+            Some(TagsRead::Tags(tags)) => {
+                let theirs = tags
+                    .get(STACK_TAG)
+                    .filter(|s| Some(*s) != want.tags.get(STACK_TAG));
+                if let Some(other) = theirs {
+                    notes.push(format!(
+                        "{} is tagged as stack {other:?}'s; this plan tags it as this config's ({:?}): two configs managing one endpoint undo each other",
+                        key.resource_id,
+                        want.tags.get(STACK_TAG).map_or("", String::as_str)
+                    ));
+                }
+            }
+            Some(TagsRead::NoArn) => {
+                have.tags = want.tags.clone();
+                notes.push(format!(
+                    "{} has no ARN (registered before Application Auto Scaling had tags), so it cannot be tagged and will not be pruned when removed from the config",
+                    key.resource_id
+                ));
+            }
+            None => have.tags = want.tags.clone(),
+        }
+    }
+    notes
+}
+
+/// Why a target the config no longer names is left in place.
+pub fn left_alone(resource_id: &str, read: Option<&TagsRead>, stack: &str) -> String {
+    let why = match read {
+        Some(TagsRead::Tags(tags)) => match tags.get(STACK_TAG) {
+            Some(other) => format!("it is tagged as stack {other:?}'s"),
+            None => format!("it is not tagged as stack {stack:?}'s"),
+        },
+        Some(TagsRead::NoArn) => "it has no ARN, so no tags to prove it is this stack's".to_string(),
+        None => "its tags could not be read".to_string(),
+    };
+    format!(
+        "{resource_id} is no longer in the config, but {why}: left alone (deregister it yourself if it should go)"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_stack_names_repository_and_path() {
+        assert_eq!(
+            default_stack("./autoscaling.toml", Some("acme/models")),
+            "acme/models:autoscaling.toml"
+        );
+        assert_eq!(default_stack("cfg/prod.toml", None), "cfg/prod.toml");
+        assert_eq!(default_stack("a b#c.toml", None), "a b-c.toml");
+    }
+
+    #[test]
+    fn stack_values_follow_the_tag_value_rules() {
+        assert_eq!(stack_problem("acme/models:autoscaling.toml"), None);
+        assert!(stack_problem("").is_some());
+        assert!(stack_problem(&"x".repeat(257)).is_some());
+        assert!(stack_problem("a#b").unwrap().contains('#'));
+    }
+
+    #[test]
+    fn only_this_stacks_tags_prove_ownership() {
+        let ours = tags("s");
+        assert!(owned_by(&ours, "s"));
+        assert!(!owned_by(&ours, "t"));
+        let mut no_tool = ours.clone();
+        no_tool.remove(MANAGED_BY.0);
+        assert!(!owned_by(&no_tool, "s"));
+        let mut extra = ours.clone();
+        extra.insert("team".into(), "ml".into());
+        assert_eq!(managed(&extra), ours);
+    }
+
+    #[test]
+    fn since_prunes_what_the_base_named_and_checks_what_is_new() {
+        let d = ScalableDimension::VariantDesiredInstanceCount;
+        let base = BTreeSet::from([
+            (None, "gone".to_string(), d),
+            (None, "kept".to_string(), d),
+            (Some("eu-west-1".to_string()), "elsewhere".to_string(), d),
+        ]);
+        let now = vec![("kept".to_string(), d), ("new".to_string(), d)];
+        let q = Query::new(&Scope::Since(base), "s", &None, &now);
+        assert_eq!(q.candidates, vec![("gone".to_string(), d)]);
+        assert_eq!(q.check, BTreeSet::from(["new".to_string()]));
+        assert!(!q.scan);
+    }
+}
