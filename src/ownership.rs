@@ -110,6 +110,35 @@ impl Scope {
         });
         Scope::Since(ids.collect())
     }
+
+    /// `Since` the config as it was: `text` of the file `name` (None: there was no such file,
+    /// so nothing to prune), or why what it named is unknown.
+    pub fn since_text(name: &str, text: Option<&str>, now: &DesiredState) -> Result<Scope, String> {
+        let Some(text) = text else {
+            return Ok(Scope::Since(BTreeSet::new()));
+        };
+        let checked = crate::check_text(name, text);
+        let errors: Vec<_> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == crate::diagnostic::Severity::Error)
+            .collect();
+        match &checked.desired {
+            Some(base) => Ok(Scope::since(base, now)),
+            // A config without endpoints yet named nothing to prune.
+            None if errors
+                .iter()
+                .all(|d| d.code == crate::diagnostic::codes::NO_ENDPOINTS.name) =>
+            {
+                Ok(Scope::Since(BTreeSet::new()))
+            }
+            None => Err(format!(
+                "{name} as it was before this change is invalid ({} errors: {}), so which endpoints it named is unknown",
+                errors.len(),
+                errors.first().map_or("", |d| d.message.as_str())
+            )),
+        }
+    }
 }
 
 /// What one region's read must find out about ownership.

@@ -20,7 +20,7 @@ use sagemaker_autoscale::error::Hint;
 use sagemaker_autoscale::inputs::{Env, Inputs};
 use sagemaker_autoscale::model::DesiredState;
 use sagemaker_autoscale::ownership::Scope;
-use sagemaker_autoscale::{Checked, check, check_text, engine};
+use sagemaker_autoscale::{Checked, check, engine};
 
 /// How a command ended, when it did not fail with an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,16 +120,10 @@ impl OwnershipArgs {
         };
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::new(format!("cannot read the base config {}: {e}", path.display())))?;
-        let checked = check_text(&path.display().to_string(), &text);
-        let errors = checked.errors();
-        let base = checked.desired.ok_or_else(|| {
-            Error::new(format!(
-                "the base config {} is invalid ({errors} errors), so what it named is unknown",
-                path.display(),
-            ))
-            .hint("run `validate --config` on it, or plan without --base")
-        })?;
-        Ok(Scope::since(&base, now))
+        Scope::since_text(&path.display().to_string(), Some(&text), now).map_err(|why| {
+            Error::new(why)
+                .hint("fix the base file (it is the config before your change), or plan without --base")
+        })
     }
 }
 

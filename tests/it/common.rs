@@ -118,6 +118,22 @@ impl Case {
         case
     }
 
+    /// A second config folder on the same account and region (another team's repository).
+    pub(crate) fn beside(&self, config: &str) -> Case {
+        let case = Case {
+            aws: self.aws.clone(),
+            dir: tempfile::tempdir().expect("tempdir"),
+        };
+        case.config(config);
+        case
+    }
+
+    /// Writes `text` (with this case's region) as a file in the case's folder.
+    pub(crate) fn file(&self, name: &str, text: &str) {
+        let text = format!("region = \"{}\"\n{text}", self.aws.region);
+        fs::write(self.dir.path().join(name), text).expect("write file");
+    }
+
     pub(crate) fn config(&self, text: &str) {
         let text = format!("region = \"{}\"\n{text}", self.aws.region);
         fs::write(self.dir.path().join("autoscaling.toml"), text).expect("write config");
@@ -136,7 +152,14 @@ impl Case {
     }
 
     pub(crate) fn plan(&self) -> (i32, Value) {
-        let r = self.run(&["plan", "--json", "--detailed-exitcode"]);
+        self.plan_with(&[])
+    }
+
+    /// `plan --json --detailed-exitcode` with more arguments (`--base FILE`, `--scan`).
+    pub(crate) fn plan_with(&self, args: &[&str]) -> (i32, Value) {
+        let mut all = vec!["plan", "--json", "--detailed-exitcode"];
+        all.extend(args);
+        let r = self.run(&all);
         assert!(
             r.code == 0 || r.code == 2,
             "plan failed ({}):\n{}",
@@ -150,7 +173,13 @@ impl Case {
     }
 
     pub(crate) fn apply(&self) -> Run {
-        let r = self.run(&["apply", "--auto-approve"]);
+        self.apply_with(&[])
+    }
+
+    pub(crate) fn apply_with(&self, args: &[&str]) -> Run {
+        let mut all = vec!["apply", "--auto-approve"];
+        all.extend(args);
+        let r = self.run(&all);
         assert_eq!(r.code, 0, "apply failed:\n{}\n{}", r.stdout, r.stderr);
         r
     }

@@ -16,6 +16,7 @@ mod import;
 mod inputs;
 mod install;
 mod no_panic;
+mod ownership;
 mod reliability;
 mod render;
 mod schema;

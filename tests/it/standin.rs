@@ -172,7 +172,8 @@ fn spawn_with(script: &str, extra: &[&str]) -> Server {
     }
 }
 
-/// One test's slice of the stand-in.
+/// One test's slice of the stand-in (a clone is the same slice: same account and region).
+#[derive(Clone)]
 pub struct Aws {
     pub region: &'static str,
     /// This test's access key (moto accepts any; the front keys its call log by it too).

@@ -1,0 +1,296 @@
+//! Ownership on the faithful stand-in: what the tool registers carries its tags; a removal
+//! from the config is a destroy, but only of what this stack's tags prove it made.
+
+use std::collections::BTreeSet;
+
+use aws_sdk_applicationautoscaling::types as aas;
+use serde_json::Value;
+
+use crate::common::{Case, block_on, policies, register, targets};
+
+const A: &str = "endpoint/ep-a/variant/AllTraffic";
+const B: &str = "endpoint/ep-b/variant/AllTraffic";
+const A_ALARM: &str = "ep-a-AllTraffic-HasBacklogWithoutCapacity-ScalingPolicy";
+const B_ALARM: &str = "ep-b-AllTraffic-HasBacklogWithoutCapacity-ScalingPolicy";
+
+const ENDPOINT_A: &str = r#"
+[[endpoint]]
+name = "ep-a"
+max_capacity = 4
+preset = "async-cpu"
+
+[[endpoint.schedule]]
+name = "nightly"
+schedule = "cron(0 20 * * ? *)"
+max_capacity = 2
+"#;
+
+const ENDPOINT_B: &str = r#"
+[[endpoint]]
+name = "ep-b"
+max_capacity = 3
+preset = "async-cpu"
+"#;
+
+fn both() -> String {
+    format!("{ENDPOINT_A}{ENDPOINT_B}")
+}
+
+/// (action, kind, resource id) of every change.
+fn changes(plan: &Value) -> BTreeSet<(String, String, String)> {
+    plan["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| {
+            let s = |k: &str| c[k].as_str().unwrap_or_default().to_string();
+            (s("action"), s("kind"), s("resource_id"))
+        })
+        .collect()
+}
+
+fn warnings(plan: &Value) -> String {
+    plan["warnings"].to_string()
+}
+
+async fn tags(case: &Case, rid: &str) -> Vec<(String, String)> {
+    let (aas, _) = case.aws.clients().await;
+    let Some(arn) = targets(&aas, rid)
+        .await
+        .first()
+        .and_then(|t| t.scalable_target_arn().map(str::to_string))
+    else {
+        return Vec::new();
+    };
+    let out = aas
+        .list_tags_for_resource()
+        .resource_arn(arn)
+        .send()
+        .await
+        .expect("ListTagsForResource");
+    let mut tags: Vec<(String, String)> = out.tags().cloned().unwrap_or_default().into_iter().collect();
+    tags.sort();
+    tags
+}
+
+async fn alarm_names(case: &Case) -> Vec<String> {
+    let (_, cw) = case.aws.clients().await;
+    let out = cw.describe_alarms().send().await.expect("DescribeAlarms");
+    out.metric_alarms()
+        .iter()
+        .filter_map(|a| a.alarm_name().map(str::to_string))
+        .filter(|n| !n.starts_with("TargetTracking-"))
+        .collect()
+}
+
+async fn scheduled(case: &Case, rid: &str) -> usize {
+    let (aas, _) = case.aws.clients().await;
+    let out = aas
+        .describe_scheduled_actions()
+        .service_namespace(aas::ServiceNamespace::Sagemaker)
+        .resource_id(rid)
+        .send()
+        .await
+        .expect("DescribeScheduledActions");
+    out.scheduled_actions().len()
+}
+
+fn ours(stack: &str) -> Vec<(String, String)> {
+    vec![
+        ("managed-by".into(), "sagemaker-autoscale".into()),
+        ("sagemaker-autoscale:stack".into(), stack.into()),
+    ]
+}
+
+#[test]
+fn registered_targets_and_their_alarms_carry_the_tool_and_the_stack() {
+    let case = Case::new(&format!("stack = \"acme/models:prod\"\n{ENDPOINT_B}"));
+    case.apply();
+    block_on(async {
+        assert_eq!(tags(&case, B).await, ours("acme/models:prod"));
+        let (_, cw) = case.aws.clients().await;
+        let alarm = cw
+            .describe_alarms()
+            .alarm_names(B_ALARM)
+            .send()
+            .await
+            .expect("DescribeAlarms");
+        let arn = alarm.metric_alarms()[0].alarm_arn().expect("arn").to_string();
+        let out = cw
+            .list_tags_for_resource()
+            .resource_arn(arn)
+            .send()
+            .await
+            .expect("ListTagsForResource");
+        let mut alarm_tags: Vec<(String, String)> = out
+            .tags()
+            .iter()
+            .map(|t| {
+                (
+                    t.key().unwrap_or_default().to_string(),
+                    t.value().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        alarm_tags.sort();
+        assert_eq!(alarm_tags, ours("acme/models:prod"));
+    });
+}
+
+#[test]
+fn removing_one_of_two_endpoints_destroys_exactly_its_scaling() {
+    let case = Case::new(&both());
+    case.apply();
+    block_on(async {
+        let mut alarms = alarm_names(&case).await;
+        alarms.sort();
+        assert_eq!(alarms, [A_ALARM, B_ALARM]);
+        assert_eq!(scheduled(&case, A).await, 1);
+    });
+    case.file("base.toml", &both());
+    case.config(ENDPOINT_B);
+
+    // Without a base nothing says ep-a was ever in the config: nothing is destroyed.
+    case.assert_converged();
+    let (code, plan) = case.plan_with(&["--base", "base.toml"]);
+    assert_eq!(code, 2, "{plan:#}");
+    let destroy = |kind: &str| ("delete".to_string(), kind.to_string(), A.to_string());
+    assert_eq!(
+        changes(&plan),
+        BTreeSet::from([
+            destroy("alarm"),
+            destroy("scalable_target"),
+            destroy("scaling_policy"),
+            destroy("scheduled_action"),
+        ]),
+        "{plan:#}"
+    );
+    assert_eq!(
+        plan["summary"]["destroy"], 5,
+        "target, 2 policies, alarm, schedule"
+    );
+
+    let applied = case.apply_with(&["--base", "base.toml"]);
+    crate::assert_contains(&applied.stdout, "deleted by AWS with the scalable target");
+    block_on(async {
+        let (aas, _) = case.aws.clients().await;
+        assert!(targets(&aas, A).await.is_empty());
+        assert!(policies(&aas, A).await.is_empty());
+        assert_eq!(scheduled(&case, A).await, 0);
+        assert_eq!(targets(&aas, B).await.len(), 1, "ep-b stays");
+        assert_eq!(policies(&aas, B).await.len(), 2, "ep-b keeps its policies");
+        assert_eq!(alarm_names(&case).await, vec![B_ALARM.to_string()]);
+        assert_eq!(tags(&case, B).await, ours("autoscaling.toml"));
+    });
+    // Destroyed: the same base now finds nothing to do.
+    let (code, plan) = case.plan_with(&["--base", "base.toml"]);
+    assert_eq!((code, changes(&plan)), (0, BTreeSet::new()), "{plan:#}");
+    // The destroy calls: the alarm, then the target (its policies and schedule go with it).
+    let calls = case.aws.calls();
+    let writes: Vec<&String> = calls
+        .iter()
+        .filter(|c| c.starts_with("Delete") || c.starts_with("Deregister"))
+        .collect();
+    assert_eq!(writes, ["DeleteAlarms", "DeregisterScalableTarget"], "{calls:?}");
+}
+
+#[test]
+fn a_target_registered_by_hand_is_never_planned() {
+    let case = Case::new(ENDPOINT_B);
+    case.apply();
+    block_on(async {
+        let (aas, _) = case.aws.clients().await;
+        register(&aas, A, 1, 2).await;
+    });
+    // Named by the config before this change (say, a config that never applied it) ...
+    case.file("base.toml", &both());
+    let (code, plan) = case.plan_with(&["--base", "base.toml"]);
+    assert_eq!((code, changes(&plan)), (0, BTreeSet::new()), "{plan:#}");
+    crate::assert_contains(
+        &warnings(&plan),
+        &format!("{A} is no longer in the config, but it is not tagged"),
+    );
+    // ... or found by a scan of the whole namespace.
+    let (code, plan) = case.plan_with(&["--scan"]);
+    assert_eq!((code, changes(&plan)), (0, BTreeSet::new()), "{plan:#}");
+    block_on(async {
+        let (aas, _) = case.aws.clients().await;
+        assert_eq!(targets(&aas, A).await.len(), 1);
+    });
+}
+
+#[test]
+fn two_stacks_in_one_region_never_prune_each_other() {
+    let team_a = Case::new(&format!("stack = \"team-a\"\n{ENDPOINT_A}"));
+    let team_b = team_a.beside(&format!("stack = \"team-b\"\n{ENDPOINT_B}"));
+    team_a.apply();
+    team_b.apply();
+    for case in [&team_a, &team_b] {
+        let (code, plan) = case.plan_with(&["--scan"]);
+        assert_eq!((code, changes(&plan)), (0, BTreeSet::new()), "{plan:#}");
+    }
+    // Team a drops its endpoint (keeping another): a scan destroys its own, not team b's.
+    team_a.config(&format!(
+        "stack = \"team-a\"\n{}",
+        ENDPOINT_B.replace("ep-b", "ep-c")
+    ));
+    let (code, plan) = team_a.plan_with(&["--scan"]);
+    assert_eq!(code, 2);
+    let touched: BTreeSet<String> = changes(&plan).into_iter().map(|(_, _, rid)| rid).collect();
+    assert_eq!(
+        touched,
+        BTreeSet::from([A.to_string(), "endpoint/ep-c/variant/AllTraffic".to_string()]),
+        "{plan:#}"
+    );
+    team_a.apply_with(&["--scan"]);
+    let (code, plan) = team_b.plan_with(&["--scan"]);
+    assert_eq!((code, changes(&plan)), (0, BTreeSet::new()), "{plan:#}");
+    block_on(async {
+        let (aas, _) = team_a.aws.clients().await;
+        assert!(targets(&aas, A).await.is_empty());
+        assert_eq!(targets(&aas, B).await.len(), 1);
+    });
+}
+
+#[test]
+fn an_adopted_target_is_tagged_on_its_first_apply() {
+    let case = Case::new(ENDPOINT_B);
+    // Made by hand (or imported): exists, untagged, and new to the config.
+    block_on(async {
+        let (aas, _) = case.aws.clients().await;
+        register(&aas, B, 0, 3).await;
+    });
+    case.file("base.toml", "");
+    let (code, plan) = case.plan_with(&["--base", "base.toml"]);
+    assert_eq!(code, 2);
+    let target = plan["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .find(|c| c["kind"] == "scalable_target")
+        .expect("a target change");
+    assert_eq!(target["action"], "update");
+    assert_eq!(
+        target["fields"],
+        serde_json::json!(["tags.managed-by", "tags.sagemaker-autoscale:stack"])
+    );
+    case.apply_with(&["--base", "base.toml"]);
+    block_on(async { assert_eq!(tags(&case, B).await, ours("autoscaling.toml")) });
+    let (code, plan) = case.plan_with(&["--base", "base.toml"]);
+    assert_eq!((code, changes(&plan)), (0, BTreeSet::new()), "{plan:#}");
+}
+
+#[test]
+fn prune_false_turns_a_removal_into_a_warning() {
+    let case = Case::new(&both());
+    case.apply();
+    case.file("base.toml", &both());
+    case.config(&format!("prune = false\n{ENDPOINT_B}"));
+    let (code, plan) = case.plan_with(&["--base", "base.toml"]);
+    assert_eq!((code, changes(&plan)), (0, BTreeSet::new()), "{plan:#}");
+    crate::assert_contains(&warnings(&plan), "`prune = false`, so its scaling stays");
+    block_on(async {
+        let (aas, _) = case.aws.clients().await;
+        assert_eq!(targets(&aas, A).await.len(), 1);
+    });
+}
