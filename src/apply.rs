@@ -82,8 +82,8 @@ pub struct Region {
     pub(crate) stack: String,
     /// ScalableTargetARN by resource id (TagResource needs it).
     pub(crate) target_arns: HashMap<String, String>,
-    /// Targets the plan destroys because the config no longer names them.
-    pub(crate) pruned: Vec<(String, ScalableDimension)>,
+    /// Targets the plan deregisters: pruned (the config no longer names them) or detached.
+    pub(crate) deregistered: Vec<(String, ScalableDimension)>,
 }
 
 /// Applies `plan`; each change goes to the region it is marked with.
@@ -476,11 +476,15 @@ fn alarm_actions(
         .collect()
 }
 
-/// The scalable dimension of a configured or pruned target (every change in a plan belongs to
-/// one).
+/// The scalable dimension of a configured or deregistered target (every change in a plan
+/// belongs to one).
 fn dimension_of(region: &Region, rid: &str) -> Result<ScalableDimension, AwsError> {
-    let pruned = region.pruned.iter().find(|(r, _)| r == rid).map(|(_, d)| *d);
-    pruned.map_or_else(|| configured_dimension(&region.desired, rid), Ok)
+    let gone = region
+        .deregistered
+        .iter()
+        .find(|(r, _)| r == rid)
+        .map(|(_, d)| *d);
+    gone.map_or_else(|| configured_dimension(&region.desired, rid), Ok)
 }
 
 fn configured_dimension(desired: &Records, rid: &str) -> Result<ScalableDimension, AwsError> {

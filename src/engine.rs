@@ -25,9 +25,29 @@ pub struct Planned {
     pub read_calls: usize,
 }
 
+/// What a plan is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Goal {
+    /// Make AWS match the config.
+    Converge,
+    /// Remove the targets given (and their policies, scheduled actions and this tool's
+    /// alarms), whatever the config says of them.
+    Detach,
+}
+
 /// Reads every region the config names (and, under `scope`, every region the config before
 /// this change named), concurrently, and plans the difference.
 pub async fn plan(desired: &DesiredState, scope: &Scope) -> Result<Planned, AwsError> {
+    plan_for(desired, scope, Goal::Converge).await
+}
+
+/// Plans the removal of `selected`'s targets with everything on them this tool manages, so
+/// that SageMaker accepts an endpoint update; the next apply of the config restores them.
+pub async fn plan_detach(selected: &DesiredState) -> Result<Planned, AwsError> {
+    plan_for(selected, &Scope::Config, Goal::Detach).await
+}
+
+async fn plan_for(desired: &DesiredState, scope: &Scope, goal: Goal) -> Result<Planned, AwsError> {
     let mut groups: BTreeMap<Option<String>, Vec<ScalableTarget>> = BTreeMap::new();
     for t in &desired.targets {
         groups.entry(t.region.clone()).or_default().push(t.clone());
@@ -49,7 +69,7 @@ pub async fn plan(desired: &DesiredState, scope: &Scope) -> Result<Planned, AwsE
             query: Query::new(scope, &desired.stack, &region, &ids),
             prune: desired.prune,
         };
-        let part = plan_region(clients, targets, &desired.stack, owner, now).await?;
+        let part = plan_region(clients, targets, &desired.stack, (owner, goal), now).await?;
         Ok::<_, AwsError>((region, part))
     }))
     .await?;
@@ -110,7 +130,7 @@ async fn plan_region(
     clients: Clients,
     targets: Vec<ScalableTarget>,
     stack: &str,
-    owner: Owner,
+    (owner, goal): (Owner, Goal),
     now: Timestamp,
 ) -> Result<RegionPlan, AwsError> {
     let mut records = desired_records(&DesiredState {
@@ -145,6 +165,11 @@ async fn plan_region(
         records.retain(|k, _| k.resource_id != b.resource_id);
         current.records.retain(|k, _| k.resource_id != b.resource_id);
     }
+    let mut deregistered = std::mem::take(&mut current.pruned);
+    if goal == Goal::Detach {
+        deregistered.extend(target_ids(&records));
+        records.clear();
+    }
     let plan = diff(&records, &current.records);
     notes.extend(current.notes());
     notes.extend(in_force.problems);
@@ -169,7 +194,7 @@ async fn plan_region(
             policy_arns: current.policy_arns,
             stack: stack.to_string(),
             target_arns: current.target_arns,
-            pruned: current.pruned,
+            deregistered,
         },
     })
 }
@@ -231,19 +256,11 @@ pub async fn apply_planned(
 /// Changes a fresh read still finds, over all regions.
 async fn remaining(regions: &BTreeMap<Option<String>, Region>) -> Result<usize, AwsError> {
     let counts = try_join_all(regions.values().map(|r| async move {
-        // Pruned targets are read again: they must be gone.
-        let query = Query {
-            stack: r.stack.clone(),
-            candidates: r.pruned.clone(),
-            ..Query::default()
-        };
-        let mut current = read_current(
-            &r.clients,
-            &target_ids(&r.desired),
-            &alarm_owners(&r.desired),
-            &query,
-        )
-        .await?;
+        // Deregistered targets are read again: they must be gone.
+        let mut ids = target_ids(&r.desired);
+        ids.extend(r.deregistered.iter().cloned());
+        let mut current =
+            read_current(&r.clients, &ids, &alarm_owners(&r.desired), &Query::default()).await?;
         let mut desired = r.desired.clone();
         ownership::align(&desired, &mut current.records, &current.tags);
         align_unmanaged(&mut desired, &mut current.records);

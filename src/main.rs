@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use commands::apply::ApplyArgs;
+use commands::detach::DetachArgs;
 use commands::import::ImportArgs;
 use commands::plan::PlanArgs;
 use commands::simulate::SimulateArgs;
@@ -37,6 +38,9 @@ enum Command {
     Plan(PlanArgs),
     /// Make AWS match the config.
     Apply(ApplyArgs),
+    /// Remove the autoscaling of endpoints so an endpoint update can change their variants;
+    /// the config stays as it is and the next apply restores it.
+    Detach(DetachArgs),
     /// Replay the last days' metrics through the current and the proposed policies and show
     /// what each would have done (instance-hours, cost, backlog without capacity, events).
     Simulate(SimulateArgs),
@@ -72,6 +76,7 @@ fn dispatch(command: Command) -> CommandResult {
         Command::Validate(args) => commands::validate::run(args),
         Command::Plan(args) => commands::plan::run(args),
         Command::Apply(args) => commands::apply::run(args),
+        Command::Detach(args) => commands::detach::run(args),
         Command::Simulate(args) => commands::simulate::run(args),
         Command::Import(args) => commands::import::run(args),
         Command::Action => commands::action::run(),

@@ -41,6 +41,51 @@ pub struct DesiredState {
     pub prune: bool,
 }
 
+impl DesiredState {
+    /// The config's targets of the endpoints (or inference components) named in `names`, e.g.
+    /// for `detach`; every name must be in the config.
+    pub fn only(&self, names: &[String]) -> Result<DesiredState, UnknownEndpoint> {
+        let name_of = |t: &ScalableTarget| match &t.scaled {
+            Scaled::Variant { endpoint, .. } => endpoint.clone(),
+            Scaled::InferenceComponent { inference_component } => inference_component.clone(),
+        };
+        let known: Vec<String> = self.targets.iter().map(name_of).collect();
+        if let Some(missing) = names.iter().find(|n| !known.contains(n)) {
+            let suggestion = crate::suggest::did_you_mean(missing, known.iter().map(String::as_str));
+            return Err(UnknownEndpoint {
+                name: missing.clone(),
+                hint: match suggestion {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("the config names: {}", known.join(", ")),
+                },
+            });
+        }
+        Ok(DesiredState {
+            targets: self
+                .targets
+                .iter()
+                .filter(|t| names.contains(&name_of(t)))
+                .cloned()
+                .collect(),
+            ..self.clone()
+        })
+    }
+}
+
+/// A name `detach` was given that the config does not have.
+#[derive(Debug, thiserror::Error)]
+#[error("`{name}` is not an [[endpoint]] or [[inference_component]] of the config")]
+pub struct UnknownEndpoint {
+    name: String,
+    hint: String,
+}
+
+impl crate::error::Hint for UnknownEndpoint {
+    fn hint(&self) -> Option<&str> {
+        Some(&self.hint)
+    }
+}
+
 /// What a scalable target scales (Application Auto Scaling's ScalableDimension).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum ScalableDimension {

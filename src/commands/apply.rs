@@ -8,7 +8,9 @@ use clap::Args;
 use sagemaker_autoscale::plan::{Plan, PlanDiffers};
 use sagemaker_autoscale::{apply, engine, render};
 
-use super::{CommandResult, ConfigArgs, Error, ExitStatus, OwnershipArgs, Prepared, color, prepare};
+use super::{
+    CommandResult, ConfigArgs, Error, ExitStatus, OwnershipArgs, Planning, Prepared, color, prepare,
+};
 
 #[derive(Args)]
 pub struct ApplyArgs {
@@ -29,18 +31,24 @@ pub struct ApplyArgs {
 }
 
 pub fn run(args: ApplyArgs) -> CommandResult {
-    let Prepared {
-        runtime,
-        planned,
-        deadline,
-    } = match prepare(&args.config, &args.ownership)? {
+    let prepared = match prepare(&args.config, Planning::Config(&args.ownership))? {
         Ok(p) => p,
         Err(status) => return Ok(status),
     };
     if let Some(path) = &args.plan {
         let saved = read_saved(path).map_err(|message| Error::new(message).hint(PlanDiffers::HINT))?;
-        saved.same_as(&planned.plan)?;
+        saved.same_as(&prepared.planned.plan)?;
     }
+    confirm_and_apply(prepared, args.auto_approve, args.parallelism)
+}
+
+/// Shows the plan, asks (unless `auto_approve`), applies it and shows what happened.
+pub(super) fn confirm_and_apply(prepared: Prepared, auto_approve: bool, parallelism: u16) -> CommandResult {
+    let Prepared {
+        runtime,
+        planned,
+        deadline,
+    } = prepared;
     let stdout_color = color(std::io::stdout().is_terminal());
     print!("{}", render::text(&planned.plan, stdout_color));
     // Targets left out of the plan make the run fail, after the rest is applied.
@@ -52,11 +60,11 @@ pub fn run(args: ApplyArgs) -> CommandResult {
     if planned.plan.is_empty() {
         return Ok(done);
     }
-    if !args.auto_approve && !confirm()? {
+    if !auto_approve && !confirm()? {
         println!("Apply cancelled.");
         return Ok(ExitStatus::Failure);
     }
-    let parallelism = args.parallelism.into();
+    let parallelism = parallelism.into();
     let report = runtime.block_on(engine::apply_planned(planned, deadline, parallelism));
     print!("{}", render::apply_report(&report, stdout_color));
     Ok(if report.failed() {

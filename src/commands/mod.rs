@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod apply;
+pub mod detach;
 pub mod import;
 pub mod plan;
 pub mod simulate;
@@ -178,6 +179,19 @@ fn runtime() -> Result<tokio::runtime::Runtime, Error> {
         .map_err(|e| Error::new(format!("cannot start the async runtime: {e}")))
 }
 
+/// What a command plans.
+enum Planning<'a> {
+    /// Make AWS match the config, looking for removed targets as these arguments say.
+    Config(&'a OwnershipArgs),
+    /// Remove the scaling of these endpoints (or inference components) of the config.
+    Detach(&'a [String]),
+}
+
+enum Work {
+    Converge(Scope),
+    Detach(DesiredState),
+}
+
 /// A plan made within the time limit, with the runtime and deadline apply goes on with.
 struct Prepared {
     runtime: tokio::runtime::Runtime,
@@ -187,12 +201,21 @@ struct Prepared {
 
 /// Validates the config, then reads AWS and plans within the time limit. Nothing reaches AWS
 /// when the config is invalid.
-fn prepare(config: &ConfigArgs, ownership: &OwnershipArgs) -> Result<Result<Prepared, ExitStatus>, Error> {
+fn prepare(config: &ConfigArgs, planning: Planning) -> Result<Result<Prepared, ExitStatus>, Error> {
     let desired = match desired(load(config, false), config.deny_warnings) {
         Ok(d) => d,
         Err(status) => return Ok(Err(status)),
     };
-    let scope = ownership.scope(&desired)?;
+    let work = match planning {
+        Planning::Config(ownership) => Work::Converge(ownership.scope(&desired)?),
+        Planning::Detach(names) => Work::Detach(desired.only(names)?),
+    };
+    let plan = || async {
+        match &work {
+            Work::Converge(scope) => engine::plan(&desired, scope).await,
+            Work::Detach(selected) => engine::plan_detach(selected).await,
+        }
+    };
     let runtime = runtime()?;
     let deadline = config.timeout.map(|s| {
         let _guard = runtime.enter();
@@ -200,10 +223,8 @@ fn prepare(config: &ConfigArgs, ownership: &OwnershipArgs) -> Result<Result<Prep
     });
     let planning = async {
         match deadline {
-            Some(d) => tokio::time::timeout_at(d, engine::plan(&desired, &scope))
-                .await
-                .ok(),
-            None => Some(engine::plan(&desired, &scope).await),
+            Some(d) => tokio::time::timeout_at(d, plan()).await.ok(),
+            None => Some(plan().await),
         }
     };
     let Some(planned) = runtime.block_on(planning) else {

@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use clap::Args;
 use sagemaker_autoscale::render;
 
-use super::{CommandResult, ConfigArgs, Error, ExitStatus, OwnershipArgs, Prepared, color, prepare};
+use super::{
+    CommandResult, ConfigArgs, Error, ExitStatus, OwnershipArgs, Planning, Prepared, color, prepare,
+};
 
 #[derive(Args)]
 pub struct PlanArgs {
@@ -26,7 +28,7 @@ pub struct PlanArgs {
 }
 
 pub fn run(args: PlanArgs) -> CommandResult {
-    let Prepared { planned, .. } = match prepare(&args.config, &args.ownership)? {
+    let Prepared { planned, .. } = match prepare(&args.config, Planning::Config(&args.ownership))? {
         Ok(p) => p,
         Err(status) => return Ok(status),
     };

@@ -294,3 +294,79 @@ fn prune_false_turns_a_removal_into_a_warning() {
         assert_eq!(targets(&aas, A).await.len(), 1);
     });
 }
+
+/// What AWS holds for `rid`, comparably: bounds, policy names and types, schedule count,
+/// the endpoint's alarms and the target's tags.
+async fn state(case: &Case, rid: &str) -> String {
+    let (aas, _) = case.aws.clients().await;
+    let bounds: Vec<(i32, i32)> = targets(&aas, rid)
+        .await
+        .iter()
+        .map(|t| (t.min_capacity(), t.max_capacity()))
+        .collect();
+    let mut names: Vec<String> = policies(&aas, rid)
+        .await
+        .iter()
+        .map(|p| format!("{} {}", p.policy_name(), p.policy_type()))
+        .collect();
+    names.sort();
+    let endpoint = rid.split('/').nth(1).unwrap_or_default();
+    let mut alarms: Vec<String> = alarm_names(case)
+        .await
+        .into_iter()
+        .filter(|a| a.starts_with(&format!("{endpoint}-")))
+        .collect();
+    alarms.sort();
+    format!(
+        "{bounds:?} {names:?} {} {alarms:?} {:?}",
+        scheduled(case, rid).await,
+        tags(case, rid).await
+    )
+}
+
+#[test]
+fn detach_then_apply_restores_the_same_state_and_plans_empty() {
+    let case = Case::new(&both());
+    case.apply();
+    let before = block_on(state(&case, A));
+    let b_before = block_on(state(&case, B));
+
+    let detached = case.run(&["detach", "ep-a", "--auto-approve"]);
+    assert_eq!(detached.code, 0, "{}\n{}", detached.stdout, detached.stderr);
+    crate::assert_contains(&detached.stdout, "Plan: 0 to add, 0 to change, 5 to destroy.");
+    block_on(async {
+        let (aas, _) = case.aws.clients().await;
+        assert!(targets(&aas, A).await.is_empty());
+        assert!(policies(&aas, A).await.is_empty());
+        assert_eq!(scheduled(&case, A).await, 0);
+        assert_eq!(alarm_names(&case).await, vec![B_ALARM.to_string()]);
+    });
+    assert_eq!(block_on(state(&case, B)), b_before, "ep-b is untouched");
+    assert_eq!(
+        std::fs::read_to_string(case.dir().join("autoscaling.toml"))
+            .map(|t| t.contains("ep-a"))
+            .ok(),
+        Some(true)
+    );
+
+    // The deploy happens here; then apply restores the scaling from the config.
+    let (code, plan) = case.plan();
+    assert_eq!(code, 2);
+    assert_eq!(plan["summary"]["add"], 5, "{plan:#}");
+    case.apply();
+    assert_eq!(block_on(state(&case, A)), before);
+    case.assert_converged();
+}
+
+#[test]
+fn detach_refuses_a_name_the_config_does_not_have_before_any_aws_call() {
+    let case = Case::new(&both());
+    let r = case.run(&["detach", "ep-x", "ep-aa", "--auto-approve"]);
+    assert_eq!(r.code, 1);
+    crate::assert_contains(
+        &r.stderr,
+        "error: `ep-x` is not an [[endpoint]] or [[inference_component]] of the config",
+    );
+    crate::assert_contains(&r.stderr, "hint: did you mean `ep-a`?");
+    assert!(case.aws.calls().is_empty(), "{:?}", case.aws.calls());
+}
