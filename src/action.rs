@@ -17,6 +17,7 @@ use crate::github::runner::{self, Files};
 use crate::github::{GitHub, GitHubError};
 use crate::inputs::{Env, Input, Inputs};
 use crate::model::DesiredState;
+use crate::ownership::Scope;
 use crate::plan::Plan;
 use crate::render;
 use crate::simulate;
@@ -31,6 +32,8 @@ pub(crate) enum Mode {
         guarded: bool,
     },
     Drift,
+    /// Remove the scaling of the endpoints in the `endpoints` input (before an endpoint deploy).
+    Detach,
 }
 
 /// A `mode` input this event cannot run.
@@ -41,8 +44,16 @@ pub enum ModeError {
         "input `mode: apply` on a pull request: a pull request never writes to AWS; apply runs on push or workflow_dispatch"
     )]
     ApplyOnPullRequest,
+    /// `mode: detach` on a pull_request event.
+    #[error(
+        "input `mode: detach` on a pull request: a pull request never writes to AWS; run detach in the deploy workflow"
+    )]
+    DetachOnPullRequest,
+    /// `mode: detach` without the `endpoints` input.
+    #[error("input `mode: detach` needs the `endpoints` input: the endpoint names to detach")]
+    DetachWithoutEndpoints,
     /// A `mode` input that is none of the known modes; holds what was given.
-    #[error("input `mode` is {0:?}; expected auto, validate, plan, apply or drift")]
+    #[error("input `mode` is {0:?}; expected auto, validate, plan, apply, drift or detach")]
     Unknown(String),
 }
 
@@ -98,6 +109,19 @@ impl Runner {
             .to_string()
     }
 
+    /// The commit whose config this run's changes are measured against: the pull request's
+    /// base, or the commit before a push (none for a new branch).
+    fn base_sha(&self) -> Option<String> {
+        let sha = match self.event_name.as_str() {
+            name if name.starts_with("pull_request") => &self.event["pull_request"]["base"]["sha"],
+            "push" => &self.event["before"],
+            _ => return None,
+        };
+        sha.as_str()
+            .filter(|s| !s.is_empty() && !s.chars().all(|c| c == '0'))
+            .map(str::to_string)
+    }
+
     /// A pull request from a fork gets a read-only token and no secrets.
     fn is_fork_pr(&self) -> bool {
         let pr = &self.event["pull_request"];
@@ -133,6 +157,9 @@ impl Runner {
                 guarded: self.event_name == "push",
             }),
             "drift" => Ok(Mode::Drift),
+            "detach" if self.event_name.starts_with("pull_request") => Err(ModeError::DetachOnPullRequest),
+            "detach" if inputs.list(Input::ENDPOINTS).is_empty() => Err(ModeError::DetachWithoutEndpoints),
+            "detach" => Ok(Mode::Detach),
             other => Err(ModeError::Unknown(other.to_string())),
         }
     }
@@ -245,7 +272,7 @@ pub async fn run(checked: &Checked, inputs: &Inputs, ctx: &Runner, files: &Files
         set_result(files, StepResult::Invalid);
         return 1;
     };
-    let start = || Run::start(mode, &checked.name, desired, token.as_deref(), inputs, ctx, files);
+    let start = || Run::start(mode, checked, desired, token.as_deref(), inputs, ctx, files);
     match mode {
         Mode::Validate => {
             set_result(files, StepResult::Valid);
@@ -259,6 +286,20 @@ pub async fn run(checked: &Checked, inputs: &Inputs, ctx: &Runner, files: &Files
             Ok(run) => run.apply(guarded).await,
             Err(code) => code,
         },
+        Mode::Detach => {
+            let selected = match desired.only(&inputs.list(Input::ENDPOINTS)) {
+                Ok(s) => s,
+                Err(e) => {
+                    runner::error(&with_hint(&e));
+                    set_result(files, StepResult::Error);
+                    return 1;
+                }
+            };
+            match Run::start(mode, checked, &selected, token.as_deref(), inputs, ctx, files).await {
+                Ok(run) => run.apply(false).await,
+                Err(code) => code,
+            }
+        }
         Mode::Drift => match start().await {
             Ok(run) => run.check_drift().await,
             Err(code) => code,
@@ -285,6 +326,7 @@ fn mask_secrets(inputs: &Inputs) -> Option<String> {
 
 /// What every mode that reads AWS shares: the plan made, where to report, and the deadline.
 struct Run<'a> {
+    mode: Mode,
     config: &'a str,
     inputs: &'a Inputs,
     ctx: &'a Runner,
@@ -300,7 +342,7 @@ impl<'a> Run<'a> {
     /// exit code when there is no plan.
     async fn start(
         mode: Mode,
-        config: &'a str,
+        checked: &'a Checked,
         desired: &DesiredState,
         token: Option<&str>,
         inputs: &'a Inputs,
@@ -324,9 +366,17 @@ impl<'a> Run<'a> {
             .and_then(|m| m.parse::<u64>().ok())
             .unwrap_or(30);
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(minutes * 60);
+        let config = checked.name.as_str();
+        let planning = async {
+            // `desired` is then only the endpoints to detach (see `run`).
+            if mode == Mode::Detach {
+                return engine::plan_detach(desired).await;
+            }
+            let scope = scope(mode, checked, desired, ctx, github.as_ref()).await;
+            engine::plan(desired, &scope).await
+        };
         runner::group("Plan");
-        let planned =
-            tokio::time::timeout_at(deadline, engine::plan(desired, &crate::ownership::Scope::Config)).await;
+        let planned = tokio::time::timeout_at(deadline, planning).await;
         runner::end_group();
         let planned = match planned {
             Ok(Ok(p)) => p,
@@ -349,6 +399,7 @@ impl<'a> Run<'a> {
             runner::error(&format!("{target} is left out of this plan: {}", b.reason));
         }
         Ok(Run {
+            mode,
             config,
             inputs,
             ctx,
@@ -486,13 +537,25 @@ impl<'a> Run<'a> {
                 Some(self.reviewed().await?),
                 "Applied the plan reviewed in the pull request.",
             ),
+            // `require-reviewed-plan: false` trusts config changes, not destroys: a target
+            // deregistered because the config no longer names it must have been reviewed.
+            (true, false) if deregisters(self.plan()) => (
+                Some(self.reviewed().await.map_err(|why| {
+                    format!("this plan deregisters scalable targets, which is applied on push only as reviewed in the pull request (`require-reviewed-plan: false` does not cover destroys): {why}")
+                })?),
+                "Applied the plan reviewed in the pull request (it deregisters scalable targets).",
+            ),
             (true, false) => (
                 None,
                 "Applied without checking for a reviewed plan (`require-reviewed-plan: false`).",
             ),
+            (false, _) if self.mode == Mode::Detach => (
+                None,
+                "Detached (`mode: detach`): the next apply of the config restores their scaling.",
+            ),
             (false, _) => (
                 None,
-                "Re-applied by `workflow_dispatch`: not guarded by a reviewed plan.",
+                "Re-applied by `workflow_dispatch`: not guarded by a reviewed plan. Endpoints removed from the config are not looked for (that needs a reviewed pull request, or the drift check's scan).",
             ),
         })
     }
@@ -538,6 +601,51 @@ impl<'a> Run<'a> {
         }
         1
     }
+}
+
+/// Which scalable targets a run looks at beyond the config: a pull request and a push compare
+/// with the config at their base commit (targets it named that are gone are pruned when
+/// tagged as this stack's), the drift check scans the namespace, a re-apply checks the tags of
+/// the configured targets (so it repairs what the drift check reports) and prunes nothing.
+async fn scope(
+    mode: Mode,
+    checked: &Checked,
+    desired: &DesiredState,
+    ctx: &Runner,
+    github: Option<&GitHub>,
+) -> Scope {
+    match mode {
+        Mode::Drift => return Scope::Scan,
+        Mode::Apply { guarded: false } => return Scope::Tags,
+        Mode::Plan | Mode::Apply { guarded: true } => {}
+        Mode::Validate | Mode::Detach => return Scope::Config,
+    }
+    // Inputs alone (no file) have no earlier version to compare with.
+    let (Some(sha), true) = (ctx.base_sha(), checked.source.is_some()) else {
+        return Scope::Config;
+    };
+    let why = match github {
+        None => "no GitHub token to read it (set the `github-token` input)".to_string(),
+        Some(gh) => match gh.file_at(&checked.name, &sha).await {
+            Ok(text) => match Scope::since_text(&checked.name, text.as_deref(), desired) {
+                Ok(scope) => return scope,
+                Err(why) => why,
+            },
+            Err(e) => with_hint(&e),
+        },
+    };
+    runner::warning(&format!(
+        "endpoints removed from `{}` are not looked for: cannot read it as of {sha}: {why}",
+        checked.name
+    ));
+    Scope::Config
+}
+
+/// Whether `plan` deregisters a scalable target.
+fn deregisters(plan: &Plan) -> bool {
+    plan.changes
+        .iter()
+        .any(|c| c.kind == crate::resource::Kind::ScalableTarget && c.action == crate::plan::Action::Delete)
 }
 
 /// No plan could be made: say so in the summary; a fork's pull request (no AWS secrets) only

@@ -30,6 +30,9 @@ impl Input {
     pub const GITHUB_TOKEN: &'static str = "github-token";
     /// `auto` (by event), `validate`, `plan`, `apply` or `drift`.
     pub const MODE: &'static str = "mode";
+    /// `mode: detach`: the endpoint (or inference component) names to detach, separated by
+    /// spaces, commas or new lines.
+    pub const ENDPOINTS: &'static str = "endpoints";
     /// `true` (default): on push, apply only what a reviewer saw in the PR's plan comment.
     pub const REQUIRE_REVIEWED_PLAN: &'static str = "require-reviewed-plan";
     /// `true`: the drift check opens (and later closes) one issue.
@@ -64,6 +67,7 @@ impl Input {
         Self::REGION,
         Self::GITHUB_TOKEN,
         Self::MODE,
+        Self::ENDPOINTS,
         Self::REQUIRE_REVIEWED_PLAN,
         Self::DRIFT_ISSUE,
         Self::TIMEOUT_MINUTES,
@@ -151,6 +155,16 @@ impl Inputs {
 
     pub(crate) fn get(&self, input: &'static str) -> Option<&str> {
         self.values.get(input).map(String::as_str)
+    }
+
+    /// A list input's items, split at spaces, commas and new lines.
+    pub(crate) fn list(&self, input: &'static str) -> Vec<String> {
+        self.get(input)
+            .unwrap_or_default()
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
     }
 
     /// The endpoint inputs that were set.

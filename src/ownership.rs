@@ -93,6 +93,9 @@ pub enum Scope {
     /// a push): those the config no longer names are pruned when tagged as this stack's; those
     /// it adds that AWS already holds get their tags checked (and added, for an import).
     Since(BTreeSet<TargetId>),
+    /// Every configured target's tags are read (and corrected); nothing is pruned: the action's
+    /// manual re-apply, which must be able to repair what the drift check reports.
+    Tags,
     /// Every target in the namespace: orphans tagged as this stack's are pruned and every
     /// configured target's tags are checked. One call per target in the account: the
     /// scheduled drift check and `--scan` only.
@@ -169,6 +172,7 @@ impl Query {
         };
         match scope {
             Scope::Config => {}
+            Scope::Tags => q.check = targets.iter().map(|(rid, _)| rid.clone()).collect(),
             Scope::Scan => q.scan = true,
             Scope::Since(base) => {
                 let configured: BTreeSet<(&str, ScalableDimension)> =

@@ -292,8 +292,9 @@ impl Plan {
 /// policies of every target that also puts one (AWS allows one per metric specification and
 /// does not say exactly what makes two the same, so every such delete goes first); put
 /// policies (target tracking first), put alarms wired to the step policies, put scheduled
-/// actions; then prune in reverse: alarms before the policies they trigger, then policies,
-/// then scheduled actions.
+/// actions; then prune in reverse: alarms before the policies they trigger, then deregister
+/// targets (AWS deletes their policies and scheduled actions with them, so those deletes come
+/// after and find nothing left to do), then policies, then scheduled actions.
 fn phase(c: &Change, tracking_puts: &BTreeSet<(Option<String>, String)>) -> u8 {
     let step = |v: &Option<Value>| v.as_ref().is_some_and(|v| v["policy_type"] == "StepScaling");
     let frees = || {
@@ -301,15 +302,15 @@ fn phase(c: &Change, tracking_puts: &BTreeSet<(Option<String>, String)>) -> u8 {
             && tracking_puts.contains(&(c.region.clone(), c.resource_id.clone()))
     };
     match (c.kind, c.action) {
-        (Kind::ScalableTarget, Action::Delete) => 10,
+        (Kind::ScalableTarget, Action::Delete) => 8,
         (Kind::ScalableTarget, _) => 0,
         (Kind::ScalingPolicy, Action::Delete) if frees() => 1,
-        (Kind::ScalingPolicy, Action::Delete) => 8,
+        (Kind::ScalingPolicy, Action::Delete) => 9,
         (Kind::ScalingPolicy, _) if step(&c.after) => 3,
         (Kind::ScalingPolicy, _) => 2,
         (Kind::Alarm, Action::Delete) => 7,
         (Kind::Alarm, _) => 4,
-        (Kind::ScheduledAction, Action::Delete) => 9,
+        (Kind::ScheduledAction, Action::Delete) => 10,
         (Kind::ScheduledAction, _) => 5,
     }
 }

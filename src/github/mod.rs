@@ -258,6 +258,39 @@ impl GitHub {
             .await
     }
 
+    /// The text of the file at `path` as it was at commit `sha`; None when it did not exist
+    /// there. (GET /repos/{owner}/{repo}/contents/{path}?ref=..., base64 in `content`.)
+    pub(crate) async fn file_at(&self, path: &str, sha: &str) -> Result<Option<String>, GitHubError> {
+        let route = format!(
+            "/repos/{}/contents/{}?ref={}",
+            self.repo,
+            percent_encode(path.trim_start_matches("./")),
+            percent_encode(sha)
+        );
+        let value = match self.call("GET", &route, None).await {
+            Ok((value, _)) => value,
+            Err(e) if e.status() == Some(404) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let unexpected = |message: &str| GitHubError::Transport {
+            url: route.clone(),
+            message: message.to_string(),
+        };
+        if value["type"] != "file" || value["encoding"] != "base64" {
+            return Err(unexpected("not a file with base64 content"));
+        }
+        let packed: String = value["content"]
+            .as_str()
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let bytes = aws_smithy_types::base64::decode(&packed).map_err(|e| unexpected(&e.to_string()))?;
+        String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| unexpected("the file is not UTF-8"))
+    }
+
     pub(crate) async fn issues(&self, state: &str) -> Result<Vec<Issue>, GitHubError> {
         self.get_all(&format!("/repos/{}/issues?state={state}&per_page=100", self.repo))
             .await
@@ -282,6 +315,18 @@ impl GitHub {
     }
 }
 
+/// `text` with everything but unreserved characters and `/` percent-encoded, for a URL path.
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// The `rel="next"` URL of a Link header.
 fn next_link(header: &str) -> Option<String> {
     header.split(',').find_map(|part| {
@@ -298,6 +343,11 @@ fn next_link(header: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_keep_their_slashes_and_lose_the_rest() {
+        assert_eq!(percent_encode("cfg/prod env.toml"), "cfg/prod%20env.toml");
+    }
 
     #[test]
     fn next_link_is_found_among_others() {

@@ -167,14 +167,19 @@ impl Action {
             format!("region = \"{}\"\n{config}", self.aws.region),
         )
         .expect("config");
-        assert_eq!(
-            run(self.aws.bin(other.path()).args(["apply", "--auto-approve"])).code,
-            0
-        );
+        let mut cmd = self.aws.bin(other.path());
+        cmd.args(["apply", "--auto-approve"])
+            .env("GITHUB_REPOSITORY", &self.repo);
+        assert_eq!(run(&mut cmd).code, 0);
     }
 
+    /// The command line in the repository's folder: the same stack as the action's.
     fn cli(&self, args: &[&str]) -> Run {
-        run(self.aws.bin(self.dir.path()).args(args))
+        run(self
+            .aws
+            .bin(self.dir.path())
+            .args(args)
+            .env("GITHUB_REPOSITORY", &self.repo))
     }
 
     /// Neither the token nor the AWS secret appears anywhere but in the mask command.
@@ -667,5 +672,177 @@ fn a_target_the_tool_cannot_represent_is_named_in_the_comment_and_fails_the_run(
     assert!(
         body.contains("is left out of this plan") && body.contains("other-endpoint"),
         "{body}"
+    );
+}
+
+const OTHER: &str = "[[endpoint]]\nname = \"other-ep\"\nmax_capacity = 2\npreset = \"async-cpu\"\n";
+const OTHER_RID: &str = "endpoint/other-ep/variant/AllTraffic";
+const BASE_SHA: &str = "fedcba9876543210fedcba9876543210fedcba98";
+
+impl Action {
+    /// The config as the base commit holds it, served by the GitHub fake's contents API.
+    fn config_at_base(&self, text: &str) {
+        let body = json!({"repo": self.repo, "ref": BASE_SHA, "path": "autoscaling.toml",
+                          "text": format!("region = \"{}\"\n{text}", self.aws.region)});
+        http("POST", github().fake_port, "/_fake/file", Some(&body.to_string()));
+    }
+
+    fn pr_on_base(&self) -> Run {
+        let mut event = pr_event(&self.repo, false);
+        event["pull_request"]["base"]["sha"] = BASE_SHA.into();
+        self.run("pull_request", event, &[])
+    }
+
+    fn push_after_base(&self, extra: &[(&str, &str)]) -> Run {
+        let event = json!({"ref": "refs/heads/main", "before": BASE_SHA,
+                           "repository": {"default_branch": "main", "full_name": self.repo}});
+        self.run("push", event, extra)
+    }
+
+    fn dispatch(&self, extra: &[(&str, &str)]) -> Run {
+        self.run(
+            "workflow_dispatch",
+            json!({"repository": {"default_branch": "main"}}),
+            extra,
+        )
+    }
+}
+
+#[test]
+fn an_endpoint_removed_in_a_pull_request_is_destroyed_on_merge_only_as_reviewed() {
+    let both = format!("{SEED}{OTHER}");
+    let a = Action::new(&both);
+    let r = a.dispatch(&[]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    a.config_at_base(&both);
+    a.config(SEED);
+
+    let r = a.pr_on_base();
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(
+        a.outputs()["destroy"],
+        "4",
+        "target, two policies and the alarm:\n{}",
+        r.stdout
+    );
+    let comment = a.comments().into_iter().next().expect("comment");
+    let body = comment["body"].as_str().unwrap_or_default();
+    assert_contains(body, OTHER_RID);
+    assert_contains(body, "0 to add, 0 to change, 4 to destroy");
+
+    // Not reviewed (no pull request for this commit): refused even with the guard off.
+    let writes = a.aws.writes().len();
+    let r = a.push_after_base(&[("INPUT_REQUIRE-REVIEWED-PLAN", "false")]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_contains(&r.stdout, "does not cover destroys");
+    assert_eq!(a.aws.writes().len(), writes, "nothing written");
+
+    a.merged_pr();
+    let r = a.push_after_base(&[]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(a.outputs()["result"], "applied");
+    let writes = a.aws.writes();
+    assert!(
+        writes.iter().any(|w| w == "DeregisterScalableTarget"),
+        "{writes:?}"
+    );
+    let r = a.cli(&["plan", "--detailed-exitcode", "--scan"]);
+    assert_eq!(r.code, 0, "converged, nothing else of this stack:\n{}", r.stdout);
+}
+
+#[test]
+fn the_drift_check_scans_for_targets_of_this_stack_the_config_no_longer_names() {
+    let a = Action::new(&format!("{SEED}{OTHER}"));
+    assert_eq!(a.dispatch(&[]).code, 0);
+    // The endpoint left the config without a reviewed pull request (say, a direct push).
+    a.config(SEED);
+    let r = a.run("schedule", json!({}), &[]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert_eq!(a.outputs()["result"], "drift");
+    assert_contains(&a.summary(), OTHER_RID);
+    // A re-apply does not destroy what nobody reviewed.
+    let r = a.dispatch(&[]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(a.outputs()["result"], "no-changes");
+}
+
+#[test]
+fn mode_detach_removes_the_named_endpoints_scaling_and_a_reapply_restores_it() {
+    let a = Action::new(&format!("{SEED}{OTHER}"));
+    assert_eq!(a.dispatch(&[]).code, 0);
+    let r = a.dispatch(&[("INPUT_MODE", "detach"), ("INPUT_ENDPOINTS", "other-ep")]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(a.outputs()["result"], "applied");
+    assert_contains(&a.summary(), "Detached (`mode: detach`)");
+    assert_contains(
+        &r.stdout,
+        &format!("* - scalable_target {OTHER_RID} sagemaker:variant:DesiredInstanceCount: applied"),
+    );
+    let r = a.cli(&["plan", "--json"]);
+    let plan: Value = serde_json::from_str(&r.stdout).expect("plan json");
+    assert_eq!(plan["summary"]["add"], 4, "{plan:#}");
+    assert!(
+        plan["changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .all(|c| c["resource_id"] == OTHER_RID),
+        "only the detached endpoint: {plan:#}"
+    );
+    assert_eq!(a.dispatch(&[]).code, 0);
+    assert_eq!(a.cli(&["plan", "--detailed-exitcode"]).code, 0);
+
+    for (extra, expected) in [
+        (vec![("INPUT_MODE", "detach")], "needs the `endpoints` input"),
+        (
+            vec![("INPUT_MODE", "detach"), ("INPUT_ENDPOINTS", "other-epp")],
+            "did you mean `other-ep`?",
+        ),
+    ] {
+        let r = a.dispatch(&extra);
+        assert_eq!(r.code, 1);
+        assert_contains(&r.stdout, expected);
+    }
+    let r = a.run(
+        "pull_request",
+        pr_event(&a.repo, false),
+        &[("INPUT_MODE", "detach"), ("INPUT_ENDPOINTS", "other-ep")],
+    );
+    assert_eq!(r.code, 1);
+    assert_contains(&r.stdout, "a pull request never writes to AWS");
+}
+
+#[test]
+fn a_target_tagged_by_another_stack_is_drift_that_a_reapply_repairs() {
+    let a = Action::new(SEED);
+    // Applied from a laptop without `stack` or GITHUB_REPOSITORY: stack "autoscaling.toml".
+    assert_eq!(
+        run(a.aws.bin(a.dir.path()).args(["apply", "--auto-approve"])).code,
+        0
+    );
+    let r = a.run("schedule", json!({}), &[]);
+    assert_eq!(
+        (r.code, a.outputs()["result"].as_str()),
+        (1, "drift"),
+        "{}",
+        r.stdout
+    );
+    assert_contains(
+        &r.stdout,
+        "tags.sagemaker-autoscale:stack: \"autoscaling.toml\" -> ",
+    );
+    let r = a.dispatch(&[]);
+    assert_eq!(
+        (r.code, a.outputs()["result"].as_str()),
+        (0, "applied"),
+        "{}",
+        r.stdout
+    );
+    let r = a.run("schedule", json!({}), &[]);
+    assert_eq!(
+        (r.code, a.outputs()["result"].as_str()),
+        (0, "no-drift"),
+        "{}",
+        r.stdout
     );
 }

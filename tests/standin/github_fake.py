@@ -4,6 +4,7 @@ Paths (as GitHub documents them; responses carry the fields GitHub returns for t
   GET/POST  /repos/{o}/{r}/issues/{n}/comments       list / create issue (PR) comments
   PATCH     /repos/{o}/{r}/issues/comments/{id}      edit a comment
   GET       /repos/{o}/{r}/commits/{sha}/pulls       pull requests associated with a commit
+  GET       /repos/{o}/{r}/contents/{path}?ref=SHA   a file as it was at a commit (base64), or 404
   GET/POST  /repos/{o}/{r}/issues                    list / open issues
   PATCH     /repos/{o}/{r}/issues/{n}                edit / close an issue
   GET       /user                                    403 for an installation token, as GitHub
@@ -11,6 +12,7 @@ Paths (as GitHub documents them; responses carry the fields GitHub returns for t
 Control (tests only):
   POST /_fake/pulls   {"repo": "o/r", "sha": "...", "pulls": [{"number": 1, "merged": true}]}
   POST /_fake/comment {"repo": "o/r", "issue": 1, "login": "someone", "body": "..."}
+  POST /_fake/file    {"repo": "o/r", "ref": "SHA", "path": "autoscaling.toml", "text": "..."}
   POST /_fake/faults  [{"method": "POST", "path": "regex", "status": 403, "message": "...",
                         "headers": {"Retry-After": "1"}, "times": 1}]
   GET  /_fake/state   comments, issues and every request line received (with bodies)
@@ -22,6 +24,7 @@ values, so Prism (in front, with --errors) accepts them and the fields we do set
 Usage: python github_fake.py [PORT] [--exit-with-parent] [--spec FILE]  (prints "READY <port>")
 """
 
+import base64
 import json
 import os
 import re
@@ -32,7 +35,7 @@ from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()
-STATE = {"comments": [], "issues": [], "pulls": {}, "faults": [], "requests": [], "next_id": 1000}
+STATE = {"comments": [], "issues": [], "pulls": {}, "files": {}, "faults": [], "requests": [], "next_id": 1000}
 TOKENS = {}  # token -> login; unknown tokens act as the Actions bot
 SPEC = None
 
@@ -211,6 +214,9 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/_fake/comment":
             STATE["comments"].append(comment(body["repo"], body["issue"], body["login"], body["body"], base))
             return self.send(200, {})
+        if path == "/_fake/file":
+            STATE["files"][f"{body['repo']}@{body['ref']}:{body['path']}"] = body["text"]
+            return self.send(200, {})
         if path == "/_fake/faults":
             STATE["faults"].extend(body)
             return self.send(200, {})
@@ -258,6 +264,25 @@ class Handler(BaseHTTPRequestHandler):
                  "url": f"https://api.github.com/repos/{m.group(1)}/pulls/{p['number']}", "id": p["number"],
                  "node_id": "PR_kwDO"}, "pull-request-simple")
                 for p in pulls])
+        m = re.fullmatch(r"/repos/([^/]+/[^/]+)/contents/(.+)", path)
+        if m and method == "GET":
+            repo, file_path = m.group(1), urllib.parse.unquote(m.group(2))
+            ref = query.get("ref", ["main"])[0]
+            text = STATE["files"].get(f"{repo}@{ref}:{file_path}")
+            if text is None:
+                return self.send(404, {"message": "Not Found",
+                                       "documentation_url": "https://docs.github.com/rest/repos/contents#get-repository-content",
+                                       "status": "404"})
+            data = text.encode()
+            # GitHub wraps the base64 at 60 characters.
+            encoded = base64.b64encode(data).decode()
+            content = "\n".join(encoded[i:i + 60] for i in range(0, len(encoded), 60)) + "\n"
+            url = f"https://api.github.com/repos/{repo}/contents/{file_path}?ref={ref}"
+            return self.send(200, shaped({
+                "type": "file", "encoding": "base64", "size": len(data), "name": file_path.rsplit("/", 1)[-1],
+                "path": file_path, "content": content, "sha": "3d21ec53a331a6f037a91c368710b99387d012c1",
+                "url": url, "git_url": None, "html_url": None, "download_url": None,
+                "_links": {"self": url, "git": None, "html": None}}, "content-file"))
         m = re.fullmatch(r"/repos/([^/]+/[^/]+)/issues", path)
         if m:
             repo = m.group(1)

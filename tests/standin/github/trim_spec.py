@@ -13,6 +13,7 @@ OPERATIONS = [
     ("/repos/{owner}/{repo}/issues/{issue_number}/comments", "post"),
     ("/repos/{owner}/{repo}/issues/comments/{comment_id}", "patch"),
     ("/repos/{owner}/{repo}/commits/{commit_sha}/pulls", "get"),
+    ("/repos/{owner}/{repo}/contents/{path}", "get"),
     ("/repos/{owner}/{repo}/issues", "get"),
     ("/repos/{owner}/{repo}/issues", "post"),
     ("/repos/{owner}/{repo}/issues/{issue_number}", "patch"),
