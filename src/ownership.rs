@@ -291,6 +291,42 @@ mod tests {
         assert_eq!(managed(&extra), ours);
     }
 
+    fn target(tags: Tags) -> (crate::resource::Key, Record) {
+        let key = crate::resource::Key {
+            kind: crate::resource::Kind::ScalableTarget,
+            resource_id: "endpoint/e/variant/v".into(),
+            name: "sagemaker:variant:DesiredInstanceCount".into(),
+        };
+        let record = Record::Target(crate::resource::TargetRecord {
+            min_capacity: 0,
+            max_capacity: 1,
+            suspended: Default::default(),
+            tags,
+        });
+        (key, record)
+    }
+
+    #[test]
+    fn tags_not_read_count_as_desired_and_a_target_without_an_arn_is_named() {
+        let desired = Records::from([target(tags("s"))]);
+        let unread = Records::from([target(Tags::new())]);
+        let mut current = unread.clone();
+        assert!(align(&desired, &mut current, &HashMap::new()).is_empty());
+        assert_eq!(current, desired);
+
+        let mut current = unread.clone();
+        let read = HashMap::from([("endpoint/e/variant/v".to_string(), TagsRead::NoArn)]);
+        let notes = align(&desired, &mut current, &read);
+        assert_eq!(current, desired, "nothing to plan: it cannot be tagged");
+        assert!(notes[0].contains("has no ARN"), "{notes:?}");
+
+        let mut current = Records::from([target(tags("other"))]);
+        let read = HashMap::from([("endpoint/e/variant/v".to_string(), TagsRead::Tags(tags("other")))]);
+        let notes = align(&desired, &mut current, &read);
+        assert_ne!(current, desired, "re-tagged by the plan");
+        assert!(notes[0].contains("tagged as stack \"other\"'s"), "{notes:?}");
+    }
+
     #[test]
     fn since_prunes_what_the_base_named_and_checks_what_is_new() {
         let d = ScalableDimension::VariantDesiredInstanceCount;

@@ -19,6 +19,14 @@ pub fn markdown(plan: &Plan) -> String {
             text(&b.reason)
         );
     }
+    for (target, what) in super::destroyed(plan) {
+        let _ = writeln!(
+            out,
+            "> [!CAUTION]\n> **Destroy**: `{}` is deregistered, with {}: the endpoint stops autoscaling.\n",
+            code(&target),
+            text(&what)
+        );
+    }
     if plan.is_empty() {
         let _ = writeln!(out, "No changes. AWS matches the configuration.");
         return out;

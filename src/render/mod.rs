@@ -49,6 +49,51 @@ pub(crate) fn by_target(plan: &Plan) -> Vec<(String, Vec<&crate::plan::Change>)>
         .collect()
 }
 
+/// Each scalable target the plan deregisters, with what goes with it in words: "its 2 scaling
+/// policies, 1 alarm and 1 scheduled action".
+pub(crate) fn destroyed(plan: &Plan) -> Vec<(String, String)> {
+    use crate::plan::Action;
+    use crate::resource::Kind;
+    let targets = plan
+        .changes
+        .iter()
+        .filter(|c| c.kind == Kind::ScalableTarget && c.action == Action::Delete);
+    targets
+        .map(|t| {
+            let count = |kind: Kind| {
+                plan.changes
+                    .iter()
+                    .filter(|c| {
+                        c.kind == kind
+                            && c.action == Action::Delete
+                            && c.region == t.region
+                            && c.resource_id == t.resource_id
+                    })
+                    .count()
+            };
+            let parts: Vec<String> = [
+                (count(Kind::ScalingPolicy), "scaling policy", "scaling policies"),
+                (count(Kind::Alarm), "alarm", "alarms"),
+                (
+                    count(Kind::ScheduledAction),
+                    "scheduled action",
+                    "scheduled actions",
+                ),
+            ]
+            .into_iter()
+            .filter(|(n, _, _)| *n > 0)
+            .map(|(n, one, many)| format!("{n} {}", if n == 1 { one } else { many }))
+            .collect();
+            let what = match parts.as_slice() {
+                [] => "nothing else on it".to_string(),
+                [one] => format!("its {one}"),
+                [init @ .., last] => format!("its {} and {last}", init.join(", ")),
+            };
+            (target_label(t.region.as_deref(), &t.resource_id), what)
+        })
+        .collect()
+}
+
 /// A scalable target as shown: its resource id, and its region when it has its own.
 pub(crate) fn target_label(region: Option<&str>, resource_id: &str) -> String {
     match region {

@@ -42,6 +42,13 @@ pub fn text(plan: &Plan, color: bool) -> String {
             b.reason
         );
     }
+    for (target, what) in super::destroyed(plan) {
+        let _ = writeln!(
+            out,
+            "{} {target} is deregistered, with {what}: the endpoint stops autoscaling",
+            paint.wrap("31", "destroy:")
+        );
+    }
     if plan.is_empty() {
         let _ = writeln!(out, "No changes. AWS matches the configuration.");
         let _ = writeln!(out, "{}", summary_line(&plan.summary));

@@ -129,3 +129,16 @@ fn colour_is_only_added_when_asked() {
     assert!(!render::text(&plan, false).contains('\x1b'));
     assert!(render::text(&plan, true).contains("\x1b[32m"));
 }
+
+#[test]
+fn a_destroyed_target_is_named_first_with_everything_that_goes() {
+    let plan = diff(&Records::new(), &records(CURRENT));
+    let text = render::text(&plan, false);
+    let markdown = render::markdown(&plan);
+    crate::assert_contains(
+        &text,
+        "destroy: endpoint/ep/variant/AllTraffic is deregistered, with its 4 scaling policies, 2 alarms and 1 scheduled action",
+    );
+    insta::assert_snapshot!("destroy_text", text);
+    insta::assert_snapshot!("destroy_markdown", markdown);
+}
