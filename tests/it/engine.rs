@@ -687,6 +687,38 @@ fn call_counts_for_100_endpoints_stay_where_the_benchmarks_put_them() {
     // alarm names = 203. The stand-in lists a step policy's alarms as AWS does, so no lookup
     // by ActionPrefix is needed.
     assert_eq!(plan_calls, 203, "one plan of 100 applied endpoints");
+
+    // Ownership reads (docs/benchmarks.md, "Ownership"): what each way of looking for removed
+    // endpoints costs, with 100 applied endpoints of this stack and 200 of other teams.
+    crate::common::block_on(async {
+        let (aas, _) = case.aws.clients().await;
+        for i in 0..200 {
+            crate::common::register(
+                &aas,
+                &format!("endpoint/other-team-{i:03}/variant/AllTraffic"),
+                1,
+                2,
+            )
+            .await;
+        }
+    });
+    let removed = "[[endpoint]]\nname = \"count-100\"\nmax_capacity = 4\npreset = \"async-cpu\"\n";
+    case.file("base.toml", &format!("{config}{removed}"));
+    let cost = |args: &[&str]| {
+        let before = case.aws.calls().len();
+        let (code, plan) = case.plan_with(args);
+        assert_eq!(code, 0, "{plan:#}");
+        case.aws.calls().len() - before
+    };
+    assert_eq!(cost(&[]), 203, "no base: the config's reads only");
+    // One more DescribeScalableTargets batch (101 ids); the removed one does not exist.
+    assert_eq!(
+        cost(&["--base", "base.toml"]),
+        204,
+        "a base that names one more endpoint"
+    );
+    // 300 targets in pages of 50, one ListTagsForResource each, the 100 configured read in full.
+    assert_eq!(cost(&["--scan"]), 6 + 300 + 200 + 1, "a scan of 300 targets");
 }
 
 pub(crate) const COMPONENT: &str = r#"

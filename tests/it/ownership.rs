@@ -151,9 +151,18 @@ fn removing_one_of_two_endpoints_destroys_exactly_its_scaling() {
     case.config(ENDPOINT_B);
 
     // Without a base nothing says ep-a was ever in the config: nothing is destroyed.
+    let before = case.aws.calls().len();
     case.assert_converged();
+    assert_eq!(
+        case.aws.calls().len() - before,
+        4,
+        "targets, policies, schedules, alarms"
+    );
+    let before = case.aws.calls().len();
     let (code, plan) = case.plan_with(&["--base", "base.toml"]);
     assert_eq!(code, 2, "{plan:#}");
+    // The removed endpoint costs its tags, policies and schedules (batched reads are shared).
+    assert_eq!(case.aws.calls().len() - before, 4 + 3, "{:?}", case.aws.calls());
     let destroy = |kind: &str| ("delete".to_string(), kind.to_string(), A.to_string());
     assert_eq!(
         changes(&plan),
