@@ -176,6 +176,10 @@ pub fn compose(region: &str, records: &Records, notes: Vec<String>) -> Imported 
             let _ = writeln!(text, "#   - {line}");
         }
     }
+    // Import reads no tags; which stack owns the targets is for the first plan that does.
+    text.push_str(
+        "# Its targets get this config's ownership tags from the first apply of a pull request that\n# adds this file (or `apply --scan`); see docs/ownership.md.\n",
+    );
     let _ = writeln!(text, "region = {}", string(region));
     text.push_str(&body);
     Imported {
