@@ -150,7 +150,8 @@ fn desired(
     checked.desired.ok_or(ExitStatus::Failure)
 }
 
-/// Diagnostics on stderr (and as GitHub annotations when run by Actions).
+/// Diagnostics on stderr (and as GitHub annotations when run by Actions, also on stderr, which
+/// the runner reads too: stdout stays the command's output, e.g. exactly one JSON document).
 fn report(checked: &Checked, json: bool) {
     let renderer = Renderer {
         source: checked.source.as_ref(),
@@ -158,7 +159,7 @@ fn report(checked: &Checked, json: bool) {
     };
     if std::env::var(Env::GITHUB_ACTIONS).is_ok_and(|v| v == "true") {
         for d in &checked.diagnostics {
-            println!("{}", renderer.annotation(d));
+            eprintln!("{}", renderer.annotation(d));
         }
     }
     if !json || checked.desired.is_none() {

@@ -539,7 +539,7 @@ fn an_invalid_config_annotates_and_fails_without_aws_or_github_writes() {
     let a = Action::new(&SEED.replace("max_capacity = 4", "max_capcity = 4"));
     let r = a.pr(&[]);
     assert_eq!(r.code, 1);
-    assert_contains(&r.stdout, "::error file=autoscaling.toml,line=4,col=1");
+    assert_contains(&r.stderr, "::error file=autoscaling.toml,line=4,col=1");
     assert_eq!(a.outputs()["result"], "invalid");
     assert_eq!(a.aws.calls(), Vec::<String>::new());
     assert!(a.comments().is_empty());

@@ -155,10 +155,33 @@ fn in_github_actions_problems_are_also_annotations() {
         .args(["validate", "--config", "min-above-max.toml"]));
     assert_eq!(r.code, 1);
     assert_contains(
-        &r.stdout,
+        &r.stderr,
         "::error file=min-above-max.toml,line=3,col=16,endLine=3,endColumn=17::[min-above-max] min_capacity (5) is greater than max_capacity (2)",
     );
-    assert_contains(&r.stdout, "::warning file=min-above-max.toml,line=5,");
+    assert_contains(&r.stderr, "::warning file=min-above-max.toml,line=5,");
+}
+
+#[test]
+fn with_json_stdout_is_one_json_document_even_in_github_actions() {
+    let dir = repo().join("examples");
+    for args in [
+        vec!["validate", "--json", "--config", "seed.toml"],
+        vec![
+            "validate",
+            "--json",
+            "--config",
+            "../tests/bad/min-above-max.toml",
+        ],
+    ] {
+        let r = run(bin(&dir).env("GITHUB_ACTIONS", "true").args(&args));
+        let parsed: Result<serde_json::Value, _> = serde_json::from_str(&r.stdout);
+        assert!(
+            parsed.is_ok(),
+            "{args:?}: stdout is not one JSON document:\n{}",
+            r.stdout
+        );
+        assert_contains(&r.stderr, "::");
+    }
 }
 
 #[test]
