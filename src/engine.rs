@@ -44,7 +44,8 @@ pub async fn plan(desired: &DesiredState, scope: &Scope) -> Result<Planned, AwsE
 /// Plans the removal of `selected`'s targets with everything on them this tool manages, so
 /// that SageMaker accepts an endpoint update; the next apply of the config restores them.
 pub async fn plan_detach(selected: &DesiredState) -> Result<Planned, AwsError> {
-    plan_for(selected, &Scope::Config, Goal::Detach).await
+    // Their tags are read: a target another stack tagged is not this config's to remove.
+    plan_for(selected, &Scope::Tags, Goal::Detach).await
 }
 
 async fn plan_for(desired: &DesiredState, scope: &Scope, goal: Goal) -> Result<Planned, AwsError> {
@@ -54,7 +55,7 @@ async fn plan_for(desired: &DesiredState, scope: &Scope, goal: Goal) -> Result<P
     }
     // A region only the config before this change named still has targets to prune.
     if let Scope::Since(base) = scope {
-        for (region, _, _) in base {
+        for (region, _, _) in base.keys() {
             groups.entry(region.clone()).or_default();
         }
     }
@@ -153,8 +154,12 @@ async fn plan_region(
     // A target holding what this tool cannot represent, or whose bounds would cross, is left
     // out whole; the rest is planned.
     let policies = current.blocked.iter().map(|(rid, e)| (rid.clone(), e.detail()));
+    let foreign = (goal == Goal::Detach)
+        .then(|| ownership::tagged_by_others(&current.tags, stack))
+        .unwrap_or_default();
     let blocked: Vec<Blocked> = policies
         .chain(in_force.blocked.iter().cloned())
+        .chain(foreign)
         .map(|(resource_id, reason)| Blocked {
             region: None,
             resource_id,
@@ -166,6 +171,7 @@ async fn plan_region(
         current.records.retain(|k, _| k.resource_id != b.resource_id);
     }
     let mut deregistered = std::mem::take(&mut current.pruned);
+    deregistered.retain(|(rid, _)| !blocked.iter().any(|b| b.resource_id == *rid));
     if goal == Goal::Detach {
         deregistered.extend(target_ids(&records));
         records.clear();

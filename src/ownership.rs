@@ -43,11 +43,15 @@ pub fn owned_by(tags: &Tags, stack: &str) -> bool {
         && tags.get(STACK_TAG).map(String::as_str) == Some(stack)
 }
 
-/// Why `stack` is not a valid tag value, if it is not (TagResource: 0-256 characters of
-/// letters, digits, white space and `_ . : / = + - @`; an empty stack would name nothing).
+/// Why `stack` is not a valid tag value, if it is not (AWS's tag rules: up to 256 letters,
+/// digits, spaces and `_ . : / = + - @`, never starting with `aws:`; an empty stack would name
+/// nothing).
 pub fn stack_problem(stack: &str) -> Option<String> {
     if stack.is_empty() {
         return Some("is empty".into());
+    }
+    if stack.to_ascii_lowercase().starts_with("aws:") {
+        return Some("starts with `aws:`, which AWS reserves for its own tags".into());
     }
     if stack.chars().count() > MAX_STACK_LEN {
         return Some(format!(
@@ -62,7 +66,7 @@ pub fn stack_problem(stack: &str) -> Option<String> {
 }
 
 fn tag_char(c: char) -> bool {
-    c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c)
+    c.is_alphanumeric() || c == ' ' || "_.:/=+-@".contains(c)
 }
 
 /// The stack a config manages when it does not say: `owner/repo:path` in the action (or
@@ -92,7 +96,8 @@ pub enum Scope {
     /// The targets of the config before this change (the pull request's base, the commit before
     /// a push): those the config no longer names are pruned when tagged as this stack's; those
     /// it adds that AWS already holds get their tags checked (and added, for an import).
-    Since(BTreeSet<TargetId>),
+    /// Each with the names of the alarms the config named for it (found again to be deleted).
+    Since(BTreeMap<TargetId, Vec<String>>),
     /// Every configured target's tags are read (and corrected); nothing is pruned: the action's
     /// manual re-apply, which must be able to repair what the drift check reports.
     Tags,
@@ -109,7 +114,15 @@ impl Scope {
         let ids = base.targets.iter().map(|t| {
             let region = t.region.clone().or_else(|| base.region.clone());
             let region = region.filter(|r| Some(r) != now.region.as_ref());
-            (region, t.resource_id.clone(), t.scalable_dimension)
+            let alarms = t
+                .policies
+                .iter()
+                .filter_map(|p| match &p.config {
+                    crate::model::PolicyConfig::Step(s) => Some(s.alarm.name.clone()),
+                    crate::model::PolicyConfig::TargetTracking(_) => None,
+                })
+                .collect();
+            ((region, t.resource_id.clone(), t.scalable_dimension), alarms)
         });
         Scope::Since(ids.collect())
     }
@@ -118,7 +131,7 @@ impl Scope {
     /// so nothing to prune), or why what it named is unknown.
     pub fn since_text(name: &str, text: Option<&str>, now: &DesiredState) -> Result<Scope, String> {
         let Some(text) = text else {
-            return Ok(Scope::Since(BTreeSet::new()));
+            return Ok(Scope::Since(BTreeMap::new()));
         };
         let checked = crate::check_text(name, text);
         let errors: Vec<_> = checked
@@ -133,7 +146,7 @@ impl Scope {
                 .iter()
                 .all(|d| d.code == crate::diagnostic::codes::NO_ENDPOINTS.name) =>
             {
-                Ok(Scope::Since(BTreeSet::new()))
+                Ok(Scope::Since(BTreeMap::new()))
             }
             None => Err(format!(
                 "{name} as it was before this change is invalid ({} errors: {}), so which endpoints it named is unknown",
@@ -151,6 +164,9 @@ pub struct Query {
     pub stack: String,
     /// Targets the config no longer names: pruned when tagged as this stack's.
     pub candidates: Vec<(String, ScalableDimension)>,
+    /// The alarms the config before this change named, by name, with their target's resource
+    /// id: deleted with a pruned target even when not written by this tool (imported ones).
+    pub candidate_alarms: HashMap<String, String>,
     /// Configured targets whose tags are read (those that exist).
     pub check: BTreeSet<String>,
     /// Every target in the namespace is a candidate and every configured one is checked.
@@ -177,11 +193,9 @@ impl Query {
             Scope::Since(base) => {
                 let configured: BTreeSet<(&str, ScalableDimension)> =
                     targets.iter().map(|(rid, d)| (rid.as_str(), *d)).collect();
-                let before: BTreeSet<(&str, ScalableDimension)> = base
-                    .iter()
-                    .filter(|(r, _, _)| r == region)
-                    .map(|(_, rid, d)| (rid.as_str(), *d))
-                    .collect();
+                let here = || base.iter().filter(|((r, _, _), _)| r == region);
+                let before: BTreeSet<(&str, ScalableDimension)> =
+                    here().map(|((_, rid, d), _)| (rid.as_str(), *d)).collect();
                 q.candidates = before
                     .difference(&configured)
                     .map(|(rid, d)| (rid.to_string(), *d))
@@ -189,6 +203,10 @@ impl Query {
                 q.check = configured
                     .difference(&before)
                     .map(|(rid, _)| rid.to_string())
+                    .collect();
+                q.candidate_alarms = here()
+                    .filter(|((_, rid, d), _)| !configured.contains(&(rid.as_str(), *d)))
+                    .flat_map(|((_, rid, _), alarms)| alarms.iter().map(|a| (a.clone(), rid.clone())))
                     .collect();
             }
         }
@@ -241,6 +259,25 @@ pub fn align(desired: &Records, current: &mut Records, read: &HashMap<String, Ta
     notes
 }
 
+/// The targets whose tags name a stack other than `stack`, each with why it is not this
+/// config's to remove.
+pub fn tagged_by_others(read: &HashMap<String, TagsRead>, stack: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = read
+        .iter()
+        .filter_map(|(rid, read)| match read {
+            TagsRead::Tags(tags) => tags.get(STACK_TAG).filter(|s| *s != stack).map(|other| {
+                (
+                    rid.clone(),
+                    format!("tagged as stack {other:?}'s, not this config's ({stack:?}): only that stack removes it"),
+                )
+            }),
+            TagsRead::NoArn => None,
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 /// Why a target the config no longer names is left in place.
 pub fn left_alone(resource_id: &str, read: Option<&TagsRead>, stack: &str) -> String {
     let why = match read {
@@ -276,6 +313,8 @@ mod tests {
         assert!(stack_problem("").is_some());
         assert!(stack_problem(&"x".repeat(257)).is_some());
         assert!(stack_problem("a#b").unwrap().contains('#'));
+        assert!(stack_problem("AWS:mine").is_some());
+        assert!(stack_problem("a\tb").is_some());
     }
 
     #[test]
@@ -330,15 +369,22 @@ mod tests {
     #[test]
     fn since_prunes_what_the_base_named_and_checks_what_is_new() {
         let d = ScalableDimension::VariantDesiredInstanceCount;
-        let base = BTreeSet::from([
-            (None, "gone".to_string(), d),
-            (None, "kept".to_string(), d),
-            (Some("eu-west-1".to_string()), "elsewhere".to_string(), d),
+        let base = BTreeMap::from([
+            ((None, "gone".to_string(), d), vec!["gone-alarm".to_string()]),
+            ((None, "kept".to_string(), d), vec!["kept-alarm".to_string()]),
+            (
+                (Some("eu-west-1".to_string()), "elsewhere".to_string(), d),
+                vec![],
+            ),
         ]);
         let now = vec![("kept".to_string(), d), ("new".to_string(), d)];
         let q = Query::new(&Scope::Since(base), "s", &None, &now);
         assert_eq!(q.candidates, vec![("gone".to_string(), d)]);
         assert_eq!(q.check, BTreeSet::from(["new".to_string()]));
+        assert_eq!(
+            q.candidate_alarms,
+            HashMap::from([("gone-alarm".to_string(), "gone".to_string())])
+        );
         assert!(!q.scan);
     }
 }

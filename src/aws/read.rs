@@ -158,17 +158,31 @@ pub async fn read_current(
             )
         })
         .collect();
-    state.tags = stream::iter(tag_reads)
+    let tag_reads: Vec<(String, Option<TagsRead>)> = stream::iter(tag_reads)
         .map(|(rid, arn)| async {
             let read = match arn {
-                Some(arn) => TagsRead::Tags(list_tags(clients, &arn, &calls).await?),
-                None => TagsRead::NoArn,
+                Some(arn) => list_tags(clients, &arn, &calls).await?.map(TagsRead::Tags),
+                None => Some(TagsRead::NoArn),
             };
             Ok::<_, AwsError>((rid, read))
         })
         .buffer_unordered(READ_CONCURRENCY)
         .try_collect()
         .await?;
+    // Deregistered between the two reads (SageMaker's DeleteEndpoint does that): gone.
+    let gone: BTreeSet<String> = tag_reads
+        .iter()
+        .filter(|(_, read)| read.is_none())
+        .map(|(rid, _)| rid.clone())
+        .collect();
+    let found: Vec<aas::ScalableTarget> = found
+        .into_iter()
+        .filter(|t| !gone.contains(t.resource_id()))
+        .collect();
+    state.tags = tag_reads
+        .into_iter()
+        .filter_map(|(rid, read)| Some((rid, read?)))
+        .collect();
     let mut read_in_full: Vec<(String, ScalableDimension)> = targets.to_vec();
     for t in found.iter().filter(|t| is_candidate(t)) {
         let Some(dimension) = ScalableDimension::parse(t.scalable_dimension().as_str()) else {
@@ -185,6 +199,15 @@ pub async fn read_current(
             read => state.not_owned.push((rid, read.cloned())),
         }
     }
+    // The alarms the config before this change named for a target this stack owns go with it,
+    // written by this tool or not (an imported alarm keeps its own description).
+    let mut alarm_owners = alarm_owners.clone();
+    for (name, rid) in &ownership.candidate_alarms {
+        if state.pruned.iter().any(|(r, _)| r == rid) {
+            alarm_owners.entry(name.clone()).or_insert_with(|| rid.clone());
+        }
+    }
+    let alarm_owners = &alarm_owners;
     let wanted: BTreeSet<(&str, &str)> = read_in_full
         .iter()
         .map(|(rid, d)| (rid.as_str(), d.as_str()))
@@ -437,8 +460,9 @@ async fn describe_targets(
     .await
 }
 
-/// A scalable target's tags (ListTagsForResource, one target per call: AWS has no batch form).
-async fn list_tags(clients: &Clients, arn: &str, calls: &AtomicUsize) -> Result<Tags, AwsError> {
+/// A scalable target's tags (ListTagsForResource, one target per call: AWS has no batch form);
+/// None when the target no longer exists (ResourceNotFoundException).
+async fn list_tags(clients: &Clients, arn: &str, calls: &AtomicUsize) -> Result<Option<Tags>, AwsError> {
     let out = super::with_retries(|| async {
         calls.fetch_add(1, Ordering::Relaxed);
         clients
@@ -449,11 +473,19 @@ async fn list_tags(clients: &Clients, arn: &str, calls: &AtomicUsize) -> Result<
             .await
             .map_err(|e| call_error("ListTagsForResource", e))
     })
-    .await?;
-    Ok(out
-        .tags()
-        .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-        .unwrap_or_default())
+    .await;
+    let out = match out {
+        Ok(out) => out,
+        Err(AwsError::Call { code: Some(code), .. }) if code == "ResourceNotFoundException" => {
+            return Ok(None);
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(Some(
+        out.tags()
+            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default(),
+    ))
 }
 
 async fn describe_policies(

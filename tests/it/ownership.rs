@@ -379,3 +379,82 @@ fn detach_refuses_a_name_the_config_does_not_have_before_any_aws_call() {
     crate::assert_contains(&r.stderr, "hint: did you mean `ep-a`?");
     assert!(case.aws.calls().is_empty(), "{:?}", case.aws.calls());
 }
+
+#[test]
+fn a_removed_endpoints_alarm_named_by_the_old_config_goes_even_without_the_tools_mark() {
+    let case = Case::new(&both());
+    case.apply();
+    // The alarm as import adopts it: someone else's description, kept by every put since.
+    block_on(async {
+        let (_, cw) = case.aws.clients().await;
+        let found = cw
+            .describe_alarms()
+            .alarm_names(A_ALARM)
+            .send()
+            .await
+            .expect("DescribeAlarms");
+        let a = &found.metric_alarms()[0];
+        cw.put_metric_alarm()
+            .alarm_name(A_ALARM)
+            .alarm_description("the platform team's backlog alarm")
+            .set_alarm_actions(Some(a.alarm_actions().to_vec()))
+            .set_metric_name(a.metric_name().map(str::to_string))
+            .set_namespace(a.namespace().map(str::to_string))
+            .set_statistic(a.statistic().cloned())
+            .set_dimensions(Some(a.dimensions().to_vec()))
+            .set_period(a.period())
+            .set_evaluation_periods(a.evaluation_periods())
+            .set_datapoints_to_alarm(a.datapoints_to_alarm())
+            .set_threshold(a.threshold())
+            .set_comparison_operator(a.comparison_operator().cloned())
+            .set_treat_missing_data(a.treat_missing_data().map(str::to_string))
+            .send()
+            .await
+            .expect("PutMetricAlarm");
+    });
+    case.assert_converged();
+    case.file("base.toml", &both());
+    case.config(ENDPOINT_B);
+    let (_, plan) = case.plan_with(&["--base", "base.toml"]);
+    assert!(
+        changes(&plan).contains(&("delete".into(), "alarm".into(), A.into())),
+        "the alarm the old config named is deleted with its target: {plan:#}"
+    );
+    case.apply_with(&["--base", "base.toml"]);
+    block_on(async { assert_eq!(alarm_names(&case).await, vec![B_ALARM.to_string()]) });
+}
+
+#[test]
+fn a_target_deregistered_between_the_reads_is_gone_not_an_error() {
+    let case = Case::new(ENDPOINT_B);
+    case.apply();
+    block_on(async {
+        let (aas, _) = case.aws.clients().await;
+        register(&aas, A, 1, 2).await;
+    });
+    case.file("base.toml", &both());
+    // As if someone deleted the endpoint (SageMaker deregisters its target) after the describe.
+    case.aws
+        .fault("ListTagsForResource", 400, "ResourceNotFoundException", 1, 0);
+    let (code, plan) = case.plan_with(&["--base", "base.toml"]);
+    assert_eq!((code, changes(&plan)), (0, BTreeSet::new()), "{plan:#}");
+    assert_eq!(case.aws.fault_hits(), 1);
+}
+
+#[test]
+fn detach_refuses_a_target_another_stack_tagged() {
+    let team_a = Case::new(&format!("stack = \"team-a\"\n{ENDPOINT_A}"));
+    team_a.apply();
+    // Team b's config names the same endpoint, and tries to detach it.
+    let team_b = team_a.beside(&format!("stack = \"team-b\"\n{ENDPOINT_A}"));
+    let r = team_b.run(&["detach", "ep-a", "--auto-approve"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    crate::assert_contains(
+        &r.stdout,
+        "tagged as stack \"team-a\"'s, not this config's (\"team-b\")",
+    );
+    block_on(async {
+        let (aas, _) = team_a.aws.clients().await;
+        assert_eq!(targets(&aas, A).await.len(), 1, "still there");
+    });
+}
