@@ -154,9 +154,11 @@ async fn plan_region(
     // A target holding what this tool cannot represent, or whose bounds would cross, is left
     // out whole; the rest is planned.
     let policies = current.blocked.iter().map(|(rid, e)| (rid.clone(), e.detail()));
-    let foreign = (goal == Goal::Detach)
-        .then(|| ownership::tagged_by_others(&current.tags, stack))
-        .unwrap_or_default();
+    let foreign = if goal == Goal::Detach {
+        ownership::tagged_by_others(&current.tags, stack)
+    } else {
+        Vec::new()
+    };
     let blocked: Vec<Blocked> = policies
         .chain(in_force.blocked.iter().cloned())
         .chain(foreign)
