@@ -203,16 +203,22 @@ fn removing_one_of_two_endpoints_destroys_exactly_its_scaling() {
     assert_eq!(writes, ["DeleteAlarms", "DeregisterScalableTarget"], "{calls:?}");
 }
 
-#[test]
-fn a_target_registered_by_hand_is_never_planned() {
+/// ep-b applied by the tool, ep-a registered by hand, and a base config that names both.
+fn b_applied_and_a_by_hand() -> Case {
     let case = Case::new(ENDPOINT_B);
     case.apply();
     block_on(async {
         let (aas, _) = case.aws.clients().await;
         register(&aas, A, 1, 2).await;
     });
-    // Named by the config before this change (say, a config that never applied it) ...
     case.file("base.toml", &both());
+    case
+}
+
+#[test]
+fn a_target_registered_by_hand_is_never_planned() {
+    // Named by the config before this change (say, a config that never applied it) ...
+    let case = b_applied_and_a_by_hand();
     let (code, plan) = case.plan_with(&["--base", "base.toml"]);
     assert_eq!((code, changes(&plan)), (0, BTreeSet::new()), "{plan:#}");
     crate::assert_contains(
@@ -426,13 +432,7 @@ fn a_removed_endpoints_alarm_named_by_the_old_config_goes_even_without_the_tools
 
 #[test]
 fn a_target_deregistered_between_the_reads_is_gone_not_an_error() {
-    let case = Case::new(ENDPOINT_B);
-    case.apply();
-    block_on(async {
-        let (aas, _) = case.aws.clients().await;
-        register(&aas, A, 1, 2).await;
-    });
-    case.file("base.toml", &both());
+    let case = b_applied_and_a_by_hand();
     // As if someone deleted the endpoint (SageMaker deregisters its target) after the describe.
     case.aws
         .fault("ListTagsForResource", 400, "ResourceNotFoundException", 1, 0);
