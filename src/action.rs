@@ -122,6 +122,24 @@ impl Runner {
             .map(str::to_string)
     }
 
+    /// The commit a comment is about: a pull request's head (GITHUB_SHA is the merge commit
+    /// there, which the author never saw), else GITHUB_SHA.
+    fn head_sha(&self) -> &str {
+        self.event["pull_request"]["head"]["sha"]
+            .as_str()
+            .unwrap_or(&self.sha)
+    }
+
+    fn commit_url(&self, sha: &str) -> Option<String> {
+        (!self.repository.is_empty() && !sha.is_empty()).then(|| {
+            format!(
+                "{}/{}/commit/{sha}",
+                self.server_url.trim_end_matches('/'),
+                self.repository
+            )
+        })
+    }
+
     /// A pull request from a fork gets a read-only token and no secrets.
     fn is_fork_pr(&self) -> bool {
         let pr = &self.event["pull_request"];
@@ -265,11 +283,15 @@ pub async fn run(checked: &Checked, inputs: &Inputs, ctx: &Runner, files: &Files
     };
     let Some(desired) = &checked.desired else {
         let _ = files.summary(&format!(
-            "### sagemaker-autoscale: `{}` is invalid\n\n{} error(s); see the annotations on the changed lines.\n",
+            "### sagemaker-autoscale: `{}` is invalid\n\n{} error(s):\n\n{}",
             checked.name,
-            checked.errors()
+            checked.errors(),
+            render::diagnostics_markdown(checked)
         ));
         set_result(files, StepResult::Invalid);
+        if mode == Mode::Plan {
+            comment_invalid(checked, token.as_deref(), ctx).await;
+        }
         return 1;
     };
     let start = || Run::start(mode, checked, desired, token.as_deref(), inputs, ctx, files);
@@ -435,7 +457,7 @@ impl<'a> Run<'a> {
         let _ = files.summary(&format!(
             "{}{}{appendix}",
             self.summary_head,
-            render::markdown(plan)
+            summary_markdown(plan, None)
         ));
         set_result(
             files,
@@ -446,18 +468,33 @@ impl<'a> Run<'a> {
             },
         );
         if let (Some(gh), Some(pr)) = (&self.github, ctx.pr_number()) {
-            let footer = format!("Applies when merged to `{}`.", ctx.default_branch());
-            let run_url = ctx.run_url();
+            let (status, headline) = if plan.is_empty() {
+                (
+                    Status::NoChanges,
+                    format!(
+                        "AWS already matches `{}`: nothing to apply.",
+                        self.config.replace('`', "'")
+                    ),
+                )
+            } else {
+                (
+                    Status::Planned,
+                    format!("applies when merged to `{}`.", ctx.default_branch()),
+                )
+            };
+            let (run_url, commit_url) = (ctx.run_url(), ctx.commit_url(ctx.head_sha()));
             let c = comment::Frame {
                 config: self.config,
-                sha: &ctx.sha,
+                commit: ctx.head_sha(),
+                commit_url: commit_url.as_deref(),
                 run_url: run_url.as_deref(),
-                footer: &footer,
-                banner: None,
+                headline: &headline,
+                section: None,
                 appendix: simulation.as_deref(),
+                report: None,
             };
-            let body = comment::body(plan, Status::Planned, &c);
-            match upsert_comment(gh, pr, self.config, &body).await {
+            let body = comment::body(Some(plan), status, &c);
+            match upsert_comment(gh, pr, self.config, |_| body).await {
                 Ok(url) => {
                     let _ = files.output("comment-url", &url);
                 }
@@ -488,8 +525,11 @@ impl<'a> Run<'a> {
         }
         let (reviewed_on, note) = match self.guard(guarded).await {
             Ok(gate) => gate,
-            Err(why) => {
-                refuse(files, &self.summary_head, self.plan(), &why);
+            Err(refusal) => {
+                refuse(files, &self.summary_head, self.plan(), &refusal.why);
+                if let (Some(gh), Some(id)) = (&self.github, refusal.comment) {
+                    mark_refused(gh, self.ctx, config, self.plan(), id, &refusal.why).await;
+                }
                 return 1;
             }
         };
@@ -504,7 +544,7 @@ impl<'a> Run<'a> {
         let _ = files.summary(&format!(
             "{}{note}\n\n{}\n```\n{}```\n",
             self.summary_head,
-            render::markdown(&plan),
+            summary_markdown(&plan, Some(&report)),
             render::apply_report(&report, false)
         ));
         let result = if failed {
@@ -514,7 +554,7 @@ impl<'a> Run<'a> {
         };
         set_result(files, result);
         if let (Some(gh), Some((pr, comment_id))) = (&self.github, reviewed_on) {
-            mark_applied(gh, self.ctx, config, &plan, (pr, comment_id), failed).await;
+            mark_applied(gh, self.ctx, config, &plan, (pr, comment_id), &report).await;
         }
         if failed {
             runner::error(
@@ -527,7 +567,7 @@ impl<'a> Run<'a> {
 
     /// Whether this apply may go on: the reviewed plan's PR and comment (when it must be the
     /// reviewed plan) and the note for the summary; Err: why it is refused.
-    async fn guard(&self, guarded: bool) -> Result<(Option<(u64, u64)>, &'static str), String> {
+    async fn guard(&self, guarded: bool) -> Result<(Option<(u64, u64)>, &'static str), Refusal> {
         let strict = self
             .inputs
             .get(Input::REQUIRE_REVIEWED_PLAN)
@@ -540,8 +580,9 @@ impl<'a> Run<'a> {
             // `require-reviewed-plan: false` trusts config changes, not destroys: a target
             // deregistered because the config no longer names it must have been reviewed.
             (true, false) if deregisters(self.plan()) => (
-                Some(self.reviewed().await.map_err(|why| {
-                    format!("this plan deregisters scalable targets, which is applied on push only as reviewed in the pull request (`require-reviewed-plan: false` does not cover destroys): {why}")
+                Some(self.reviewed().await.map_err(|r| Refusal {
+                    why: format!("this plan deregisters scalable targets, which is applied on push only as reviewed in the pull request (`require-reviewed-plan: false` does not cover destroys): {}", r.why),
+                    comment: r.comment,
                 })?),
                 "Applied the plan reviewed in the pull request (it deregisters scalable targets).",
             ),
@@ -561,13 +602,22 @@ impl<'a> Run<'a> {
     }
 
     /// The PR and comment whose reviewed plan is today's plan, or why there is none.
-    async fn reviewed(&self) -> Result<(u64, u64), String> {
-        let (pr, comment_id, marker) = reviewed_plan(self.github.as_ref(), self.ctx, self.config).await?;
+    async fn reviewed(&self) -> Result<(u64, u64), Refusal> {
+        let (pr, comment_id, marker) = reviewed_plan(self.github.as_ref(), self.ctx, self.config)
+            .await
+            .map_err(|why| Refusal { why, comment: None })?;
         if marker.fingerprint != self.plan().fingerprint {
-            let why = difference(&marker, self.plan());
-            return Err(format!(
-                "today's plan differs from the plan reviewed on #{pr}: {why}"
-            ));
+            let why = match marker.status {
+                Status::Invalid => format!("the last plan on #{pr} is of an invalid config"),
+                _ => format!(
+                    "today's plan differs from the plan reviewed on #{pr}: {}",
+                    difference(&marker, self.plan())
+                ),
+            };
+            return Err(Refusal {
+                why,
+                comment: Some(comment_id),
+            });
         }
         Ok((pr, comment_id))
     }
@@ -648,6 +698,83 @@ fn deregisters(plan: &Plan) -> bool {
         .any(|c| c.kind == crate::resource::Kind::ScalableTarget && c.action == crate::plan::Action::Delete)
 }
 
+/// The pull request's comment when its config does not validate: every diagnostic with where
+/// it is, and the plan of an earlier commit (if the comment had one) kept but marked outdated,
+/// so nobody mistakes it for what merging would apply.
+async fn comment_invalid(checked: &Checked, token: Option<&str>, ctx: &Runner) {
+    let (Some(pr), Some(token)) = (ctx.pr_number(), token) else {
+        return;
+    };
+    let gh = match GitHub::new(&ctx.api_url, &ctx.graphql_url, token, &ctx.repository) {
+        Ok(gh) => gh,
+        Err(e) => return runner::warning(&e.to_string()),
+    };
+    let errors = checked.errors();
+    let headline = format!(
+        "{errors} error(s) in `{}`: nothing is planned until they are fixed (the annotations mark the lines).",
+        checked.name.replace('`', "'")
+    );
+    let diagnostics = render::diagnostics_markdown(checked);
+    let (run_url, commit_url) = (ctx.run_url(), ctx.commit_url(ctx.head_sha()));
+    let result = upsert_comment(&gh, pr, &checked.name, |old| {
+        let section = format!("{diagnostics}{}", outdated(old).unwrap_or_default());
+        let frame = comment::Frame {
+            config: &checked.name,
+            commit: ctx.head_sha(),
+            commit_url: commit_url.as_deref(),
+            run_url: run_url.as_deref(),
+            headline: &headline,
+            section: Some(&section),
+            appendix: None,
+            report: None,
+        };
+        comment::body(None, Status::Invalid, &frame)
+    })
+    .await;
+    if let Err(e) = result {
+        runner::warning(&format!(
+            "could not mark the plan comment on #{pr} as invalid: {e}"
+        ));
+    }
+}
+
+const OUTDATED_START: &str = "<!-- outdated -->";
+const OUTDATED_END: &str = "<!-- /outdated -->";
+
+/// The earlier plan of a comment, collapsed and marked outdated: what a planned comment showed,
+/// or what an invalid one already kept.
+fn outdated(old: Option<&str>) -> Option<String> {
+    let old = old?;
+    let marker = parse_marker(old)?;
+    if marker.status == Status::Invalid {
+        let start = old.find(OUTDATED_START)?;
+        let end = old.find(OUTDATED_END)? + OUTDATED_END.len();
+        return (start < end).then(|| format!("\n{}\n", &old[start..end]));
+    }
+    if !matches!(marker.status, Status::Planned | Status::NoChanges) {
+        return None;
+    }
+    // After the marker line, the heading and the status line; up to the footer.
+    let plan: String = old
+        .lines()
+        .skip(2)
+        .skip_while(|l| l.trim().is_empty())
+        .skip(1)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let plan = plan.rsplit_once("\n---\n").map_or(plan.as_str(), |(p, _)| p);
+    let plan = comment::cut(plan.trim(), comment::MAX_COMMENT / 2, None).replace(OUTDATED_START, "");
+    Some(format!(
+        "\n{OUTDATED_START}\n<details><summary>Outdated: the plan of an earlier commit, which merging would no longer apply</summary>\n\n{plan}\n\n</details>\n{OUTDATED_END}\n"
+    ))
+}
+
+/// Why an apply on push was refused, and the reviewed plan's comment to say so on, if found.
+struct Refusal {
+    why: String,
+    comment: Option<u64>,
+}
+
 /// No plan could be made: say so in the summary; a fork's pull request (no AWS secrets) only
 /// warns, so the contributor is not failed.
 fn no_plan(error: &str, config: &str, fork_pr: bool, files: &Files) -> u8 {
@@ -666,38 +793,91 @@ fn no_plan(error: &str, config: &str, fork_pr: bool, files: &Files) -> u8 {
     1
 }
 
-/// The reviewed plan's comment after the apply: applied, or failed, with the run's link.
+/// The reviewed plan's comment after the apply: applied, or failed, each change's outcome,
+/// with the run's link.
 async fn mark_applied(
     gh: &GitHub,
     ctx: &Runner,
     config: &str,
     plan: &Plan,
     (pr, comment_id): (u64, u64),
-    failed: bool,
+    report: &crate::apply::ApplyReport,
 ) {
+    use crate::apply::Outcome;
+    let failed = report.failed();
     let status = if failed { Status::Failed } else { Status::Applied };
-    let banner = match (failed, ctx.run_url()) {
-        (false, Some(u)) => format!("**Applied** by [run]({u})."),
-        (true, Some(u)) => format!("**Apply failed** in [run]({u}); see its log."),
-        (false, None) => "**Applied.**".to_string(),
-        (true, None) => "**Apply failed.**".to_string(),
+    let run = ctx
+        .run_url()
+        .map_or("this run".to_string(), |u| format!("[this run]({u})"));
+    let applied = report.count(|o| *o == Outcome::Applied);
+    let headline = if failed {
+        format!(
+            "merged in #{pr}; {run} applied {applied}, {} failed, {} not attempted{}. Each change's outcome is below; a `workflow_dispatch` re-apply plans what is left.",
+            report.count(|o| matches!(o, Outcome::Failed(_))),
+            report.count(|o| *o == Outcome::NotAttempted),
+            if report.deadline_reached {
+                " (the time limit was reached)"
+            } else {
+                ""
+            }
+        )
+    } else {
+        format!("merged in #{pr}; {run} applied all {applied} change(s), and AWS now matches the config.")
     };
-    let footer = format!("Merged in #{pr}.");
-    let run_url = ctx.run_url();
+    let (run_url, commit_url) = (ctx.run_url(), ctx.commit_url(&ctx.sha));
     let c = comment::Frame {
         config,
-        sha: &ctx.sha,
+        commit: &ctx.sha,
+        commit_url: commit_url.as_deref(),
         run_url: run_url.as_deref(),
-        footer: &footer,
-        banner: Some(&banner),
+        headline: &headline,
+        section: None,
         appendix: None,
+        report: Some(report),
     };
     if let Err(e) = gh
-        .update_comment(comment_id, &comment::body(plan, status, &c))
+        .update_comment(comment_id, &comment::body(Some(plan), status, &c))
         .await
     {
         runner::warning(&format!("applied, but could not mark the plan comment: {e}"));
     }
+}
+
+/// The reviewed plan's comment when the apply is refused: why, and what to do.
+async fn mark_refused(gh: &GitHub, ctx: &Runner, config: &str, plan: &Plan, comment_id: u64, why: &str) {
+    let headline = format!(
+        "{}. Nothing was changed in AWS. Open a pull request so the plan is reviewed again, or re-apply deliberately with `workflow_dispatch`.",
+        why.trim_end_matches('.')
+    );
+    let (run_url, commit_url) = (ctx.run_url(), ctx.commit_url(&ctx.sha));
+    let c = comment::Frame {
+        config,
+        commit: &ctx.sha,
+        commit_url: commit_url.as_deref(),
+        run_url: run_url.as_deref(),
+        headline: &headline,
+        section: Some("Today's plan, which was not applied:\n"),
+        appendix: None,
+        report: None,
+    };
+    if let Err(e) = gh
+        .update_comment(comment_id, &comment::body(Some(plan), Status::Refused, &c))
+        .await
+    {
+        runner::warning(&format!("could not mark the plan comment as refused: {e}"));
+    }
+}
+
+/// The job summary's plan: whole up to GitHub's limit for a step summary.
+fn summary_markdown(plan: &Plan, report: Option<&crate::apply::ApplyReport>) -> String {
+    render::markdown_with(
+        plan,
+        &render::Options {
+            limit: render::MAX_SUMMARY,
+            whole_plan: "the plan JSON (output `plan-json`)",
+            report,
+        },
+    )
 }
 
 /// Plan JSON to a file, and the outputs that describe the plan.
@@ -791,9 +971,15 @@ fn difference(reviewed: &Marker, plan: &Plan) -> String {
     )
 }
 
-/// Edits our comment for this config on the PR, or creates it. Only the token's own comments
-/// count, so nobody can make the action edit theirs.
-async fn upsert_comment(gh: &GitHub, pr: u64, config: &str, body: &str) -> Result<String, GitHubError> {
+/// Edits our comment for this config on the PR, or creates it; `body` is given the comment's
+/// current text, if any. Only the token's own comments count, so nobody can make the action
+/// edit theirs.
+async fn upsert_comment(
+    gh: &GitHub,
+    pr: u64,
+    config: &str,
+    body: impl FnOnce(Option<&str>) -> String,
+) -> Result<String, GitHubError> {
     let me = gh.identity().await;
     // The newest of ours, the same one the guard on push reads.
     let existing = gh.comments(pr).await?.into_iter().rev().find(|c| {
@@ -804,8 +990,11 @@ async fn upsert_comment(gh: &GitHub, pr: u64, config: &str, body: &str) -> Resul
                 .is_some_and(|m| m.config == config)
     });
     let comment = match existing {
-        Some(c) => gh.update_comment(c.id, body).await?,
-        None => gh.create_comment(pr, body).await?,
+        Some(c) => {
+            let text = body(c.body.as_deref());
+            gh.update_comment(c.id, &text).await?
+        }
+        None => gh.create_comment(pr, &body(None)).await?,
     };
     Ok(comment.html_url)
 }

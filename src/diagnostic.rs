@@ -155,6 +155,21 @@ pub struct Renderer<'a> {
 }
 
 impl Renderer<'_> {
+    /// Where a diagnostic points: `file:line:col`, `input NAME`, or the file alone.
+    pub fn location(&self, d: &Diagnostic) -> String {
+        match (&d.origin, self.source) {
+            (Origin::Input { input }, _) => format!("input `{input}`"),
+            (origin, Some(source)) => match origin.span() {
+                Some(span) => {
+                    let (line, col) = source.line_col(span.start);
+                    format!("{}:{line}:{col}", source.name)
+                }
+                None => source.name.clone(),
+            },
+            _ => "config".to_string(),
+        }
+    }
+
     /// One diagnostic as the terminal shows it: headline, `file:line:col`, the line, the help.
     pub fn render(&self, d: &Diagnostic) -> String {
         let (label, paint) = match d.severity {

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::apply::ApplyReport;
 use crate::plan::Plan;
 use crate::render;
 
@@ -12,12 +13,35 @@ pub const MAX_COMMENT: usize = 65_536;
 pub(crate) const MARKER_PREFIX: &str = "<!-- sagemaker-autoscale ";
 pub(crate) const FORMAT_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Where the pull request's plan stands; the comment's first words say it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Status {
+    /// A plan with changes, applied when merged.
     Planned,
+    /// AWS already matches the config.
+    NoChanges,
+    /// The config has errors: nothing can be planned; an earlier plan is outdated.
+    Invalid,
+    /// Merged and applied.
     Applied,
+    /// Merged; the apply failed part of the way.
     Failed,
+    /// Merged, and the apply refused (the plan was not the one reviewed).
+    Refused,
+}
+
+impl Status {
+    fn headline(self) -> &'static str {
+        match self {
+            Status::Planned => "🟡 **Planned**",
+            Status::NoChanges => "✅ **No changes**",
+            Status::Invalid => "❌ **Invalid**",
+            Status::Applied => "✅ **Applied**",
+            Status::Failed => "❌ **Apply failed**",
+            Status::Refused => "⛔ **Not applied**",
+        }
+    }
 }
 
 /// The hidden JSON marker at the top of the sticky plan comment.
@@ -35,13 +59,16 @@ pub struct Marker {
 }
 
 impl Marker {
-    pub(crate) fn new(config: &str, plan: &Plan, status: Status) -> Marker {
+    /// The marker of a comment about `plan`; without one (an invalid config) its fingerprint
+    /// matches no plan, so nothing can be applied as reviewed.
+    pub(crate) fn new(config: &str, plan: Option<&Plan>, status: Status) -> Marker {
         Marker {
             v: FORMAT_VERSION,
             config: config.to_string(),
-            fingerprint: plan.fingerprint.clone(),
+            fingerprint: plan.map_or_else(|| "none".to_string(), |p| p.fingerprint.clone()),
             status,
-            changes: Some(change_lines(plan))
+            changes: plan
+                .map(change_lines)
                 .filter(|c| c.iter().map(String::len).sum::<usize>() <= MAX_MARKER_CHANGES)
                 .unwrap_or_default(),
         }
@@ -86,39 +113,81 @@ pub fn parse_marker(body: &str) -> Option<Marker> {
 /// What the comment says besides the plan.
 pub struct Frame<'a> {
     pub(crate) config: &'a str,
-    pub(crate) sha: &'a str,
+    /// The commit the comment is about (a pull request's head), short and linked.
+    pub(crate) commit: &'a str,
+    /// Its page, when known.
+    pub(crate) commit_url: Option<&'a str>,
     pub(crate) run_url: Option<&'a str>,
-    /// e.g. "Applies when merged to `main`."
-    pub footer: &'a str,
-    /// Shown above the plan, e.g. "Applied by run ...".
-    pub banner: Option<&'a str>,
-    /// Shown below the plan, e.g. the simulation (cut first when the comment is too long).
+    /// The status line's words after the status, e.g. "2 to add ... Applies when merged to `main`."
+    pub headline: &'a str,
+    /// Shown under the status line before the plan, e.g. the errors of an invalid config.
+    pub section: Option<&'a str>,
+    /// Shown below the plan, e.g. the simulation (dropped first when the comment is too long).
     pub appendix: Option<&'a str>,
+    /// Each change's outcome, once applied.
+    pub report: Option<&'a ApplyReport>,
 }
 
-pub(crate) fn body(plan: &Plan, status: Status, ctx: &Frame<'_>) -> String {
-    let marker = Marker::new(ctx.config, plan, status);
-    let mut out = format!(
-        "{}\n### sagemaker-autoscale: `{}`\n\n",
+/// The comment: marker, status line, then the plan (as much as fits GitHub's limit, the rest
+/// named with where it is whole), then the footer. Status, totals, fingerprint and footer always
+/// stay.
+pub(crate) fn body(plan: Option<&Plan>, status: Status, frame: &Frame<'_>) -> String {
+    let marker = Marker::new(frame.config, plan, status);
+    let mut head = format!(
+        "{}\n### sagemaker-autoscale: `{}`\n\n{}: {}\n\n",
         marker.line(),
-        ctx.config.replace('`', "'")
+        frame.config.replace('`', "'"),
+        status.headline(),
+        frame.headline
     );
-    if let Some(banner) = ctx.banner {
-        out.push_str(banner);
-        out.push_str("\n\n");
+    if let Some(section) = frame.section {
+        head.push_str(section);
+        head.push('\n');
     }
-    out.push_str(&render::markdown(plan));
-    if let Some(appendix) = ctx.appendix {
-        out.push('\n');
-        out.push_str(appendix);
+    let short: String = frame.commit.chars().take(7).collect();
+    let commit = match frame.commit_url {
+        Some(url) => format!("[`{short}`]({url})"),
+        None => format!("`{short}`"),
+    };
+    let mut footer = format!("\n---\n<sub>Commit {commit}");
+    if let Some(url) = frame.run_url {
+        footer.push_str(&format!(" · [run]({url})"));
     }
-    let short: String = ctx.sha.chars().take(7).collect();
-    out.push_str(&format!("\n---\nCommit `{short}`. {}", ctx.footer));
-    if let Some(url) = ctx.run_url {
-        out.push_str(&format!(" [Run]({url})."));
-    }
-    out.push('\n');
-    cut(&out, MAX_COMMENT, ctx.run_url)
+    footer.push_str("</sub>\n");
+    let whole_plan = match frame.run_url {
+        Some(url) => format!("the job summary of [this run]({url})"),
+        None => "the job summary of this run".to_string(),
+    };
+    let room = MAX_COMMENT.saturating_sub(head.len() + footer.len());
+    let appendix = frame.appendix.map(|a| format!("\n{a}")).unwrap_or_default();
+    let Some(plan) = plan else {
+        return cut(&format!("{head}{footer}"), MAX_COMMENT, frame.run_url);
+    };
+    let options = |limit| render::Options {
+        limit,
+        whole_plan: &whole_plan,
+        report: frame.report,
+    };
+    // The simulation goes first when both do not fit: the plan is what is reviewed.
+    let whole = render::markdown_with(plan, &options(usize::MAX));
+    let (markdown, appendix) = if whole.len() + appendix.len() <= room {
+        (whole, appendix)
+    } else if whole.len() <= room {
+        (
+            whole,
+            "\n_The simulation does not fit in this comment; it is in the job summary._\n".to_string(),
+        )
+    } else {
+        (
+            render::markdown_with(plan, &options(room.saturating_sub(100))),
+            String::new(),
+        )
+    };
+    cut(
+        &format!("{head}{markdown}{appendix}{footer}"),
+        MAX_COMMENT,
+        frame.run_url,
+    )
 }
 
 /// Cuts `body` to at most `limit` characters on a line boundary, with a note saying where the
@@ -171,13 +240,15 @@ mod tests {
     fn marker_round_trips_and_rejects_lookalikes() {
         let ctx = Frame {
             config: "autoscaling.toml",
-            sha: "abcdef123",
+            commit: "abcdef123",
+            commit_url: None,
             run_url: None,
-            footer: "",
-            banner: None,
+            headline: "",
+            section: None,
             appendix: None,
+            report: None,
         };
-        let b = body(&plan(), Status::Planned, &ctx);
+        let b = body(Some(&plan()), Status::Planned, &ctx);
         let m = parse_marker(&b).expect("our marker");
         assert_eq!(
             (m.config.as_str(), m.status),

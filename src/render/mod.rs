@@ -4,10 +4,11 @@
 mod markdown;
 mod text;
 mod validation;
+pub(crate) mod words;
 
-pub use markdown::markdown;
+pub use markdown::{MAX_SUMMARY, Options, markdown, markdown_with};
 pub use text::{apply_report, text};
-pub use validation::{validation_json, validation_summary};
+pub use validation::{diagnostics_markdown, validation_json, validation_summary};
 
 use crate::plan::{Plan, Summary};
 

@@ -29,6 +29,31 @@ pub fn validation_summary(checked: &Checked) -> String {
     )
 }
 
+/// Every diagnostic as a markdown list for the pull-request comment: where, what, and the help.
+pub fn diagnostics_markdown(checked: &Checked) -> String {
+    let renderer = crate::diagnostic::Renderer {
+        source: checked.source.as_ref(),
+        color: false,
+    };
+    let mut out = String::new();
+    for d in &checked.diagnostics {
+        let label = match d.severity {
+            crate::diagnostic::Severity::Error => "error",
+            crate::diagnostic::Severity::Warning => "warning",
+        };
+        out.push_str(&format!(
+            "- `{}` **{label}[{}]**: {}\n",
+            renderer.location(d).replace('`', "'"),
+            d.code,
+            super::markdown::text(&d.message)
+        ));
+        if let Some(help) = &d.help {
+            out.push_str(&format!("  <br>help: {}\n", super::markdown::text(help)));
+        }
+    }
+    out
+}
+
 /// `validate --json`: validity, counts, every diagnostic and the desired state.
 pub fn validation_json(checked: &Checked) -> String {
     let value = serde_json::json!({

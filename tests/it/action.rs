@@ -254,13 +254,11 @@ fn a_pull_request_gets_one_sticky_comment_that_follows_the_config() {
         (m["config"].as_str(), m["status"].as_str()),
         (Some("autoscaling.toml"), Some("planned"))
     );
-    assert!(
-        body.contains("**Plan: 4 to add, 0 to change, 0 to destroy.**"),
-        "{body}"
-    );
-    assert!(
-        body.contains("Commit `0123456`. Applies when merged to `main`."),
-        "{body}"
+    assert_contains(body, "🟡 **Planned**: applies when merged to `main`.");
+    assert_contains(body, "**Plan: 4 to add, 0 to change, 0 to destroy.**");
+    assert_contains(
+        body,
+        &format!("Commit [`0123456`](https://github.com/{}/commit/{SHA})", a.repo),
     );
     let outputs = a.outputs();
     assert_eq!(outputs["has-changes"], "true");
@@ -337,9 +335,18 @@ fn a_merge_applies_the_reviewed_plan_and_marks_the_comment() {
     let comment = a.comments().into_iter().next().expect("comment");
     let body = comment["body"].as_str().unwrap_or_default();
     assert_eq!(marker(body)["status"], "applied");
-    assert!(
-        body.contains("**Applied** by [run](https://github.com/"),
-        "{body}"
+    assert_contains(
+        body,
+        "✅ **Applied**: merged in #7; [this run](https://github.com/",
+    );
+    assert_contains(
+        body,
+        "| create | alarm | `infer-endpoint-c356f91-AllTraffic-HasBacklogWithoutCapacity-ScalingPolicy` |",
+    );
+    assert_eq!(
+        body.matches(" applied |").count(),
+        4,
+        "each change's outcome: {body}"
     );
     let r = a.cli(&["plan", "--detailed-exitcode"]);
     assert_eq!(r.code, 0, "converged:\n{}", r.stdout);
@@ -420,7 +427,7 @@ fn a_scheduled_drift_check_opens_then_closes_one_issue() {
         issues[0]["body"]
             .as_str()
             .unwrap_or_default()
-            .contains("max_capacity"),
+            .contains("capacity: 0..2 → 0..4"),
         "{issues:?}"
     );
 
@@ -499,50 +506,94 @@ fn github_errors_are_retried_then_reported() {
 }
 
 #[test]
-fn a_plan_too_long_for_a_comment_is_cut_and_whole_in_the_summary() {
-    let many: String = (0..70)
+fn a_200_endpoint_plan_fits_a_comment_with_its_status_totals_fingerprint_and_footer() {
+    let many: String = (0..200)
         .map(|i| format!("[[endpoint]]\nname = \"endpoint-with-a-long-name-{i:03}\"\nvariant = \"variant-with-a-long-name\"\nmax_capacity = 4\npreset = \"async-cpu\"\n\n"))
         .collect();
     let a = Action::new(&many);
     let r = a.pr(&[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let body = a.comments()[0]["body"].as_str().unwrap_or_default().to_string();
-    assert!(body.chars().count() <= 65_536, "{}", body.len());
-    assert!(
-        body.ends_with(
-            "The whole plan is in the job summary of [this run](https://github.com/acme/models-"
-                .to_string()
-                .as_str()
-        ) || body.contains("was cut here"),
-        "{}",
-        &body[body.len() - 300..]
+    assert!(body.chars().count() < 65_536, "{}", body.len());
+    assert!(body.starts_with("<!-- sagemaker-autoscale "), "the marker");
+    assert_contains(&body, "🟡 **Planned**: applies when merged to `main`.");
+    assert_contains(&body, "**Plan: 800 to add, 0 to change, 0 to destroy.**");
+    assert_contains(
+        &body,
+        &format!("<sub>Fingerprint `{}`</sub>", a.outputs()["fingerprint"]),
     );
+    assert_contains(&body, "<sub>Commit [`0123456`]");
+    assert_contains(
+        &body,
+        "do not fit here; the whole plan is in the job summary of [this run](https://github.com/acme/models-",
+    );
+    // Every endpoint is in the overview or named in the note; the last one's details are not here.
+    for i in [0, 100, 199] {
+        assert_contains(&body, &format!("endpoint-with-a-long-name-{i:03}"));
+    }
+    assert!(!body.contains("<summary><code>endpoint/endpoint-with-a-long-name-199"));
     let summary = a.summary();
-    assert!(summary.chars().count() > 70_000, "{}", summary.len());
     assert!(
-        summary.contains("endpoint-with-a-long-name-069"),
-        "the summary holds the whole plan"
+        summary.len() < 1_000_000,
+        "the job summary stays under GitHub's 1 MiB: {}",
+        summary.len()
     );
-    let rendered: String = body.lines().skip(1).collect();
-    assert!(
-        !rendered.contains("endpoint-with-a-long-name-069"),
-        "the comment is cut"
-    );
-    assert!(
-        body.starts_with("<!-- sagemaker-autoscale "),
-        "the marker survives the cut"
+    assert_contains(
+        &summary,
+        "<summary><code>endpoint/endpoint-with-a-long-name-199/variant/variant-with-a-long-name</code>",
     );
 }
 
 #[test]
-fn an_invalid_config_annotates_and_fails_without_aws_or_github_writes() {
-    let a = Action::new(&SEED.replace("max_capacity = 4", "max_capcity = 4"));
+fn an_invalid_config_annotates_fails_and_marks_the_comment_without_touching_aws() {
+    let a = Action::new(SEED);
+    assert_eq!(a.pr(&[]).code, 0);
+    let planned = a.comments()[0]["body"].as_str().unwrap_or_default().to_string();
+    let calls = a.aws.calls().len();
+
+    a.config(&SEED.replace("max_capacity = 4", "max_capcity = 4"));
     let r = a.pr(&[]);
     assert_eq!(r.code, 1);
     assert_contains(&r.stderr, "::error file=autoscaling.toml,line=4,col=1");
     assert_eq!(a.outputs()["result"], "invalid");
-    assert_eq!(a.aws.calls(), Vec::<String>::new());
-    assert!(a.comments().is_empty());
+    assert_eq!(a.aws.calls().len(), calls, "no AWS call for an invalid config");
+    let comments = a.comments();
+    assert_eq!(comments.len(), 1, "the same comment, edited");
+    let body = comments[0]["body"].as_str().unwrap_or_default();
+    assert_eq!(marker(body)["status"], "invalid");
+    assert_eq!(marker(body)["fingerprint"], "none", "no plan can match it");
+    assert_contains(body, "❌ **Invalid**: 1 error(s) in `autoscaling.toml`");
+    assert_contains(body, "- `autoscaling.toml:4:1` **error[unknown-key]**");
+    assert_contains(body, "Outdated: the plan of an earlier commit");
+    assert_contains(body, "**Plan: 4 to add, 0 to change, 0 to destroy.**");
+    assert!(
+        !body.contains("applies when merged"),
+        "the old status line is gone: {body}"
+    );
+    assert_ne!(body, planned);
+
+    // A merge of it applies nothing: the comment's plan is no plan.
+    a.merged_pr();
+    let r = a.push(&[]);
+    assert_eq!(r.code, 1);
+    assert_eq!(a.outputs()["result"], "invalid");
+}
+
+#[test]
+fn a_refused_apply_says_so_on_the_reviewed_comment() {
+    let a = Action::new(SEED);
+    assert_eq!(a.pr(&[]).code, 0);
+    a.merged_pr();
+    a.apply_by_hand(&SEED.replace("max_capacity = 4", "max_capacity = 9"));
+    assert_eq!(a.push(&[]).code, 1);
+    let body = a.comments()[0]["body"].as_str().unwrap_or_default().to_string();
+    assert_eq!(marker(&body)["status"], "refused");
+    assert_contains(
+        &body,
+        "⛔ **Not applied**: today's plan differs from the plan reviewed on #7",
+    );
+    assert_contains(&body, "Nothing was changed in AWS.");
+    assert_contains(&body, "Today's plan, which was not applied:");
 }
 
 #[test]
