@@ -279,4 +279,198 @@ mod tests {
         );
         assert!(out.contains("[this run](https://x/run/1)"));
     }
+
+    /// A plan with every kind of change, made from two configs the way `plan` makes it.
+    fn realistic() -> Plan {
+        let records = |text: &str| {
+            let checked = crate::check_text("autoscaling.toml", text);
+            crate::resource::desired_records(&checked.desired.expect("valid"))
+        };
+        let current = records(
+            "[[endpoint]]\nname = \"ep\"\nmax_capacity = 4\npreset = \"async-cpu\"\n\n[[endpoint]]\nname = \"old\"\nmax_capacity = 2\npreset = \"async-cpu\"\n",
+        );
+        let desired = records(
+            "[[endpoint]]\nname = \"ep\"\nmin_capacity = 1\nmax_capacity = 6\npreset = \"async-cpu\"\ntarget = 200.0\n\n[[endpoint.schedule]]\nname = \"night\"\nschedule = \"cron(0 20 ? * * *)\"\ntimezone = \"Europe/Berlin\"\nmax_capacity = 1\n\n[[endpoint]]\nname = \"new\"\nmax_capacity = 3\npreset = \"async-backlog\"\n",
+        );
+        crate::plan::diff(&desired, &current)
+    }
+
+    fn frame<'a>(headline: &'a str, section: Option<&'a str>, report: Option<&'a ApplyReport>) -> Frame<'a> {
+        Frame {
+            config: "autoscaling.toml",
+            commit: "0123456789abcdef0123456789abcdef01234567",
+            commit_url: Some(
+                "https://github.com/acme/models/commit/0123456789abcdef0123456789abcdef01234567",
+            ),
+            run_url: Some("https://github.com/acme/models/actions/runs/42"),
+            headline,
+            section,
+            appendix: None,
+            report,
+        }
+    }
+
+    fn report(plan: &Plan, fail_at: Option<usize>) -> ApplyReport {
+        use crate::apply::{ChangeReport, Outcome};
+        ApplyReport {
+            changes: plan
+                .changes
+                .iter()
+                .enumerate()
+                .map(|(i, c)| ChangeReport {
+                    region: c.region.clone(),
+                    action: c.action,
+                    kind: c.kind,
+                    resource_id: c.resource_id.clone(),
+                    name: c.name.clone(),
+                    outcome: match fail_at {
+                        Some(f) if i == f => Outcome::Failed("AccessDeniedException: not authorized".into()),
+                        Some(f) if i > f => Outcome::NotAttempted,
+                        _ => Outcome::Applied,
+                    },
+                    notes: Vec::new(),
+                })
+                .collect(),
+            deadline_reached: false,
+            remaining: None,
+            check_error: None,
+        }
+    }
+
+    /// Every status as the comment shows it.
+    fn every_status() -> Vec<(&'static str, String)> {
+        let plan = realistic();
+        let empty = crate::plan::diff(&Default::default(), &Default::default());
+        let applied = report(&plan, None);
+        let failed = report(&plan, Some(3));
+        let diagnostics = "- `autoscaling.toml:4:1` **error[unknown-key]**: unknown key \\`max\\_capcity\\` in \\[\\[endpoint\\]\\]\n  <br>help: did you mean \\`max\\_capacity\\`?\n";
+        vec![
+            (
+                "planned",
+                body(
+                    Some(&plan),
+                    Status::Planned,
+                    &frame("applies when merged to `main`.", None, None),
+                ),
+            ),
+            (
+                "no_changes",
+                body(
+                    Some(&empty),
+                    Status::NoChanges,
+                    &frame(
+                        "AWS already matches `autoscaling.toml`: nothing to apply.",
+                        None,
+                        None,
+                    ),
+                ),
+            ),
+            (
+                "invalid",
+                body(
+                    None,
+                    Status::Invalid,
+                    &frame(
+                        "1 error(s) in `autoscaling.toml`: nothing is planned until they are fixed (the annotations mark the lines).",
+                        Some(diagnostics),
+                        None,
+                    ),
+                ),
+            ),
+            (
+                "applied",
+                body(
+                    Some(&plan),
+                    Status::Applied,
+                    &frame(
+                        "merged in #7; [this run](https://github.com/acme/models/actions/runs/42) applied all 12 change(s), and AWS now matches the config.",
+                        None,
+                        Some(&applied),
+                    ),
+                ),
+            ),
+            (
+                "apply_failed",
+                body(
+                    Some(&plan),
+                    Status::Failed,
+                    &frame(
+                        "merged in #7; [this run](https://github.com/acme/models/actions/runs/42) applied 3, 1 failed, 8 not attempted.",
+                        None,
+                        Some(&failed),
+                    ),
+                ),
+            ),
+            (
+                "refused",
+                body(
+                    Some(&plan),
+                    Status::Refused,
+                    &frame(
+                        "today's plan differs from the plan reviewed on #7. Nothing was changed in AWS.",
+                        Some("Today's plan, which was not applied:\n"),
+                        None,
+                    ),
+                ),
+            ),
+        ]
+    }
+
+    #[test]
+    fn each_status_renders_as_reviewed() {
+        for (name, body) in every_status() {
+            insta::assert_snapshot!(name, body);
+        }
+    }
+
+    /// The structure GitHub will see, from a GFM parser: the marker first, tables with their
+    /// columns, balanced `<details>`, no raw JSON in any cell.
+    #[test]
+    fn every_status_parses_as_gfm_with_the_expected_structure() {
+        use comrak::nodes::NodeValue;
+        let mut options = comrak::Options::default();
+        options.extension.table = true;
+        options.extension.alerts = true;
+        options.extension.strikethrough = true;
+        for (name, body) in every_status() {
+            assert!(parse_marker(&body).is_some(), "{name}: marker");
+            assert_eq!(
+                body.matches("<details").count(),
+                body.matches("</details>").count(),
+                "{name}: balanced details"
+            );
+            assert!(body.chars().count() <= MAX_COMMENT, "{name}");
+            let arena = comrak::Arena::new();
+            let root = comrak::parse_document(&arena, &body, &options);
+            let mut columns = Vec::new();
+            for node in root.descendants() {
+                let value = node.data.borrow().value.clone();
+                match value {
+                    NodeValue::Table(t) => columns.push(t.num_columns),
+                    NodeValue::TableCell => {
+                        let text: String = node
+                            .descendants()
+                            .filter_map(|n| match &n.data.borrow().value {
+                                NodeValue::Text(t) => Some(t.to_string()),
+                                NodeValue::Code(c) => Some(c.literal.clone()),
+                                _ => None,
+                            })
+                            .collect();
+                        assert!(
+                            !text.contains("{\"") && !text.contains("\":") && !text.contains("[{"),
+                            "{name}: raw JSON in a cell: {text}"
+                        );
+                    }
+                    _ => {}
+                }
+            }
+            let expected: &[usize] = match name {
+                "no_changes" | "invalid" => &[],
+                // The overview, then one table per endpoint (an outcome column once applied).
+                "applied" | "apply_failed" => &[5, 5, 5, 5],
+                _ => &[5, 4, 4, 4],
+            };
+            assert_eq!(columns, expected, "{name}: tables and their columns\n{body}");
+        }
+    }
 }
