@@ -3,7 +3,9 @@
 # GitHub's stylesheet (npm github-markdown-css), GFM by marked, mermaid charts, in Debian's
 # headless Chromium. Not part of CI. Usage:
 #   scripts/render-markdown.sh COMMENT.md OUT.png [WIDTH] [--dark]
-# Needs: Debian's `chromium` (apt-get install chromium) and npm (installs scripts/render/).
+# Needs: Debian's `chromium` and `fonts-noto-color-emoji` (apt-get install chromium
+# fonts-noto-color-emoji; without the font the status emoji show as boxes) and npm (installs
+# scripts/render/).
 # GitHub's alert blocks (> [!WARNING]) are drawn as GitHub draws them by a small rewrite here;
 # marked alone shows them as plain quotes.
 set -euo pipefail

@@ -228,13 +228,17 @@ fn steps(steps: &[StepAdjustment], kind: AdjustmentType) -> String {
         .join(", ")
 }
 
-/// What a change does, in the config's words: the key settings of what it creates, the
-/// settings it changes (`key: before -> after`), nothing for a delete.
+/// What a change does, in the config's words: the key settings of what it creates (or what a
+/// delete removes), the settings it changes (`key: before → after`).
 pub(crate) fn describe(c: &Change) -> Vec<String> {
     let record = |v: &Option<serde_json::Value>| v.as_ref().and_then(|v| Record::from_value(c.kind, v).ok());
     let (before, after) = (record(&c.before), record(&c.after));
     match (c.action, before, after) {
-        (Action::Delete, _, _) => Vec::new(),
+        (Action::Delete, Some(before), _) => settings(&before)
+            .into_iter()
+            .filter(|s| !s.default)
+            .map(|s| format!("{} {}", s.key, s.value))
+            .collect(),
         (Action::Create, _, Some(after)) => settings(&after)
             .into_iter()
             .filter(|s| !s.default)
