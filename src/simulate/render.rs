@@ -30,7 +30,7 @@ pub fn text(r: &Report) -> String {
 
 /// The report as markdown, with charts, for a comment or job summary.
 pub fn markdown(r: &Report) -> String {
-    let mut out = format!("### Simulation\n\n{}\n", heading(r));
+    let mut out = format!("### Simulation\n\n{}\n\n{}\n", headline(r), heading(r));
     for (i, t) in r.targets.iter().enumerate() {
         let _ = writeln!(out, "\n#### `{}`\n", t.target);
         let _ = writeln!(out, "| | current | proposed |\n|---|---|---|");
@@ -51,10 +51,60 @@ pub fn markdown(r: &Report) -> String {
     out
 }
 
+/// The numbers a reviewer looks for first, over every target: current -> proposed.
+fn headline(r: &Report) -> String {
+    let total = |f: &dyn Fn(&Replayed) -> f64, baseline: bool| -> Option<f64> {
+        let values: Vec<f64> = r
+            .targets
+            .iter()
+            .filter_map(|t| {
+                if baseline {
+                    t.baseline.as_ref()
+                } else {
+                    Some(&t.proposed)
+                }
+            })
+            .map(f)
+            .collect();
+        (!values.is_empty()).then(|| values.iter().sum())
+    };
+    let pair = |f: &dyn Fn(&Replayed) -> f64, show: &dyn Fn(f64) -> String| match total(f, true) {
+        Some(old) => format!("{} → **{}**", show(old), show(total(f, false).unwrap_or(0.0))),
+        None => format!("**{}**", show(total(f, false).unwrap_or(0.0))),
+    };
+    let mut parts = vec![
+        format!(
+            "instance-hours {}",
+            pair(&|o| o.instance_hours, &|v| format!("{v:.1}"))
+        ),
+        format!(
+            "minutes with backlog and no capacity {}",
+            pair(&|o| o.backlog_without_capacity_minutes as f64, &|v| format!(
+                "{v:.0}"
+            ))
+        ),
+    ];
+    if r.targets.iter().all(|t| t.proposed.cost.is_some()) && !r.targets.is_empty() {
+        parts.insert(
+            1,
+            format!(
+                "cost {}",
+                pair(&|o| o.cost.unwrap_or(0.0), &|v| format!("${v:.2}"))
+            ),
+        );
+    }
+    let which = if r.targets.iter().any(|t| t.baseline.is_some()) {
+        "current → proposed"
+    } else {
+        "proposed"
+    };
+    format!("**Last {} day(s), {which}**: {}.", r.days, parts.join(" · "))
+}
+
 fn heading(r: &Report) -> String {
     let end = r.start + 60 * r.minutes as i64;
     format!(
-        "What each config would have done with the metrics of the last {} day(s), {} to {} (UTC), replayed minute by minute. A model, not a promise: see docs/simulate.md.",
+        "What each config would have done with the metrics of the last {} day(s), {} to {} (UTC), replayed minute by minute. A model, not a promise: the rules it follows are in sagemaker-autoscale's docs/simulate.md.",
         r.days,
         format_utc(r.start),
         format_utc(end)
@@ -111,19 +161,29 @@ fn chart(r: &Report, t: &TargetReport) -> String {
         .max(1);
     let hours = r.minutes.div_ceil(60);
     let list = |v: &[i32]| v.iter().map(i32::to_string).collect::<Vec<_>>().join(", ");
-    let mut out = String::from("```mermaid\nxychart-beta\n");
-    let what = if old.is_some() {
-        "capacity: current (first line) vs proposed (second)"
+    // Blue and orange read on GitHub's light and dark pages alike; mermaid draws the legend
+    // where it can, and the line under the chart names the colours where it cannot.
+    let palette = if old.is_some() {
+        "#2f81f7, #f0883e"
     } else {
-        "capacity: proposed"
+        "#f0883e"
     };
-    let _ = writeln!(out, "    title \"{what}, max per {} min\"", bucket);
+    let mut out = format!(
+        "```mermaid\n%%{{init: {{\"themeVariables\": {{\"xyChart\": {{\"plotColorPalette\": \"{palette}\"}}}}, \"xyChart\": {{\"showLegend\": true}}}}}}%%\nxychart-beta\n"
+    );
+    let _ = writeln!(out, "    title \"capacity, highest per {bucket} min\"");
     let _ = writeln!(out, "    x-axis \"hours\" 0 --> {hours}");
-    let _ = writeln!(out, "    y-axis \"capacity\" 0 --> {top}");
+    // A top of 8 or more makes every tick a whole instance (the axis picks ten ticks).
+    let _ = writeln!(out, "    y-axis \"instances\" 0 --> {}", top.max(8));
     if let Some(old) = &old {
-        let _ = writeln!(out, "    line [{}]", list(old));
+        let _ = writeln!(out, "    line \"current\" [{}]", list(old));
     }
-    let _ = writeln!(out, "    line [{}]", list(&new));
+    let _ = writeln!(out, "    line \"proposed\" [{}]", list(&new));
     out.push_str("```\n");
+    out.push_str(if old.is_some() {
+        "<sub>Blue: current config · orange: proposed (where they agree, orange covers blue).</sub>\n"
+    } else {
+        "<sub>Orange: proposed config (no current one to compare).</sub>\n"
+    });
     out
 }

@@ -685,7 +685,7 @@ fn simulate_true_adds_the_comparison_and_its_chart_to_the_plan_comment() {
     assert!(body.contains("### Simulation"), "{body}");
     assert!(body.contains("| instance-hours |"), "{body}");
     assert!(
-        body.contains("```mermaid\nxychart-beta\n"),
+        body.contains("```mermaid\n") && body.contains("\nxychart-beta\n"),
         "the chart GitHub renders:\n{body}"
     );
     // Nothing in AWS yet: the baseline is empty, so only the proposal is simulated.

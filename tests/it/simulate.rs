@@ -121,8 +121,21 @@ fn simulate_replays_recorded_metrics_through_both_configs() {
         md.contains("| time with backlog and no capacity | 2 min | 2 min |"),
         "{md}"
     );
-    assert!(md.contains("```mermaid\nxychart-beta\n"), "{md}");
-    assert_eq!(md.matches("\n    line [").count(), 2, "{md}");
+    crate::assert_contains(
+        &md,
+        "**Last 1 day(s), current → proposed**: instance-hours 7.7 → **7.6** · cost $15.40 → **$15.23** · minutes with backlog and no capacity 2 → **2**.",
+    );
+    crate::assert_contains(&md, "\"plotColorPalette\": \"#2f81f7, #f0883e\"");
+    crate::assert_contains(&md, "\nxychart-beta\n");
+    crate::assert_contains(&md, "\n    line \"current\" [");
+    crate::assert_contains(&md, "\n    line \"proposed\" [");
+    crate::assert_contains(&md, "Blue: current config · orange: proposed (where they agree");
+    // Whole instances on the axis: its top is at least 8 (mermaid picks ten ticks).
+    crate::assert_contains(&md, "y-axis \"instances\" 0 --> 8");
+    assert!(
+        !md.contains("](docs/"),
+        "no link relative to the user's repository: {md}"
+    );
 }
 
 #[test]
