@@ -521,6 +521,10 @@ impl<'a> Run<'a> {
                 self.summary_head
             ));
             set_result(files, StepResult::NoChanges);
+            // The merged pull request's comment would still say "applies when merged".
+            if guarded && let Some(gh) = &self.github {
+                mark_merged_without_changes(gh, self.ctx, config, self.plan()).await;
+            }
             return self.done();
         }
         let (reviewed_on, note) = match self.guard(guarded).await {
@@ -840,6 +844,32 @@ async fn mark_applied(
         .await
     {
         runner::warning(&format!("applied, but could not mark the plan comment: {e}"));
+    }
+}
+
+/// The merged pull request's comment when its merge had nothing left to apply (AWS already
+/// matched, say after a re-apply). Best effort: a push without a pull request has no comment.
+async fn mark_merged_without_changes(gh: &GitHub, ctx: &Runner, config: &str, plan: &Plan) {
+    let Ok((pr, comment_id, _)) = reviewed_plan(Some(gh), ctx, config).await else {
+        return;
+    };
+    let headline = format!("merged in #{pr}; AWS already matched the config, so nothing was applied.");
+    let (run_url, commit_url) = (ctx.run_url(), ctx.commit_url(&ctx.sha));
+    let c = comment::Frame {
+        config,
+        commit: &ctx.sha,
+        commit_url: commit_url.as_deref(),
+        run_url: run_url.as_deref(),
+        headline: &headline,
+        section: None,
+        appendix: None,
+        report: None,
+    };
+    if let Err(e) = gh
+        .update_comment(comment_id, &comment::body(Some(plan), Status::NoChanges, &c))
+        .await
+    {
+        runner::warning(&format!("could not mark the plan comment: {e}"));
     }
 }
 

@@ -350,6 +350,20 @@ fn a_merge_applies_the_reviewed_plan_and_marks_the_comment() {
     );
     let r = a.cli(&["plan", "--detailed-exitcode"]);
     assert_eq!(r.code, 0, "converged:\n{}", r.stdout);
+
+    // The same merge again (a re-run): nothing left, and the comment says so.
+    let r = a.push(&[]);
+    assert_eq!(
+        (r.code, a.outputs()["result"].as_str()),
+        (0, "no-changes"),
+        "{}",
+        r.stdout
+    );
+    let body = a.comments()[0]["body"].as_str().unwrap_or_default().to_string();
+    assert_contains(
+        &body,
+        "✅ **No changes**: merged in #7; AWS already matched the config",
+    );
 }
 
 #[test]
