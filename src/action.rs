@@ -828,23 +828,13 @@ async fn mark_applied(
     } else {
         format!("merged in #{pr}; {run} applied all {applied} change(s), and AWS now matches the config.")
     };
-    let (run_url, commit_url) = (ctx.run_url(), ctx.commit_url(&ctx.sha));
-    let c = comment::Frame {
-        config,
-        commit: &ctx.sha,
-        commit_url: commit_url.as_deref(),
-        run_url: run_url.as_deref(),
+    let restated = Restated {
+        status,
         headline: &headline,
         section: None,
-        appendix: None,
         report: Some(report),
     };
-    if let Err(e) = gh
-        .update_comment(comment_id, &comment::body(Some(plan), status, &c))
-        .await
-    {
-        runner::warning(&format!("applied, but could not mark the plan comment: {e}"));
-    }
+    restate(gh, ctx, config, plan, comment_id, &restated).await;
 }
 
 /// The merged pull request's comment when its merge had nothing left to apply (AWS already
@@ -854,23 +844,13 @@ async fn mark_merged_without_changes(gh: &GitHub, ctx: &Runner, config: &str, pl
         return;
     };
     let headline = format!("merged in #{pr}; AWS already matched the config, so nothing was applied.");
-    let (run_url, commit_url) = (ctx.run_url(), ctx.commit_url(&ctx.sha));
-    let c = comment::Frame {
-        config,
-        commit: &ctx.sha,
-        commit_url: commit_url.as_deref(),
-        run_url: run_url.as_deref(),
+    let restated = Restated {
+        status: Status::NoChanges,
         headline: &headline,
         section: None,
-        appendix: None,
         report: None,
     };
-    if let Err(e) = gh
-        .update_comment(comment_id, &comment::body(Some(plan), Status::NoChanges, &c))
-        .await
-    {
-        runner::warning(&format!("could not mark the plan comment: {e}"));
-    }
+    restate(gh, ctx, config, plan, comment_id, &restated).await;
 }
 
 /// The reviewed plan's comment when the apply is refused: why, and what to do.
@@ -879,22 +859,42 @@ async fn mark_refused(gh: &GitHub, ctx: &Runner, config: &str, plan: &Plan, comm
         "{}. Nothing was changed in AWS. Open a pull request so the plan is reviewed again, or re-apply deliberately with `workflow_dispatch`.",
         why.trim_end_matches('.')
     );
+    let restated = Restated {
+        status: Status::Refused,
+        headline: &headline,
+        section: Some("Today's plan, which was not applied:\n"),
+        report: None,
+    };
+    restate(gh, ctx, config, plan, comment_id, &restated).await;
+}
+
+/// What a run after the merge says on the reviewed plan's comment.
+struct Restated<'a> {
+    status: Status,
+    headline: &'a str,
+    section: Option<&'a str>,
+    report: Option<&'a crate::apply::ApplyReport>,
+}
+
+/// Rewrites the reviewed plan's comment for the merge commit. A failure only warns: AWS is
+/// already as the run left it.
+async fn restate(gh: &GitHub, ctx: &Runner, config: &str, plan: &Plan, comment_id: u64, r: &Restated<'_>) {
     let (run_url, commit_url) = (ctx.run_url(), ctx.commit_url(&ctx.sha));
-    let c = comment::Frame {
+    let frame = comment::Frame {
         config,
         commit: &ctx.sha,
         commit_url: commit_url.as_deref(),
         run_url: run_url.as_deref(),
-        headline: &headline,
-        section: Some("Today's plan, which was not applied:\n"),
+        headline: r.headline,
+        section: r.section,
         appendix: None,
-        report: None,
+        report: r.report,
     };
     if let Err(e) = gh
-        .update_comment(comment_id, &comment::body(Some(plan), Status::Refused, &c))
+        .update_comment(comment_id, &comment::body(Some(plan), r.status, &frame))
         .await
     {
-        runner::warning(&format!("could not mark the plan comment as refused: {e}"));
+        runner::warning(&format!("could not update the plan comment: {e}"));
     }
 }
 
