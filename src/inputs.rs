@@ -123,6 +123,10 @@ impl Env {
     /// The time (`YYYY-MM-DDTHH:MM:SSZ`) at which a plan evaluates scheduled actions, instead
     /// of now: what a plan would expect at another moment. Tests set it to the stand-in's clock.
     pub const NOW: &'static str = "SAGEMAKER_AUTOSCALE_NOW";
+    /// `per-target`: read each target's policies and scheduled actions on their own, never the
+    /// namespace whole (the reader before namespace reads, for benchmarks and comparisons).
+    /// Default: whichever costs fewer calls.
+    pub const READS: &'static str = "SAGEMAKER_AUTOSCALE_READS";
     /// Masked in the log if present: AWS secrets never reach it.
     pub const AWS_SECRETS: &'static [&'static str] = &["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
 }

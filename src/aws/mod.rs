@@ -1,6 +1,7 @@
 //! The only code that talks to AWS: Application Auto Scaling and CloudWatch clients, reading
 //! the current state, and performing one change at a time.
 
+mod cost;
 mod metrics;
 mod read;
 mod write;

@@ -9,7 +9,7 @@ use aws_sdk_applicationautoscaling::types as aas;
 use aws_sdk_cloudwatch::types as cw;
 use futures::{StreamExt, TryStreamExt, stream};
 
-use super::{AwsError, Clients, call_error};
+use super::{AwsError, Clients, call_error, cost};
 use crate::keywords::{
     AdjustmentType, Aggregation, Comparison, Keyword, MetricStatistic, PredefinedMetric, TreatMissingData,
     Unit,
@@ -113,23 +113,48 @@ pub async fn read_current(
         .iter()
         .map(|(rid, d)| (rid.as_str(), d.as_str()))
         .collect();
-    let found: Vec<aas::ScalableTarget> = if ownership.scan {
-        describe_targets(clients, &[], &calls).await?
+    let ids: BTreeSet<&String> = targets
+        .iter()
+        .chain(&ownership.candidates)
+        .map(|(rid, _)| rid)
+        .collect();
+    // The namespace is listed while it is small enough for whole reads to pay off (a scan
+    // lists it all); what the listing did not reach is looked up by id.
+    let per_target_only = std::env::var(crate::inputs::Env::READS).is_ok_and(|v| v == "per-target");
+    let listing = if per_target_only && !ownership.scan {
+        Listing {
+            targets: Vec::new(),
+            complete: false,
+        }
     } else {
-        let ids: BTreeSet<&String> = targets
+        let bound = (!ownership.scan).then(|| cost::listing_bound(ids.len(), ids.len()));
+        list_namespace(clients, bound, &calls).await?
+    };
+    let namespace_size = listing.complete.then_some(listing.targets.len());
+    let found: Vec<aas::ScalableTarget> = if listing.complete {
+        listing.targets
+    } else {
+        let seen: BTreeSet<&str> = listing.targets.iter().map(|t| t.resource_id()).collect();
+        let missing: Vec<String> = ids
             .iter()
-            .chain(&ownership.candidates)
-            .map(|(rid, _)| rid)
+            .filter(|rid| !seen.contains(rid.as_str()))
+            .map(|rid| rid.to_string())
             .collect();
-        let ids: Vec<String> = ids.into_iter().cloned().collect();
-        stream::iter(ids.chunks(50))
+        let mut found: Vec<aas::ScalableTarget> = stream::iter(missing.chunks(cost::TARGETS_PAGE))
             .map(|chunk| describe_targets(clients, chunk, &calls))
             .buffer_unordered(READ_CONCURRENCY)
             .try_collect::<Vec<_>>()
             .await?
             .into_iter()
             .flatten()
-            .collect()
+            .collect();
+        found.extend(
+            listing
+                .targets
+                .into_iter()
+                .filter(|t| ids.contains(&t.resource_id().to_string())),
+        );
+        found
     };
     let is_configured =
         |t: &aas::ScalableTarget| configured.contains(&(t.resource_id(), t.scalable_dimension().as_str()));
@@ -247,18 +272,43 @@ pub async fn read_current(
         );
     }
 
-    let per_target: Vec<TargetObjects> = stream::iter(&read_in_full)
-        .map(|(rid, dimension)| async {
-            let dimension = super::sdk_dimension(*dimension);
-            Ok::<_, AwsError>(TargetObjects {
-                resource_id: rid.clone(),
-                policies: describe_policies(clients, rid, &dimension, &calls).await?,
-                schedules: describe_schedules(clients, rid, &dimension, &calls).await?,
+    let whole = namespace_size.is_some_and(|size| cost::namespace_objects_cheaper(size, read_in_full.len()));
+    let per_target: Vec<TargetObjects> = if whole {
+        // Two independent page chains, run together.
+        let (policies, schedules) = futures::try_join!(
+            list_policies(clients, Among::Namespace, &calls),
+            list_schedules(clients, Among::Namespace, &calls)
+        )?;
+        read_in_full
+            .iter()
+            .map(|(rid, dimension)| {
+                let dimension = super::sdk_dimension(*dimension);
+                TargetObjects {
+                    resource_id: rid.clone(),
+                    policies: policies_of(&policies, rid, &dimension),
+                    schedules: schedules_of(&schedules, rid, &dimension),
+                }
             })
-        })
-        .buffer_unordered(READ_CONCURRENCY)
-        .try_collect()
-        .await?;
+            .collect()
+    } else {
+        stream::iter(&read_in_full)
+            .map(|(rid, dimension)| async {
+                let dimension = super::sdk_dimension(*dimension);
+                let among = Among::Target(rid, &dimension);
+                let (policies, schedules) = futures::try_join!(
+                    list_policies(clients, among, &calls),
+                    list_schedules(clients, among, &calls)
+                )?;
+                Ok::<_, AwsError>(TargetObjects {
+                    resource_id: rid.clone(),
+                    policies: policies_of(&policies, rid, &dimension),
+                    schedules: schedules_of(&schedules, rid, &dimension),
+                })
+            })
+            .buffer_unordered(READ_CONCURRENCY)
+            .try_collect()
+            .await?
+    };
 
     let mut alarm_names: BTreeSet<String> = alarm_owners.keys().cloned().collect();
     let mut unlinked_step_arns = Vec::new();
@@ -397,7 +447,21 @@ fn is_aws_owned(a: &cw::MetricAlarm) -> bool {
 }
 
 /// Follows `next_token` until it ends, repeats (moto's DescribeScalableTargets), or runs long.
-pub(super) async fn paginate<T, F, Fut>(calls: &AtomicUsize, mut page: F) -> Result<Vec<T>, AwsError>
+pub(super) async fn paginate<T, F, Fut>(calls: &AtomicUsize, page: F) -> Result<Vec<T>, AwsError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), AwsError>>,
+{
+    Ok(paginate_until(calls, page, |_: &[T]| false).await?.0)
+}
+
+/// As [`paginate`], but stops early, before asking for the next page, once `enough` says so;
+/// with whether every page was read.
+async fn paginate_until<T, F, Fut>(
+    calls: &AtomicUsize,
+    mut page: F,
+    enough: impl Fn(&[T]) -> bool,
+) -> Result<(Vec<T>, bool), AwsError>
 where
     F: FnMut(Option<String>) -> Fut,
     Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), AwsError>>,
@@ -413,11 +477,12 @@ where
         .await?;
         items.append(&mut batch);
         match next.filter(|t| !t.is_empty()) {
+            Some(_) if enough(&items) => return Ok((items, false)),
             Some(t) if seen.insert(t.clone()) => token = Some(t),
             _ => break,
         }
     }
-    Ok(items)
+    Ok((items, true))
 }
 
 /// Every SageMaker scalable target in the region of a dimension this tool manages, for
@@ -433,6 +498,41 @@ pub async fn list_targets(clients: &Clients) -> Result<(Vec<(String, ScalableDim
         })
         .collect();
     Ok((ids.into_iter().collect(), calls.load(Ordering::Relaxed)))
+}
+
+/// The namespace's targets as far as they were listed.
+struct Listing {
+    targets: Vec<aas::ScalableTarget>,
+    /// Every target of the namespace is in `targets`.
+    complete: bool,
+}
+
+/// Lists the namespace's targets, stopping once more than `bound` are seen with more to come
+/// (None: to the end).
+async fn list_namespace(
+    clients: &Clients,
+    bound: Option<usize>,
+    calls: &AtomicUsize,
+) -> Result<Listing, AwsError> {
+    let page = |token: Option<String>| async move {
+        let out = clients
+            .autoscaling
+            .describe_scalable_targets()
+            .service_namespace(super::namespace())
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| call_error("DescribeScalableTargets", e))?;
+        Ok((
+            out.scalable_targets().to_vec(),
+            out.next_token().map(str::to_string),
+        ))
+    };
+    let (targets, complete) = paginate_until(calls, page, |so_far: &[aas::ScalableTarget]| {
+        bound.is_some_and(|b| so_far.len() > b)
+    })
+    .await?;
+    Ok(Listing { targets, complete })
 }
 
 /// `resource_ids` empty: every target in the namespace. Every dimension: the caller keeps the
@@ -488,20 +588,31 @@ async fn list_tags(clients: &Clients, arn: &str, calls: &AtomicUsize) -> Result<
     ))
 }
 
-async fn describe_policies(
+/// Whose policies or scheduled actions a Describe call lists.
+#[derive(Clone, Copy)]
+enum Among<'a> {
+    /// One target's.
+    Target(&'a str, &'a aas::ScalableDimension),
+    /// Every target's in the namespace.
+    Namespace,
+}
+
+async fn list_policies(
     clients: &Clients,
-    resource_id: &str,
-    dimension: &aas::ScalableDimension,
+    among: Among<'_>,
     calls: &AtomicUsize,
-) -> Result<Vec<Result<Policy, AwsError>>, AwsError> {
-    let raw = paginate(calls, |token| async move {
-        let out = clients
+) -> Result<Vec<aas::ScalingPolicy>, AwsError> {
+    paginate(calls, |token| async move {
+        let req = clients
             .autoscaling
             .describe_scaling_policies()
             .service_namespace(super::namespace())
-            .resource_id(resource_id)
-            .scalable_dimension(dimension.clone())
-            .set_next_token(token)
+            .set_next_token(token);
+        let req = match among {
+            Among::Target(rid, dimension) => req.resource_id(rid).scalable_dimension(dimension.clone()),
+            Among::Namespace => req,
+        };
+        let out = req
             .send()
             .await
             .map_err(|e| call_error("DescribeScalingPolicies", e))?;
@@ -510,9 +621,16 @@ async fn describe_policies(
             out.next_token().map(str::to_string),
         ))
     })
-    .await?;
-    Ok(raw
-        .iter()
+    .await
+}
+
+/// The policies of one target among `raw`, each as a record or why it cannot be one.
+fn policies_of(
+    raw: &[aas::ScalingPolicy],
+    resource_id: &str,
+    dimension: &aas::ScalableDimension,
+) -> Vec<Result<Policy, AwsError>> {
+    raw.iter()
         .filter(|p| p.resource_id() == resource_id && p.scalable_dimension() == dimension)
         .map(|p| {
             let name = p.policy_name().to_string();
@@ -524,23 +642,25 @@ async fn describe_policies(
                 name,
             })
         })
-        .collect::<Vec<_>>())
+        .collect()
 }
 
-async fn describe_schedules(
+async fn list_schedules(
     clients: &Clients,
-    resource_id: &str,
-    dimension: &aas::ScalableDimension,
+    among: Among<'_>,
     calls: &AtomicUsize,
-) -> Result<Vec<(ScheduledAction, i64)>, AwsError> {
-    let raw = paginate(calls, |token| async move {
-        let out = clients
+) -> Result<Vec<aas::ScheduledAction>, AwsError> {
+    paginate(calls, |token| async move {
+        let req = clients
             .autoscaling
             .describe_scheduled_actions()
             .service_namespace(super::namespace())
-            .resource_id(resource_id)
-            .scalable_dimension(dimension.clone())
-            .set_next_token(token)
+            .set_next_token(token);
+        let req = match among {
+            Among::Target(rid, dimension) => req.resource_id(rid).scalable_dimension(dimension.clone()),
+            Among::Namespace => req,
+        };
+        let out = req
             .send()
             .await
             .map_err(|e| call_error("DescribeScheduledActions", e))?;
@@ -549,9 +669,16 @@ async fn describe_schedules(
             out.next_token().map(str::to_string),
         ))
     })
-    .await?;
-    Ok(raw
-        .iter()
+    .await
+}
+
+/// The scheduled actions of one target among `raw`, with their creation time (epoch seconds).
+fn schedules_of(
+    raw: &[aas::ScheduledAction],
+    resource_id: &str,
+    dimension: &aas::ScalableDimension,
+) -> Vec<(ScheduledAction, i64)> {
+    raw.iter()
         .filter(|s| s.resource_id() == resource_id && s.scalable_dimension() == Some(dimension))
         .map(|s| {
             let action = s.scalable_target_action();
@@ -566,7 +693,7 @@ async fn describe_schedules(
             };
             (normalise_schedule(schedule), s.creation_time().secs())
         })
-        .collect())
+        .collect()
 }
 
 enum AlarmQuery {

@@ -665,31 +665,47 @@ fn call_counts_for_100_endpoints_stay_where_the_benchmarks_put_them() {
         .collect();
     let case = Case::new(&config);
     case.run(&["apply", "--auto-approve"]);
-    // Plan reads (2 target batches of 50, 100 x policies + schedules, no alarm to look up),
-    // 400 writes, then a plan's reads again to check (203, below).
+    // The namespace is empty, so the plan reads it whole (1 listing page, 1 page of policies,
+    // 1 of schedules, 1 of alarms), 400 writes, then the check reads the 100 targets' namespace
+    // whole: 2 + 20 + 1 + 1 (alarms by name, 100 a page).
     // A call the SDK retries (a connection the loaded stand-in dropped) is logged twice: allow
-    // a few, which no change in how the tool reads or writes could hide (those move the count
-    // by a hundred at a time).
+    // a few, which no change in how the tool reads or writes could hide.
     let calls = case.aws.calls();
     let mut by_operation = std::collections::BTreeMap::new();
     for op in &calls {
         *by_operation.entry(op.as_str()).or_insert(0) += 1;
     }
     assert!(
-        (806..=809).contains(&calls.len()),
+        (428..=431).contains(&calls.len()),
         "apply of 100 endpoints from scratch: {} calls, {by_operation:?}",
         calls.len()
     );
-    let before = case.aws.calls().len();
-    case.assert_converged();
-    let plan_calls = case.aws.calls().len() - before;
-    // 2 DescribeScalableTargets + 100 x (policies + schedules) + 1 DescribeAlarms of the 100
-    // alarm names = 203. The stand-in lists a step policy's alarms as AWS does, so no lookup
-    // by ActionPrefix is needed.
-    assert_eq!(plan_calls, 203, "one plan of 100 applied endpoints");
+    let cost = |args: &[&str], env: Option<(&str, &str)>| {
+        let before = case.aws.calls().len();
+        let mut all = vec!["plan", "--json", "--detailed-exitcode"];
+        all.extend(args);
+        let mut cmd = case.cmd(&all);
+        if let Some((k, v)) = env {
+            cmd.env(k, v);
+        }
+        let r = crate::run(&mut cmd);
+        assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+        let plan: serde_json::Value = serde_json::from_str(&r.stdout).expect("plan json");
+        (case.aws.calls().len() - before, plan["fingerprint"].clone())
+    };
+    let per_target = Some(("SAGEMAKER_AUTOSCALE_READS", "per-target"));
+    // Whole namespace: 2 pages of targets + 20 of policies (10 a page) + 1 of scheduled actions
+    // + 1 of alarms = 24 calls (0.24 per endpoint), where one target at a time costs 203.
+    let (whole, fingerprint) = cost(&[], None);
+    let (one_by_one, same) = cost(&[], per_target);
+    assert_eq!(
+        (whole, one_by_one),
+        (24, 203),
+        "one plan of 100 applied endpoints"
+    );
+    assert_eq!(fingerprint, same, "the same plan either way");
 
-    // Ownership reads (docs/benchmarks.md, "Ownership"): what each way of looking for removed
-    // endpoints costs, with 100 applied endpoints of this stack and 200 of other teams.
+    // 200 targets of other teams join the namespace: whole reads still pay off.
     crate::common::block_on(async {
         let (aas, _) = case.aws.clients().await;
         for i in 0..200 {
@@ -702,23 +718,43 @@ fn call_counts_for_100_endpoints_stay_where_the_benchmarks_put_them() {
             .await;
         }
     });
+    assert_eq!(cost(&[], None).0, 6 + 20 + 1 + 1, "100 of 300 targets");
+    // Ownership reads (docs/benchmarks.md, "Ownership"): a base naming one more endpoint (that
+    // does not exist) costs nothing more: the listing covers it.
     let removed = "[[endpoint]]\nname = \"count-100\"\nmax_capacity = 4\npreset = \"async-cpu\"\n";
     case.file("base.toml", &format!("{config}{removed}"));
-    let cost = |args: &[&str]| {
-        let before = case.aws.calls().len();
-        let (code, plan) = case.plan_with(args);
-        assert_eq!(code, 0, "{plan:#}");
-        case.aws.calls().len() - before
-    };
-    assert_eq!(cost(&[]), 203, "no base: the config's reads only");
-    // One more DescribeScalableTargets batch (101 ids); the removed one does not exist.
     assert_eq!(
-        cost(&["--base", "base.toml"]),
-        204,
+        cost(&["--base", "base.toml"], None).0,
+        28,
         "a base that names one more endpoint"
     );
-    // 300 targets in pages of 50, one ListTagsForResource each, the 100 configured read in full.
-    assert_eq!(cost(&["--scan"]), 6 + 300 + 200 + 1, "a scan of 300 targets");
+    // A scan: the same listing, one ListTagsForResource per target.
+    assert_eq!(cost(&["--scan"], None).0, 28 + 300, "a scan of 300 targets");
+
+    // A config that is a small part of the namespace: 3 endpoints of 300 targets read one by
+    // one, after the first listing page showed the namespace is too big. That page is one call
+    // more than the per-target reader, unless it happens to hold the config's targets (these
+    // three were registered late, so it does not).
+    let small: String = (97..100)
+        .map(|i| format!("[[endpoint]]\nname = \"count-{i:03}\"\nmax_capacity = 4\npreset = \"async-cpu\"\n"))
+        .collect();
+    let small = case.beside(&small);
+    let before = case.aws.calls().len();
+    assert_eq!(small.plan().0, 0);
+    let auto = case.aws.calls().len() - before;
+    let before = case.aws.calls().len();
+    let r = crate::run(
+        small
+            .cmd(&["plan", "--detailed-exitcode"])
+            .env("SAGEMAKER_AUTOSCALE_READS", "per-target"),
+    );
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let today = case.aws.calls().len() - before;
+    assert_eq!(
+        (auto, today),
+        (1 + 1 + 6 + 1, 1 + 6 + 1),
+        "3 endpoints among 300 targets"
+    );
 }
 
 pub(crate) const COMPONENT: &str = r#"
