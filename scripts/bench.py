@@ -93,9 +93,46 @@ def calls(port, key, region):
     return control(port, "GET", f"/_standin/calls?region={key}/{region}")
 
 
-def critical_path(n):
-    """Sequential round trips of one plan of n applied endpoints with 8 calls in flight."""
-    return math.ceil(math.ceil(n / 50) / 8) + 2 * math.ceil(n / 8) + math.ceil(math.ceil(n / 100) / 8) + math.ceil(n / 8)
+def critical_path(n, total, reader):
+    """Sequential round trips of one plan of n applied endpoints (2 policies each) in a namespace
+    of `total` targets: pages of one chain follow each other; 8 independent calls in flight."""
+    alarms = math.ceil(math.ceil(n / 100) / 8)
+    if reader == "boto3, per resource":
+        return 4 * n
+    if reader == "auto" and total <= 8.4 * n:
+        # targets listed page by page, then policies and schedules as two chains side by side
+        return math.ceil(total / 50) + max(math.ceil(2 * n / 10), 1) + alarms
+    # (auto: one listing page first) targets by id, then per target policies and schedules
+    probe = 1 if reader == "auto" else 0
+    return probe + math.ceil(math.ceil(n / 50) / 8) + math.ceil(2 * n / 8) + alarms
+
+
+BOTO3_ALL = """
+import boto3, sys
+region, n = sys.argv[1], int(sys.argv[2])
+aas = boto3.client("application-autoscaling", region_name=region)
+cw = boto3.client("cloudwatch", region_name=region)
+for i in range(n):
+    rid = f"endpoint/bench-{i:04d}/variant/AllTraffic"
+    aas.describe_scalable_targets(ServiceNamespace="sagemaker", ResourceIds=[rid])
+    aas.describe_scaling_policies(ServiceNamespace="sagemaker", ResourceId=rid)
+    aas.describe_scheduled_actions(ServiceNamespace="sagemaker", ResourceId=rid)
+    cw.describe_alarms(AlarmNames=[f"bench-{i:04d}-AllTraffic-HasBacklogWithoutCapacity-ScalingPolicy"])
+"""
+
+REGISTER = """
+import boto3, sys
+region, n = sys.argv[1], int(sys.argv[2])
+aas = boto3.client("application-autoscaling", region_name=region)
+for i in range(n):
+    aas.register_scalable_target(ServiceNamespace="sagemaker", ResourceId=f"endpoint/other-{i:05d}/variant/AllTraffic",
+                                 ScalableDimension="sagemaker:variant:DesiredInstanceCount", MinCapacity=1, MaxCapacity=2)
+"""
+
+
+def register_others(port, key, region, n):
+    """Targets of other teams in the same namespace (registered by hand, no policies)."""
+    subprocess.run([BENCH_PY, "-c", REGISTER, region, str(n)], env=env(port, key), check=True)
 
 
 def main():
@@ -104,6 +141,18 @@ def main():
     folder = tempfile.mkdtemp()
     print(f"Machine: {os.cpu_count()} cores; stand-in: moto 5.2.5 on loopback; latency injection {int(LATENCY * 1000)} ms per AWS call where marked.\n")
 
+    only = os.environ.get("BENCH_ONLY")  # e.g. "reads": run that section alone
+    if only and only != "reads":
+        sys.exit(f"BENCH_ONLY={only}: only 'reads' can run alone")
+    if not only:
+        head_sections(port, folder)
+    reads_at_scale(port, folder, max_n)
+    if not only:
+        tail_sections(port, folder)
+    standin.stdin.close()
+
+
+def head_sections(port, folder):
     print("## Start-up (median of 5; peak RSS)\n")
     print("| command | wall | peak RSS |\n|---|---|---|")
     base = env(port, "bench")
@@ -148,27 +197,54 @@ def main():
         walls.append(total)
     print(f"| aws CLI, same reads (4 processes) | 4 | {statistics.median(walls) * 1000:.0f} ms | {peak:.1f} MB |")
 
-    print(f"\n## Plan at scale (applied endpoints, 2 policies + 1 alarm each)\n")
-    print("| endpoints | AWS calls | calls / endpoint | wall | peak RSS | wall with 20 ms latency | critical-path round trips x 20 ms |")
-    print("|---|---|---|---|---|---|---|")
-    regions = ["eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1"]
-    for n, region in zip([1, 10, 100, 1000], regions):
+
+
+def reads_at_scale(port, folder, max_n):
+    print("\n## Reads at scale: plan of applied endpoints (2 policies + 1 alarm each)\n")
+    print("Two account shapes: the config covers the namespace, or it is a small part of a namespace of")
+    print("2,000 targets. `auto` is the reader (namespace or per target, whichever costs fewer calls);")
+    print("`per target` is the reader before it (SAGEMAKER_AUTOSCALE_READS=per-target); boto3 reads each")
+    print("endpoint's target, policies, scheduled actions and alarm (4 calls), as a per-resource script or")
+    print("Terraform's refresh does (aws_appautoscaling_target, _policy x2, aws_cloudwatch_metric_alarm:")
+    print("one Describe each). With 20 ms injected per call; critical path = sequential round trips.\n")
+    print("| endpoints | namespace | reader | AWS calls | calls / endpoint | wall | wall with 20 ms | critical path x 20 ms |")
+    print("|---|---|---|---|---|---|---|---|")
+    regions = iter(["eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1", "me-south-1", "af-south-1"])
+    for n in [1, 10, 100, 1000]:
         if n > max_n:
             break
-        key = f"scale{n}"
-        e = env(port, key)
-        path = config(n, region, folder)
-        subprocess.run([BIN, "apply", "--auto-approve", "--config", path], env=e, capture_output=True, check=True)
-        before = len(calls(port, key, region))
-        subprocess.run([BIN, "plan", "--config", path], env=e, capture_output=True, check=True)
-        n_calls = len(calls(port, key, region)) - before
-        wall, rss = timed([BIN, "plan", "--config", path], e, runs=3)
-        control(port, "POST", "/_standin/faults", [{"region": f"{key}/{region}", "delay": LATENCY, "times": 10**9}])
-        slow, _ = timed([BIN, "plan", "--config", path], e, runs=1)
-        control(port, "DELETE", f"/_standin/faults?region={key}/{region}")
-        cp = critical_path(n)
-        print(f"| {n} | {n_calls} | {n_calls / n:.2f} | {wall:.2f} s | {rss:.1f} MB | {slow:.2f} s | {cp} x 20 ms = {cp * LATENCY:.2f} s |")
+        for shape in ["covers", "small part"]:
+            if shape == "small part" and n > 100:
+                continue
+            region, key = next(regions), f"reads{n}{shape[0]}"
+            e = env(port, key)
+            path = config(n, region, folder)
+            subprocess.run([BIN, "apply", "--auto-approve", "--config", path], env=e, capture_output=True, check=True)
+            total = n
+            if shape == "small part":
+                others = 2000 - n
+                register_others(port, key, region, others)
+                total = 2000
+            for reader, extra in [("auto", {}), ("per target", {"SAGEMAKER_AUTOSCALE_READS": "per-target"}), ("boto3, per resource", None)]:
+                if extra is None:
+                    cmd = [BENCH_PY, "-c", BOTO3_ALL, region, str(n)]
+                    re = e
+                else:
+                    cmd = [BIN, "plan", "--config", path]
+                    re = dict(e, **extra)
+                before = len(calls(port, key, region))
+                subprocess.run(cmd, env=re, capture_output=True, check=True)
+                n_calls = len(calls(port, key, region)) - before
+                wall, _ = timed(cmd, re, runs=1)
+                control(port, "POST", "/_standin/faults", [{"region": f"{key}/{region}", "delay": LATENCY, "times": 10**9}])
+                slow, _ = timed(cmd, re, runs=1)
+                control(port, "DELETE", f"/_standin/faults?region={key}/{region}")
+                cp = critical_path(n, total, reader)
+                print(f"| {n} | {total} ({shape}) | {reader} | {n_calls} | {n_calls / n:.2f} | {wall:.2f} s | {slow:.2f} s | {cp} x 20 ms = {cp * LATENCY:.2f} s |")
 
+
+
+def tail_sections(port, folder):
     print("\n## Apply of 100 endpoints from scratch, 20 ms latency per call\n")
     print("`--parallelism N`: scalable targets changed at once. With throttling, a seeded 20 % of")
     print("all calls answer ThrottlingException (the SDK and the tool retry with backoff).\n")
@@ -253,7 +329,6 @@ def main():
             print(f"| {label} | {statistics.median(times) * 1000:.0f} ms |")
     else:
         print("not built (scripts/build-dist.sh)")
-    standin.stdin.close()
 
 
 if __name__ == "__main__":

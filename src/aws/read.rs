@@ -1,6 +1,6 @@
 //! Reading what AWS holds for the configured scalable targets, with as few calls as AWS
-//! allows: targets 50 per call, alarms 100 per call, policies and scheduled actions one
-//! (paginated) call per target, independent calls run concurrently with a bound.
+//! allows: the namespace whole or target by target, whichever costs fewer calls (`cost`),
+//! alarms 100 per call, independent calls run concurrently with a bound.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
