@@ -49,9 +49,20 @@ pub(super) fn namespace_is_cheaper(targets: usize, objects: usize, named: usize)
     namespace_calls(targets) < per_target_calls(objects, named)
 }
 
-/// The most targets a namespace may hold for its whole reads to still be cheaper: past this,
-/// listing it further is waste.
+/// How many targets the namespace may show before the listing stops: where whole reads stop
+/// paying off, and at most `WASTE_FACTOR` times the targets named. Pages listed in vain are
+/// sunk calls; capping them keeps a config that is a small part of the namespace within a few
+/// percent of reading target by target, while a config that covers a quarter of it or more
+/// still reads it whole.
 pub(super) fn listing_bound(objects: usize, named: usize) -> usize {
+    break_even(objects, named).min(WASTE_FACTOR * named)
+}
+
+/// See [`listing_bound`].
+const WASTE_FACTOR: usize = 4;
+
+/// The most targets a namespace may hold for its whole reads to still be cheaper.
+fn break_even(objects: usize, named: usize) -> usize {
     let mut lo = 0;
     let mut hi = per_target_calls(objects, named) * TARGETS_PAGE;
     // namespace_calls grows with the size: the largest size still cheaper.
@@ -90,12 +101,11 @@ mod tests {
 
     #[test]
     fn the_listing_stops_where_the_namespace_stops_paying_off() {
-        let bound = listing_bound(10, 10);
-        assert!(namespace_is_cheaper(bound, 10, 10));
-        assert!(!namespace_is_cheaper(bound + 1, 10, 10));
-        assert!(
-            listing_bound(3, 3) < TARGETS_PAGE,
-            "3 endpoints: the first page tells"
-        );
+        let even = break_even(100, 100);
+        assert!(namespace_is_cheaper(even, 100, 100));
+        assert!(!namespace_is_cheaper(even + 1, 100, 100));
+        // ... or at four times the config's targets, whichever comes first.
+        assert_eq!(listing_bound(100, 100), 400);
+        assert_eq!(listing_bound(3, 3), 12, "3 endpoints: the first page tells");
     }
 }
