@@ -118,44 +118,7 @@ pub async fn read_current(
         .chain(&ownership.candidates)
         .map(|(rid, _)| rid)
         .collect();
-    // The namespace is listed while it is small enough for whole reads to pay off (a scan
-    // lists it all); what the listing did not reach is looked up by id.
-    let per_target_only = std::env::var(crate::inputs::Env::READS).is_ok_and(|v| v == "per-target");
-    let listing = if per_target_only && !ownership.scan {
-        Listing {
-            targets: Vec::new(),
-            complete: false,
-        }
-    } else {
-        let bound = (!ownership.scan).then(|| cost::listing_bound(ids.len(), ids.len()));
-        list_namespace(clients, bound, &calls).await?
-    };
-    let namespace_size = listing.complete.then_some(listing.targets.len());
-    let found: Vec<aas::ScalableTarget> = if listing.complete {
-        listing.targets
-    } else {
-        let seen: BTreeSet<&str> = listing.targets.iter().map(|t| t.resource_id()).collect();
-        let missing: Vec<String> = ids
-            .iter()
-            .filter(|rid| !seen.contains(rid.as_str()))
-            .map(|rid| rid.to_string())
-            .collect();
-        let mut found: Vec<aas::ScalableTarget> = stream::iter(missing.chunks(cost::TARGETS_PAGE))
-            .map(|chunk| describe_targets(clients, chunk, &calls))
-            .buffer_unordered(READ_CONCURRENCY)
-            .try_collect::<Vec<_>>()
-            .await?
-            .into_iter()
-            .flatten()
-            .collect();
-        found.extend(
-            listing
-                .targets
-                .into_iter()
-                .filter(|t| ids.contains(&t.resource_id().to_string())),
-        );
-        found
-    };
+    let (found, namespace_size) = find_targets(clients, &ids, ownership.scan, &calls).await?;
     let is_configured =
         |t: &aas::ScalableTarget| configured.contains(&(t.resource_id(), t.scalable_dimension().as_str()));
     let is_candidate = |t: &aas::ScalableTarget| {
@@ -272,43 +235,7 @@ pub async fn read_current(
         );
     }
 
-    let whole = namespace_size.is_some_and(|size| cost::namespace_objects_cheaper(size, read_in_full.len()));
-    let per_target: Vec<TargetObjects> = if whole {
-        // Two independent page chains, run together.
-        let (policies, schedules) = futures::try_join!(
-            list_policies(clients, Among::Namespace, &calls),
-            list_schedules(clients, Among::Namespace, &calls)
-        )?;
-        read_in_full
-            .iter()
-            .map(|(rid, dimension)| {
-                let dimension = super::sdk_dimension(*dimension);
-                TargetObjects {
-                    resource_id: rid.clone(),
-                    policies: policies_of(&policies, rid, &dimension),
-                    schedules: schedules_of(&schedules, rid, &dimension),
-                }
-            })
-            .collect()
-    } else {
-        stream::iter(&read_in_full)
-            .map(|(rid, dimension)| async {
-                let dimension = super::sdk_dimension(*dimension);
-                let among = Among::Target(rid, &dimension);
-                let (policies, schedules) = futures::try_join!(
-                    list_policies(clients, among, &calls),
-                    list_schedules(clients, among, &calls)
-                )?;
-                Ok::<_, AwsError>(TargetObjects {
-                    resource_id: rid.clone(),
-                    policies: policies_of(&policies, rid, &dimension),
-                    schedules: schedules_of(&schedules, rid, &dimension),
-                })
-            })
-            .buffer_unordered(READ_CONCURRENCY)
-            .try_collect()
-            .await?
-    };
+    let per_target = read_objects(clients, &read_in_full, namespace_size, &calls).await?;
 
     let mut alarm_names: BTreeSet<String> = alarm_owners.keys().cloned().collect();
     let mut unlinked_step_arns = Vec::new();
@@ -437,6 +364,93 @@ pub async fn read_current(
     }
     state.calls = calls.load(Ordering::Relaxed);
     Ok(state)
+}
+
+/// The targets among `ids` (every target with `scan`), and the namespace's size when it was
+/// listed whole. The namespace is listed while it is small enough for whole reads to pay off;
+/// what the listing did not reach is looked up by id.
+async fn find_targets(
+    clients: &Clients,
+    ids: &BTreeSet<&String>,
+    scan: bool,
+    calls: &AtomicUsize,
+) -> Result<(Vec<aas::ScalableTarget>, Option<usize>), AwsError> {
+    let per_target_only = std::env::var(crate::inputs::Env::READS).is_ok_and(|v| v == "per-target");
+    let listing = if per_target_only && !scan {
+        Listing {
+            targets: Vec::new(),
+            complete: false,
+        }
+    } else {
+        let bound = (!scan).then(|| cost::listing_bound(ids.len(), ids.len()));
+        list_namespace(clients, bound, calls).await?
+    };
+    if listing.complete {
+        let size = listing.targets.len();
+        return Ok((listing.targets, Some(size)));
+    }
+    let seen: BTreeSet<&str> = listing.targets.iter().map(|t| t.resource_id()).collect();
+    let missing: Vec<String> = ids
+        .iter()
+        .filter(|rid| !seen.contains(rid.as_str()))
+        .map(|rid| rid.to_string())
+        .collect();
+    let mut found: Vec<aas::ScalableTarget> = stream::iter(missing.chunks(cost::TARGETS_PAGE))
+        .map(|chunk| describe_targets(clients, chunk, calls))
+        .buffer_unordered(READ_CONCURRENCY)
+        .try_collect::<Vec<_>>()
+        .await?
+        .into_iter()
+        .flatten()
+        .collect();
+    found.extend(
+        listing
+            .targets
+            .into_iter()
+            .filter(|t| ids.contains(&t.resource_id().to_string())),
+    );
+    Ok((found, None))
+}
+
+/// The policies and scheduled actions of `targets`: from the whole namespace's (two page chains
+/// side by side) when it was listed and that is cheaper, else target by target.
+async fn read_objects(
+    clients: &Clients,
+    targets: &[(String, ScalableDimension)],
+    namespace_size: Option<usize>,
+    calls: &AtomicUsize,
+) -> Result<Vec<TargetObjects>, AwsError> {
+    let objects = |rid: &String,
+                   dimension: &aas::ScalableDimension,
+                   policies: &[aas::ScalingPolicy],
+                   schedules: &[aas::ScheduledAction]| TargetObjects {
+        resource_id: rid.clone(),
+        policies: policies_of(policies, rid, dimension),
+        schedules: schedules_of(schedules, rid, dimension),
+    };
+    if namespace_size.is_some_and(|size| cost::namespace_objects_cheaper(size, targets.len())) {
+        let (policies, schedules) = futures::try_join!(
+            list_policies(clients, Among::Namespace, calls),
+            list_schedules(clients, Among::Namespace, calls)
+        )?;
+        return Ok(targets
+            .iter()
+            .map(|(rid, d)| objects(rid, &super::sdk_dimension(*d), &policies, &schedules))
+            .collect());
+    }
+    stream::iter(targets)
+        .map(|(rid, d)| async move {
+            let dimension = super::sdk_dimension(*d);
+            let among = Among::Target(rid, &dimension);
+            let (policies, schedules) = futures::try_join!(
+                list_policies(clients, among, calls),
+                list_schedules(clients, among, calls)
+            )?;
+            Ok::<_, AwsError>(objects(rid, &dimension, &policies, &schedules))
+        })
+        .buffer_unordered(READ_CONCURRENCY)
+        .try_collect()
+        .await
 }
 
 /// Target-tracking policies own `TargetTracking-...` alarms; AWS says never to touch them.
