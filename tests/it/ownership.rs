@@ -459,3 +459,15 @@ fn detach_refuses_a_target_another_stack_tagged() {
         assert_eq!(targets(&aas, A).await.len(), 1, "still there");
     });
 }
+
+#[test]
+fn a_stack_that_cannot_be_a_tag_value_is_a_located_error() {
+    let checked = sagemaker_autoscale::check_text(
+        "autoscaling.toml",
+        &format!("stack = \"aws:team#1\"\n{ENDPOINT_B}"),
+    );
+    let d = &checked.diagnostics[0];
+    assert_eq!((d.code, checked.errors()), ("invalid-name", 1));
+    crate::assert_contains(&d.message, "stack \"aws:team#1\" starts with `aws:`");
+    assert!(checked.desired.is_none());
+}
