@@ -291,14 +291,10 @@ pub async fn read_current(
     // Alarms by name, then (where AWS did not list a step policy's alarms, as moto never
     // does) by the policy ARN in their actions.
     let names: Vec<String> = alarm_names.into_iter().collect();
-    let mut found: Vec<cw::MetricAlarm> = stream::iter(names.chunks(100))
-        .map(|chunk| describe_alarms(clients, AlarmQuery::Names(chunk.to_vec()), &calls))
-        .buffer_unordered(READ_CONCURRENCY)
-        .try_collect::<Vec<_>>()
-        .await?
-        .into_iter()
-        .flatten()
-        .collect();
+    let mut found: Vec<cw::MetricAlarm> = in_chunks(&names, 100, |chunk| {
+        describe_alarms(clients, AlarmQuery::Names(chunk.to_vec()), &calls)
+    })
+    .await?;
     let by_action: Vec<Vec<cw::MetricAlarm>> = stream::iter(unlinked_step_arns)
         .map(|arn| describe_alarms(clients, AlarmQuery::ActionPrefix(arn), &calls))
         .buffer_unordered(READ_CONCURRENCY)
@@ -395,14 +391,10 @@ async fn find_targets(
         .filter(|rid| !seen.contains(rid.as_str()))
         .map(|rid| rid.to_string())
         .collect();
-    let mut found: Vec<aas::ScalableTarget> = stream::iter(missing.chunks(cost::TARGETS_PAGE))
-        .map(|chunk| describe_targets(clients, chunk, calls))
-        .buffer_unordered(READ_CONCURRENCY)
-        .try_collect::<Vec<_>>()
-        .await?
-        .into_iter()
-        .flatten()
-        .collect();
+    let mut found = in_chunks(&missing, cost::TARGETS_PAGE, |chunk| {
+        describe_targets(clients, chunk, calls)
+    })
+    .await?;
     found.extend(
         listing
             .targets
@@ -451,6 +443,20 @@ async fn read_objects(
         .buffer_unordered(READ_CONCURRENCY)
         .try_collect()
         .await
+}
+
+/// `read` over `items` in chunks of `size` (what one call takes), concurrently, flattened.
+async fn in_chunks<'a, I, T, F, Fut>(items: &'a [I], size: usize, read: F) -> Result<Vec<T>, AwsError>
+where
+    F: Fn(&'a [I]) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<T>, AwsError>>,
+{
+    let pages: Vec<Vec<T>> = stream::iter(items.chunks(size))
+        .map(read)
+        .buffer_unordered(READ_CONCURRENCY)
+        .try_collect()
+        .await?;
+    Ok(pages.into_iter().flatten().collect())
 }
 
 /// Target-tracking policies own `TargetTracking-...` alarms; AWS says never to touch them.
@@ -528,24 +534,8 @@ async fn list_namespace(
     bound: Option<usize>,
     calls: &AtomicUsize,
 ) -> Result<Listing, AwsError> {
-    let page = |token: Option<String>| async move {
-        let out = clients
-            .autoscaling
-            .describe_scalable_targets()
-            .service_namespace(super::namespace())
-            .set_next_token(token)
-            .send()
-            .await
-            .map_err(|e| call_error("DescribeScalableTargets", e))?;
-        Ok((
-            out.scalable_targets().to_vec(),
-            out.next_token().map(str::to_string),
-        ))
-    };
-    let (targets, complete) = paginate_until(calls, page, |so_far: &[aas::ScalableTarget]| {
-        bound.is_some_and(|b| so_far.len() > b)
-    })
-    .await?;
+    let enough = |so_far: &[aas::ScalableTarget]| bound.is_some_and(|b| so_far.len() > b);
+    let (targets, complete) = describe_targets_until(clients, &[], calls, enough).await?;
     Ok(Listing { targets, complete })
 }
 
@@ -556,7 +546,19 @@ async fn describe_targets(
     resource_ids: &[String],
     calls: &AtomicUsize,
 ) -> Result<Vec<aas::ScalableTarget>, AwsError> {
-    paginate(calls, |token| async move {
+    Ok(describe_targets_until(clients, resource_ids, calls, |_| false)
+        .await?
+        .0)
+}
+
+/// As [`describe_targets`], stopping early once `enough`; with whether every page was read.
+async fn describe_targets_until(
+    clients: &Clients,
+    resource_ids: &[String],
+    calls: &AtomicUsize,
+    enough: impl Fn(&[aas::ScalableTarget]) -> bool,
+) -> Result<(Vec<aas::ScalableTarget>, bool), AwsError> {
+    let page = |token| async move {
         let out = clients
             .autoscaling
             .describe_scalable_targets()
@@ -570,8 +572,8 @@ async fn describe_targets(
             out.scalable_targets().to_vec(),
             out.next_token().map(str::to_string),
         ))
-    })
-    .await
+    };
+    paginate_until(calls, page, enough).await
 }
 
 /// A scalable target's tags (ListTagsForResource, one target per call: AWS has no batch form);
