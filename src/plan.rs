@@ -256,7 +256,7 @@ impl Plan {
             )
         });
         Plan {
-            summary: summarise(&changes),
+            summary: Summary::of(&changes),
             fingerprint: fingerprint(&changes, &[]),
             warnings: capacity_warnings(&changes),
             changes,
@@ -382,20 +382,23 @@ pub(crate) fn flatten(prefix: &str, v: &Value, out: &mut BTreeMap<String, Value>
     }
 }
 
-fn summarise(changes: &[Change]) -> Summary {
-    let mut s = Summary::default();
-    for c in changes {
-        match c.action {
-            Action::Create => s.add += 1,
-            Action::Update => s.change += 1,
-            Action::Replace => {
-                s.add += 1;
-                s.destroy += 1;
+impl Summary {
+    /// The counts of `changes` (a replace adds one and destroys one).
+    pub fn of<'a>(changes: impl IntoIterator<Item = &'a Change>) -> Summary {
+        let mut s = Summary::default();
+        for c in changes {
+            match c.action {
+                Action::Create => s.add += 1,
+                Action::Update => s.change += 1,
+                Action::Replace => {
+                    s.add += 1;
+                    s.destroy += 1;
+                }
+                Action::Delete => s.destroy += 1,
             }
-            Action::Delete => s.destroy += 1,
         }
+        s
     }
-    s
 }
 
 /// sha256 over the canonical JSON of the changes (and of the targets left out, when there

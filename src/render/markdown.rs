@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::{summary_line, words};
 use crate::apply::{ApplyReport, Outcome};
-use crate::plan::{Action, Change, Plan};
+use crate::plan::{Change, Plan, Summary};
 use crate::resource::{Kind, Record};
 
 /// The job summary's limit (GitHub's, per step).
@@ -120,14 +120,14 @@ pub fn markdown_with(plan: &Plan, options: &Options<'_>) -> String {
 fn overview(groups: &[(String, Vec<&Change>)], limit: usize) -> String {
     let mut out = String::from("| endpoint | capacity | add | change | destroy |\n|---|---|--:|--:|--:|\n");
     for (i, (target, changes)) in groups.iter().enumerate() {
-        let count = |f: &dyn Fn(Action) -> bool| changes.iter().filter(|c| f(c.action)).count();
+        let counts = Summary::of(changes.iter().copied());
         let row = format!(
             "| `{}` | {} | {} | {} | {} |\n",
             code(target),
             capacity(changes),
-            count(&|a| matches!(a, Action::Create | Action::Replace)),
-            count(&|a| a == Action::Update),
-            count(&|a| matches!(a, Action::Delete | Action::Replace)),
+            counts.add,
+            counts.change,
+            counts.destroy,
         );
         if out.len() + row.len() + 100 > limit {
             let _ = writeln!(out, "| and {} more endpoint(s) | | | | |", groups.len() - i);
@@ -161,12 +161,12 @@ fn capacity(changes: &[&Change]) -> String {
 
 /// An endpoint's changes, collapsible: one row each, what it does in the config's words.
 fn details(target: &str, changes: &[&Change], open: bool, outcomes: &HashMap<Key, String>) -> String {
-    let n = |f: &dyn Fn(Action) -> bool| changes.iter().filter(|c| f(c.action)).count();
+    let summary = Summary::of(changes.iter().copied());
     let mut counts = Vec::new();
     for (count, word) in [
-        (n(&|a| matches!(a, Action::Create | Action::Replace)), "add"),
-        (n(&|a| a == Action::Update), "change"),
-        (n(&|a| matches!(a, Action::Delete | Action::Replace)), "destroy"),
+        (summary.add, "add"),
+        (summary.change, "change"),
+        (summary.destroy, "destroy"),
     ] {
         if count > 0 {
             counts.push(format!("{count} to {word}"));
