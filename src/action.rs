@@ -583,7 +583,7 @@ impl<'a> Run<'a> {
             ),
             // `require-reviewed-plan: false` trusts config changes, not destroys: a target
             // deregistered because the config no longer names it must have been reviewed.
-            (true, false) if deregisters(self.plan()) => (
+            (true, false) if self.plan().deregistrations().next().is_some() => (
                 Some(self.reviewed().await.map_err(|r| Refusal {
                     why: format!("this plan deregisters scalable targets, which is applied on push only as reviewed in the pull request (`require-reviewed-plan: false` does not cover destroys): {}", r.why),
                     comment: r.comment,
@@ -693,13 +693,6 @@ async fn scope(
         checked.name
     ));
     Scope::Config
-}
-
-/// Whether `plan` deregisters a scalable target.
-fn deregisters(plan: &Plan) -> bool {
-    plan.changes
-        .iter()
-        .any(|c| c.kind == crate::resource::Kind::ScalableTarget && c.action == crate::plan::Action::Delete)
 }
 
 /// The pull request's comment when its config does not validate: every diagnostic with where

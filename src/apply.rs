@@ -322,12 +322,8 @@ async fn apply_one(
 
 /// Whether the plan deregisters the scalable target `change` belongs to.
 fn deregisters(plan: &Plan, change: &Change) -> bool {
-    plan.changes.iter().any(|c| {
-        c.kind == Kind::ScalableTarget
-            && c.action == Action::Delete
-            && c.region == change.region
-            && c.resource_id == change.resource_id
-    })
+    plan.deregistrations()
+        .any(|c| c.region == change.region && c.resource_id == change.resource_id)
 }
 
 /// RegisterScalableTarget for new bounds or suspension, TagResource for tags (AWS rejects

@@ -72,6 +72,12 @@ impl Change {
         }
     }
 
+    /// Whether this change deregisters a scalable target (its policies and scheduled actions
+    /// go with it).
+    pub fn deregisters(&self) -> bool {
+        self.kind == Kind::ScalableTarget && self.action == Action::Delete
+    }
+
     /// Why a replace deletes before it creates, as the plan shows it.
     pub fn replace_reason(&self) -> Option<String> {
         if self.action != Action::Replace {
@@ -144,6 +150,11 @@ pub struct Blocked {
 }
 
 impl Plan {
+    /// The changes that deregister scalable targets.
+    pub fn deregistrations(&self) -> impl Iterator<Item = &Change> {
+        self.changes.iter().filter(|c| c.deregisters())
+    }
+
     /// True when there is nothing to change.
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()

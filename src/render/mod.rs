@@ -55,11 +55,7 @@ pub(crate) fn by_target(plan: &Plan) -> Vec<(String, Vec<&crate::plan::Change>)>
 pub(crate) fn destroyed(plan: &Plan) -> Vec<(String, String)> {
     use crate::plan::Action;
     use crate::resource::Kind;
-    let targets = plan
-        .changes
-        .iter()
-        .filter(|c| c.kind == Kind::ScalableTarget && c.action == Action::Delete);
-    targets
+    plan.deregistrations()
         .map(|t| {
             let count = |kind: Kind| {
                 plan.changes
