@@ -44,135 +44,140 @@ fn seconds(n: i32) -> String {
     format!("{n} s")
 }
 
-/// The settings of `record` (a record of `kind`), in the order the config lists them.
+/// The settings of `record`, in the order the config lists them.
 pub(crate) fn settings(record: &Record) -> Vec<Setting> {
     match record {
-        Record::Target(t) => {
-            let mut out = vec![setting(
-                "capacity",
-                format!("{}..{}", t.min_capacity, t.max_capacity),
-            )];
-            let s = t.suspended;
-            for (key, on) in [
-                ("suspended.dynamic_scaling_in", s.dynamic_scaling_in),
-                ("suspended.dynamic_scaling_out", s.dynamic_scaling_out),
-                ("suspended.scheduled_scaling", s.scheduled_scaling),
-            ] {
-                out.push(default_if(setting(key, on.to_string()), !on));
-            }
-            let stack = t
-                .tags
-                .get(crate::ownership::STACK_TAG)
-                .cloned()
-                .unwrap_or_default();
-            out.push(default_if(setting("stack tag", stack), true));
-            let tool = t
-                .tags
-                .get(crate::ownership::MANAGED_BY.0)
-                .cloned()
-                .unwrap_or_default();
-            out.push(default_if(setting("managed-by tag", tool), true));
-            out
-        }
-        Record::Policy(PolicyRecord::TargetTracking(tt)) => {
-            let cooldown = |c: Option<i32>| c.map_or("(not set)".to_string(), seconds);
-            vec![
-                setting("metric", metric(&tt.metric)),
-                setting("target", number(tt.target_value)),
-                setting("scale_in_cooldown", cooldown(tt.scale_in_cooldown)),
-                setting("scale_out_cooldown", cooldown(tt.scale_out_cooldown)),
-                default_if(
-                    setting("disable_scale_in", tt.disable_scale_in.to_string()),
-                    !tt.disable_scale_in,
-                ),
-            ]
-        }
-        Record::Policy(PolicyRecord::Step(s)) => vec![
-            setting("steps", steps(&s.steps, s.adjustment_type)),
-            default_if(
-                setting("adjustment_type", s.adjustment_type.as_str()),
-                s.adjustment_type == AdjustmentType::ChangeInCapacity,
-            ),
-            setting("cooldown", seconds(s.cooldown)),
-            default_if(
-                setting("aggregation", s.metric_aggregation_type.as_str()),
-                s.metric_aggregation_type == Aggregation::Average,
-            ),
-            default_if(
-                setting(
-                    "min_adjustment_magnitude",
-                    s.min_adjustment_magnitude
-                        .map_or("(not set)".into(), |m| m.to_string()),
-                ),
-                s.min_adjustment_magnitude.is_none(),
-            ),
-        ],
-        Record::Alarm(a) => {
-            let alarm = &a.alarm;
-            let statistic = match &alarm.statistic {
-                AlarmStatistic::Statistic(s) => s.as_str().to_string(),
-                AlarmStatistic::Extended(p) => p.clone(),
-            };
-            let dims: Vec<String> = alarm
-                .dimensions
-                .iter()
-                .map(|d| format!("{}={}", d.name, d.value))
-                .collect();
-            vec![
-                setting("metric", format!("{} {statistic}", alarm.metric_name)),
-                setting(
-                    "threshold",
-                    format!("{} {}", alarm.comparison.symbol(), number(alarm.threshold)),
-                ),
-                setting(
-                    "breaching",
-                    format!(
-                        "{} of {} periods of {}",
-                        alarm.datapoints_to_alarm,
-                        alarm.evaluation_periods,
-                        seconds(alarm.period)
-                    ),
-                ),
-                default_if(setting("namespace", alarm.namespace.clone()), true),
-                default_if(setting("dimensions", dims.join(", ")), true),
-                default_if(
-                    setting("treat_missing_data", alarm.treat_missing_data.as_str()),
-                    alarm.treat_missing_data == TreatMissingData::Missing,
-                ),
-                setting("fires", a.triggers.join(", ")),
-                default_if(
-                    setting("actions enabled", a.actions_enabled.to_string()),
-                    a.actions_enabled,
-                ),
-                default_if(
-                    setting("unit (kept)", a.kept.unit.clone().unwrap_or_default()),
-                    true,
-                ),
-            ]
-        }
-        Record::Schedule(s) => {
-            let bound = |b: Option<i32>| b.map_or("(unchanged)".to_string(), |n| n.to_string());
-            vec![
-                setting("schedule", s.schedule.clone()),
-                default_if(
-                    setting("timezone", s.timezone.clone().unwrap_or_else(|| "UTC".into())),
-                    s.timezone.is_none(),
-                ),
-                default_if(
-                    setting("start_time", s.start_time.clone().unwrap_or_default()),
-                    s.start_time.is_none(),
-                ),
-                default_if(
-                    setting("end_time", s.end_time.clone().unwrap_or_default()),
-                    s.end_time.is_none(),
-                ),
-                setting(
-                    "sets capacity",
-                    format!("min {}, max {}", bound(s.min_capacity), bound(s.max_capacity)),
-                ),
-            ]
-        }
+        Record::Target(t) => target(t),
+        Record::Policy(PolicyRecord::TargetTracking(tt)) => tracking(tt),
+        Record::Policy(PolicyRecord::Step(s)) => step(s),
+        Record::Alarm(a) => alarm(a),
+        Record::Schedule(s) => schedule(s),
     }
+}
+
+fn target(t: &crate::resource::TargetRecord) -> Vec<Setting> {
+    let mut out = vec![setting(
+        "capacity",
+        format!("{}..{}", t.min_capacity, t.max_capacity),
+    )];
+    let s = t.suspended;
+    for (key, on) in [
+        ("suspended.dynamic_scaling_in", s.dynamic_scaling_in),
+        ("suspended.dynamic_scaling_out", s.dynamic_scaling_out),
+        ("suspended.scheduled_scaling", s.scheduled_scaling),
+    ] {
+        out.push(default_if(setting(key, on.to_string()), !on));
+    }
+    let tag = |key: &str| t.tags.get(key).cloned().unwrap_or_default();
+    out.push(default_if(
+        setting("stack tag", tag(crate::ownership::STACK_TAG)),
+        true,
+    ));
+    out.push(default_if(
+        setting("managed-by tag", tag(crate::ownership::MANAGED_BY.0)),
+        true,
+    ));
+    out
+}
+
+fn tracking(tt: &crate::model::TargetTracking) -> Vec<Setting> {
+    let cooldown = |c: Option<i32>| c.map_or("(not set)".to_string(), seconds);
+    vec![
+        setting("metric", metric(&tt.metric)),
+        setting("target", number(tt.target_value)),
+        setting("scale_in_cooldown", cooldown(tt.scale_in_cooldown)),
+        setting("scale_out_cooldown", cooldown(tt.scale_out_cooldown)),
+        default_if(
+            setting("disable_scale_in", tt.disable_scale_in.to_string()),
+            !tt.disable_scale_in,
+        ),
+    ]
+}
+
+fn step(s: &crate::resource::StepRecord) -> Vec<Setting> {
+    vec![
+        setting("steps", steps(&s.steps, s.adjustment_type)),
+        default_if(
+            setting("adjustment_type", s.adjustment_type.as_str()),
+            s.adjustment_type == AdjustmentType::ChangeInCapacity,
+        ),
+        setting("cooldown", seconds(s.cooldown)),
+        default_if(
+            setting("aggregation", s.metric_aggregation_type.as_str()),
+            s.metric_aggregation_type == Aggregation::Average,
+        ),
+        default_if(
+            setting(
+                "min_adjustment_magnitude",
+                s.min_adjustment_magnitude
+                    .map_or("(not set)".into(), |m| m.to_string()),
+            ),
+            s.min_adjustment_magnitude.is_none(),
+        ),
+    ]
+}
+
+fn alarm(a: &crate::resource::AlarmRecord) -> Vec<Setting> {
+    let alarm = &a.alarm;
+    let statistic = match &alarm.statistic {
+        AlarmStatistic::Statistic(s) => s.as_str().to_string(),
+        AlarmStatistic::Extended(p) => p.clone(),
+    };
+    let dims: Vec<String> = alarm
+        .dimensions
+        .iter()
+        .map(|d| format!("{}={}", d.name, d.value))
+        .collect();
+    vec![
+        setting("metric", format!("{} {statistic}", alarm.metric_name)),
+        setting(
+            "threshold",
+            format!("{} {}", alarm.comparison.symbol(), number(alarm.threshold)),
+        ),
+        setting(
+            "breaching",
+            format!(
+                "{} of {} periods of {}",
+                alarm.datapoints_to_alarm,
+                alarm.evaluation_periods,
+                seconds(alarm.period)
+            ),
+        ),
+        default_if(setting("namespace", alarm.namespace.clone()), true),
+        default_if(setting("dimensions", dims.join(", ")), true),
+        default_if(
+            setting("treat_missing_data", alarm.treat_missing_data.as_str()),
+            alarm.treat_missing_data == TreatMissingData::Missing,
+        ),
+        setting("fires", a.triggers.join(", ")),
+        default_if(
+            setting("actions enabled", a.actions_enabled.to_string()),
+            a.actions_enabled,
+        ),
+        default_if(
+            setting("unit (kept)", a.kept.unit.clone().unwrap_or_default()),
+            true,
+        ),
+    ]
+}
+
+fn schedule(s: &crate::model::ScheduledAction) -> Vec<Setting> {
+    let bound = |b: Option<i32>| b.map_or("(unchanged)".to_string(), |n| n.to_string());
+    let optional =
+        |key, v: &Option<String>| default_if(setting(key, v.clone().unwrap_or_default()), v.is_none());
+    vec![
+        setting("schedule", s.schedule.clone()),
+        default_if(
+            setting("timezone", s.timezone.clone().unwrap_or_else(|| "UTC".into())),
+            s.timezone.is_none(),
+        ),
+        optional("start_time", &s.start_time),
+        optional("end_time", &s.end_time),
+        setting(
+            "sets capacity",
+            format!("min {}, max {}", bound(s.min_capacity), bound(s.max_capacity)),
+        ),
+    ]
 }
 
 /// A tracked metric, briefly: its name and statistic, or the series a math query returns.
@@ -233,27 +238,21 @@ fn steps(steps: &[StepAdjustment], kind: AdjustmentType) -> String {
 pub(crate) fn describe(c: &Change) -> Vec<String> {
     let record = |v: &Option<serde_json::Value>| v.as_ref().and_then(|v| Record::from_value(c.kind, v).ok());
     let (before, after) = (record(&c.before), record(&c.after));
+    // What a reviewer needs of a whole object: its settings that are not defaults.
+    let key_settings = |r: &Record| {
+        settings(r)
+            .into_iter()
+            .filter(|s| !s.default)
+            .map(|s| format!("{} {}", s.key, s.value))
+    };
     match (c.action, before, after) {
-        (Action::Delete, Some(before), _) => settings(&before)
+        (Action::Delete, Some(before), _) => key_settings(&before).collect(),
+        (Action::Create, _, Some(after)) => key_settings(&after).collect(),
+        (Action::Replace, _, Some(after)) => c
+            .replace_reason()
             .into_iter()
-            .filter(|s| !s.default)
-            .map(|s| format!("{} {}", s.key, s.value))
+            .chain(key_settings(&after))
             .collect(),
-        (Action::Create, _, Some(after)) => settings(&after)
-            .into_iter()
-            .filter(|s| !s.default)
-            .map(|s| format!("{} {}", s.key, s.value))
-            .collect(),
-        (Action::Replace, _, Some(after)) => {
-            let mut out: Vec<String> = c.replace_reason().into_iter().collect();
-            out.extend(
-                settings(&after)
-                    .into_iter()
-                    .filter(|s| !s.default)
-                    .map(|s| format!("{} {}", s.key, s.value)),
-            );
-            out
-        }
         (_, Some(before), Some(after)) => {
             let old = settings(&before);
             settings(&after)
