@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
+use crate::aws::AwsError;
 use crate::check::Checked;
 use crate::engine;
 use crate::error::with_hint;
@@ -389,15 +390,8 @@ impl<'a> Run<'a> {
             .unwrap_or(30);
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(minutes * 60);
         let config = checked.name.as_str();
-        let planning = async {
-            // `desired` is then only the endpoints to detach (see `run`).
-            if mode == Mode::Detach {
-                return engine::plan_detach(desired).await;
-            }
-            let scope = scope(mode, checked, desired, ctx, github.as_ref()).await;
-            engine::plan(desired, &scope).await
-        };
         runner::group("Plan");
+        let planning = plan_for(mode, checked, desired, ctx, github.as_ref());
         let planned = tokio::time::timeout_at(deadline, planning).await;
         runner::end_group();
         let planned = match planned {
@@ -468,20 +462,7 @@ impl<'a> Run<'a> {
             },
         );
         if let (Some(gh), Some(pr)) = (&self.github, ctx.pr_number()) {
-            let (status, headline) = if plan.is_empty() {
-                (
-                    Status::NoChanges,
-                    format!(
-                        "AWS already matches `{}`: nothing to apply.",
-                        self.config.replace('`', "'")
-                    ),
-                )
-            } else {
-                (
-                    Status::Planned,
-                    format!("applies when merged to `{}`.", ctx.default_branch()),
-                )
-            };
+            let (status, headline) = planned_status(plan, self.config, ctx);
             let (run_url, commit_url) = (ctx.run_url(), ctx.commit_url(ctx.head_sha()));
             let c = comment::Frame {
                 config: self.config,
@@ -655,6 +636,37 @@ impl<'a> Run<'a> {
         }
         1
     }
+}
+
+/// The plan of a run in `mode`: for `detach`, `desired` holds only the endpoints to detach
+/// (see `run`); otherwise the config, looking as far beyond it as the event calls for.
+async fn plan_for(
+    mode: Mode,
+    checked: &Checked,
+    desired: &DesiredState,
+    ctx: &Runner,
+    github: Option<&GitHub>,
+) -> Result<engine::Planned, AwsError> {
+    if mode == Mode::Detach {
+        return engine::plan_detach(desired).await;
+    }
+    let scope = scope(mode, checked, desired, ctx, github).await;
+    engine::plan(desired, &scope).await
+}
+
+/// A pull request's comment status and its words: planned, or nothing to apply.
+fn planned_status(plan: &Plan, config: &str, ctx: &Runner) -> (Status, String) {
+    if plan.is_empty() {
+        let config = config.replace('`', "'");
+        return (
+            Status::NoChanges,
+            format!("AWS already matches `{config}`: nothing to apply."),
+        );
+    }
+    (
+        Status::Planned,
+        format!("applies when merged to `{}`.", ctx.default_branch()),
+    )
 }
 
 /// Which scalable targets a run looks at beyond the config: a pull request and a push compare
