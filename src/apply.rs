@@ -301,6 +301,20 @@ async fn apply_one(
             dimension,
             name,
         },
+        // An update cannot drop a bound (AWS keeps what it leaves out): delete, then put.
+        (Kind::ScheduledAction, Action::Replace, Some(Record::Schedule(schedule))) => {
+            let delete = Write::DeleteSchedule {
+                resource_id: rid,
+                dimension,
+                name,
+            };
+            retrying(clients, &delete).await?;
+            Write::PutSchedule {
+                resource_id: rid,
+                dimension,
+                schedule,
+            }
+        }
         (Kind::ScheduledAction, _, Some(Record::Schedule(schedule))) => Write::PutSchedule {
             resource_id: rid,
             dimension,
@@ -538,6 +552,7 @@ mod tests {
             changes,
             warnings: Vec::new(),
             blocked: Vec::new(),
+            drift: Vec::new(),
         }
     }
 

@@ -79,7 +79,12 @@ async fn plan_for(desired: &DesiredState, scope: &Scope, goal: Goal) -> Result<P
     let mut read_calls = 0;
     let mut notes = Vec::new();
     let mut blocked = Vec::new();
+    let mut drift = Vec::new();
     for (region, part) in parts {
+        drift.extend(part.plan.drift.iter().cloned().map(|mut d| {
+            d.region = region.clone();
+            d
+        }));
         plans.push((region.clone(), part.plan));
         notes.extend(part.notes);
         blocked.extend(part.blocked.into_iter().map(|mut b| {
@@ -91,6 +96,7 @@ async fn plan_for(desired: &DesiredState, scope: &Scope, goal: Goal) -> Result<P
     }
     let mut plan = Plan::merge(plans).with_blocked(blocked);
     plan.warnings.extend(notes);
+    plan.drift = drift;
     Ok(Planned {
         plan,
         regions,
@@ -178,7 +184,7 @@ async fn plan_region(
         deregistered.extend(target_ids(&records));
         records.clear();
     }
-    let plan = diff(&records, &current.records);
+    let mut plan = diff(&records, &current.records);
     notes.extend(current.notes());
     notes.extend(in_force.problems);
     for c in plan.changes.iter().filter(|c| c.kind == Kind::ScalableTarget) {
@@ -191,6 +197,7 @@ async fn plan_region(
                 .cloned(),
         );
     }
+    plan.drift = in_force.drift;
     Ok(RegionPlan {
         plan,
         notes,

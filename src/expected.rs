@@ -4,11 +4,12 @@
 //! guide, scheduled scaling); comparing the target against the config's own values afterwards
 //! would report drift, and applying them would undo the schedule.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use jiff::Timestamp;
 
 use crate::model::ScheduledAction;
+use crate::plan::Drift;
 use crate::resource::{Key, Kind, Record, Records, TargetRecord};
 use crate::schedule::capacity_in_force;
 
@@ -24,6 +25,9 @@ pub struct InForceNotes {
     /// Targets whose expected bounds cross (min above max), each with why: left out of the
     /// plan, since RegisterScalableTarget would refuse them.
     pub blocked: Vec<(String, String)>,
+    /// Bounds a schedule owns whose value neither the config nor a schedule sets: left as
+    /// they are (the schedule's next run sets them), and shown.
+    pub drift: Vec<Drift>,
 }
 
 /// Sets each desired target's bounds to what AWS should hold now, for the bounds a scheduled
@@ -44,13 +48,23 @@ pub fn schedules_in_force(
     now: Timestamp,
 ) -> InForceNotes {
     let mut notes = InForceNotes::default();
+    let kept: BTreeSet<Key> = desired
+        .keys()
+        .filter(|k| k.kind == Kind::ScheduledAction)
+        .cloned()
+        .collect();
     for (key, record) in desired.iter_mut() {
         let Record::Target(want) = record else { continue };
         let Some(Record::Target(have)) = current.get(key) else {
             continue; // not registered yet: no schedule of it has run
         };
         let rid = &key.resource_id;
-        let actions: Vec<_> = schedules_of(current, rid)
+        // An action this plan deletes no longer explains a bound: when no remaining action
+        // sets it, the plan goes back to the config's value now, not one plan later.
+        let (actions, deleted): (Vec<&ScheduledAction>, Vec<&ScheduledAction>) =
+            schedules_of(current, rid).partition(|a| kept.contains(&schedule_key(rid, &a.name)));
+        let actions: Vec<_> = actions
+            .into_iter()
             .map(|a| {
                 let at = created
                     .get(&(rid.clone(), a.name.clone()))
@@ -65,9 +79,13 @@ pub fn schedules_in_force(
         notes
             .problems
             .extend(in_force.notes.iter().map(|n| format!("{rid}: {n}")));
+        let schedules = Schedules {
+            kept: &actions,
+            deleted: &deleted,
+        };
         let bounds = [
-            Bound::MIN.expect(want, have, &actions, in_force.min, in_force.min_from.as_deref()),
-            Bound::MAX.expect(want, have, &actions, in_force.max, in_force.max_from.as_deref()),
+            Bound::MIN.expect(want, have, &schedules, in_force.min, in_force.min_from.as_deref()),
+            Bound::MAX.expect(want, have, &schedules, in_force.max, in_force.max_from.as_deref()),
         ];
         let mut said = Vec::new();
         for (bound, (value, note)) in [Bound::MIN, Bound::MAX].into_iter().zip(bounds) {
@@ -75,6 +93,10 @@ pub fn schedules_in_force(
             match note {
                 Note::Explain(n) => said.push(format!("{rid}: {n}")),
                 Note::Problem(n) => notes.problems.push(format!("{rid}: {n}")),
+                Note::Drift(d) => notes.drift.push(Drift {
+                    resource_id: rid.clone(),
+                    ..d
+                }),
                 Note::None => {}
             }
         }
@@ -107,6 +129,7 @@ enum Note {
     None,
     Explain(String),
     Problem(String),
+    Drift(Drift),
 }
 
 impl Bound {
@@ -131,18 +154,19 @@ impl Bound {
         self,
         config: &TargetRecord,
         aws: &TargetRecord,
-        actions: &[(ScheduledAction, Option<Timestamp>)],
+        schedules: &Schedules<'_>,
         expected: i32,
         from: Option<&str>,
     ) -> (i32, Note) {
         let (name, base, held) = (self.name, (self.of_target)(config), (self.of_target)(aws));
+        let sets = |a: &ScheduledAction, v: i32| (self.of_action)(a) == Some(v);
         let set_by = |v: i32| {
-            actions
-                .iter()
-                .find(|(a, _)| (self.of_action)(a) == Some(v))
-                .map(|(a, _)| a.name.as_str())
+            let kept = schedules.kept.iter().find(|(a, _)| sets(a, v));
+            let deleted = schedules.deleted.iter().find(|a| sets(a, v));
+            kept.map(|(a, _)| format!("scheduled action `{}`", a.name))
+                .or_else(|| deleted.map(|a| format!("scheduled action `{}` (deleted by this plan)", a.name)))
         };
-        if actions.iter().all(|(a, _)| (self.of_action)(a).is_none()) {
+        if schedules.kept.iter().all(|(a, _)| (self.of_action)(a).is_none()) {
             return (base, Note::None); // no schedule sets this bound
         }
         let latest = from.map_or(format!("the config's {base}"), |action| {
@@ -154,25 +178,43 @@ impl Bound {
                 None => Note::None,
             }
         } else if held == base || set_by(held).is_some() {
-            let by = set_by(held).map_or("the config".to_string(), |a| format!("scheduled action `{a}`"));
+            let by = set_by(held).unwrap_or_else(|| "the config".to_string());
             Note::Problem(format!(
                 "{name} is {held}, a value {by} sets, where the latest runs would leave {latest}: left as it is, since a schedule owns this bound and its next run sets it"
             ))
         } else {
-            Note::Problem(format!(
-                "drift: {name} is {held}, which neither the config nor any scheduled action sets (expected {latest}); left as it is, since a schedule owns this bound and its next run sets it"
-            ))
+            Note::Drift(Drift {
+                region: None,
+                resource_id: String::new(),
+                field: name.to_string(),
+                actual: held,
+                expected,
+                expected_from: from.map_or("the config's".to_string(), |action| {
+                    format!("set by scheduled action `{action}` when it last ran")
+                }),
+            })
         };
         (held, note)
     }
 }
 
-fn schedules_of<'a>(current: &'a Records, rid: &'a str) -> impl Iterator<Item = &'a ScheduledAction> {
-    let from = Key {
+/// A target's scheduled actions that AWS holds: those the plan keeps (with their creation
+/// time), which own bounds, and those it deletes, which only explain a value they set.
+struct Schedules<'a> {
+    kept: &'a [(ScheduledAction, Option<Timestamp>)],
+    deleted: &'a [&'a ScheduledAction],
+}
+
+fn schedule_key(rid: &str, name: &str) -> Key {
+    Key {
         kind: Kind::ScheduledAction,
         resource_id: rid.to_string(),
-        name: String::new(),
-    };
+        name: name.to_string(),
+    }
+}
+
+fn schedules_of<'a>(current: &'a Records, rid: &'a str) -> impl Iterator<Item = &'a ScheduledAction> {
+    let from = schedule_key(rid, "");
     current
         .range(from..)
         .take_while(move |(k, _)| k.kind == Kind::ScheduledAction && k.resource_id == rid)

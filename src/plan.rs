@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::model::ScheduledAction;
 use crate::resource::{Key, Kind, Record, Records};
 
 /// What a change does to one AWS object.
@@ -88,6 +89,18 @@ impl Change {
                 "replaces {old}: one target-tracking policy per metric, so delete, then create"
             ));
         }
+        let schedule = |v: &Option<Value>| {
+            v.as_ref()
+                .and_then(|v| serde_json::from_value::<ScheduledAction>(v.clone()).ok())
+        };
+        if self.kind == Kind::ScheduledAction
+            && let (Some(have), Some(want)) = (schedule(&self.before), schedule(&self.after))
+        {
+            return Some(format!(
+                "{} removed: an update keeps a bound it leaves out, so delete, then create",
+                dropped_bounds(&have, &want).join(" and ")
+            ));
+        }
         let t = |v: &Option<Value>| {
             v.as_ref()
                 .and_then(|v| v["policy_type"].as_str())
@@ -134,6 +147,30 @@ pub struct Plan {
     /// Scalable targets left out of the plan, each with why: nothing of theirs is changed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub blocked: Vec<Blocked>,
+    /// Capacity bounds AWS holds that neither the config nor a scheduled action explains, on
+    /// bounds a schedule owns: shown, never repaired (the schedule's next run sets the bound).
+    /// Not part of the fingerprint: apply does nothing about them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drift: Vec<Drift>,
+}
+
+/// A capacity bound that has drifted: AWS holds a value that neither the config nor any
+/// scheduled action sets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Drift {
+    /// The endpoint's own region; None: the config's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// The ResourceId of the scalable target.
+    pub resource_id: String,
+    /// `min_capacity` or `max_capacity`.
+    pub field: String,
+    /// What AWS holds.
+    pub actual: i32,
+    /// What the latest scheduled runs (or the config) would leave.
+    pub expected: i32,
+    /// Where `expected` comes from, e.g. "set by scheduled action `office-hours` when it last ran".
+    pub expected_from: String,
 }
 
 /// A scalable target AWS holds something on that this tool cannot represent (a policy with a
@@ -207,6 +244,9 @@ pub fn diff(desired: &Records, current: &Records) -> Plan {
                     (Record::Policy(a), Record::Policy(b)) if a.type_name() != b.type_name() => {
                         Action::Replace
                     }
+                    (Record::Schedule(a), Record::Schedule(b)) if !dropped_bounds(a, b).is_empty() => {
+                        Action::Replace
+                    }
                     _ => Action::Update,
                 };
                 changes.push(change(action, key, Some(have), Some(want)));
@@ -219,6 +259,20 @@ pub fn diff(desired: &Records, current: &Records) -> Plan {
         }
     }
     Plan::of(pair_renamed_target_tracking(changes))
+}
+
+/// The capacity bounds `have` sets and `want` no longer does. PutScheduledAction keeps what an
+/// update leaves out ("To update a scheduled action, specify the parameters that you want to
+/// change", API_PutScheduledAction), so only a new action loses a bound.
+fn dropped_bounds(have: &ScheduledAction, want: &ScheduledAction) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if have.min_capacity.is_some() && want.min_capacity.is_none() {
+        out.push("min_capacity");
+    }
+    if have.max_capacity.is_some() && want.max_capacity.is_none() {
+        out.push("max_capacity");
+    }
+    out
 }
 
 /// AWS allows one target-tracking policy per metric specification on a target ("Only one
@@ -272,6 +326,7 @@ impl Plan {
             warnings: capacity_warnings(&changes),
             changes,
             blocked: Vec::new(),
+            drift: Vec::new(),
         }
     }
 

@@ -231,13 +231,15 @@ pub(crate) async fn perform(clients: &Clients, write: &Write<'_>) -> Result<Opti
                 .set_max_capacity(schedule.max_capacity)
                 .build();
             // Start and end times are always sent: AWS drops them from an update that omits them.
+            // The time zone too, for the opposite reason: an update keeps the one it leaves out
+            // (API_PutScheduledAction), so going back to UTC must say "UTC".
             aas.put_scheduled_action()
                 .service_namespace(namespace())
                 .resource_id(*resource_id)
                 .scalable_dimension(sdk_dimension(*dimension))
                 .scheduled_action_name(&schedule.name)
                 .schedule(&schedule.schedule)
-                .set_timezone(schedule.timezone.clone())
+                .timezone(schedule.timezone.as_deref().unwrap_or("UTC"))
                 .set_start_time(timestamp(schedule.start_time.as_deref())?)
                 .set_end_time(timestamp(schedule.end_time.as_deref())?)
                 .scalable_target_action(action)

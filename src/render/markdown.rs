@@ -58,6 +58,13 @@ pub fn markdown_with(plan: &Plan, options: &Options<'_>) -> String {
             text(&what)
         );
     }
+    if !plan.drift.is_empty() {
+        let _ = writeln!(out, "> [!WARNING]\n> **Drift** (not repaired by apply):");
+        for d in &plan.drift {
+            let _ = writeln!(out, "> - {}", text(&super::drift_sentence(d)));
+        }
+        out.push('\n');
+    }
     if !plan.warnings.is_empty() {
         let _ = writeln!(out, "> [!WARNING]");
         for w in &plan.warnings {
@@ -66,7 +73,7 @@ pub fn markdown_with(plan: &Plan, options: &Options<'_>) -> String {
         out.push('\n');
     }
     if plan.is_empty() {
-        let _ = writeln!(out, "No changes. AWS matches the configuration.");
+        let _ = writeln!(out, "{}", super::no_changes(plan));
         return out;
     }
     let groups = super::by_target(plan);

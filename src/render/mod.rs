@@ -91,6 +91,27 @@ pub(crate) fn destroyed(plan: &Plan) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A drifted bound as one sentence: what AWS holds, what was expected, and why it stays.
+pub(crate) fn drift_sentence(d: &crate::plan::Drift) -> String {
+    format!(
+        "{}: {} is {}, which neither the config nor any scheduled action sets (expected {}, {}); left as it is: a schedule owns this bound and its next run sets it",
+        target_label(d.region.as_deref(), &d.resource_id),
+        d.field,
+        d.actual,
+        d.expected,
+        d.expected_from
+    )
+}
+
+/// What an empty plan says: nothing to do, and whether AWS still differs in ways apply leaves.
+pub(crate) fn no_changes(plan: &Plan) -> &'static str {
+    if plan.drift.is_empty() {
+        "No changes. AWS matches the configuration."
+    } else {
+        "No changes to apply. The drift above is left as it is."
+    }
+}
+
 /// A scalable target as shown: its resource id, and its region when it has its own.
 pub(crate) fn target_label(region: Option<&str>, resource_id: &str) -> String {
     match region {

@@ -49,8 +49,11 @@ pub fn text(plan: &Plan, color: bool) -> String {
             paint.wrap("31", "destroy:")
         );
     }
+    for d in &plan.drift {
+        let _ = writeln!(out, "{} {}", paint.wrap("33", "drift:"), super::drift_sentence(d));
+    }
     if plan.is_empty() {
-        let _ = writeln!(out, "No changes. AWS matches the configuration.");
+        let _ = writeln!(out, "{}", super::no_changes(plan));
         let _ = writeln!(out, "{}", summary_line(&plan.summary));
         return out;
     }

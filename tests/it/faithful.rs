@@ -524,10 +524,25 @@ fn capacity_a_schedule_put_in_force_is_expected_not_drift_in_its_time_zone() {
     });
     let (code, plan) = plan_at(&case, summer);
     assert_eq!(code, 0, "{plan:#}");
-    let warnings = plan["warnings"].to_string();
-    assert!(
-        warnings.contains("drift: min_capacity is 3") && warnings.contains("office-hours"),
-        "the plan names the drift and the schedule behind the expected value: {plan:#}"
+    assert_eq!(
+        plan["drift"],
+        serde_json::json!([{
+            "resource_id": RID,
+            "field": "min_capacity",
+            "actual": 3,
+            "expected": 2,
+            "expected_from": "set by scheduled action `office-hours` when it last ran"
+        }]),
+        "the plan names the drift, as data, and the schedule behind the expected value: {plan:#}"
+    );
+    let text = run(case.cmd(&["plan"]).env("SAGEMAKER_AUTOSCALE_NOW", summer));
+    assert_contains(
+        &text.stdout,
+        "drift: endpoint/infer-endpoint-c356f91/variant/prod: min_capacity is 3, which neither the config nor any scheduled action sets (expected 2, set by scheduled action `office-hours` when it last ran)",
+    );
+    assert_contains(
+        &text.stdout,
+        "No changes to apply. The drift above is left as it is.",
     );
 
     // A config change to a bound a schedule owns keeps what the schedule set, and says so.

@@ -9,6 +9,7 @@ mod action_yml;
 mod advice;
 mod cli;
 mod common;
+mod converge;
 mod corpus;
 mod engine;
 mod faithful;

@@ -679,6 +679,33 @@ def describe_alarms(self):
 
 
 # ---------------------------------------------------------------------------------------------
+# Rule 10: an update of a scheduled action keeps what it leaves out.
+# ---------------------------------------------------------------------------------------------
+
+
+def put_scheduled_action(self, service_namespace, schedule, timezone, scheduled_action_name, resource_id,
+                         scalable_dimension, start_time, end_time, scalable_target_action):
+    """PutScheduledAction on an existing action keeps each parameter the request leaves out
+    (Timezone, and each bound of ScalableTargetAction), but drops start and end times it leaves
+    out. AAS API reference API_PutScheduledAction.html: "To update a scheduled action, specify
+    the parameters that you want to change. If you don't specify start and end times, the old
+    values are deleted." ScalableTargetAction: "You can set both values or just one." That a
+    bound left out of an update is kept (not cleared) is the reading of "specify the parameters
+    that you want to change"; it is the stricter of the two for a client, which must replace
+    the action to remove a bound. moto 5.2.5 kept an omitted Timezone but replaced the whole
+    ScalableTargetAction."""
+    existing = next((a for a in self.scheduled_actions
+                     if a.service_namespace == service_namespace and a.scheduled_action_name == scheduled_action_name
+                     and a.resource_id == resource_id and a.scalable_dimension == scalable_dimension), None)
+    if existing is not None and scalable_target_action is not None:
+        kept = dict(existing.scalable_target_action or {})
+        kept.update({k: v for k, v in scalable_target_action.items() if v is not None})
+        scalable_target_action = kept
+    _MOTO["put_scheduled_action"](self, service_namespace, schedule, timezone, scheduled_action_name, resource_id,
+                                  scalable_dimension, start_time, end_time, scalable_target_action)
+
+
+# ---------------------------------------------------------------------------------------------
 # Rule 7: an alarm that a composite alarm uses cannot be deleted.
 # ---------------------------------------------------------------------------------------------
 
@@ -720,11 +747,13 @@ def install():
     _MOTO.update(put_scaling_policy=backend.put_scaling_policy, build_policy=aas_responses._build_policy,
                  register_scalable_target=response.register_scalable_target,
                  describe_alarms=cw_responses.CloudWatchResponse.describe_alarms,
-                 delete_alarms=cw.CloudWatchBackend.delete_alarms)
+                 delete_alarms=cw.CloudWatchBackend.delete_alarms,
+                 put_scheduled_action=backend.put_scheduled_action)
     policy_class.create_alarms = lambda self: None  # alarms are made once the ARN is final
     backend.put_scaling_policy = put_scaling_policy
     backend.delete_scaling_policy = delete_scaling_policy
     backend.deregister_scalable_target = deregister_scalable_target
+    backend.put_scheduled_action = put_scheduled_action
     aas_responses._build_policy = build_policy
     response.register_scalable_target = register_scalable_target
     response.tag_resource = tag_resource

@@ -377,5 +377,21 @@ class MissingObjects(StandinTest):
                          ServiceNamespace=NS, ResourceId=rid + "x", ScalableDimension=DIM)
 
 
+
+class ScheduledActionUpdates(StandinTest):
+    """Rule 10."""
+
+    def test_an_update_keeps_the_time_zone_and_bounds_it_leaves_out_but_drops_start_and_end(self):
+        rid = self.target(1, 4)
+        self.schedule(rid, "office", "cron(0 8 * * ? *)", Timezone="Europe/Berlin",
+                      StartTime=datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc),
+                      ScalableTargetAction={"MinCapacity": 2, "MaxCapacity": 6})
+        self.schedule(rid, "office", "cron(0 9 * * ? *)", ScalableTargetAction={"MinCapacity": 3})
+        action = self.aas.describe_scheduled_actions(ServiceNamespace=NS, ResourceId=rid)["ScheduledActions"][0]
+        self.assertEqual(action["Schedule"], "cron(0 9 * * ? *)")
+        self.assertEqual(action["Timezone"], "Europe/Berlin")
+        self.assertEqual(action["ScalableTargetAction"], {"MinCapacity": 3, "MaxCapacity": 6})
+        self.assertNotIn("StartTime", action)
+
 if __name__ == "__main__":
     unittest.main()
