@@ -93,6 +93,7 @@ codes! {
     UNKNOWN_WARNING_CODE = "unknown-warning-code", Error, RULES, "`ignore_warnings` names a code that is not a warning";
     // Advice: warnings `ignore_warnings` can switch off.
     MAX_ZERO = "max-zero", Warning, ADVICE, "max_capacity is 0";
+    MIN_ZERO_UNKNOWN_KIND = "min-zero-unknown-kind", Warning, ADVICE, "min_capacity 0 on an endpoint whose kind is not declared";
     SUMMED_ACROSS_CORES = "summed-across-cores", Warning, ADVICE, "a CPU/GPU target on a metric summed across cores";
     SLOW_SCALE_FROM_ZERO = "slow-scale-from-zero", Warning, ADVICE, "min 0 where only target tracking can scale out from zero";
     COOLDOWN_SHORTER_THAN_ALARM = "cooldown-shorter-than-alarm", Warning, ADVICE, "a step policy's cooldown ends before its alarm can reset";

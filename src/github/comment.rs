@@ -233,6 +233,7 @@ mod tests {
             changes: vec![],
             warnings: vec![],
             blocked: vec![],
+            drift: vec![],
         }
     }
 

@@ -426,3 +426,31 @@ fn change(
     });
     *desired = to;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A component at zero copies that gets one request a minute, each failing for lack of
+    /// capacity, must wake up: the preset's alarm fires on the first failure.
+    #[test]
+    fn component_from_zero_wakes_on_one_failed_request_a_minute() {
+        let checked = crate::check::check_text(
+            "autoscaling.toml",
+            "[[inference_component]]\nname = \"ic\"\nmax_capacity = 2\npreset = \"component-from-zero\"\n",
+        );
+        let desired = checked.desired.expect("valid config");
+        let mut signals = Signals::new(0, 10);
+        signals.record(
+            "AWS/SageMaker",
+            "NoCapacityInvocationFailures",
+            vec![Some(1.0); 10],
+        );
+        let trace = run(&desired.targets[0], &signals, None, &Options::default());
+        assert_eq!(trace.serving[0], 0, "starts at zero: {trace:?}");
+        assert!(
+            trace.desired.iter().any(|&c| c >= 1),
+            "one failed request a minute wakes the component: {trace:?}"
+        );
+    }
+}

@@ -89,6 +89,20 @@ pub fn validate(e: &RawEndpoint, alarms: &mut Vec<AlarmUse>, d: &mut Diagnostics
             .help("set max_capacity to the most instances the endpoint may use"),
         );
     }
+    // Only asynchronous endpoints (and inference components) can sit at zero instances; the
+    // config cannot tell an undeclared endpoint's kind, and a real-time one refuses 0.
+    if let (Some(0), Scaled::Variant { .. }, None, Some(min_field)) =
+        (min, &scaled, ctx.inference, &e.min_capacity)
+    {
+        d.push(
+            Diagnostic::new(
+                &codes::MIN_ZERO_UNKNOWN_KIND,
+                &min_field.origin,
+                "min_capacity is 0, but only asynchronous endpoints can scale to 0 instances and this endpoint does not say which kind it is",
+            )
+            .help("add `inference = \"async\"` if it is an asynchronous endpoint; a real-time endpoint needs min_capacity = 1"),
+        );
+    }
     if let (Some(0), Some(Inference::RealTime), Some(min_field)) = (min, ctx.inference, &e.min_capacity) {
         d.push(
             Diagnostic::new(&codes::MIN_ZERO_REAL_TIME, &min_field.origin, "a real-time endpoint cannot scale to 0 instances")

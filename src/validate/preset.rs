@@ -339,7 +339,10 @@ fn from_zero_policy(at: &Origin) -> RawPolicy {
 }
 
 /// Scale an inference component from zero copies: +1 copy when invocations fail for lack of
-/// capacity (the guide's step policy and NoCapacityInvocationFailures alarm).
+/// capacity (the step policy and NoCapacityInvocationFailures alarm of SageMaker's guide "Scale
+/// an endpoint to zero instances", endpoint-auto-scaling-zero-instances.html). The alarm fires
+/// on the first failed request, Sum >= 1 over 60 s: the guide's `GreaterThanThreshold` 1 needs
+/// two failures in one minute, and a component at zero often gets one request a minute.
 fn no_capacity_policy(at: &Origin) -> RawPolicy {
     plus_one_from_zero(
         at,
@@ -350,7 +353,7 @@ fn no_capacity_policy(at: &Origin) -> RawPolicy {
             metric: "NoCapacityInvocationFailures",
             statistic: MetricStatistic::Sum,
             evaluation_periods: 1,
-            comparison: Comparison::GreaterThanThreshold,
+            comparison: Comparison::GreaterThanOrEqualToThreshold,
         },
     )
 }
