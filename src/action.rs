@@ -612,7 +612,8 @@ impl<'a> Run<'a> {
         let (plan, files, config) = (self.plan(), self.files, self.config);
         let drift_issue = self.inputs.get(Input::DRIFT_ISSUE) == Some("true");
         let _ = files.summary(&format!("{}{}", self.summary_head, render::markdown(plan)));
-        if plan.is_empty() {
+        // Bounds that drifted where a schedule owns them are drift too, though apply leaves them.
+        if plan.is_empty() && plan.drift.is_empty() {
             set_result(files, StepResult::NoDrift);
             if let (true, Some(gh)) = (drift_issue, &self.github)
                 && let Err(e) = close_drift_issue(gh, config).await
@@ -623,8 +624,13 @@ impl<'a> Run<'a> {
         }
         set_result(files, StepResult::Drift);
         runner::error(&format!(
-            "AWS has drifted from `{config}`: {}",
-            render::summary_line(&plan.summary)
+            "AWS has drifted from `{config}`: {}{}",
+            render::summary_line(&plan.summary),
+            match plan.drift.len() {
+                0 => String::new(),
+                1 => " 1 capacity bound drifted where a schedule owns it.".to_string(),
+                n => format!(" {n} capacity bounds drifted where a schedule owns them."),
+            }
         ));
         if let (true, Some(gh)) = (drift_issue, &self.github) {
             match open_drift_issue(gh, config, plan, self.ctx).await {
@@ -1058,10 +1064,11 @@ async fn open_drift_issue(
 ) -> Result<String, GitHubError> {
     let body = comment::cut(
         &format!(
-            "{}\nAWS no longer matches `{config}` (checked by {}).\n\n{}\nRe-apply with `workflow_dispatch`, or change the config to match.\n",
+            "{}\nAWS no longer matches `{config}` (checked by {}).\n\n{}\n{}\n",
             drift_marker(config),
             ctx.run_url().unwrap_or_else(|| "a scheduled run".into()),
-            render::markdown(plan)
+            render::markdown(plan),
+            what_to_do(plan)
         ),
         comment::MAX_COMMENT,
         ctx.run_url().as_deref(),
@@ -1077,6 +1084,19 @@ async fn open_drift_issue(
         }
     };
     Ok(issue.html_url)
+}
+
+/// The drift issue's way out: a re-apply repairs changes, never a bound a schedule owns.
+fn what_to_do(plan: &Plan) -> &'static str {
+    match (plan.is_empty(), plan.drift.is_empty()) {
+        (_, true) => "Re-apply with `workflow_dispatch`, or change the config to match.",
+        (true, false) => {
+            "Apply leaves a bound that a scheduled action owns: its next run sets it. Find what changed it, or set it back by hand."
+        }
+        (false, false) => {
+            "Re-apply with `workflow_dispatch`, or change the config to match; a re-apply leaves the drifted bounds a scheduled action owns (its next run sets them)."
+        }
+    }
 }
 
 async fn close_drift_issue(gh: &GitHub, config: &str) -> Result<(), GitHubError> {

@@ -744,6 +744,35 @@ const OTHER: &str = "[[endpoint]]\nname = \"other-ep\"\nmax_capacity = 2\npreset
 const OTHER_RID: &str = "endpoint/other-ep/variant/AllTraffic";
 const BASE_SHA: &str = "fedcba9876543210fedcba9876543210fedcba98";
 
+/// A bound a schedule owns that neither the config nor a schedule explains is drift the check
+/// counts: the job fails and the issue says so, though apply would leave the bound as it is.
+#[test]
+fn a_drifted_bound_a_schedule_owns_fails_the_drift_check_and_opens_the_issue() {
+    let config = format!(
+        "{SEED}\n[[endpoint.schedule]]\nname = \"office-hours\"\nschedule = \"cron(0 8 ? * MON-FRI *)\"\ntimezone = \"Europe/Berlin\"\nmin_capacity = 2\n"
+    );
+    let a = Action::new(&config);
+    assert_eq!(a.cli(&["apply", "--auto-approve"]).code, 0);
+    let monday = "2030-01-07T07:30:00Z"; // office-hours ran at 08:00 in Berlin: min 2
+    a.aws.set_clock(monday);
+    crate::common::block_on(async {
+        let (aas, _) = a.aws.clients().await;
+        crate::common::register(&aas, "endpoint/infer-endpoint-c356f91/variant/AllTraffic", 3, 4).await;
+    });
+    let at_monday = [("INPUT_DRIFT-ISSUE", "true"), ("SAGEMAKER_AUTOSCALE_NOW", monday)];
+    let r = a.run("schedule", json!({"schedule": "0 6 * * *"}), &at_monday);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(a.outputs()["result"], "drift");
+    assert_contains(&r.stdout, "1 capacity bound drifted where a schedule owns it");
+    let issues = a.issues();
+    let body = issues[0]["body"].as_str().unwrap_or_default();
+    assert_contains(
+        body,
+        "is 3, which neither the config nor any scheduled action sets",
+    );
+    assert_contains(body, "Apply leaves a bound that a scheduled action owns");
+}
+
 impl Action {
     /// The config as the base commit holds it, served by the GitHub fake's contents API.
     fn config_at_base(&self, text: &str) {
