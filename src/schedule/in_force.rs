@@ -31,6 +31,12 @@ impl InForce {
         }
     }
 
+    /// `capacity` held within the bounds (a max below min counts as min), as every scaling
+    /// result is.
+    pub fn clamp(&self, capacity: i32) -> i32 {
+        capacity.clamp(self.min, self.max.max(self.min))
+    }
+
     /// One run of `action`: it sets the bounds it names and keeps the other. Err (and nothing
     /// changes) when that would leave min above max, which AWS fails at run time.
     pub fn apply(&mut self, action: &ScheduledAction) -> Result<(), String> {

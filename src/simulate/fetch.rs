@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::replay::{alarm_metric, metric_of, predefined};
 use super::signals::{MetricId, Signals};
+use super::watched::{alarm_metric, metric_of, predefined, returned};
 use crate::aws::{AwsError, Clients, MetricRequest, minute_history};
 use crate::keywords::Keyword;
 use crate::model::{AlarmStatistic, Dimension, MetricSpec, PolicyConfig, ScalableTarget, Scaled};
@@ -15,15 +15,6 @@ pub struct Query {
     pub id: MetricId,
     pub dimensions: Vec<Dimension>,
     pub stat: String,
-}
-
-/// The metric a metric-math policy tracks when the query it returns is a plain metric (a
-/// percentile, say); None when it is an expression, which the simulator does not evaluate.
-pub fn returned(queries: &[crate::model::MetricQuery]) -> Option<&crate::model::QueryMetric> {
-    queries
-        .iter()
-        .find(|q| q.return_data)
-        .and_then(|q| q.metric.as_ref())
 }
 
 /// The metrics the targets' policies and alarms read, plus the queue size of endpoint

@@ -1,13 +1,17 @@
 //! simulate: replay recorded metrics through the current and the proposed policies and
 //! compare what each would have done. docs/simulate.md states the model and its limits.
 
+mod capacity;
 mod fetch;
 pub mod render;
 pub mod replay;
 pub mod signals;
 mod step;
+mod stepping;
 #[cfg(test)]
 mod traces;
+mod tracking;
+mod watched;
 
 use std::collections::BTreeMap;
 

@@ -1,25 +1,19 @@
 //! A deterministic, minute-by-minute model of Application Auto Scaling for one scalable
 //! target: target tracking, step scaling with its alarm, cooldowns, min/max, scheduled
-//! actions and instance start-up time. docs/simulate.md states each rule and its limits.
-
-use std::collections::VecDeque;
+//! actions and instance start-up time. docs/simulate.md states each rule and its limits; each
+//! rule is a function or a small state type the loop below calls: scheduled actions
+//! ([`run_schedules`]), target tracking ([`Tracking`]), step scaling ([`Stepping`]), several
+//! policies ([`decide`]), cooldowns ([`start_cooldowns`]), min/max ([`InForce::clamp`]) and
+//! start-up ([`Capacity`]).
 
 use jiff::Timestamp;
 
-use super::signals::{MetricId, Signals};
-use super::step::{AlarmState, adjusted, aggregate, evaluate, step_for};
-use crate::keywords::{MetricStatistic, PredefinedMetric};
-use crate::model::{
-    Alarm, AlarmStatistic, MetricSpec, PolicyConfig, ScalableTarget, ScheduledAction, StepScaling,
-    TargetTracking,
-};
+use super::capacity::Capacity;
+use super::signals::Signals;
+use super::stepping::{Ask, Stepping};
+use super::tracking::Tracking;
+use crate::model::{AlarmStatistic, PolicyConfig, ScalableTarget, ScheduledAction, SuspendedState};
 use crate::schedule::{InForce, Schedule};
-
-/// Target tracking's alarms as Application Auto Scaling creates them: high after 3 one-minute
-/// datapoints above the target, low after 15 below 90 % of it.
-pub const HIGH_DATAPOINTS: usize = 3;
-pub(crate) const LOW_DATAPOINTS: usize = 15;
-pub(crate) const LOW_FRACTION: f64 = 0.9;
 
 /// How the replay models the endpoint.
 #[derive(Debug, Clone, Default)]
@@ -53,77 +47,37 @@ pub struct Trace {
     pub notes: Vec<String>,
 }
 
-/// The metric (and the per-minute statistic) a predefined metric type stands for.
-pub fn predefined(p: PredefinedMetric) -> (MetricId, MetricStatistic) {
-    let (name, stat) = match p {
-        PredefinedMetric::VariantInvocationsPerInstance => ("InvocationsPerInstance", MetricStatistic::Sum),
-        PredefinedMetric::VariantProvisionedConcurrencyUtilization => (
-            "ServerlessProvisionedConcurrencyUtilization",
-            MetricStatistic::Average,
-        ),
-        PredefinedMetric::VariantConcurrentRequestsPerModelHighResolution => {
-            ("ConcurrentRequestsPerModel", MetricStatistic::Average)
+impl Trace {
+    /// Moves `capacity` to `to` at minute `t`, recording the event and its cause.
+    fn change(&mut self, capacity: &mut Capacity, t: usize, to: i32, cause: &str) {
+        let from = capacity.desired;
+        if capacity.set(t, to) {
+            self.events.push(Event {
+                minute: t,
+                from,
+                to,
+                cause: cause.to_string(),
+            });
         }
-        PredefinedMetric::InferenceComponentInvocationsPerCopy => {
-            ("InvocationsPerCopy", MetricStatistic::Sum)
-        }
-        PredefinedMetric::InferenceComponentConcurrentRequestsPerCopyHighResolution => {
-            ("ConcurrentRequestsPerCopy", MetricStatistic::Average)
-        }
-    };
-    (("AWS/SageMaker".to_string(), name.to_string()), stat)
-}
-
-pub(crate) fn metric_of(tt: &TargetTracking) -> MetricId {
-    match &tt.metric {
-        MetricSpec::Predefined(p) => predefined(*p).0,
-        MetricSpec::Custom(c) => (c.namespace.clone(), c.metric_name.clone()),
-        MetricSpec::Math(queries) => match crate::simulate::fetch::returned(queries) {
-            Some(m) => (m.namespace.clone(), m.metric_name.clone()),
-            // An expression is not evaluated: its series is never recorded, so the policy is
-            // reported among the missing metrics.
-            None => (
-                "metric math".to_string(),
-                queries
-                    .iter()
-                    .map(|q| q.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(","),
-            ),
-        },
     }
 }
 
-pub(crate) fn alarm_metric(a: &Alarm) -> MetricId {
-    (a.namespace.clone(), a.metric_name.clone())
-}
-
-struct Tracking<'a> {
-    name: &'a str,
-    tt: &'a TargetTracking,
-    metric: MetricId,
-    high: usize,
-    low: usize,
-    out_until: usize,
-    in_until: usize,
-}
-
-struct Stepping<'a> {
-    name: &'a str,
-    step: &'a StepScaling,
-    metric: MetricId,
-    period: usize,
-    datapoints: VecDeque<Option<f64>>,
-    state: AlarmState,
-    /// Until when a scale-out's cooldown lasts, and the capacity before that scale-out.
-    out_cooldown: Option<(usize, i32)>,
-    /// Until when no scale-in by this policy.
-    in_until: usize,
-}
-
+/// Which policy a decision comes from.
 enum Winner {
     Tracking(usize),
     Step(usize),
+}
+
+/// The policies' wishes in one minute.
+#[derive(Default)]
+struct Wishes {
+    /// Scale-outs, by policy.
+    out: Vec<(i32, Winner)>,
+    /// Each target-tracking policy that may scale in: its scale-in, or None when it does not
+    /// want one now.
+    tracking_in: Vec<Option<(i32, usize)>>,
+    /// Step policies' scale-ins.
+    step_in: Vec<(i32, Winner)>,
 }
 
 /// Simulates `target` over `signals`. `recorded_capacity`: the capacity the history was
@@ -135,296 +89,204 @@ pub fn run(
     opts: &Options,
 ) -> Trace {
     let mut trace = Trace::default();
-    let instant = |secs: i64| Timestamp::from_second(secs).unwrap_or(Timestamp::MAX);
-    // A rate(...) without a start time counts from the first simulated minute, as if the
-    // action had been created then.
-    let schedules: Vec<(usize, Schedule)> = target
-        .scheduled_actions
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| match Schedule::new(s, Some(instant(signals.start))) {
-            Ok(w) => Some((i, w)),
-            Err(e) => {
-                trace
-                    .notes
-                    .push(format!("scheduled action `{}` not simulated: {e}", s.name));
-                None
-            }
-        })
-        .collect();
+    let schedules = schedules(target, signals.start, &mut trace.notes);
     let suspended = target.suspended;
-    // The bounds the actions' latest runs before the first minute left in force.
-    let mut bounds = InForce::base(target.min_capacity, target.max_capacity);
-    if !suspended.scheduled_scaling {
-        let before = instant(signals.start - 1);
-        let runs: Vec<(Timestamp, &ScheduledAction)> = schedules
-            .iter()
-            .filter_map(|(i, w)| Some((w.last_run_at_or_before(before)?, &target.scheduled_actions[*i])))
-            .collect();
-        bounds = InForce::after_runs(target.min_capacity, target.max_capacity, &runs);
-        trace.notes.append(&mut bounds.notes);
-    }
-    let mut desired = opts
-        .initial
-        .unwrap_or(bounds.min)
-        .clamp(bounds.min, bounds.max.max(bounds.min));
-    let mut pending: VecDeque<(usize, i32)> = VecDeque::new();
-    let mut tracking: Vec<Tracking> = Vec::new();
-    let mut stepping: Vec<Stepping> = Vec::new();
-    for p in &target.policies {
-        match &p.config {
-            PolicyConfig::TargetTracking(tt) => tracking.push(Tracking {
-                name: &p.name,
-                tt,
-                metric: metric_of(tt),
-                high: 0,
-                low: 0,
-                out_until: 0,
-                in_until: 0,
-            }),
-            PolicyConfig::Step(step) => {
-                if step.alarm.period % 60 != 0 {
-                    trace.notes.push(format!(
-                        "alarm `{}`: its {} s period is simulated as 60 s (the history is per minute)",
-                        step.alarm.name, step.alarm.period
-                    ));
-                }
-                if let AlarmStatistic::Extended(p) = &step.alarm.statistic {
-                    trace.notes.push(format!(
-                        "alarm `{}`: percentile {p} is simulated as Maximum",
-                        step.alarm.name
-                    ));
-                }
-                stepping.push(Stepping {
-                    name: &p.name,
-                    step,
-                    metric: alarm_metric(&step.alarm),
-                    period: usize::try_from(step.alarm.period / 60).unwrap_or(1).max(1),
-                    datapoints: VecDeque::new(),
-                    state: AlarmState::Insufficient,
-                    out_cooldown: None,
-                    in_until: 0,
-                })
-            }
-        }
-    }
+    let mut bounds = bounds_at_start(target, &schedules, signals.start, &mut trace.notes);
+    let initial = opts.initial.unwrap_or(bounds.min);
+    let mut capacity = Capacity::new(bounds.clamp(initial), opts.startup_minutes);
+    let (mut tracking, mut stepping) = policies(target, &mut trace.notes);
 
     for t in 0..signals.minutes {
-        let now = signals.start + 60 * t as i64;
-        pending.retain(|(ready, _)| *ready > t);
-        let serving = desired - pending.iter().map(|(_, n)| n).sum::<i32>();
-        let recorded = recorded_capacity.and_then(|c| c.get(t).copied());
-        let value = |id: &MetricId| signals.value(id, t, serving, recorded);
-
-        // Scheduled actions first: they move min and max, and capacity follows.
+        let serving = capacity.serving_at(t);
+        let recorded = |m: usize| recorded_capacity.and_then(|c| c.get(m).copied());
         if !suspended.scheduled_scaling {
-            for (i, when) in &schedules {
-                let s = &target.scheduled_actions[*i];
-                if !when.fires(instant(now)) {
-                    continue;
-                }
-                match bounds.apply(s) {
-                    Ok(()) => {
-                        let clamped = desired.clamp(bounds.min, bounds.max.max(bounds.min));
-                        change(&mut trace, &mut desired, &mut pending, t, clamped, opts, &s.name);
-                    }
-                    Err(why) => {
-                        let note = format!("scheduled action `{}` fails when it runs: {why}", s.name);
-                        if !trace.notes.contains(&note) {
-                            trace.notes.push(note);
-                        }
-                    }
-                }
-            }
+            let now = instant(signals.start + 60 * t as i64);
+            run_schedules(target, &schedules, now, t, &mut bounds, &mut capacity, &mut trace);
         }
 
-        // Target tracking: each policy's wish.
-        let mut out: Vec<(i32, Winner)> = Vec::new();
-        let mut tracking_in: Vec<Option<(i32, usize)>> = Vec::new();
+        let mut wishes = Wishes::default();
+        let desired = capacity.desired;
         for (i, p) in tracking.iter_mut().enumerate() {
-            let v = value(&p.metric);
-            let target_value = p.tt.target_value;
-            match v {
-                Some(v) if v > target_value => {
-                    p.high += 1;
-                    p.low = 0;
-                }
-                Some(v) if v < LOW_FRACTION * target_value => {
-                    p.low += 1;
-                    p.high = 0;
-                }
-                _ => {
-                    p.high = 0;
-                    p.low = 0;
-                }
-            }
-            // The epsilon keeps float noise (3 x 200/3 / 50 = 4.000000000000001) from adding one.
-            let wish = v.map(|v| (f64::from(desired.max(1)) * v / target_value - 1e-9).ceil() as i32);
-            if p.high >= HIGH_DATAPOINTS
-                && t >= p.out_until
-                && let Some(w) = wish.filter(|w| *w > desired)
-            {
-                out.push((w, Winner::Tracking(i)));
-            }
-            if !p.tt.disable_scale_in {
-                let ready = p.low >= LOW_DATAPOINTS && t >= p.in_until;
-                let down = wish.filter(|w| *w < desired).map(|w| (w, i));
-                tracking_in.push(if ready { down } else { None });
-            }
+            let wish = p.observe(signals.value(&p.metric, t, serving, recorded(t)), desired, t);
+            wishes.out.extend(wish.out.map(|w| (w, Winner::Tracking(i))));
+            wishes
+                .tracking_in
+                .extend(wish.scale_in.map(|w| w.map(|w| (w, i))));
         }
-
-        // Step scaling: alarms evaluate at the end of each period; in ALARM the policy runs.
-        let mut step_in: Vec<(i32, Winner)> = Vec::new();
         for (i, p) in stepping.iter_mut().enumerate() {
-            if (t + 1) % p.period != 0 {
-                continue;
-            }
-            let first = t + 1 - p.period;
-            let samples: Vec<f64> = (first..=t)
-                .filter_map(|m| {
-                    // Each minute of the period as it was served (this one is not recorded yet).
-                    let served = trace.serving.get(m).copied().unwrap_or(serving);
-                    signals.value(
-                        &p.metric,
-                        m,
-                        served,
-                        recorded_capacity.and_then(|c| c.get(m).copied()),
-                    )
-                })
-                .collect();
-            p.datapoints
-                .push_back(aggregate(&p.step.alarm.statistic, &samples));
-            let n = usize::try_from(p.step.alarm.evaluation_periods)
-                .unwrap_or(1)
-                .max(1);
-            while p.datapoints.len() > n {
-                p.datapoints.pop_front();
-            }
-            p.state = evaluate(&p.step.alarm, &p.datapoints, p.state);
-            if p.state != AlarmState::Alarm {
-                continue;
-            }
-            let Some(latest) = p.datapoints.iter().rev().find_map(|d| *d) else {
-                continue;
-            };
-            let Some(adjustment) = step_for(p.step, &p.step.alarm, latest - p.step.alarm.threshold) else {
-                continue;
-            };
-            let in_cooldown = p.out_cooldown.filter(|(until, _)| t < *until);
-            let base = in_cooldown.map_or(desired, |(_, before)| before);
-            let wanted = adjusted(p.step, base, adjustment);
-            if wanted > desired {
-                out.push((wanted, Winner::Step(i)));
-            } else if wanted < desired && in_cooldown.is_none() && t >= p.in_until {
-                step_in.push((wanted, Winner::Step(i)));
+            let served = |m: usize| (trace.serving.get(m).copied().unwrap_or(serving), recorded(m));
+            match p.at_minute(t, desired, signals, served) {
+                Some(Ask::Out(w)) => wishes.out.push((w, Winner::Step(i))),
+                Some(Ask::In(w)) => wishes.step_in.push((w, Winner::Step(i))),
+                None => {}
             }
         }
 
-        // Out beats in; among outs the largest wins, among ins the smallest step down.
-        let decision = if let Some(best) = out.into_iter().max_by_key(|(w, _)| *w) {
-            (!suspended.dynamic_scaling_out).then_some(best)
-        } else if suspended.dynamic_scaling_in {
-            None
-        } else {
-            let tracking_agrees = !tracking_in.is_empty() && tracking_in.iter().all(Option::is_some);
-            // Target tracking scales in only when every policy that may scale in wants to, and
-            // then no further than the most cautious of them.
-            let tracked = tracking_agrees
-                .then(|| tracking_in.iter().flatten().max_by_key(|(w, _)| *w).copied())
-                .flatten()
-                .map(|(w, i)| (w, Winner::Tracking(i)));
-            step_in.into_iter().chain(tracked).max_by_key(|(w, _)| *w)
-        };
-        if let Some((wanted, winner)) = decision {
-            let clamped = wanted.clamp(bounds.min, bounds.max.max(bounds.min));
-            let before = desired;
+        if let Some((wanted, winner)) = decide(wishes, suspended) {
+            let before = capacity.desired;
             let cause = match &winner {
-                Winner::Tracking(i) => tracking.get(*i).map_or("target tracking", |p| p.name),
+                Winner::Tracking(i) => tracking[*i].name,
                 Winner::Step(i) => stepping[*i].name,
-            }
-            .to_string();
-            change(&mut trace, &mut desired, &mut pending, t, clamped, opts, &cause);
-            // AWS documents no default cooldown for inference components and serverless
-            // variants: the model assumes the variants' 300 s there (docs/simulate.md).
-            let minutes = |secs: Option<i32>| {
-                let secs = secs.unwrap_or(crate::model::VARIANT_DEFAULT_COOLDOWN);
-                t + usize::try_from(secs / 60).unwrap_or(0)
             };
-            // A scale-out ends every scale-in cooldown (Application Auto Scaling API reference,
-            // TargetTrackingScalingPolicyConfiguration.ScaleInCooldown).
-            if desired > before {
-                tracking.iter_mut().for_each(|p| p.in_until = t);
-                stepping.iter_mut().for_each(|p| p.in_until = t);
-            }
-            match winner {
-                Winner::Tracking(i) if desired > before => {
-                    if let Some(p) = tracking.get_mut(i) {
-                        p.out_until = minutes(p.tt.scale_out_cooldown);
-                    }
-                }
-                Winner::Tracking(_) if desired < before => {
-                    for p in tracking.iter_mut() {
-                        p.in_until = minutes(p.tt.scale_in_cooldown);
-                    }
-                }
-                Winner::Step(i) if desired > before => {
-                    let p = &mut stepping[i];
-                    if p.out_cooldown.is_none_or(|(until, _)| t >= until) {
-                        p.out_cooldown = Some((minutes(Some(p.step.cooldown)), before));
-                    }
-                }
-                Winner::Step(i) if desired < before => {
-                    stepping[i].in_until = minutes(Some(stepping[i].step.cooldown));
-                }
-                _ => {}
-            }
+            trace.change(&mut capacity, t, bounds.clamp(wanted), cause);
+            let moved = capacity.desired.cmp(&before);
+            start_cooldowns(moved, &winner, t, before, &mut tracking, &mut stepping);
         }
 
         if signals.has_backlog(t) == Some(true) && serving == 0 {
             trace.backlog_without_capacity += 1;
         }
-        trace.desired.push(desired);
+        trace.desired.push(capacity.desired);
         trace.serving.push(serving);
     }
     trace
 }
 
-/// Moves capacity to `to`, recording the event; new capacity serves after the start-up time.
-fn change(
-    trace: &mut Trace,
-    desired: &mut i32,
-    pending: &mut VecDeque<(usize, i32)>,
-    t: usize,
-    to: i32,
-    opts: &Options,
-    cause: &str,
-) {
-    if to == *desired {
-        return;
+fn instant(secs: i64) -> Timestamp {
+    Timestamp::from_second(secs).unwrap_or(Timestamp::MAX)
+}
+
+/// The target's scheduled actions that can be simulated, by index. A rate(...) without a start
+/// time counts from the first simulated minute, as if the action had been created then.
+fn schedules(target: &ScalableTarget, start: i64, notes: &mut Vec<String>) -> Vec<(usize, Schedule)> {
+    target
+        .scheduled_actions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| match Schedule::new(s, Some(instant(start))) {
+            Ok(w) => Some((i, w)),
+            Err(e) => {
+                notes.push(format!("scheduled action `{}` not simulated: {e}", s.name));
+                None
+            }
+        })
+        .collect()
+}
+
+/// The bounds the actions' latest runs before the first minute left in force.
+fn bounds_at_start(
+    target: &ScalableTarget,
+    schedules: &[(usize, Schedule)],
+    start: i64,
+    notes: &mut Vec<String>,
+) -> InForce {
+    if target.suspended.scheduled_scaling {
+        return InForce::base(target.min_capacity, target.max_capacity);
     }
-    if to > *desired {
-        pending.push_back((t + 1 + opts.startup_minutes, to.saturating_sub(*desired)));
-    } else {
-        // Scale-in cancels launches still starting first, newest first.
-        let mut remove = desired.saturating_sub(to);
-        while remove > 0 {
-            let Some((ready, n)) = pending.pop_back() else {
-                break;
-            };
-            let taken = n.min(remove);
-            remove -= taken;
-            if n > taken {
-                pending.push_back((ready, n - taken));
+    let before = instant(start - 1);
+    let runs: Vec<(Timestamp, &ScheduledAction)> = schedules
+        .iter()
+        .filter_map(|(i, w)| Some((w.last_run_at_or_before(before)?, &target.scheduled_actions[*i])))
+        .collect();
+    let mut bounds = InForce::after_runs(target.min_capacity, target.max_capacity, &runs);
+    notes.append(&mut bounds.notes);
+    bounds
+}
+
+/// The target's policies as replay state, with notes on what is simulated differently.
+fn policies<'a>(
+    target: &'a ScalableTarget,
+    notes: &mut Vec<String>,
+) -> (Vec<Tracking<'a>>, Vec<Stepping<'a>>) {
+    let mut tracking = Vec::new();
+    let mut stepping = Vec::new();
+    for p in &target.policies {
+        match &p.config {
+            PolicyConfig::TargetTracking(tt) => tracking.push(Tracking::new(&p.name, tt)),
+            PolicyConfig::Step(step) => {
+                if step.alarm.period % 60 != 0 {
+                    notes.push(format!(
+                        "alarm `{}`: its {} s period is simulated as 60 s (the history is per minute)",
+                        step.alarm.name, step.alarm.period
+                    ));
+                }
+                if let AlarmStatistic::Extended(p) = &step.alarm.statistic {
+                    notes.push(format!(
+                        "alarm `{}`: percentile {p} is simulated as Maximum",
+                        step.alarm.name
+                    ));
+                }
+                stepping.push(Stepping::new(&p.name, step));
             }
         }
     }
-    trace.events.push(Event {
-        minute: t,
-        from: *desired,
-        to,
-        cause: cause.to_string(),
-    });
-    *desired = to;
+    (tracking, stepping)
+}
+
+/// Scheduled actions due at `now` move min and max, and capacity follows at once; a run that
+/// would put min above max fails and changes nothing, as on AWS.
+fn run_schedules(
+    target: &ScalableTarget,
+    schedules: &[(usize, Schedule)],
+    now: Timestamp,
+    t: usize,
+    bounds: &mut InForce,
+    capacity: &mut Capacity,
+    trace: &mut Trace,
+) {
+    for (i, when) in schedules {
+        let s = &target.scheduled_actions[*i];
+        if !when.fires(now) {
+            continue;
+        }
+        match bounds.apply(s) {
+            Ok(()) => {
+                let clamped = bounds.clamp(capacity.desired);
+                trace.change(capacity, t, clamped, &s.name);
+            }
+            Err(why) => {
+                let note = format!("scheduled action `{}` fails when it runs: {why}", s.name);
+                if !trace.notes.contains(&note) {
+                    trace.notes.push(note);
+                }
+            }
+        }
+    }
+}
+
+/// Several policies: a scale-out beats any scale-in and the largest wins; target tracking scales
+/// in only when every policy that may scale in wants to, and then no further than the most
+/// cautious of them; among scale-ins the smallest step down wins. Suspended directions do not
+/// scale.
+fn decide(wishes: Wishes, suspended: SuspendedState) -> Option<(i32, Winner)> {
+    if let Some(best) = wishes.out.into_iter().max_by_key(|(w, _)| *w) {
+        return (!suspended.dynamic_scaling_out).then_some(best);
+    }
+    if suspended.dynamic_scaling_in {
+        return None;
+    }
+    let tracking_in = wishes.tracking_in;
+    let tracking_agrees = !tracking_in.is_empty() && tracking_in.iter().all(Option::is_some);
+    let tracked = tracking_agrees
+        .then(|| tracking_in.iter().flatten().max_by_key(|(w, _)| *w).copied())
+        .flatten()
+        .map(|(w, i)| (w, Winner::Tracking(i)));
+    wishes.step_in.into_iter().chain(tracked).max_by_key(|(w, _)| *w)
+}
+
+/// Cooldowns after a decision moved capacity from `before` (`moved`: which way): the winner's
+/// own, and a scale-out ends every scale-in cooldown (Application Auto Scaling API reference,
+/// TargetTrackingScalingPolicyConfiguration.ScaleInCooldown).
+fn start_cooldowns(
+    moved: std::cmp::Ordering,
+    winner: &Winner,
+    t: usize,
+    before: i32,
+    tracking: &mut [Tracking<'_>],
+    stepping: &mut [Stepping<'_>],
+) {
+    use std::cmp::Ordering::{Greater, Less};
+    if moved == Greater {
+        tracking.iter_mut().for_each(|p| p.in_until = t);
+        stepping.iter_mut().for_each(|p| p.in_until = t);
+    }
+    match (moved, winner) {
+        (Greater, Winner::Tracking(i)) => tracking[*i].scaled_out(t),
+        (Less, Winner::Tracking(_)) => tracking.iter_mut().for_each(|p| p.scaled_in(t)),
+        (Greater, Winner::Step(i)) => stepping[*i].scaled_out(t, before),
+        (Less, Winner::Step(i)) => stepping[*i].scaled_in(t),
+        _ => {}
+    }
 }
 
 #[cfg(test)]
