@@ -20,7 +20,8 @@ const MAX_ID: usize = 255;
 const MAX_EXPRESSION: usize = 2048;
 const MAX_STAT: usize = 100;
 /// CloudWatch service quotas (cloudwatch_limits.html): "Alarms based on metric math
-/// expressions can have up to 10 metrics", and target tracking makes such an alarm.
+/// expressions can have up to 10 metrics" (alarm-limits.html: "a hard limit"), and target
+/// tracking makes such an alarm. No page limits the expressions.
 const MAX_METRICS: usize = 10;
 
 pub fn queries(

@@ -290,7 +290,8 @@ def cloudwatch_dimension(dim, path):
 
 
 # CloudWatch service quotas (cloudwatch_limits.html): "Alarms based on metric math expressions
-# can have up to 10 metrics."
+# can have up to 10 metrics"; alarm-limits.html: "can reference a maximum of 10 metrics. This is
+# a hard limit". Neither page limits the number of expressions.
 MAX_ALARM_METRICS = 10
 
 
