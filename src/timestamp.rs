@@ -3,21 +3,24 @@
 
 use jiff::Timestamp;
 use jiff::civil::DateTime;
-use jiff::tz::TimeZone;
+
+/// The last second a timestamp of the config (and AWS's `date-time`) can name.
+pub const LAST_SECOND: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
 
 /// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ`, the one form timestamps are compared in.
-/// Beyond jiff's years -9999..=9999 it writes the nearest end of that range.
+/// Beyond the years -9999..=9999 it writes the nearest end of that range. Computed by hand:
+/// jiff's `Timestamp` ends at 9999-12-30T22:00Z, a day short of the last UTC time (an `end_time`
+/// of 9999-12-31T23:59:59Z is valid on AWS).
 pub fn format_utc(secs: i64) -> String {
-    let t = Timestamp::from_second(secs).unwrap_or(if secs < 0 { Timestamp::MIN } else { Timestamp::MAX });
-    let dt = TimeZone::UTC.to_datetime(t);
+    const FIRST_SECOND: i64 = -377_705_116_800; // -9999-01-01T00:00:00Z
+    let secs = secs.clamp(FIRST_SECOND, LAST_SECOND);
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
     format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        dt.year(),
-        dt.month(),
-        dt.day(),
-        dt.hour(),
-        dt.minute(),
-        dt.second()
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest / 60 % 60,
+        rest % 60
     )
 }
 
@@ -25,9 +28,39 @@ pub fn format_utc(secs: i64) -> String {
 pub fn parse_utc(s: &str) -> Result<i64, String> {
     s.strip_suffix('Z')
         .and_then(parse_civil)
-        .and_then(|dt| dt.to_zoned_datetime(TimeZone::UTC).ok())
-        .map(|z| z.timestamp().as_second())
+        .map(utc_seconds)
         .ok_or_else(|| format!("\"{s}\" is not yyyy-mm-ddThh:mm:ssZ"))
+}
+
+/// A wall-clock date and time read as UTC -> seconds since the epoch, for every year jiff's
+/// civil types hold (-9999..=9999).
+pub fn utc_seconds(dt: DateTime) -> i64 {
+    let days = days_from_civil(i64::from(dt.year()), i64::from(dt.month()), i64::from(dt.day()));
+    days * 86_400 + i64::from(dt.hour()) * 3600 + i64::from(dt.minute()) * 60 + i64::from(dt.second())
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant, "chrono-Compatible
+/// Low-Level Date Algorithms", days_from_civil).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The inverse of `days_from_civil` (civil_from_days of the same paper).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 /// `YYYY-MM-DDTHH:MM:SS` (no offset) -> a wall-clock date and time. None when it is not that
@@ -84,5 +117,30 @@ mod tests {
             assert!(parse_utc(bad).is_err(), "{bad}");
         }
         assert_eq!(parse_utc("x").unwrap_err(), "\"x\" is not yyyy-mm-ddThh:mm:ssZ");
+    }
+
+    /// jiff's Timestamp stops at 9999-12-30T22:00Z; AWS takes the whole of year 9999.
+    #[test]
+    fn the_last_second_of_9999_reads_and_writes() {
+        assert_eq!(parse_utc("9999-12-31T23:59:59Z"), Ok(LAST_SECOND));
+        assert_eq!(format_utc(LAST_SECOND), "9999-12-31T23:59:59Z");
+        assert_eq!(format_utc(i64::MAX), "9999-12-31T23:59:59Z");
+        assert_eq!(format_utc(i64::MIN), "-9999-01-01T00:00:00Z");
+        // Agrees with jiff wherever jiff reaches.
+        for secs in [
+            -62_135_596_800,
+            -1,
+            0,
+            951_782_400,
+            1_700_000_000,
+            253_402_207_200,
+        ] {
+            let t = Timestamp::from_second(secs).expect("in jiff's range");
+            assert_eq!(
+                format_utc(secs),
+                t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                "{secs}"
+            );
+        }
     }
 }

@@ -73,7 +73,6 @@ codes! {
     WRONG_TARGET_METRIC = "wrong-target-metric", Error, RULES, "a metric for another kind of scalable target";
     TOO_MANY_POLICIES = "too-many-policies", Error, RULES, "more than 50 policies on one target";
     // Steps and alarms.
-    TOO_MANY_STEPS = "too-many-steps", Error, RULES, "more than 20 steps in one policy";
     NO_STEPS = "no-steps", Error, RULES, "a step policy without steps";
     STEP_BOUNDS = "step-bounds", Error, RULES, "a step with no bounds, or an upper bound not above its lower bound";
     STEP_GAP = "step-gap", Error, RULES, "a gap between two steps";
@@ -100,6 +99,8 @@ codes! {
     BREACHING_WHEN_ABSENT = "breaching-when-absent", Warning, ADVICE, "missing data as breaching on a metric absent at zero instances";
     NO_SCALE_IN = "no-scale-in", Warning, ADVICE, "no policy can ever scale in";
     ONE_SIDED_SCHEDULE = "one-sided-schedule", Warning, ADVICE, "a scheduled action that sets one bound can meet the other and fail";
+    TOO_MANY_STEPS = "too-many-steps", Warning, ADVICE, "more than 20 steps in one policy, AWS's default (adjustable) quota";
+    TARGET_NOT_POSITIVE = "target-not-positive", Warning, ADVICE, "a target-tracking target of zero or less";
 }
 
 /// The codes `ignore_warnings` accepts.

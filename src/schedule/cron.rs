@@ -19,8 +19,8 @@
 //! (the last day of the week), `nL` the last day n of the month and `n#k` the k-th day n of
 //! the month. `L`, `W` and `#` stand alone in their field ("If you use a '#' character, you
 //! can define only one expression in the day-of-week field"). Names are read in any case. A
-//! range runs from low to high (no wrapping past the end of a field). `/` is also read in
-//! day-of-week (older CloudWatch Events tables list it).
+//! range runs from low to high (no wrapping past the end of a field). Day-of-week takes no `/`:
+//! the table above leaves it out, and AWS refuses it there.
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -454,6 +454,11 @@ fn day_of_month(text: &str) -> Result<DayOfMonth, String> {
 fn day_of_week(text: &str) -> Result<DayOfWeek, String> {
     let upper = text.to_ascii_uppercase();
     let day = |t: &str| value(t, &DAY_OF_WEEK).and_then(|d| i8::try_from(d).ok());
+    if text.contains('/') {
+        return Err(format!(
+            "has \"{text}\" in day-of-week, which takes , - * ? L # but no / (list the days instead, as MON,WED,FRI)"
+        ));
+    }
     if upper == "L" {
         let mut saturday = Set::default();
         saturday.insert(7);
@@ -551,6 +556,15 @@ mod tests {
         assert!(e("? 8 * * MON *").starts_with("must have `?` in exactly one"));
         assert!(e("? 8 * * ? *").starts_with("has \"?\" in minutes"));
         assert!(e("0 8 * *").starts_with("has 4 fields"));
+        assert_eq!(
+            e("0 8 ? * 2/2 *"),
+            "has \"2/2\" in day-of-week, which takes , - * ? L # but no / (list the days instead, as MON,WED,FRI)"
+        );
+        assert!(e("0 8 ? * */2 *").contains("but no /"));
+        assert!(
+            Cron::parse("0 0/2 1/3 * ? *").is_ok(),
+            "/ stays fine in the other fields"
+        );
     }
 
     /// Day rules on hand-checked dates of 2026.

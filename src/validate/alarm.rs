@@ -1,5 +1,6 @@
 //! The CloudWatch alarm of a step policy, with PutMetricAlarm's rules.
 
+use super::names::MetricField;
 use super::policy::{EndpointContext, dimensions, metric_text};
 use super::statistic::extended_statistic_error;
 use super::{int_in, names};
@@ -70,11 +71,11 @@ pub fn validate(
     let metric = raw
         .metric
         .as_ref()
-        .and_then(|m| metric_text(m, "metric name", 255, d));
+        .and_then(|m| metric_text(m, MetricField::Name, false, d));
     let namespace = raw
         .namespace
         .as_ref()
-        .and_then(|n| metric_text(n, "namespace", 255, d));
+        .and_then(|n| metric_text(n, MetricField::Namespace, false, d));
     let statistic = raw.statistic.as_ref().and_then(|s| statistic(s, d));
     let period = raw.period.as_ref().and_then(|p| period(p, d));
     let evaluation = raw

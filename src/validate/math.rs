@@ -7,6 +7,7 @@
 
 use std::collections::HashSet;
 
+use super::names::{self, MetricField};
 use super::policy::{EndpointContext, dimensions, metric_text};
 use super::required;
 use super::statistic::{Grammar, statistic_error};
@@ -18,6 +19,10 @@ use crate::model::{MetricQuery, QueryMetric};
 const MAX_ID: usize = 255;
 const MAX_EXPRESSION: usize = 2048;
 const MAX_STAT: usize = 100;
+/// CloudWatch service quotas (cloudwatch_limits.html): "Alarms based on metric math
+/// expressions can have up to 10 metrics" (alarm-limits.html: "a hard limit"), and target
+/// tracking makes such an alarm. No page limits the expressions.
+const MAX_METRICS: usize = 10;
 
 pub fn queries(
     list: &Located<Vec<RawMetricQuery>>,
@@ -53,6 +58,18 @@ pub fn queries(
             Some(q) => out.push(q),
             None => ok = false,
         }
+    }
+    let metrics = out.iter().filter(|q| q.metric.is_some()).count();
+    if ok && metrics > MAX_METRICS {
+        d.push(
+            Diagnostic::new(
+                &codes::METRIC_MATH,
+                &list.origin,
+                format!("{metrics} metric queries; the CloudWatch alarm that target tracking creates from them may have at most {MAX_METRICS}"),
+            )
+            .help(format!("use at most {MAX_METRICS} `metric` queries; expressions over them do not count")),
+        );
+        return None;
     }
     let returning: Vec<&MetricQuery> = out.iter().filter(|q| q.return_data).collect();
     if ok && returning.len() != 1 {
@@ -111,12 +128,16 @@ fn query(
             None
         }
     };
+    let label = match &q.label {
+        Some(l) => Some(free_text(l, "label", d)?),
+        None => None,
+    };
     let (expression, metric) = source?;
     Some(MetricQuery {
         id: id?,
         expression,
         metric,
-        label: q.label.as_ref().map(|l| l.value.clone()),
+        label,
         return_data: q.return_data.as_ref().map_or(is_last, |r| r.value),
     })
 }
@@ -165,16 +186,30 @@ fn query_id(id: &Located<String>, d: &mut Diagnostics) -> Option<String> {
 }
 
 fn expression(e: &Located<String>, d: &mut Diagnostics) -> Option<String> {
-    let len = e.value.chars().count();
-    if (1..=MAX_EXPRESSION).contains(&len) && !e.value.trim().is_empty() {
-        return Some(e.value.clone());
+    let len = names::aws_len(&e.value);
+    if !(1..=MAX_EXPRESSION).contains(&len) || e.value.trim().is_empty() {
+        d.push(Diagnostic::new(
+            &codes::OUT_OF_RANGE,
+            &e.origin,
+            format!("an expression has 1 to {MAX_EXPRESSION} characters; this one has {len}"),
+        ));
+        return None;
     }
-    d.push(Diagnostic::new(
-        &codes::OUT_OF_RANGE,
-        &e.origin,
-        format!("an expression has 1 to {MAX_EXPRESSION} characters; this one has {len}"),
-    ));
-    None
+    free_text(e, "expression", d)
+}
+
+/// Text AWS takes in an expression or a label (`names::free_text`), or a `metric-math` error.
+fn free_text(field: &Located<String>, what: &str, d: &mut Diagnostics) -> Option<String> {
+    match names::free_text(&field.value) {
+        None => Some(field.value.clone()),
+        Some(why) => {
+            d.push(
+                Diagnostic::new(&codes::METRIC_MATH, &field.origin, format!("the {what} {why}"))
+                    .help("remove the control character; tabs and line breaks are fine"),
+            );
+            None
+        }
+    }
 }
 
 fn metric(
@@ -184,9 +219,9 @@ fn metric(
     d: &mut Diagnostics,
 ) -> Option<QueryMetric> {
     let what = "a metric query";
-    let metric_name = metric_text(name, "metric name", 255, d);
+    let metric_name = metric_text(name, MetricField::Name, true, d);
     let namespace = required(&q.namespace, "namespace", &q.origin, what, d)
-        .and_then(|n| metric_text(n, "namespace", 255, d));
+        .and_then(|n| metric_text(n, MetricField::Namespace, true, d));
     let stat = required(&q.stat, "stat", &q.origin, what, d).and_then(|s| stat(s, d));
     let (metric_name, namespace) = (metric_name?, namespace?);
     let dimensions = dimensions(&q.dimensions, &namespace, &metric_name, ctx, d)?;

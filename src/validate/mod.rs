@@ -20,7 +20,8 @@ use crate::model::{DEFAULT_VARIANT, DesiredState};
 /// AWS quotas that are not adjustable.
 pub const MAX_POLICIES_PER_TARGET: usize = 50;
 pub(crate) const MAX_SCHEDULES_PER_TARGET: usize = 200;
-/// Adjustable, but this is the default every account starts with.
+/// Adjustable ("Step adjustments per scaling policy", Application Auto Scaling service
+/// quotas): the default every account starts with, so more is a warning, not an error.
 pub const MAX_STEPS_PER_POLICY: usize = 20;
 
 /// The desired state, if there was no error. Warnings are added to `d` either way.

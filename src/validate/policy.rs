@@ -1,5 +1,6 @@
 //! One `[[endpoint.policy]]` -> a target-tracking or step scaling policy.
 
+use super::names::MetricField;
 use super::{alarm, cooldown, int_in, names, required, steps};
 use crate::config::raw::{Dimensions, Field, Located, RawCustomMetric, RawMetric, RawPolicy};
 use crate::diagnostic::{Diagnostic, Diagnostics, Origin, codes};
@@ -9,9 +10,9 @@ use crate::model::{
     ScalableDimension, Scaled, ScalingPolicy, StepScaling, TargetTracking,
 };
 
-/// AWS's TargetValue range (Application Auto Scaling API reference).
-pub const TARGET_MIN: f64 = 8.515920e-109;
-pub const TARGET_MAX: f64 = 1.174271e+108;
+/// AWS's TargetValue range: "Values must be in the range of -2^360 to 2^360" (Application
+/// Auto Scaling API reference, TargetTrackingScalingPolicyConfiguration).
+pub const TARGET_LIMIT: f64 = 2.348_542_582_773_833_2e108;
 pub const MAX_DIMENSIONS: usize = 30;
 
 pub struct EndpointContext {
@@ -161,22 +162,43 @@ fn target_tracking(
     })
 }
 
-fn target_value(t: &Located<f64>, d: &mut Diagnostics) -> Option<f64> {
-    if t.value.is_finite() && (TARGET_MIN..=TARGET_MAX).contains(&t.value) {
-        return Some(t.value);
+/// A number as a reader takes it in: very large or very small ones in exponent form.
+fn show_number(x: f64) -> String {
+    if x.is_finite() && x != 0.0 && !(1e-6..1e15).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
     }
-    d.push(
-        Diagnostic::new(
-            &codes::OUT_OF_RANGE,
-            &t.origin,
-            format!(
-                "target {} is outside AWS's range ({TARGET_MIN:e} to {TARGET_MAX:e})",
-                t.value
-            ),
-        )
-        .help("use a positive target value of the metric, e.g. `target = 50.0`"),
-    );
-    None
+}
+
+fn target_value(t: &Located<f64>, d: &mut Diagnostics) -> Option<f64> {
+    if !(t.value.is_finite() && (-TARGET_LIMIT..=TARGET_LIMIT).contains(&t.value)) {
+        d.push(
+            Diagnostic::new(
+                &codes::OUT_OF_RANGE,
+                &t.origin,
+                format!(
+                    "target {} is outside AWS's range (-2^360 to 2^360)",
+                    show_number(t.value)
+                ),
+            )
+            .help("use a target value of the metric, e.g. `target = 50.0`"),
+        );
+        return None;
+    }
+    if t.value <= 0.0 {
+        // AWS takes it; but a utilization, a count or a backlog is never below zero, so the
+        // metric always sits at or above the target and the policy only ever scales out.
+        d.push(
+            Diagnostic::new(
+                &codes::TARGET_NOT_POSITIVE,
+                &t.origin,
+                format!("target {} is not above zero: the metrics that scale an endpoint never go below zero, so this policy would only ever scale out", show_number(t.value)),
+            )
+            .help("use a positive target value of the metric, e.g. `target = 50.0`; ignore this warning if your own metric can be negative"),
+        );
+    }
+    Some(t.value)
 }
 
 fn metric(
@@ -310,9 +332,9 @@ fn custom(
 ) -> Option<CustomMetric> {
     let what = "`custom` metric";
     let name = required(&c.value.name, "name", &c.origin, what, d)
-        .and_then(|n| metric_text(n, "metric name", 255, d));
+        .and_then(|n| metric_text(n, MetricField::Name, false, d));
     let namespace = required(&c.value.namespace, "namespace", &c.origin, what, d)
-        .and_then(|n| metric_text(n, "namespace", 255, d));
+        .and_then(|n| metric_text(n, MetricField::Namespace, false, d));
     let statistic = required(&c.value.statistic, "statistic", &c.origin, what, d).map(|s| s.value);
     let (name, namespace) = (name?, namespace?);
     if ctx.inference == Some(Inference::Async)
@@ -361,19 +383,28 @@ pub fn summed_across_cores(
     );
 }
 
+/// A metric name or namespace, or an `invalid-name` error where it was written. `in_math`: the
+/// metric of a metric math query (see `names::metric_text`).
 pub(super) fn metric_text(
     field: &Located<String>,
-    what: &str,
-    max: usize,
+    kind: MetricField,
+    in_math: bool,
     d: &mut Diagnostics,
 ) -> Option<String> {
-    match names::metric_text(&field.value, max) {
+    let what = match kind {
+        MetricField::Name => "metric name",
+        MetricField::Namespace => "namespace",
+    };
+    match names::metric_text(&field.value, kind, in_math) {
         Some(why) => {
-            d.push(Diagnostic::new(
-                &codes::INVALID_NAME,
-                &field.origin,
-                format!("{what} \"{}\" {why}", field.value),
-            ));
+            d.push(
+                Diagnostic::new(
+                    &codes::INVALID_NAME,
+                    &field.origin,
+                    format!("{what} {:?} {why}", field.value),
+                )
+                .help("CloudWatch metric names and namespaces have 1 to 255 characters, none of them a control character in metric math; a namespace may not start with ':' nor hold a line break"),
+            );
             None
         }
         None => Some(field.value.clone()),
@@ -419,15 +450,22 @@ pub(super) fn dimensions(
     let mut ok = true;
     let mut dims = Vec::new();
     for (name, value) in &given.value {
-        ok &= metric_text(name, "dimension name", 255, d).is_some();
-        let value_len = value.value.chars().count();
-        if value_len == 0 || value_len > 1024 {
-            d.push(Diagnostic::new(
-                &codes::INVALID_NAME,
-                &value.origin,
-                format!("dimension value must be 1 to 1024 characters long, not {value_len}"),
-            ));
-            ok = false;
+        for (text, is_name) in [(name, true), (value, false)] {
+            if let Some(why) = names::dimension_text(&text.value, is_name) {
+                d.push(
+                    Diagnostic::new(
+                        &codes::INVALID_NAME,
+                        &text.origin,
+                        format!(
+                            "dimension {} {:?} {why}",
+                            if is_name { "name" } else { "value" },
+                            text.value
+                        ),
+                    )
+                    .help("CloudWatch dimensions are ASCII text without control characters, not only spaces; a name may not start with ':'"),
+                );
+                ok = false;
+            }
         }
         dims.push(dim(&name.value, &value.value));
     }

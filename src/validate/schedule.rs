@@ -5,8 +5,7 @@ use crate::config::raw::{Located, RawSchedule};
 use crate::diagnostic::{Diagnostic, Diagnostics, codes};
 use crate::model::ScheduledAction;
 use crate::schedule::{Expression, time_zone};
-use crate::timestamp::format_utc;
-use jiff::Timestamp;
+use crate::timestamp::{LAST_SECOND, format_utc, utc_seconds};
 
 pub fn validate(s: &RawSchedule, d: &mut Diagnostics) -> Option<ScheduledAction> {
     let name = required(&s.name, "name", &s.origin, "[[endpoint.schedule]]", d)?;
@@ -152,12 +151,44 @@ fn timestamp(t: &Located<String>, key: &str, d: &mut Diagnostics) -> Option<(i64
         );
         return None;
     }
-    // TOML writes it back as RFC 3339, which jiff reads (and checks: no 30 February).
-    let Ok(instant) = dt.to_string().parse::<Timestamp>() else {
+    let (Some(date), Some(time), Some(offset)) = (dt.date, dt.time, dt.offset) else {
         not_a_time(d);
         return None;
     };
-    let secs = instant.as_second();
+    // By hand rather than through jiff's Timestamp, which ends on 9999-12-30 (AWS takes an
+    // end_time of 9999-12-31T23:59:59Z). jiff's civil DateTime checks the date (no 30 February).
+    let Ok(civil) = jiff::civil::DateTime::new(
+        i16::try_from(date.year).unwrap_or(i16::MAX),
+        i8::try_from(date.month).unwrap_or(0),
+        i8::try_from(date.day).unwrap_or(0),
+        i8::try_from(time.hour).unwrap_or(-1),
+        i8::try_from(time.minute).unwrap_or(-1),
+        // A leap second (:60) is the second before the next minute, as RFC 3339 readers take it.
+        i8::try_from(time.second.unwrap_or(0).min(59)).unwrap_or(-1),
+        0,
+    ) else {
+        not_a_time(d);
+        return None;
+    };
+    let minutes = match offset {
+        toml::value::Offset::Z => 0,
+        toml::value::Offset::Custom { minutes } => i64::from(minutes),
+    };
+    let secs = utc_seconds(civil) - minutes * 60;
+    if secs > LAST_SECOND {
+        d.push(
+            Diagnostic::new(
+                &codes::INVALID_TIME,
+                &t.origin,
+                format!(
+                    "`{key}` \"{}\" is after 9999-12-31T23:59:59Z, the last time AWS takes",
+                    t.value
+                ),
+            )
+            .help(format!("e.g. `{key} = 9999-12-31T23:59:59Z`")),
+        );
+        return None;
+    }
     Some((secs, format_utc(secs)))
 }
 
@@ -189,6 +220,13 @@ mod tests {
             Some("2024-02-29T12:00:00Z".into())
         );
         assert_eq!(ts("2026-12-24T18:00:00"), None, "no offset");
+        assert_eq!(
+            ts("9999-12-31T23:59:59Z").map(|t| t.1),
+            Some("9999-12-31T23:59:59Z".into()),
+            "AWS takes the last second of year 9999"
+        );
+        assert_eq!(ts("9999-12-31T23:59:59-01:00"), None, "past the last UTC second");
+        assert_eq!(ts("2026-02-30T00:00:00Z"), None, "no 30 February");
     }
 
     /// Every message keeps the wording it had before the grammar moved to `crate::schedule`.

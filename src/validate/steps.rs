@@ -21,14 +21,17 @@ pub fn validate(
         return None;
     }
     if steps.value.len() > MAX_STEPS_PER_POLICY {
-        d.push(Diagnostic::new(
-            &codes::TOO_MANY_STEPS,
-            &steps.origin,
-            format!(
-                "{} steps; AWS allows at most {MAX_STEPS_PER_POLICY} per policy",
-                steps.value.len()
-            ),
-        ));
+        d.push(
+            Diagnostic::new(
+                &codes::TOO_MANY_STEPS,
+                &steps.origin,
+                format!(
+                    "{} steps; AWS's default quota is {MAX_STEPS_PER_POLICY} per policy, and apply fails unless the account's quota was raised",
+                    steps.value.len()
+                ),
+            )
+            .help("merge steps, or request a higher \"Step adjustments per scaling policy\" quota in Service Quotas"),
+        );
     }
 
     let mut parsed: Vec<(StepAdjustment, &Origin)> = Vec::new();

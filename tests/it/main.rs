@@ -9,6 +9,7 @@ mod action_yml;
 mod advice;
 mod cli;
 mod common;
+mod conformance;
 mod converge;
 mod corpus;
 mod engine;

@@ -679,7 +679,7 @@ def describe_alarms(self):
 
 
 # ---------------------------------------------------------------------------------------------
-# Rule 10: an update of a scheduled action keeps what it leaves out.
+# Rule 12: an update of a scheduled action keeps what it leaves out.
 # ---------------------------------------------------------------------------------------------
 
 

@@ -31,6 +31,13 @@ The front does five things moto does not:
    region's clock and runs the scheduled actions that fall due;
    GET /_standin/clock?region=us-east-1 returns {"now", "ran": [...], "failed": [...]}.
 
+6. Every request checked against AWS's own service models (tests/standin/model_check.py:
+   botocore's service-2.json of both services, plus the limits their API references state in
+   words): a request AWS would refuse gets AWS's 400 ValidationException (CloudWatch:
+   ValidationError) and never reaches moto. Each request is recorded as decoded:
+   GET /_standin/requests?region=KEY/REGION returns
+   [{"operation", "params", "violations": [...]}, ...] (violations empty when it passed).
+
 Usage: python aws_standin.py [PORT] [--exit-with-parent]
   PORT 0 or absent: any free port; prints "READY <port>" when it listens.
   --exit-with-parent: exit when standard input closes, so a test run that dies leaves no
@@ -53,6 +60,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from werkzeug.serving import make_server
 
 import aws_rules
+import model_check
 
 def _accept_documented_sagemaker_dimensions():
     """moto validates dimensions against an Enum in two modules; widen it with the two
@@ -72,6 +80,7 @@ def _accept_documented_sagemaker_dimensions():
 
 _accept_documented_sagemaker_dimensions()
 aws_rules.install()
+model_check.warm_up()
 
 CBOR_PATH = re.compile(r"^/service/(?P<service>[^/]+)/operation/(?P<op>[^/]+)$")
 SCOPE = re.compile(r"Credential=(?P<key>[^/]+)/\d{8}/(?P<region>[^/]+)/")
@@ -119,6 +128,8 @@ class Front:
         self.moto = threading.Lock()
         self.calls = {}
         self.faults = []
+        # scope -> [{"operation", "params", "violations"}]: every request as decoded (point 6)
+        self.requests = {}
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -135,7 +146,11 @@ class Front:
             if fault:
                 return self.fail(start_response, fault, cbor_service is not None)
         if cbor_service:
-            return self.cbor(environ, start_response, cbor_service, op)
+            return self.cbor(environ, start_response, cbor_service, op, region)
+        if op:
+            refused = self.check_json(environ, region, op)
+            if refused:
+                return self.fail(start_response, refused, False)
         with self.moto:
             return list(self.app(environ, start_response))
 
@@ -202,7 +217,7 @@ class Front:
     @staticmethod
     def fail(start_response, fault, cbor):
         body = {"__type": fault.get("code", "InternalFailure"), "message": fault.get("message", "injected fault")}
-        status = f"{fault.get('status', 500)} Injected"
+        status = f"{fault.get('status', 500)} {fault.get('reason', 'Injected')}"
         if cbor:
             data = cbor2.dumps(body)
             headers = [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")]
@@ -212,10 +227,13 @@ class Front:
         start_response(status, headers + [("Content-Length", str(len(data)))])
         return [data]
 
-    def cbor(self, environ, start_response, service, op):
+    def cbor(self, environ, start_response, service, op, region):
         length = int(environ.get("CONTENT_LENGTH") or 0)
         raw = environ["wsgi.input"].read(length) if length else b""
         payload = _to_json(cbor2.loads(raw)) if raw else {}
+        refused = self.check_model(region, service, op, payload)
+        if refused:
+            return self.fail(start_response, refused, True)
         data = json.dumps(payload).encode()
         inner = dict(environ)
         inner["PATH_INFO"] = "/"
@@ -244,6 +262,29 @@ class Front:
         start_response(status, headers)
         return [out]
 
+    def check_json(self, environ, region, op):
+        """Reads a JSON-protocol body (and puts it back for moto), then `check_model`."""
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        raw = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = _Body(raw)
+        try:
+            params = json.loads(raw) if raw.strip() else {}
+        except ValueError:
+            return None
+        service = environ.get("HTTP_X_AMZ_TARGET", "").rsplit(".", 1)[0]
+        return self.check_model(region, service, op, params)
+
+    def check_model(self, region, service, op, params):
+        """Records the request and checks it against AWS's service model and documented limits
+        (model_check.py); a violation is answered as AWS answers it, as a fault without moto."""
+        found = model_check.violations(service, op, params)
+        with self.lock:
+            self.requests.setdefault(region, []).append({"operation": op, "params": params, "violations": found})
+        if not found:
+            return None
+        code, message = model_check.error(service, found)
+        return {"status": 400, "reason": "Bad Request", "code": code, "message": message}
+
     def control(self, environ, start_response, path):
         method = environ.get("REQUEST_METHOD")
         query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
@@ -251,6 +292,11 @@ class Front:
             region = query.get("region", [None])[0]
             with self.lock:
                 result = self.calls.get(region, []) if region else self.calls
+            return self.reply(start_response, result)
+        if path == "/_standin/requests" and method == "GET":
+            region = query.get("region", [None])[0]
+            with self.lock:
+                result = self.requests.get(region, []) if region else self.requests
             return self.reply(start_response, result)
         if path == "/_standin/faults" and method == "POST":
             length = int(environ.get("CONTENT_LENGTH") or 0)

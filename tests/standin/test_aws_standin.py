@@ -377,9 +377,121 @@ class MissingObjects(StandinTest):
                          ServiceNamespace=NS, ResourceId=rid + "x", ScalableDimension=DIM)
 
 
+class ModelCheck(StandinTest):
+    """Point 6 of aws_standin.py: requests checked against botocore's service models and the
+    limits the API references state in words (model_check.py). Each request below reached
+    moto, which took it, before the check; botocore's own client-side validation is off so
+    length limits reach the stand-in too."""
+
+    def setUp(self):
+        super().setUp()
+        kw = dict(region_name=self.region, endpoint_url=SERVER["url"], aws_access_key_id="testing",
+                  aws_secret_access_key="testing",
+                  config=Config(retries={"max_attempts": 1}, parameter_validation=False))
+        self.aas = boto3.client("application-autoscaling", **kw)
+        self.cw = boto3.client("cloudwatch", **kw)
+
+    def math_policy(self, rid, metrics, target=10.0):
+        return self.aas.put_scaling_policy(
+            PolicyName="math", ServiceNamespace=NS, ResourceId=rid, ScalableDimension=DIM,
+            PolicyType="TargetTrackingScaling",
+            TargetTrackingScalingPolicyConfiguration={"TargetValue": target, "CustomizedMetricSpecification": {"Metrics": metrics}})
+
+    @staticmethod
+    def query(i, name="Backlog", namespace="AWS/SQS", dims=(("QueueName", "q"),)):
+        return {"Id": f"m{i}", "ReturnData": False, "MetricStat": {"Stat": "Average", "Metric": {
+            "MetricName": name, "Namespace": namespace, "Dimensions": [{"Name": n, "Value": v} for n, v in dims]}}}
+
+    def test_a_scheduled_action_name_with_a_java_line_terminator_is_refused(self):
+        rid = self.target()
+        for name in ["night\u2028shift", "night\u2029shift", "tab\tname", " lead", "trail ", "a/b", "x" * 257]:
+            self.assertError("ValidationException", None, self.schedule, rid, name, "rate(1 hour)",
+                             ScalableTargetAction={"MinCapacity": 1})
+        self.schedule(rid, "ünïcode 😀 ok", "rate(1 hour)", ScalableTargetAction={"MinCapacity": 1})
+
+    def test_the_refusal_reads_as_aws_writes_it(self):
+        rid = self.target()
+        with self.assertRaises(ClientError) as caught:
+            self.schedule(rid, "a:b", "rate(1 hour)", ScalableTargetAction={"MinCapacity": 1})
+        self.assertEqual(caught.exception.response["Error"]["Message"],
+                         "1 validation error detected: Value 'a:b' at 'scheduledActionName' failed to satisfy "
+                         "constraint: Member must satisfy regular expression pattern: "
+                         "(?!((^[ ]+.*)|(.*([\\u0000-\\u001f]|[\\u007f-\\u009f]|[:/|])+.*)|(.*[ ]+$))).+")
+
+    def test_a_slash_in_the_cron_day_of_week_is_refused(self):
+        rid = self.target()
+        self.assertError("ValidationException", None, self.schedule, rid, "every-other", "cron(0 8 ? * 2/2 *)",
+                         ScalableTargetAction={"MinCapacity": 1})
+        self.schedule(rid, "every-other-hour", "cron(0 0/2 ? * MON-FRI *)", ScalableTargetAction={"MinCapacity": 1})
+
+    def test_control_characters_in_metric_math_are_refused(self):
+        rid = self.target()
+        for q in [self.query(1, name="Back\x01log"), self.query(1, namespace="AWS/\x1fSQS"),
+                  self.query(1, dims=(("Queue\x00", "q"),)), {"Id": "e1", "Expression": "m1\x07 * 2"}]:
+            self.assertError("ValidationException", None, self.math_policy, rid, [q, {"Id": "e", "Expression": "m1", "ReturnData": True}])
+
+    def test_dimensions_follow_api_dimension_for_alarms_and_target_tracking_alike(self):
+        rid = self.target()
+        for dims in [(("Queue", "naïve"),), (("Queue", "   "),), ((":Queue", "q"),), (("Queue", "a\x7fb"),)]:
+            self.assertError("ValidationException", None, self.math_policy, rid,
+                             [self.query(1, dims=dims), {"Id": "e", "Expression": "m1", "ReturnData": True}])
+            self.assertError("ValidationError", None, self.cw.put_metric_alarm, AlarmName="dims", MetricName="m",
+                             Namespace="n", Statistic="Average", Period=60, EvaluationPeriods=1, Threshold=1.0,
+                             ComparisonOperator="GreaterThanThreshold",
+                             Dimensions=[{"Name": n, "Value": v} for n, v in dims])
+        self.assertError("ValidationException", None, self.tt_policy, rid, "custom", target=5.0, metric={
+            "CustomizedMetricSpecification": {"MetricName": "m", "Namespace": "n", "Statistic": "Average",
+                                              "Dimensions": [{"Name": "Queue", "Value": "naïve"}]}})
+
+    def test_a_colon_is_refused_at_the_start_of_a_namespace_and_taken_in_a_metric_name(self):
+        alarm = dict(AlarmName="colon", Statistic="Average", Period=60, EvaluationPeriods=1, Threshold=1.0,
+                     ComparisonOperator="GreaterThanThreshold")
+        self.cw.put_metric_alarm(MetricName=":m", Namespace="n", **alarm)
+        self.assertError("ValidationError", None, self.cw.put_metric_alarm, MetricName="m", Namespace=":n", **alarm)
+        self.assertError("ValidationError", None, self.cw.put_metric_alarm, MetricName="m", Namespace="n\u2028", **alarm)
+
+    def test_more_than_ten_metrics_in_math_are_refused(self):
+        rid = self.target()
+        expression = {"Id": "e", "Expression": "SUM(METRICS())", "ReturnData": True}
+        self.math_policy(rid, [self.query(i) for i in range(10)] + [expression])
+        self.aas.delete_scaling_policy(PolicyName="math", ServiceNamespace=NS, ResourceId=rid, ScalableDimension=DIM)
+        self.assertError("ValidationException", None, self.math_policy, rid, [self.query(i) for i in range(11)] + [expression])
+
+    def test_target_values_are_taken_within_two_to_the_360(self):
+        rid = self.target()
+        self.tt_policy(rid, "negative", target=-5.0)
+        self.tt_policy(rid, "negative", target=2.0 ** 360)
+        self.tt_policy(rid, "negative", target=1e-200)
+        self.assertError("ValidationException", None, self.tt_policy, rid, "negative", target=2.0 ** 361)
+
+    def test_every_request_is_recorded_with_its_parameters(self):
+        rid = self.target(1, 3)
+        self.assertError("ValidationException", None, self.schedule, rid, "a|b", "rate(1 hour)", ScalableTargetAction={"MinCapacity": 1})
+        log = control("GET", f"/_standin/requests?region=testing/{self.region}")
+        self.assertEqual([r["operation"] for r in log[-2:]], ["RegisterScalableTarget", "PutScheduledAction"])
+        self.assertEqual((log[-2]["params"]["MaxCapacity"], log[-2]["violations"]), (3, []))
+        self.assertEqual(log[-1]["params"]["ScheduledActionName"], "a|b")
+        self.assertEqual(len(log[-1]["violations"]), 1)
+
+
+class JavaPatterns(unittest.TestCase):
+    """model_check.java_regex: Java's regex semantics where Python's differ."""
+
+    def test_surrogate_pairs_are_the_supplementary_range_and_dot_stops_at_line_terminators(self):
+        import model_check
+        text = model_check.java_regex("[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\r\\n\\t]*")
+        self.assertTrue(text.fullmatch("ok 😀 \U0010FFFD\t\n"))
+        for bad in ["\x00", "\x1f", "\uFFFE", "\uFFFF"]:
+            self.assertIsNone(text.fullmatch(f"a{bad}b"), repr(bad))
+        dot = model_check.java_regex("[^:].*")
+        for bad in ["\n", "\r", "\u0085", "\u2028", "\u2029"]:
+            self.assertIsNone(dot.fullmatch(f"ab{bad}c"), repr(bad))
+        self.assertTrue(dot.fullmatch("a\tb"))
+        self.assertTrue(model_check.java_regex("\\p{Print}+").fullmatch("Abc ~"))
+        self.assertIsNone(model_check.java_regex("\\p{Print}+").fullmatch("é"))
 
 class ScheduledActionUpdates(StandinTest):
-    """Rule 10."""
+    """Rule 12."""
 
     def test_an_update_keeps_the_time_zone_and_bounds_it_leaves_out_but_drops_start_and_end(self):
         rid = self.target(1, 4)
