@@ -1290,15 +1290,16 @@ fn a_pull_request_whose_fork_was_deleted_is_a_fork() {
 }
 
 #[test]
-fn pushes_elsewhere_and_pull_request_target_plan_without_writing() {
+fn pushes_elsewhere_pull_request_target_and_mode_plan_anywhere_plan_without_writing() {
     let a = Action::new(SEED);
     for (event_name, name) in [
         ("push", "push.other-branch.json"),
         ("push", "push.tag-created.json"),
         ("pull_request_target", "pull_request.opened.json"),
         ("workflow_dispatch", "workflow_dispatch.other-branch.json"),
+        ("issue_comment", "issue_comment.created.json"),
     ] {
-        let extra: &[(&str, &str)] = if event_name == "workflow_dispatch" {
+        let extra: &[(&str, &str)] = if matches!(event_name, "workflow_dispatch" | "issue_comment") {
             &[("INPUT_MODE", "plan")]
         } else {
             &[]
