@@ -1040,17 +1040,17 @@ async fn our_comment(
 }
 
 /// Whether our comment holds the merge's apply, which no later status may replace: it is the
-/// only record of what was changed in AWS, change by change.
-fn records_apply(c: &crate::github::Comment) -> bool {
+/// only record of what was changed in AWS, change by change. Says so when it is.
+fn keeps_apply_record(c: &crate::github::Comment) -> bool {
     let status = c.body.as_deref().and_then(parse_marker).map(|m| m.status);
-    if status.is_some_and(Status::records_apply) {
+    let keep = status.is_some_and(Status::records_apply);
+    if keep {
         runner::notice(&format!(
             "the plan comment {} records the merge's apply; it is left as it is",
             c.html_url
         ));
-        return true;
     }
-    false
+    keep
 }
 
 /// Edits our comment for this config on the PR, or creates it; `body` is given the comment's
@@ -1062,7 +1062,7 @@ async fn upsert_comment(
     body: impl FnOnce(Option<&str>) -> String,
 ) -> Result<String, GitHubError> {
     let comment = match our_comment(gh, pr, config).await? {
-        Some(c) if records_apply(&c) => return Ok(c.html_url),
+        Some(c) if keeps_apply_record(&c) => return Ok(c.html_url),
         Some(c) => {
             let text = body(c.body.as_deref());
             gh.update_comment(c.id, &text).await?
@@ -1080,7 +1080,7 @@ async fn update_comment(
     body: impl FnOnce(&str) -> String,
 ) -> Result<(), GitHubError> {
     if let Some(c) = our_comment(gh, pr, config).await?
-        && !records_apply(&c)
+        && !keeps_apply_record(&c)
     {
         gh.update_comment(c.id, &body(c.body.as_deref().unwrap_or_default()))
             .await?;

@@ -1153,17 +1153,9 @@ fn events_with_nothing_to_do_or_a_refused_write_never_reach_aws() {
     ];
     // Every row is checked; the failures are listed together.
     let mut wrong = Vec::new();
-    for Row {
-        event: event_name,
-        fixture: name,
-        inputs: extra,
-        exit: code,
-        result,
-        says: line,
-    } in &rows
-    {
+    for row in &rows {
         let before = a.aws.calls().len();
-        let r = a.event(event_name, name, extra);
+        let r = a.event(row.event, row.fixture, row.inputs);
         let outputs = a.outputs();
         let said: Vec<&str> = r
             .stdout
@@ -1171,15 +1163,18 @@ fn events_with_nothing_to_do_or_a_refused_write_never_reach_aws() {
             .filter(|l| l.starts_with("::notice::") || l.starts_with("::error::"))
             .collect();
         let calls = a.aws.calls().split_off(before);
-        let ok = r.code == *code
-            && outputs.get("result").map(String::as_str) == Some(*result)
+        let ok = r.code == row.exit
+            && outputs.get("result").map(String::as_str) == Some(row.result)
             && said.len() == 1
-            && said[0].starts_with(line)
+            && said[0].starts_with(row.says)
             && !r.stdout.contains("::group::Plan")
             && calls.is_empty();
         if !ok {
             wrong.push(format!(
-                "{event_name} {name} {extra:?}: exit {}, result {:?}, said {said:?}, AWS calls {calls:?}",
+                "{} {} {:?}: exit {}, result {:?}, said {said:?}, AWS calls {calls:?}",
+                row.event,
+                row.fixture,
+                row.inputs,
                 r.code,
                 outputs.get("result")
             ));
