@@ -1,9 +1,15 @@
 //! `sagemaker-autoscale action`: what the GitHub Action runs. Reads the runner's environment
 //! and does what the event calls for:
-//! - pull_request(_target): validate + plan, post or update the sticky plan comment;
+//! - pull_request(_target): validate + plan, post or update the sticky plan comment; closed
+//!   without merging: the comment says so; merged: nothing (the push applies);
 //! - push to the default branch: apply, but only the plan a reviewer saw in the PR comment;
-//! - workflow_dispatch: re-apply (not guarded), or plan with `mode: plan`;
-//! - schedule: drift check; changes fail the job (and open or update one issue).
+//!   a push elsewhere plans; a push that deletes a ref does nothing;
+//! - workflow_dispatch on the default branch: re-apply (not guarded), elsewhere refused; plan
+//!   anywhere with `mode: plan`;
+//! - schedule: drift check; changes fail the job (and open or update one issue);
+//! - any other event: nothing, unless `mode` says what to run.
+//!
+//! The routing itself is `events`; docs/action.md has the whole matrix.
 
 use std::path::PathBuf;
 
@@ -23,40 +29,9 @@ use crate::plan::Plan;
 use crate::render;
 use crate::simulate;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Mode {
-    Validate,
-    /// Plan; comment when the event is a pull request.
-    Plan,
-    /// Apply; `guarded` requires the plan a reviewer saw.
-    Apply {
-        guarded: bool,
-    },
-    Drift,
-    /// Remove the scaling of the endpoints in the `endpoints` input (before an endpoint deploy).
-    Detach,
-}
-
-/// A `mode` input this event cannot run.
-#[derive(Debug, thiserror::Error)]
-pub enum ModeError {
-    /// `mode: apply` given on a pull_request event.
-    #[error(
-        "input `mode: apply` on a pull request: a pull request never writes to AWS; apply runs on push or workflow_dispatch"
-    )]
-    ApplyOnPullRequest,
-    /// `mode: detach` on a pull_request event.
-    #[error(
-        "input `mode: detach` on a pull request: a pull request never writes to AWS; run detach in the deploy workflow"
-    )]
-    DetachOnPullRequest,
-    /// `mode: detach` without the `endpoints` input.
-    #[error("input `mode: detach` needs the `endpoints` input: the endpoint names to detach")]
-    DetachWithoutEndpoints,
-    /// A `mode` input that is none of the known modes; holds what was given.
-    #[error("input `mode` is {0:?}; expected auto, validate, plan, apply, drift or detach")]
-    Unknown(String),
-}
+mod events;
+pub use events::ModeError;
+pub(crate) use events::{Mode, Route};
 
 /// The runner's environment: the event, the repository, where to write.
 #[derive(Debug, Clone, Default)]
@@ -103,13 +78,6 @@ impl Runner {
             .or_else(|| self.event["number"].as_u64())
     }
 
-    fn default_branch(&self) -> String {
-        self.event["repository"]["default_branch"]
-            .as_str()
-            .unwrap_or("main")
-            .to_string()
-    }
-
     /// The commit whose config this run's changes are measured against: the pull request's
     /// base, or the commit before a push (none for a new branch).
     fn base_sha(&self) -> Option<String> {
@@ -141,12 +109,15 @@ impl Runner {
         })
     }
 
-    /// A pull request from a fork gets a read-only token and no secrets.
+    /// A pull request from a fork gets a read-only token and no secrets. A fork deleted after
+    /// the pull request was opened shows as `head.repo: null` (`@octokit/webhooks-types`:
+    /// `PullRequest.head.repo: Repository | null`): still a fork.
     fn is_fork_pr(&self) -> bool {
-        let pr = &self.event["pull_request"];
-        pr["head"]["repo"]["fork"].as_bool() == Some(true)
-            || (pr["head"]["repo"]["full_name"].is_string()
-                && pr["head"]["repo"]["full_name"] != pr["base"]["repo"]["full_name"])
+        let head = &self.event["pull_request"]["head"];
+        let base = &self.event["pull_request"]["base"]["repo"];
+        head.get("repo").is_some_and(Value::is_null)
+            || head["repo"]["fork"].as_bool() == Some(true)
+            || (head["repo"]["full_name"].is_string() && head["repo"]["full_name"] != base["full_name"])
     }
 
     pub(crate) fn run_url(&self) -> Option<String> {
@@ -156,31 +127,6 @@ impl Runner {
             self.server_url.trim_end_matches('/'),
             self.repository
         ))
-    }
-
-    pub(crate) fn mode(&self, inputs: &Inputs) -> Result<Mode, ModeError> {
-        let push_to_default =
-            self.event_name == "push" && self.git_ref == format!("refs/heads/{}", self.default_branch());
-        match inputs.get(Input::MODE).unwrap_or("auto") {
-            "auto" => Ok(match self.event_name.as_str() {
-                "push" if push_to_default => Mode::Apply { guarded: true },
-                "workflow_dispatch" => Mode::Apply { guarded: false },
-                "schedule" => Mode::Drift,
-                _ => Mode::Plan,
-            }),
-            "validate" => Ok(Mode::Validate),
-            "plan" => Ok(Mode::Plan),
-            // A pull request never writes to AWS, whatever the inputs say: its config is unreviewed.
-            "apply" if self.event_name.starts_with("pull_request") => Err(ModeError::ApplyOnPullRequest),
-            "apply" => Ok(Mode::Apply {
-                guarded: self.event_name == "push",
-            }),
-            "drift" => Ok(Mode::Drift),
-            "detach" if self.event_name.starts_with("pull_request") => Err(ModeError::DetachOnPullRequest),
-            "detach" if inputs.list(Input::ENDPOINTS).is_empty() => Err(ModeError::DetachWithoutEndpoints),
-            "detach" => Ok(Mode::Detach),
-            other => Err(ModeError::Unknown(other.to_string())),
-        }
     }
 }
 
@@ -247,6 +193,9 @@ pub(crate) enum StepResult {
     Refused,
     Drift,
     NoDrift,
+    /// Nothing to do for this event (a deleted ref, a merged or closed pull request, an event
+    /// the action does not act on).
+    Skipped,
     Error,
 }
 
@@ -262,6 +211,7 @@ impl std::fmt::Display for StepResult {
             StepResult::Refused => "refused",
             StepResult::Drift => "drift",
             StepResult::NoDrift => "no-drift",
+            StepResult::Skipped => "skipped",
             StepResult::Error => "error",
         })
     }
@@ -271,11 +221,70 @@ fn set_result(files: &Files, result: StepResult) {
     let _ = files.output("result", &result.to_string());
 }
 
+/// A write this event's ref may not make, refused before anything is read.
+fn refuse_event(files: &Files, why: &str) -> u8 {
+    runner::error(&format!("refusing to apply: {why}."));
+    let _ = files.summary(&format!(
+        "### sagemaker-autoscale\n\n**Not applied.** {why}. Nothing was read from or changed in AWS.\n"
+    ));
+    set_result(files, StepResult::Refused);
+    1
+}
+
+/// A pull request closed without merging: its comment (if it has one) says so, and keeps the
+/// last plan collapsed as one that was never applied. Nothing is planned.
+async fn comment_closed(config: &str, token: Option<&str>, ctx: &Runner, files: &Files) -> u8 {
+    let pr = ctx.pr_number().unwrap_or_default();
+    runner::notice(&format!(
+        "pull request #{pr} was closed without merging: nothing was planned or applied"
+    ));
+    set_result(files, StepResult::Skipped);
+    let Some(token) = token else { return 0 };
+    let gh = match GitHub::new(&ctx.api_url, &ctx.graphql_url, token, &ctx.repository) {
+        Ok(gh) => gh,
+        Err(e) => {
+            runner::warning(&e.to_string());
+            return 0;
+        }
+    };
+    let headline = "nothing was applied, and nothing will be from this pull request.";
+    let (run_url, commit_url) = (ctx.run_url(), ctx.commit_url(ctx.head_sha()));
+    let result = update_comment(&gh, pr, config, |old| {
+        let label = "The last plan, which was never applied";
+        let section = earlier_plan(Some(old), label).unwrap_or_default();
+        let frame = comment::Frame {
+            config,
+            commit: ctx.head_sha(),
+            commit_url: commit_url.as_deref(),
+            run_url: run_url.as_deref(),
+            headline,
+            section: Some(&section),
+            appendix: None,
+            report: None,
+        };
+        comment::body(None, Status::Closed, &frame)
+    })
+    .await;
+    if let Err(e) = result {
+        runner::warning(&format!(
+            "could not mark the plan comment on #{pr} as closed: {e}"
+        ));
+    }
+    0
+}
+
 /// Runs the action; returns the process exit code.
 pub async fn run(checked: &Checked, inputs: &Inputs, ctx: &Runner, files: &Files) -> u8 {
     let token = mask_secrets(inputs);
-    let mode = match ctx.mode(inputs) {
-        Ok(m) => m,
+    let mode = match ctx.route(inputs) {
+        Ok(Route::Run(m)) => m,
+        Ok(Route::Skip(why)) => {
+            runner::notice(&format!("{why}."));
+            set_result(files, StepResult::Skipped);
+            return 0;
+        }
+        Ok(Route::Refuse(why)) => return refuse_event(files, &why),
+        Ok(Route::Closed) => return comment_closed(&checked.name, token.as_deref(), ctx, files).await,
         Err(e) => {
             runner::error(&e.to_string());
             set_result(files, StepResult::Error);
@@ -601,7 +610,8 @@ impl<'a> Run<'a> {
             };
             return Err(Refusal {
                 why,
-                comment: Some(comment_id),
+                // An earlier apply's record stays; the summary says why this run refused.
+                comment: (!marker.status.records_apply()).then_some(comment_id),
             });
         }
         Ok((pr, comment_id))
@@ -669,10 +679,11 @@ fn planned_status(plan: &Plan, config: &str, ctx: &Runner) -> (Status, String) {
             format!("AWS already matches `{config}`: nothing to apply."),
         );
     }
-    (
-        Status::Planned,
-        format!("applies when merged to `{}`.", ctx.default_branch()),
-    )
+    let headline = match ctx.default_branch() {
+        Some(branch) => format!("applies when merged to `{branch}`."),
+        None => "applies when merged to the default branch.".to_string(),
+    };
+    (Status::Planned, headline)
 }
 
 /// Which scalable targets a run looks at beyond the config: a pull request and a push compare
@@ -732,7 +743,8 @@ async fn comment_invalid(checked: &Checked, token: Option<&str>, ctx: &Runner) {
     let diagnostics = render::diagnostics_markdown(checked);
     let (run_url, commit_url) = (ctx.run_url(), ctx.commit_url(ctx.head_sha()));
     let result = upsert_comment(&gh, pr, &checked.name, |old| {
-        let section = format!("{diagnostics}{}", outdated(old).unwrap_or_default());
+        let label = "Outdated: the plan of an earlier commit, which merging would no longer apply";
+        let section = format!("{diagnostics}{}", earlier_plan(old, label).unwrap_or_default());
         let frame = comment::Frame {
             config: &checked.name,
             commit: ctx.head_sha(),
@@ -756,12 +768,12 @@ async fn comment_invalid(checked: &Checked, token: Option<&str>, ctx: &Runner) {
 const OUTDATED_START: &str = "<!-- outdated -->";
 const OUTDATED_END: &str = "<!-- /outdated -->";
 
-/// The earlier plan of a comment, collapsed and marked outdated: what a planned comment showed,
-/// or what an invalid one already kept.
-fn outdated(old: Option<&str>) -> Option<String> {
+/// The earlier plan of a comment, collapsed under `label`: what a planned comment showed, or
+/// what an invalid (or closed) one already kept.
+fn earlier_plan(old: Option<&str>, label: &str) -> Option<String> {
     let old = old?;
     let marker = parse_marker(old)?;
-    if marker.status == Status::Invalid {
+    if matches!(marker.status, Status::Invalid | Status::Closed) {
         let start = old.find(OUTDATED_START)?;
         let end = old.find(OUTDATED_END)? + OUTDATED_END.len();
         return (start < end).then(|| format!("\n{}\n", &old[start..end]));
@@ -780,7 +792,7 @@ fn outdated(old: Option<&str>) -> Option<String> {
     let plan = plan.rsplit_once("\n---\n").map_or(plan.as_str(), |(p, _)| p);
     let plan = comment::cut(plan.trim(), comment::MAX_COMMENT / 2, None).replace(OUTDATED_START, "");
     Some(format!(
-        "\n{OUTDATED_START}\n<details><summary>Outdated: the plan of an earlier commit, which merging would no longer apply</summary>\n\n{plan}\n\n</details>\n{OUTDATED_END}\n"
+        "\n{OUTDATED_START}\n<details><summary>{label}</summary>\n\n{plan}\n\n</details>\n{OUTDATED_END}\n"
     ))
 }
 
@@ -851,9 +863,13 @@ async fn mark_applied(
 /// The merged pull request's comment when its merge had nothing left to apply (AWS already
 /// matched, say after a re-apply). Best effort: a push without a pull request has no comment.
 async fn mark_merged_without_changes(gh: &GitHub, ctx: &Runner, config: &str, plan: &Plan) {
-    let Ok((pr, comment_id, _)) = reviewed_plan(Some(gh), ctx, config).await else {
+    let Ok((pr, comment_id, marker)) = reviewed_plan(Some(gh), ctx, config).await else {
         return;
     };
+    // A re-run after the apply: the comment keeps what that apply did.
+    if marker.status.records_apply() {
+        return;
+    }
     let headline = format!("merged in #{pr}; AWS already matched the config, so nothing was applied.");
     let restated = Restated {
         status: Status::NoChanges,
@@ -1012,25 +1028,47 @@ fn difference(reviewed: &Marker, plan: &Plan) -> String {
     )
 }
 
+/// Our comment for this config on the PR: the newest of ours, the same one the guard on push
+/// reads. Only the token's own comments count, so nobody can make the action edit theirs.
+async fn our_comment(
+    gh: &GitHub,
+    pr: u64,
+    config: &str,
+) -> Result<Option<crate::github::Comment>, GitHubError> {
+    let me = gh.identity().await;
+    Ok(gh.comments(pr).await?.into_iter().rev().find(|c| {
+        c.user.as_ref().is_some_and(|u| u.login == me)
+            && c.body
+                .as_deref()
+                .and_then(parse_marker)
+                .is_some_and(|m| m.config == config)
+    }))
+}
+
+/// Whether our comment holds the merge's apply, which no later status may replace: it is the
+/// only record of what was changed in AWS, change by change. Says so when it is.
+fn keeps_apply_record(c: &crate::github::Comment) -> bool {
+    let status = c.body.as_deref().and_then(parse_marker).map(|m| m.status);
+    let keep = status.is_some_and(Status::records_apply);
+    if keep {
+        runner::notice(&format!(
+            "the plan comment {} records the merge's apply; it is left as it is",
+            c.html_url
+        ));
+    }
+    keep
+}
+
 /// Edits our comment for this config on the PR, or creates it; `body` is given the comment's
-/// current text, if any. Only the token's own comments count, so nobody can make the action
-/// edit theirs.
+/// current text, if any. An apply's record is kept as it is.
 async fn upsert_comment(
     gh: &GitHub,
     pr: u64,
     config: &str,
     body: impl FnOnce(Option<&str>) -> String,
 ) -> Result<String, GitHubError> {
-    let me = gh.identity().await;
-    // The newest of ours, the same one the guard on push reads.
-    let existing = gh.comments(pr).await?.into_iter().rev().find(|c| {
-        c.user.as_ref().is_some_and(|u| u.login == me)
-            && c.body
-                .as_deref()
-                .and_then(parse_marker)
-                .is_some_and(|m| m.config == config)
-    });
-    let comment = match existing {
+    let comment = match our_comment(gh, pr, config).await? {
+        Some(c) if keeps_apply_record(&c) => return Ok(c.html_url),
         Some(c) => {
             let text = body(c.body.as_deref());
             gh.update_comment(c.id, &text).await?
@@ -1038,6 +1076,22 @@ async fn upsert_comment(
         None => gh.create_comment(pr, &body(None)).await?,
     };
     Ok(comment.html_url)
+}
+
+/// Edits our comment for this config on the PR, if it has one that is no apply's record.
+async fn update_comment(
+    gh: &GitHub,
+    pr: u64,
+    config: &str,
+    body: impl FnOnce(&str) -> String,
+) -> Result<(), GitHubError> {
+    if let Some(c) = our_comment(gh, pr, config).await?
+        && !keeps_apply_record(&c)
+    {
+        gh.update_comment(c.id, &body(c.body.as_deref().unwrap_or_default()))
+            .await?;
+    }
+    Ok(())
 }
 
 fn drift_marker(config: &str) -> String {

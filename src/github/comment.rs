@@ -29,6 +29,8 @@ pub(crate) enum Status {
     Failed,
     /// Merged, and the apply refused (the plan was not the one reviewed).
     Refused,
+    /// Closed without merging: nothing was or will be applied from it.
+    Closed,
 }
 
 impl Status {
@@ -40,7 +42,13 @@ impl Status {
             Status::Applied => "✅ **Applied**",
             Status::Failed => "❌ **Apply failed**",
             Status::Refused => "⛔ **Not applied**",
+            Status::Closed => "⚪ **Closed without merging**",
         }
+    }
+
+    /// The comment records what the merge's apply did in AWS: no later status replaces it.
+    pub(crate) fn records_apply(self) -> bool {
+        matches!(self, Status::Applied | Status::Failed)
     }
 }
 
@@ -403,6 +411,20 @@ mod tests {
                 ),
             ),
             (
+                "closed",
+                body(
+                    None,
+                    Status::Closed,
+                    &frame(
+                        "nothing was applied, and nothing will be from this pull request.",
+                        Some(
+                            "\n<!-- outdated -->\n<details><summary>The last plan, which was never applied</summary>\n\n**Plan: 1 to add, 0 to change, 0 to destroy.**\n\n</details>\n<!-- /outdated -->\n",
+                        ),
+                        None,
+                    ),
+                ),
+            ),
+            (
                 "refused",
                 body(
                     Some(&plan),
@@ -466,7 +488,7 @@ mod tests {
                 }
             }
             let expected: &[usize] = match name {
-                "no_changes" | "invalid" => &[],
+                "no_changes" | "invalid" | "closed" => &[],
                 // The overview, then one table per endpoint (an outcome column once applied).
                 "applied" | "apply_failed" => &[5, 5, 5, 5],
                 _ => &[5, 4, 4, 4],

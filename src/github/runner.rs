@@ -47,6 +47,10 @@ pub fn mask(secret: &str) {
     }
 }
 
+pub(crate) fn notice(message: &str) {
+    println!("::notice::{}", escape(message));
+}
+
 pub(crate) fn warning(message: &str) {
     println!("::warning::{}", escape(message));
 }

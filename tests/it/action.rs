@@ -351,7 +351,24 @@ fn a_merge_applies_the_reviewed_plan_and_marks_the_comment() {
     let r = a.cli(&["plan", "--detailed-exitcode"]);
     assert_eq!(r.code, 0, "converged:\n{}", r.stdout);
 
-    // The same merge again (a re-run): nothing left, and the comment says so.
+    // The same merge again (a re-run): nothing left, and the comment keeps the apply's record.
+    let r = a.push(&[]);
+    assert_eq!(
+        (r.code, a.outputs()["result"].as_str()),
+        (0, "no-changes"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(a.comments()[0]["body"].as_str().unwrap_or_default(), body);
+}
+
+#[test]
+fn a_merge_with_nothing_left_to_apply_says_so_on_the_planned_comment() {
+    let a = Action::new(SEED);
+    assert_eq!(a.pr(&[]).code, 0);
+    // AWS already matches before the merge (say, a re-apply ran first).
+    assert_eq!(a.cli(&["apply", "--auto-approve"]).code, 0);
+    a.merged_pr();
     let r = a.push(&[]);
     assert_eq!(
         (r.code, a.outputs()["result"].as_str()),
@@ -939,4 +956,421 @@ fn a_target_tagged_by_another_stack_is_drift_that_a_reapply_repairs() {
         "{}",
         r.stdout
     );
+}
+
+// Events as GitHub sends them: the community's recorded payloads (tests/fixtures/events, from
+// npm @octokit/webhooks-examples) in the environment GitHub documents for each event, one test
+// per row of docs/action.md's event matrix.
+
+/// The fixtures' default branch tip (`after` of push.default-branch.json): GITHUB_SHA of every
+/// event GitHub runs on the default branch.
+const DEFAULT_HEAD: &str = "6113728f27ae82c7b1a177c8d03f9e96e0adf246";
+/// The pull request of the pull_request fixtures.
+const FIXTURE_PR: u64 = 2;
+
+fn fixture(name: &str) -> Value {
+    let path = crate::repo().join("tests/fixtures/events").join(name);
+    serde_json::from_str(&fs::read_to_string(&path).expect("fixture")).expect("fixture json")
+}
+
+/// GITHUB_REF and GITHUB_SHA as "Events that trigger workflows" documents them for the event
+/// (https://docs.github.com/en/actions/reference/workflows-and-actions/events-that-trigger-workflows),
+/// and the variables the "Variables" reference derives from them
+/// (https://docs.github.com/en/actions/reference/workflows-and-actions/variables).
+fn documented_env(event_name: &str, event: &Value) -> Vec<(&'static str, String)> {
+    let default = event["repository"]["default_branch"].as_str().unwrap_or_default();
+    let on_default = (format!("refs/heads/{default}"), DEFAULT_HEAD.to_string());
+    let pr = &event["pull_request"];
+    let (git_ref, sha) = match event_name {
+        // "Tip commit pushed to the ref. When you delete a branch, the SHA in the workflow run
+        // (and its associated refs) reverts to the default branch of the repository."
+        "push" if event["deleted"] == true => on_default,
+        "push" => (
+            event["ref"].as_str().unwrap_or_default().to_string(),
+            event["after"].as_str().unwrap_or_default().to_string(),
+        ),
+        // "If a pull request was closed as a result of being merged, it will be the fully
+        // qualified ref of the branch it was merged into"; else the PR merge branch.
+        "pull_request" if pr["merged"] == true => (
+            format!("refs/heads/{}", pr["base"]["ref"].as_str().unwrap_or_default()),
+            pr["merge_commit_sha"].as_str().unwrap_or_default().to_string(),
+        ),
+        "pull_request" => (
+            format!("refs/pull/{}/merge", pr["number"]),
+            pr["merge_commit_sha"].as_str().unwrap_or(SHA).to_string(),
+        ),
+        // "Branch or tag that received dispatch".
+        "workflow_dispatch" => (
+            event["ref"].as_str().unwrap_or_default().to_string(),
+            DEFAULT_HEAD.to_string(),
+        ),
+        // "Tag ref of release refs/tags/<tag_name>".
+        "release" => (
+            format!(
+                "refs/tags/{}",
+                event["release"]["tag_name"].as_str().unwrap_or_default()
+            ),
+            DEFAULT_HEAD.to_string(),
+        ),
+        // pull_request_target, schedule, issue_comment, ...: the default branch.
+        _ => on_default,
+    };
+    let (ref_type, ref_name) = match git_ref.strip_prefix("refs/tags/") {
+        Some(tag) => ("tag", tag.to_string()),
+        None => (
+            "branch",
+            git_ref
+                .strip_prefix("refs/heads/")
+                .or_else(|| git_ref.strip_prefix("refs/pull/"))
+                .unwrap_or(&git_ref)
+                .to_string(),
+        ),
+    };
+    let mut env = vec![
+        ("GITHUB_REF", git_ref.clone()),
+        ("GITHUB_SHA", sha),
+        ("GITHUB_REF_NAME", ref_name),
+        ("GITHUB_REF_TYPE", ref_type.to_string()),
+    ];
+    // "Only set when the event that triggers a workflow run is either pull_request or pull_request_target."
+    if event_name.starts_with("pull_request") {
+        env.push((
+            "GITHUB_BASE_REF",
+            pr["base"]["ref"].as_str().unwrap_or_default().to_string(),
+        ));
+        env.push((
+            "GITHUB_HEAD_REF",
+            pr["head"]["ref"].as_str().unwrap_or_default().to_string(),
+        ));
+    }
+    env
+}
+
+impl Action {
+    /// Runs the action on a recorded payload in its documented environment; `extra` last.
+    fn event(&self, event_name: &str, name: &str, extra: &[(&str, &str)]) -> Run {
+        let event = fixture(name);
+        let env = documented_env(event_name, &event);
+        let mut all: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        all.extend_from_slice(extra);
+        self.run(event_name, event, &all)
+    }
+
+    /// The GitHub stand-in answers `sha`'s pull request (GET /repos/{repo}/commits/{sha}/pulls).
+    fn pull_of(&self, sha: &str, number: u64, merged: bool) {
+        let body = json!({"repo": self.repo, "sha": sha, "pulls": [{"number": number, "merged": merged}]});
+        http(
+            "POST",
+            github().fake_port,
+            "/_fake/pulls",
+            Some(&body.to_string()),
+        );
+    }
+
+    fn comment_on(&self, pr: u64) -> String {
+        let ours: Vec<Value> = self
+            .comments()
+            .into_iter()
+            .filter(|c| c["_issue"] == pr && c["user"]["login"] == "github-actions[bot]")
+            .collect();
+        assert_eq!(ours.len(), 1, "one comment of ours on #{pr}: {ours:?}");
+        ours[0]["body"].as_str().unwrap_or_default().to_string()
+    }
+}
+
+/// A row of docs/action.md's event matrix: the event and payload, the inputs, and what the
+/// run must do.
+struct Row {
+    event: &'static str,
+    fixture: &'static str,
+    inputs: &'static [(&'static str, &'static str)],
+    exit: i32,
+    result: &'static str,
+    /// The start of the one notice or error the run prints.
+    says: &'static str,
+}
+
+/// Rows of the matrix where the action neither reads nor writes AWS, with the one line it
+/// prints, its exit code and its `result`.
+#[test]
+fn events_with_nothing_to_do_or_a_refused_write_never_reach_aws() {
+    let a = Action::new(SEED);
+    let rows = [
+        Row {
+            event: "push",
+            fixture: "push.tag-deleted.json",
+            inputs: &[],
+            exit: 0,
+            result: "skipped",
+            says: "::notice::this push deleted `refs/tags/simple-tag`: there is nothing to plan or apply.",
+        },
+        Row {
+            event: "push",
+            fixture: "push.branch-deleted.json",
+            inputs: &[],
+            exit: 0,
+            result: "skipped",
+            says: "::notice::this push deleted `refs/heads/changes`: there is nothing to plan or apply.",
+        },
+        Row {
+            event: "push",
+            fixture: "push.branch-deleted.json",
+            inputs: &[("INPUT_MODE", "apply")],
+            exit: 0,
+            result: "skipped",
+            says: "::notice::this push deleted `refs/heads/changes`",
+        },
+        Row {
+            event: "pull_request",
+            fixture: "pull_request.closed-merged.json",
+            inputs: &[],
+            exit: 0,
+            result: "skipped",
+            says: "::notice::pull request #2 was merged: the push of the merge to `master` applies it",
+        },
+        Row {
+            event: "issue_comment",
+            fixture: "issue_comment.created.json",
+            inputs: &[],
+            exit: 0,
+            result: "skipped",
+            says: "::notice::event `issue_comment` is not one this action acts on (pull_request, pull_request_target, push, workflow_dispatch, schedule), so it did nothing",
+        },
+        Row {
+            event: "release",
+            fixture: "release.published.json",
+            inputs: &[],
+            exit: 0,
+            result: "skipped",
+            says: "::notice::event `release` is not one this action acts on",
+        },
+        Row {
+            event: "workflow_dispatch",
+            fixture: "workflow_dispatch.other-branch.json",
+            inputs: &[],
+            exit: 1,
+            result: "refused",
+            says: "::error::refusing to apply: `workflow_dispatch` runs apply only on the default branch `main`, whose config was reviewed when it merged; this run is on `refs/heads/changes`. Run it from `main`, or set `mode: plan` to preview this branch.",
+        },
+        Row {
+            event: "workflow_dispatch",
+            fixture: "workflow_dispatch.other-branch.json",
+            inputs: &[
+                ("INPUT_MODE", "detach"),
+                ("INPUT_ENDPOINTS", "infer-endpoint-c356f91"),
+            ],
+            exit: 1,
+            result: "refused",
+            says: "::error::refusing to apply: `workflow_dispatch` runs detach only on the default branch `main`",
+        },
+        Row {
+            event: "push",
+            fixture: "push.tag-created.json",
+            inputs: &[("INPUT_MODE", "apply")],
+            exit: 1,
+            result: "refused",
+            says: "::error::refusing to apply: this push is to `refs/tags/simple-tag`, and only a push to the default branch `master` applies",
+        },
+        Row {
+            event: "push",
+            fixture: "push.other-branch.json",
+            inputs: &[("INPUT_MODE", "apply")],
+            exit: 1,
+            result: "refused",
+            says: "::error::refusing to apply: this push is to `refs/heads/changes`",
+        },
+    ];
+    // Every row is checked; the failures are listed together.
+    let mut wrong = Vec::new();
+    for row in &rows {
+        let before = a.aws.calls().len();
+        let r = a.event(row.event, row.fixture, row.inputs);
+        let outputs = a.outputs();
+        let said: Vec<&str> = r
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("::notice::") || l.starts_with("::error::"))
+            .collect();
+        let calls = a.aws.calls().split_off(before);
+        let ok = r.code == row.exit
+            && outputs.get("result").map(String::as_str) == Some(row.result)
+            && said.len() == 1
+            && said[0].starts_with(row.says)
+            && !r.stdout.contains("::group::Plan")
+            && calls.is_empty();
+        if !ok {
+            wrong.push(format!(
+                "{} {} {:?}: exit {}, result {:?}, said {said:?}, AWS calls {calls:?}",
+                row.event,
+                row.fixture,
+                row.inputs,
+                r.code,
+                outputs.get("result")
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "rows not as documented:\n{}", wrong.join("\n"));
+}
+
+#[test]
+fn a_merged_pull_request_keeps_its_applied_record_through_its_close_the_branch_deletion_and_a_rerun() {
+    let a = Action::new(SEED);
+    let r = a.event("pull_request", "pull_request.opened.json", &[]);
+    assert_eq!(
+        (r.code, a.outputs()["result"].as_str()),
+        (0, "planned"),
+        "{}",
+        r.stdout
+    );
+    assert_contains(
+        &a.comment_on(FIXTURE_PR),
+        "🟡 **Planned**: applies when merged to `master`.",
+    );
+    a.pull_of(DEFAULT_HEAD, FIXTURE_PR, true);
+    let r = a.event("push", "push.default-branch.json", &[]);
+    assert_eq!(
+        (r.code, a.outputs()["result"].as_str()),
+        (0, "applied"),
+        "{}",
+        r.stdout
+    );
+    let applied = a.comment_on(FIXTURE_PR);
+    assert_contains(&applied, "✅ **Applied**: merged in #2");
+    let writes = a.aws.writes().len();
+
+    // The merge closes the pull request; GitHub then deletes its branch; someone re-runs the push.
+    for (event_name, name, result) in [
+        ("pull_request", "pull_request.closed-merged.json", "skipped"),
+        ("push", "push.branch-deleted.json", "skipped"),
+        ("push", "push.default-branch.json", "no-changes"),
+    ] {
+        let r = a.event(event_name, name, &[]);
+        assert_eq!(
+            (r.code, a.outputs()["result"].as_str()),
+            (0, result),
+            "{name}: {}",
+            r.stdout
+        );
+        assert_eq!(
+            a.comment_on(FIXTURE_PR),
+            applied,
+            "{name}: the apply's record stays"
+        );
+    }
+    assert_eq!(a.aws.writes().len(), writes, "nothing applied again");
+}
+
+#[test]
+fn a_pull_request_closed_without_merging_says_so_and_plans_nothing() {
+    let a = Action::new(SEED);
+    assert_eq!(a.event("pull_request", "pull_request.opened.json", &[]).code, 0);
+    let calls = a.aws.calls().len();
+    let r = a.event("pull_request", "pull_request.closed.json", &[]);
+    assert_eq!(
+        (r.code, a.outputs()["result"].as_str()),
+        (0, "skipped"),
+        "{}",
+        r.stdout
+    );
+    assert_contains(&r.stdout, "::notice::pull request #2 was closed without merging");
+    let body = a.comment_on(FIXTURE_PR);
+    assert_eq!(marker(&body)["status"], "closed");
+    assert_eq!(marker(&body)["fingerprint"], "none", "no apply can match it");
+    assert_contains(&body, "⚪ **Closed without merging**: nothing was applied");
+    assert!(!body.contains("applies when merged"), "{body}");
+    assert_contains(&body, "<summary>The last plan, which was never applied</summary>");
+    assert_contains(&body, "**Plan: 4 to add, 0 to change, 0 to destroy.**");
+    assert_eq!(a.aws.calls().len(), calls, "no AWS call");
+
+    // Reopened: planned again.
+    let r = a.event("pull_request", "pull_request.opened.json", &[]);
+    assert_eq!(r.code, 0);
+    assert_eq!(marker(&a.comment_on(FIXTURE_PR))["status"], "planned");
+}
+
+#[test]
+fn a_pull_request_whose_fork_was_deleted_is_a_fork() {
+    let a = Action::new(SEED);
+    let event = fixture("pull_request.opened-deleted-fork.json");
+    fs::write(a.path("event.json"), event.to_string()).expect("event");
+    // A fork's pull request gets no secrets: no AWS credentials.
+    let r = run(a
+        .aws
+        .bin(a.dir.path())
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .envs(documented_env("pull_request", &event))
+        .env("GITHUB_EVENT_NAME", "pull_request")
+        .env("GITHUB_EVENT_PATH", a.path("event.json"))
+        .env("GITHUB_REPOSITORY", &a.repo)
+        .env("GITHUB_STEP_SUMMARY", a.path("summary"))
+        .arg("action"));
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_contains(
+        &r.stdout,
+        "::warning::cannot plan against AWS: no usable AWS credentials",
+    );
+    assert_contains(&r.stdout, "(pull request from a fork: no AWS credentials)");
+}
+
+#[test]
+fn pushes_elsewhere_pull_request_target_and_mode_plan_anywhere_plan_without_writing() {
+    let a = Action::new(SEED);
+    for (event_name, name) in [
+        ("push", "push.other-branch.json"),
+        ("push", "push.tag-created.json"),
+        ("pull_request_target", "pull_request.opened.json"),
+        ("workflow_dispatch", "workflow_dispatch.other-branch.json"),
+        ("issue_comment", "issue_comment.created.json"),
+    ] {
+        let extra: &[(&str, &str)] = if matches!(event_name, "workflow_dispatch" | "issue_comment") {
+            &[("INPUT_MODE", "plan")]
+        } else {
+            &[]
+        };
+        let r = a.event(event_name, name, extra);
+        assert_eq!(
+            (r.code, a.outputs()["result"].as_str()),
+            (0, "planned"),
+            "{name}: {}",
+            r.stdout
+        );
+        assert_contains(&a.summary(), "Plan: 4 to add");
+    }
+    assert_contains(&a.comment_on(FIXTURE_PR), "🟡 **Planned**");
+    assert_eq!(a.aws.writes(), Vec::<String>::new());
+}
+
+#[test]
+fn a_tag_pushed_at_a_reviewed_commit_is_not_applied_even_when_asked() {
+    let a = Action::new(SEED);
+    assert_eq!(a.event("pull_request", "pull_request.opened.json", &[]).code, 0);
+    // The tag's commit is the head of the open pull request whose plan is in its comment.
+    let tag = fixture("push.tag-created.json");
+    a.pull_of(tag["after"].as_str().expect("after"), FIXTURE_PR, false);
+    let r = a.event("push", "push.tag-created.json", &[("INPUT_MODE", "apply")]);
+    assert_eq!(
+        (r.code, a.outputs()["result"].as_str()),
+        (1, "refused"),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        a.aws.writes(),
+        Vec::<String>::new(),
+        "an unmerged plan is never applied"
+    );
+}
+
+#[test]
+fn workflow_dispatch_on_the_default_branch_reapplies() {
+    let a = Action::new(SEED);
+    let r = a.event("workflow_dispatch", "workflow_dispatch.json", &[]);
+    assert_eq!(
+        (r.code, a.outputs()["result"].as_str()),
+        (0, "applied"),
+        "{}",
+        r.stdout
+    );
+    assert_contains(&a.summary(), "not guarded by a reviewed plan");
 }
