@@ -1,0 +1,410 @@
+//! The sticky comment's statuses through a change's life: planned, invalid, closed, applied,
+//! merged without changes, refused; found again by its marker, never overwriting an applied record.
+
+use super::context::Runner;
+use super::guard::reviewed_plan;
+use super::simulation::simulation;
+use super::summary::summary_markdown;
+use super::{Run, StepResult, set_result};
+use crate::check::Checked;
+use crate::error::with_hint;
+use crate::github::comment::{self, Status, parse_marker};
+use crate::github::runner::{self, Files};
+use crate::github::{GitHub, GitHubError};
+use crate::inputs::Input;
+use crate::model::DesiredState;
+use crate::plan::Plan;
+use crate::render;
+
+impl Run<'_> {
+    /// Pull request: the plan (and the simulation) in the summary and the sticky comment.
+    pub(super) async fn comment_plan(self, desired: &DesiredState) -> u8 {
+        let (plan, files, ctx) = (self.plan(), self.files, self.ctx);
+        let simulation = if self.inputs.get(Input::SIMULATE) == Some("true") {
+            Some(simulation(desired, self.inputs, self.deadline).await)
+        } else {
+            None
+        };
+        let appendix = simulation
+            .as_deref()
+            .map(|s| format!("\n{s}"))
+            .unwrap_or_default();
+        let _ = files.summary(&format!(
+            "{}{}{appendix}",
+            self.summary_head,
+            summary_markdown(plan, None)
+        ));
+        set_result(
+            files,
+            if plan.is_empty() {
+                StepResult::NoChanges
+            } else {
+                StepResult::Planned
+            },
+        );
+        if let (Some(gh), Some(pr)) = (&self.github, ctx.pr_number()) {
+            let (status, headline) = planned_status(plan, self.config, ctx);
+            let (run_url, commit_url) = (ctx.run_url(), ctx.commit_url(ctx.head_sha()));
+            let c = comment::Frame {
+                config: self.config,
+                commit: ctx.head_sha(),
+                commit_url: commit_url.as_deref(),
+                run_url: run_url.as_deref(),
+                headline: &headline,
+                section: None,
+                appendix: simulation.as_deref(),
+                report: None,
+            };
+            let body = comment::body(Some(plan), status, &c);
+            match upsert_comment(gh, pr, self.config, |_| body).await {
+                Ok(url) => {
+                    let _ = files.output("comment-url", &url);
+                }
+                Err(e) if e.is_forbidden() => {
+                    runner::warning(&format!(
+                        "could not comment the plan on #{pr}: {e}. The plan is in the job summary."
+                    ));
+                }
+                Err(e) => {
+                    runner::error(&format!("could not comment the plan on #{pr}: {}", with_hint(&e)));
+                    return 1;
+                }
+            }
+        }
+        self.done()
+    }
+}
+
+/// A pull request's comment status and its words: planned, or nothing to apply.
+pub(super) fn planned_status(plan: &Plan, config: &str, ctx: &Runner) -> (Status, String) {
+    if plan.is_empty() {
+        let config = config.replace('`', "'");
+        return (
+            Status::NoChanges,
+            format!("AWS already matches `{config}`: nothing to apply."),
+        );
+    }
+    let headline = match ctx.default_branch() {
+        Some(branch) => format!("applies when merged to `{branch}`."),
+        None => "applies when merged to the default branch.".to_string(),
+    };
+    (Status::Planned, headline)
+}
+
+/// The pull request's comment when its config does not validate: every diagnostic with where
+/// it is, and the plan of an earlier commit (if the comment had one) kept but marked outdated,
+/// so nobody mistakes it for what merging would apply.
+pub(super) async fn comment_invalid(checked: &Checked, token: Option<&str>, ctx: &Runner) {
+    let (Some(pr), Some(token)) = (ctx.pr_number(), token) else {
+        return;
+    };
+    let gh = match GitHub::new(&ctx.api_url, &ctx.graphql_url, token, &ctx.repository) {
+        Ok(gh) => gh,
+        Err(e) => return runner::warning(&e.to_string()),
+    };
+    let errors = checked.errors();
+    let headline = format!(
+        "{errors} error(s) in `{}`: nothing is planned until they are fixed (the annotations mark the lines).",
+        checked.name.replace('`', "'")
+    );
+    let diagnostics = render::diagnostics_markdown(checked);
+    let (run_url, commit_url) = (ctx.run_url(), ctx.commit_url(ctx.head_sha()));
+    let result = upsert_comment(&gh, pr, &checked.name, |old| {
+        let label = "Outdated: the plan of an earlier commit, which merging would no longer apply";
+        let section = format!("{diagnostics}{}", earlier_plan(old, label).unwrap_or_default());
+        let frame = comment::Frame {
+            config: &checked.name,
+            commit: ctx.head_sha(),
+            commit_url: commit_url.as_deref(),
+            run_url: run_url.as_deref(),
+            headline: &headline,
+            section: Some(&section),
+            appendix: None,
+            report: None,
+        };
+        comment::body(None, Status::Invalid, &frame)
+    })
+    .await;
+    if let Err(e) = result {
+        runner::warning(&format!(
+            "could not mark the plan comment on #{pr} as invalid: {e}"
+        ));
+    }
+}
+
+/// A pull request closed without merging: its comment (if it has one) says so, and keeps the
+/// last plan collapsed as one that was never applied. Nothing is planned.
+pub(super) async fn comment_closed(config: &str, token: Option<&str>, ctx: &Runner, files: &Files) -> u8 {
+    let pr = ctx.pr_number().unwrap_or_default();
+    runner::notice(&format!(
+        "pull request #{pr} was closed without merging: nothing was planned or applied"
+    ));
+    set_result(files, StepResult::Skipped);
+    let Some(token) = token else { return 0 };
+    let gh = match GitHub::new(&ctx.api_url, &ctx.graphql_url, token, &ctx.repository) {
+        Ok(gh) => gh,
+        Err(e) => {
+            runner::warning(&e.to_string());
+            return 0;
+        }
+    };
+    let headline = "nothing was applied, and nothing will be from this pull request.";
+    let (run_url, commit_url) = (ctx.run_url(), ctx.commit_url(ctx.head_sha()));
+    let result = update_comment(&gh, pr, config, |old| {
+        let label = "The last plan, which was never applied";
+        let section = earlier_plan(Some(old), label).unwrap_or_default();
+        let frame = comment::Frame {
+            config,
+            commit: ctx.head_sha(),
+            commit_url: commit_url.as_deref(),
+            run_url: run_url.as_deref(),
+            headline,
+            section: Some(&section),
+            appendix: None,
+            report: None,
+        };
+        comment::body(None, Status::Closed, &frame)
+    })
+    .await;
+    if let Err(e) = result {
+        runner::warning(&format!(
+            "could not mark the plan comment on #{pr} as closed: {e}"
+        ));
+    }
+    0
+}
+
+pub(super) const OUTDATED_START: &str = "<!-- outdated -->";
+
+pub(super) const OUTDATED_END: &str = "<!-- /outdated -->";
+
+/// The earlier plan of a comment, collapsed under `label`: what a planned comment showed, or
+/// what an invalid (or closed) one already kept.
+pub(super) fn earlier_plan(old: Option<&str>, label: &str) -> Option<String> {
+    let old = old?;
+    let marker = parse_marker(old)?;
+    if matches!(marker.status, Status::Invalid | Status::Closed) {
+        let start = old.find(OUTDATED_START)?;
+        let end = old.find(OUTDATED_END)? + OUTDATED_END.len();
+        return (start < end).then(|| format!("\n{}\n", &old[start..end]));
+    }
+    if !matches!(marker.status, Status::Planned | Status::NoChanges) {
+        return None;
+    }
+    // After the marker line, the heading and the status line; up to the footer.
+    let plan: String = old
+        .lines()
+        .skip(2)
+        .skip_while(|l| l.trim().is_empty())
+        .skip(1)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let plan = plan.rsplit_once("\n---\n").map_or(plan.as_str(), |(p, _)| p);
+    let plan = comment::cut(plan.trim(), comment::MAX_COMMENT / 2, None).replace(OUTDATED_START, "");
+    Some(format!(
+        "\n{OUTDATED_START}\n<details><summary>{label}</summary>\n\n{plan}\n\n</details>\n{OUTDATED_END}\n"
+    ))
+}
+
+/// No plan could be made: say so in the summary; a fork's pull request (no AWS secrets) only
+/// warns, so the contributor is not failed.
+pub(super) fn no_plan(error: &str, config: &str, fork_pr: bool, files: &Files) -> u8 {
+    let message = format!("cannot plan against AWS: {error}");
+    let _ = files.summary(&format!(
+        "### sagemaker-autoscale: `{config}`\n\n**No plan**: {message}\n"
+    ));
+    set_result(files, StepResult::Error);
+    if fork_pr {
+        runner::warning(&format!(
+            "{message} (pull request from a fork: no AWS credentials)"
+        ));
+        return 0;
+    }
+    runner::error(&message);
+    1
+}
+
+/// The reviewed plan's comment after the apply: applied, or failed, each change's outcome,
+/// with the run's link.
+pub(super) async fn mark_applied(
+    gh: &GitHub,
+    ctx: &Runner,
+    config: &str,
+    plan: &Plan,
+    (pr, comment_id): (u64, u64),
+    report: &crate::apply::ApplyReport,
+) {
+    use crate::apply::Outcome;
+    let failed = report.failed();
+    let status = if failed { Status::Failed } else { Status::Applied };
+    let run = ctx
+        .run_url()
+        .map_or("this run".to_string(), |u| format!("[this run]({u})"));
+    let applied = report.count(|o| *o == Outcome::Applied);
+    let headline = if failed {
+        format!(
+            "merged in #{pr}; {run} applied {applied}, {} failed, {} not attempted{}. Each change's outcome is below; a `workflow_dispatch` re-apply plans what is left.",
+            report.count(|o| matches!(o, Outcome::Failed(_))),
+            report.count(|o| *o == Outcome::NotAttempted),
+            if report.deadline_reached {
+                " (the time limit was reached)"
+            } else {
+                ""
+            }
+        )
+    } else {
+        format!("merged in #{pr}; {run} applied all {applied} change(s), and AWS now matches the config.")
+    };
+    let restated = Restated {
+        status,
+        headline: &headline,
+        section: None,
+        report: Some(report),
+    };
+    restate(gh, ctx, config, plan, comment_id, &restated).await;
+}
+
+/// The merged pull request's comment when its merge had nothing left to apply (AWS already
+/// matched, say after a re-apply). Best effort: a push without a pull request has no comment.
+pub(super) async fn mark_merged_without_changes(gh: &GitHub, ctx: &Runner, config: &str, plan: &Plan) {
+    let Ok((pr, comment_id, marker)) = reviewed_plan(Some(gh), ctx, config).await else {
+        return;
+    };
+    // A re-run after the apply: the comment keeps what that apply did.
+    if marker.status.records_apply() {
+        return;
+    }
+    let headline = format!("merged in #{pr}; AWS already matched the config, so nothing was applied.");
+    let restated = Restated {
+        status: Status::NoChanges,
+        headline: &headline,
+        section: None,
+        report: None,
+    };
+    restate(gh, ctx, config, plan, comment_id, &restated).await;
+}
+
+/// The reviewed plan's comment when the apply is refused: why, and what to do.
+pub(super) async fn mark_refused(
+    gh: &GitHub,
+    ctx: &Runner,
+    config: &str,
+    plan: &Plan,
+    comment_id: u64,
+    why: &str,
+) {
+    let headline = format!(
+        "{}. Nothing was changed in AWS. Open a pull request so the plan is reviewed again, or re-apply deliberately with `workflow_dispatch`.",
+        why.trim_end_matches('.')
+    );
+    let restated = Restated {
+        status: Status::Refused,
+        headline: &headline,
+        section: Some("Today's plan, which was not applied:\n"),
+        report: None,
+    };
+    restate(gh, ctx, config, plan, comment_id, &restated).await;
+}
+
+/// What a run after the merge says on the reviewed plan's comment.
+pub(super) struct Restated<'a> {
+    status: Status,
+    headline: &'a str,
+    section: Option<&'a str>,
+    report: Option<&'a crate::apply::ApplyReport>,
+}
+
+/// Rewrites the reviewed plan's comment for the merge commit. A failure only warns: AWS is
+/// already as the run left it.
+pub(super) async fn restate(
+    gh: &GitHub,
+    ctx: &Runner,
+    config: &str,
+    plan: &Plan,
+    comment_id: u64,
+    r: &Restated<'_>,
+) {
+    let (run_url, commit_url) = (ctx.run_url(), ctx.commit_url(&ctx.sha));
+    let frame = comment::Frame {
+        config,
+        commit: &ctx.sha,
+        commit_url: commit_url.as_deref(),
+        run_url: run_url.as_deref(),
+        headline: r.headline,
+        section: r.section,
+        appendix: None,
+        report: r.report,
+    };
+    if let Err(e) = gh
+        .update_comment(comment_id, &comment::body(Some(plan), r.status, &frame))
+        .await
+    {
+        runner::warning(&format!("could not update the plan comment: {e}"));
+    }
+}
+
+/// Our comment for this config on the PR: the newest of ours, the same one the guard on push
+/// reads. Only the token's own comments count, so nobody can make the action edit theirs.
+pub(super) async fn our_comment(
+    gh: &GitHub,
+    pr: u64,
+    config: &str,
+) -> Result<Option<crate::github::Comment>, GitHubError> {
+    let me = gh.identity().await;
+    Ok(gh.comments(pr).await?.into_iter().rev().find(|c| {
+        c.user.as_ref().is_some_and(|u| u.login == me)
+            && c.body
+                .as_deref()
+                .and_then(parse_marker)
+                .is_some_and(|m| m.config == config)
+    }))
+}
+
+/// Whether our comment holds the merge's apply, which no later status may replace: it is the
+/// only record of what was changed in AWS, change by change. Says so when it is.
+pub(super) fn keeps_apply_record(c: &crate::github::Comment) -> bool {
+    let status = c.body.as_deref().and_then(parse_marker).map(|m| m.status);
+    let keep = status.is_some_and(Status::records_apply);
+    if keep {
+        runner::notice(&format!(
+            "the plan comment {} records the merge's apply; it is left as it is",
+            c.html_url
+        ));
+    }
+    keep
+}
+
+/// Edits our comment for this config on the PR, or creates it; `body` is given the comment's
+/// current text, if any. An apply's record is kept as it is.
+pub(super) async fn upsert_comment(
+    gh: &GitHub,
+    pr: u64,
+    config: &str,
+    body: impl FnOnce(Option<&str>) -> String,
+) -> Result<String, GitHubError> {
+    let comment = match our_comment(gh, pr, config).await? {
+        Some(c) if keeps_apply_record(&c) => return Ok(c.html_url),
+        Some(c) => {
+            let text = body(c.body.as_deref());
+            gh.update_comment(c.id, &text).await?
+        }
+        None => gh.create_comment(pr, &body(None)).await?,
+    };
+    Ok(comment.html_url)
+}
+
+/// Edits our comment for this config on the PR, if it has one that is no apply's record.
+pub(super) async fn update_comment(
+    gh: &GitHub,
+    pr: u64,
+    config: &str,
+    body: impl FnOnce(&str) -> String,
+) -> Result<(), GitHubError> {
+    if let Some(c) = our_comment(gh, pr, config).await?
+        && !keeps_apply_record(&c)
+    {
+        gh.update_comment(c.id, &body(c.body.as_deref().unwrap_or_default()))
+            .await?;
+    }
+    Ok(())
+}
