@@ -278,12 +278,7 @@ async fn apply_one(
             resource_id: rid,
             dimension,
         },
-        (Kind::ScalableTarget, _, Some(Record::Target(target))) => Write::RegisterTarget {
-            resource_id: rid,
-            dimension,
-            target,
-            tags: Some(&target.tags),
-        },
+        (Kind::ScalableTarget, _, Some(Record::Target(target))) => Write::register(rid, dimension, target),
         (Kind::ScalingPolicy, Action::Delete, _) => Write::DeletePolicy {
             resource_id: rid,
             dimension,
@@ -326,8 +321,9 @@ fn deregisters(plan: &Plan, change: &Change) -> bool {
         .any(|c| c.region == change.region && c.resource_id == change.resource_id)
 }
 
-/// RegisterScalableTarget for new bounds or suspension, TagResource for tags (AWS rejects
-/// `Tags` on RegisterScalableTarget of an existing target): each only when it changed.
+/// RegisterScalableTarget with the bounds or suspension that changed (only those: a bound
+/// left out stays as AWS holds it), TagResource for tags (AWS rejects `Tags` on
+/// RegisterScalableTarget of an existing target): each only when it changed.
 async fn update_target(
     region: &Region,
     change: &Change,
@@ -338,12 +334,7 @@ async fn update_target(
     let (tags, settings): (Vec<&String>, Vec<&String>) =
         change.fields.iter().partition(|f| f.starts_with("tags."));
     if !settings.is_empty() {
-        let write = Write::RegisterTarget {
-            resource_id: rid,
-            dimension,
-            target,
-            tags: None,
-        };
+        let write = Write::reregister(rid, dimension, target, &settings);
         retrying(&region.clients, &write).await?;
     }
     if !tags.is_empty() {

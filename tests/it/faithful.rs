@@ -626,3 +626,49 @@ fn a_kept_unit_goes_when_the_alarm_watches_another_metric() {
         "the unit is dropped, visibly: {plan:#}"
     );
 }
+
+#[test]
+fn a_scheduled_run_between_plan_and_apply_keeps_the_bound_it_set() {
+    let case = Case::new(OFFICE_HOURS);
+    case.apply();
+    // Monday 2030-01-07, 06:30 in Berlin: Friday's evening run left min 0.
+    let before = "2030-01-07T05:30:00Z";
+    case.aws.set_clock(before);
+    assert_eq!(target_bounds(&case), (0, 4));
+    case.config(&OFFICE_HOURS.replace("max_capacity = 4", "max_capacity = 5"));
+    // The apply plans at `before` (min 0 expected, only max changes); its RegisterScalableTarget
+    // is held at the stand-in's door while office-hours runs and sets min 2.
+    case.aws.delay("RegisterScalableTarget", 2.0);
+    let registers = || {
+        case.aws
+            .calls()
+            .iter()
+            .filter(|c| *c == "RegisterScalableTarget")
+            .count()
+    };
+    let before_apply = registers();
+    let mut apply = case
+        .cmd(&["apply", "--auto-approve"])
+        .env("SAGEMAKER_AUTOSCALE_NOW", before)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("apply");
+    while registers() == before_apply {
+        assert!(apply.try_wait().expect("apply").is_none(), "apply ended before registering");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let runs = case.aws.set_clock("2030-01-07T07:30:00Z");
+    assert!(runs["ran"].to_string().contains("office-hours"), "{runs:#}");
+    let out = apply.wait_with_output().expect("apply");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(": applied"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        target_bounds(&case),
+        (2, 5),
+        "the update sent only the max it changed; the scheduled min stays"
+    );
+}
