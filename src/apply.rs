@@ -438,11 +438,14 @@ async fn repoint_alarms(
     Ok(())
 }
 
+/// The alarm's AlarmActions: the ARNs of the policies it triggers, then the actions someone
+/// else added (kept: PutMetricAlarm replaces the whole list).
 fn alarm_actions(
     rid: &str,
     alarm: &crate::resource::AlarmRecord,
     arns: &HashMap<(String, String), String>,
 ) -> Result<Vec<String>, AwsError> {
+    let others = alarm.kept.alarm_actions.iter().cloned().map(Ok);
     alarm
         .triggers
         .iter()
@@ -460,6 +463,7 @@ fn alarm_actions(
                     ),
                 })
         })
+        .chain(others)
         .collect()
 }
 

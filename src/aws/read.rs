@@ -316,14 +316,23 @@ pub async fn read_current(
                 .find_map(|arn| arn_owner.get(arn).map(|(rid, _)| rid.clone()))
         });
         let Some(rid) = owner else { continue };
-        let triggers: Vec<String> = a
+        // Only this target's policies are ours to manage; any other action (an SNS topic, a
+        // policy of another target) is someone else's and is kept as it is.
+        let (triggers, others): (Vec<String>, Vec<String>) = a
             .alarm_actions()
             .iter()
             .map(|arn| match arn_owner.get(arn) {
-                Some((r, policy)) if *r == rid => policy.clone(),
-                _ => arn.clone(),
+                Some((r, policy)) if *r == rid => Ok(policy.clone()),
+                _ if is_policy_arn_of(arn, &rid) => Ok(arn.clone()),
+                _ => Err(arn.clone()),
             })
-            .collect();
+            .fold((Vec::new(), Vec::new()), |(mut ours, mut others), action| {
+                match action {
+                    Ok(t) => ours.push(t),
+                    Err(o) => others.push(o),
+                }
+                (ours, others)
+            });
         let alarm = match alarm_from(&a, &name) {
             Ok(alarm) => alarm,
             // Someone else's alarm on one of our policies that we cannot represent (metric math,
@@ -342,7 +351,7 @@ pub async fn read_current(
             alarm,
             triggers,
             actions_enabled: a.actions_enabled().unwrap_or(true),
-            kept: kept_fields(&a),
+            kept: kept_fields(&a, others),
         });
         let key = Key {
             kind: Kind::Alarm,
@@ -827,10 +836,25 @@ fn policy_from(p: &aas::ScalingPolicy, name: &str) -> Result<PolicyRecord, AwsEr
     }))
 }
 
+/// Whether `arn` is an Application Auto Scaling policy ARN of the SageMaker target `rid`
+/// (one that no longer exists, say: a stale action of ours, which the plan then removes).
+/// Form: `arn:<partition>:autoscaling:<region>:<account>:scalingPolicy:<id>:resource/sagemaker/<resource
+/// id>:policyName/<name>` (API reference, ScalingPolicy: PolicyARN; the user guide's examples).
+fn is_policy_arn_of(arn: &str, rid: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(7, ':').collect();
+    let [_, _, "autoscaling", _, _, "scalingPolicy", rest] = parts.as_slice() else {
+        return false;
+    };
+    rest.split_once(":resource/sagemaker/")
+        .and_then(|(_, r)| r.rsplit_once(":policyName/"))
+        .is_some_and(|(r, _)| r == rid)
+}
+
 /// The fields of an alarm the config does not manage; this tool's own description is not kept
-/// (it is written anew).
-fn kept_fields(a: &cw::MetricAlarm) -> AlarmKept {
+/// (it is written anew); `alarm_actions`: those that are not the target's policies.
+fn kept_fields(a: &cw::MetricAlarm, alarm_actions: Vec<String>) -> AlarmKept {
     AlarmKept {
+        alarm_actions,
         description: a
             .alarm_description()
             .filter(|d| !d.is_empty() && !d.starts_with(ALARM_MARK))
@@ -944,4 +968,22 @@ fn sorted_dimensions<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Vec
         .collect();
     dimensions.sort();
     dimensions
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_policy_arn_is_recognised_by_its_target() {
+        let rid = "endpoint/ep/variant/prod";
+        let arn = "arn:aws-us-gov:autoscaling:us-gov-west-1:123456789012:scalingPolicy:6d8972f3-efc8-437c-92d1-6270f29a66e7:resource/sagemaker/endpoint/ep/variant/prod:policyName/scale-out";
+        assert!(is_policy_arn_of(arn, rid));
+        assert!(!is_policy_arn_of(arn, "endpoint/ep/variant/other"));
+        assert!(!is_policy_arn_of("arn:aws:sns:us-east-1:123456789012:pager", rid));
+        assert!(!is_policy_arn_of(
+            "arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:x:autoScalingGroupName/g:policyName/p",
+            rid
+        ));
+    }
 }

@@ -672,3 +672,46 @@ fn a_scheduled_run_between_plan_and_apply_keeps_the_bound_it_set() {
         "the update sent only the max it changed; the scheduled min stays"
     );
 }
+
+#[test]
+fn an_action_someone_added_to_our_alarm_is_kept() {
+    let case = Case::new(SEED);
+    case.apply();
+    let pager = format!("arn:aws:sns:{}:123456789012:pager", case.aws.region);
+    let arn = block_on(async {
+        let (aas, cw) = case.aws.clients().await;
+        let arn = step_arn(&aas).await;
+        seed_alarm(&cw, ALARM, &arn)
+            .alarm_description(format!("Managed by sagemaker-autoscale for {RID}: triggers HasBacklogWithoutCapacity-ScalingPolicy. Edit autoscaling.toml, not this alarm."))
+            .alarm_actions(&pager)
+            .send()
+            .await
+            .expect("an operator adds a pager");
+        arn
+    });
+    case.assert_converged();
+    // A change that puts the alarm again keeps the pager after the policy's ARN.
+    case.config(&format!(
+        "{SEED}\n[[endpoint.policy]]\nname = \"HasBacklogWithoutCapacity-ScalingPolicy\"\nalarm = {{ metric = \"ApproximateBacklogSize\", threshold = 1 }}\n"
+    ));
+    let (_, plan) = case.plan();
+    let alarm = plan["changes"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["kind"] == "alarm"))
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        alarm["fields"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty() && f.iter().all(|f| f.as_str().is_some_and(|f| !f.contains("actions")))),
+        "the pager is not a change: {plan:#}"
+    );
+    case.apply();
+    case.assert_converged();
+    let actions = block_on(async {
+        let (_, cw) = case.aws.clients().await;
+        let out = cw.describe_alarms().alarm_names(ALARM).send().await.expect("alarm");
+        out.metric_alarms()[0].alarm_actions().to_vec()
+    });
+    assert_eq!(actions, vec![arn, pager]);
+}
