@@ -56,6 +56,16 @@ pub enum AwsError {
         /// AWS's error message.
         message: String,
     },
+    /// A listing whose pages did not end: AWS gave back a page token it had given before, or
+    /// the chain ran past the page cap. What it listed is not all AWS holds, so it is never
+    /// used as if it were.
+    #[error("{operation} did not finish listing ({why}); what it listed cannot be taken as all AWS holds")]
+    Unfinished {
+        /// The Describe/List operation whose pages did not end.
+        operation: &'static str,
+        /// What happened, e.g. "AWS repeated the page token after 2 pages".
+        why: String,
+    },
     /// A request the SDK refused to build (a required field missing).
     #[error("{operation}: {message}")]
     Invalid {

@@ -27,7 +27,10 @@ use crate::timestamp::format_utc;
 
 /// Concurrent AWS calls while reading.
 pub const READ_CONCURRENCY: usize = 8;
-/// A guard against endless pagination (moto repeats its token forever).
+/// Pages one listing may take before it counts as unfinished: a guard against a server whose
+/// pages never end (moto's DescribeScalableTargets repeats its token forever). 1,000 pages is
+/// 50,000 targets or 10,000 scaling policies: a listing that long falls back to reads by
+/// target, which such a namespace makes cheaper anyway.
 const MAX_PAGES: usize = 1000;
 
 /// What AWS holds for the managed targets, as records, with what could not be read.
@@ -388,7 +391,19 @@ async fn find_targets(
         }
     } else {
         let bound = (!scan).then(|| cost::listing_bound(ids.len(), ids.len()));
-        list_namespace(clients, bound, calls).await?
+        match list_namespace(clients, bound, calls).await {
+            Ok(listing) => listing,
+            // Not the namespace: every target is looked up by id instead. A scan needs every
+            // target of the namespace, so it fails.
+            Err(e @ AwsError::Unfinished { .. }) if !scan => {
+                fell_back(&e, "looking the targets up by id instead");
+                Listing {
+                    targets: Vec::new(),
+                    complete: false,
+                }
+            }
+            Err(e) => return Err(e),
+        }
     };
     if listing.complete {
         let size = listing.targets.len();
@@ -430,14 +445,23 @@ async fn read_objects(
         schedules: schedules_of(schedules, rid, dimension),
     };
     if namespace_size.is_some_and(|size| cost::namespace_objects_cheaper(size, targets.len())) {
-        let (policies, schedules) = futures::try_join!(
+        let whole = futures::try_join!(
             list_policies(clients, Among::Namespace, calls),
             list_schedules(clients, Among::Namespace, calls)
-        )?;
-        return Ok(targets
-            .iter()
-            .map(|(rid, d)| objects(rid, &super::sdk_dimension(*d), &policies, &schedules))
-            .collect());
+        );
+        match whole {
+            Ok((policies, schedules)) => {
+                return Ok(targets
+                    .iter()
+                    .map(|(rid, d)| objects(rid, &super::sdk_dimension(*d), &policies, &schedules))
+                    .collect());
+            }
+            // Part of the namespace's policies is not all of them: read target by target.
+            Err(e @ AwsError::Unfinished { .. }) => {
+                fell_back(&e, "reading each target's policies and scheduled actions instead");
+            }
+            Err(e) => return Err(e),
+        }
     }
     stream::iter(targets)
         .map(|(rid, d)| async move {
@@ -452,6 +476,12 @@ async fn read_objects(
         .buffer_unordered(READ_CONCURRENCY)
         .try_collect()
         .await
+}
+
+/// Says on stderr that a whole-namespace listing did not finish and what is read instead: the
+/// plan is still complete, at the cost of more calls.
+fn fell_back(unfinished: &AwsError, instead: &str) {
+    eprintln!("note: {unfinished}; {instead}");
 }
 
 /// `read` over `items` in chunks of `size` (what one call takes), concurrently, flattened.
@@ -475,19 +505,26 @@ fn is_aws_owned(a: &cw::MetricAlarm) -> bool {
             .is_some_and(|d| d.starts_with("DO NOT EDIT OR DELETE. For TargetTrackingScaling policy"))
 }
 
-/// Follows `next_token` until it ends, repeats (moto's DescribeScalableTargets), or runs long.
-pub(super) async fn paginate<T, F, Fut>(calls: &AtomicUsize, page: F) -> Result<Vec<T>, AwsError>
+/// Follows `next_token` to the last page; `operation` names the call in errors. A chain that
+/// does not end (a token comes back, or MAX_PAGES pass) is [`AwsError::Unfinished`], never a
+/// shorter list.
+pub(super) async fn paginate<T, F, Fut>(
+    calls: &AtomicUsize,
+    operation: &'static str,
+    page: F,
+) -> Result<Vec<T>, AwsError>
 where
     F: FnMut(Option<String>) -> Fut,
     Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), AwsError>>,
 {
-    Ok(paginate_until(calls, page, |_: &[T]| false).await?.0)
+    Ok(paginate_until(calls, operation, page, |_: &[T]| false).await?.0)
 }
 
 /// As [`paginate`], but stops early, before asking for the next page, once `enough` says so;
 /// with whether every page was read.
 async fn paginate_until<T, F, Fut>(
     calls: &AtomicUsize,
+    operation: &'static str,
     mut page: F,
     enough: impl Fn(&[T]) -> bool,
 ) -> Result<(Vec<T>, bool), AwsError>
@@ -498,7 +535,7 @@ where
     let mut items = Vec::new();
     let mut token: Option<String> = None;
     let mut seen = BTreeSet::new();
-    for _ in 0..MAX_PAGES {
+    for pages in 1..=MAX_PAGES {
         let (mut batch, next) = super::with_retries(|| {
             calls.fetch_add(1, Ordering::Relaxed);
             page(token.clone())
@@ -506,12 +543,21 @@ where
         .await?;
         items.append(&mut batch);
         match next.filter(|t| !t.is_empty()) {
+            None => return Ok((items, true)),
             Some(_) if enough(&items) => return Ok((items, false)),
             Some(t) if seen.insert(t.clone()) => token = Some(t),
-            _ => break,
+            Some(_) => {
+                return Err(AwsError::Unfinished {
+                    operation,
+                    why: format!("AWS gave back a page token it had given before, after {pages} pages"),
+                });
+            }
         }
     }
-    Ok((items, true))
+    Err(AwsError::Unfinished {
+        operation,
+        why: format!("more than {MAX_PAGES} pages"),
+    })
 }
 
 /// Every SageMaker scalable target in the region of a dimension this tool manages, for
@@ -582,7 +628,7 @@ async fn describe_targets_until(
             out.next_token().map(str::to_string),
         ))
     };
-    paginate_until(calls, page, enough).await
+    paginate_until(calls, "DescribeScalableTargets", page, enough).await
 }
 
 /// A scalable target's tags (ListTagsForResource, one target per call: AWS has no batch form);
@@ -627,7 +673,7 @@ async fn list_policies(
     among: Among<'_>,
     calls: &AtomicUsize,
 ) -> Result<Vec<aas::ScalingPolicy>, AwsError> {
-    paginate(calls, |token| async move {
+    paginate(calls, "DescribeScalingPolicies", |token| async move {
         let req = clients
             .autoscaling
             .describe_scaling_policies()
@@ -675,7 +721,7 @@ async fn list_schedules(
     among: Among<'_>,
     calls: &AtomicUsize,
 ) -> Result<Vec<aas::ScheduledAction>, AwsError> {
-    paginate(calls, |token| async move {
+    paginate(calls, "DescribeScheduledActions", |token| async move {
         let req = clients
             .autoscaling
             .describe_scheduled_actions()
@@ -732,7 +778,7 @@ async fn describe_alarms(
     calls: &AtomicUsize,
 ) -> Result<Vec<cw::MetricAlarm>, AwsError> {
     let query = &query;
-    paginate(calls, |token| async move {
+    paginate(calls, "DescribeAlarms", |token| async move {
         let mut req = clients
             .cloudwatch
             .describe_alarms()
@@ -973,6 +1019,37 @@ fn sorted_dimensions<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Pages of one item each, with the tokens `next` gives after each page.
+    fn pages(next: impl Fn(usize) -> Option<String>) -> Result<(Vec<usize>, bool), AwsError> {
+        let calls = AtomicUsize::new(0);
+        let n = &calls;
+        let next = &next;
+        futures::executor::block_on(paginate_until(
+            n,
+            "DescribeAlarms",
+            |_| async move {
+                let i = n.load(Ordering::Relaxed);
+                Ok((vec![i], next(i)))
+            },
+            |_| false,
+        ))
+    }
+
+    #[test]
+    fn a_page_chain_that_does_not_end_is_an_error_not_a_shorter_list() {
+        assert_eq!(
+            pages(|i| (i < 3).then(|| i.to_string())).ok(),
+            Some((vec![1, 2, 3], true))
+        );
+        let repeated = pages(|i| Some((i.min(2)).to_string())).unwrap_err().to_string();
+        assert!(
+            repeated.starts_with("DescribeAlarms did not finish listing (AWS gave back a page token it had given before, after 3 pages)"),
+            "{repeated}"
+        );
+        let endless = pages(|i| Some(i.to_string())).unwrap_err().to_string();
+        assert!(endless.contains("(more than 1000 pages)"), "{endless}");
+    }
 
     #[test]
     fn a_policy_arn_is_recognised_by_its_target() {

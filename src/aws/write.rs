@@ -6,7 +6,9 @@ use aws_sdk_cloudwatch::types as cw;
 
 use super::{AwsError, Clients, call_error, namespace, sdk_dimension};
 use crate::keywords::Keyword;
-use crate::model::{AlarmStatistic, MetricQuery, MetricSpec, ScalableDimension, ScheduledAction, SuspendedState};
+use crate::model::{
+    AlarmStatistic, MetricQuery, MetricSpec, ScalableDimension, ScheduledAction, SuspendedState,
+};
 use crate::ownership::Tags;
 use crate::resource::{ALARM_MARK, AlarmRecord, PolicyRecord, TargetRecord};
 
@@ -102,7 +104,11 @@ impl<'a> Write<'a> {
         target: &'a TargetRecord,
         changed: &[&String],
     ) -> Write<'a> {
-        let has = |field: &str| changed.iter().any(|f| *f == field || f.starts_with(&format!("{field}.")));
+        let has = |field: &str| {
+            changed
+                .iter()
+                .any(|f| *f == field || f.starts_with(&format!("{field}.")))
+        };
         Write::RegisterTarget {
             resource_id,
             dimension,

@@ -655,7 +655,10 @@ fn a_scheduled_run_between_plan_and_apply_keeps_the_bound_it_set() {
         .spawn()
         .expect("apply");
     while registers() == before_apply {
-        assert!(apply.try_wait().expect("apply").is_none(), "apply ended before registering");
+        assert!(
+            apply.try_wait().expect("apply").is_none(),
+            "apply ended before registering"
+        );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     let runs = case.aws.set_clock("2030-01-07T07:30:00Z");
@@ -701,16 +704,21 @@ fn an_action_someone_added_to_our_alarm_is_kept() {
         .cloned()
         .unwrap_or_default();
     assert!(
-        alarm["fields"]
-            .as_array()
-            .is_some_and(|f| !f.is_empty() && f.iter().all(|f| f.as_str().is_some_and(|f| !f.contains("actions")))),
+        alarm["fields"].as_array().is_some_and(|f| !f.is_empty()
+            && f.iter()
+                .all(|f| f.as_str().is_some_and(|f| !f.contains("actions")))),
         "the pager is not a change: {plan:#}"
     );
     case.apply();
     case.assert_converged();
     let actions = block_on(async {
         let (_, cw) = case.aws.clients().await;
-        let out = cw.describe_alarms().alarm_names(ALARM).send().await.expect("alarm");
+        let out = cw
+            .describe_alarms()
+            .alarm_names(ALARM)
+            .send()
+            .await
+            .expect("alarm");
         out.metric_alarms()[0].alarm_actions().to_vec()
     });
     assert_eq!(actions, vec![arn, pager]);

@@ -183,3 +183,79 @@ fn dropped_connections_are_retried() {
     assert_eq!(case.aws.fault_hits(), 3, "three connections were cut");
     case.assert_converged();
 }
+
+/// Queues a page fault (tests/standin/aws_standin.py, point 3) on the namespace-wide calls of
+/// `operation`: "repeat" gives back the token the call sent, "endless" never ends.
+fn page_fault(case: &Case, operation: &str, page: &str, skip: u32, times: u32) {
+    let body = serde_json::json!([{
+        "region": case.aws.scope(), "operation": operation, "page": page, "whole": true,
+        "skip": skip, "times": times,
+    }]);
+    crate::standin::http("POST", case.aws.port, "/_standin/faults", Some(&body.to_string()));
+}
+
+fn bare_endpoints(n: usize) -> String {
+    (0..n)
+        .map(|i| format!("[[endpoint]]\nname = \"ep-{i:03}\"\nmin_capacity = 1\nmax_capacity = 2\n\n"))
+        .collect()
+}
+
+#[test]
+fn a_target_listing_that_repeats_its_token_falls_back_to_reads_by_id() {
+    // 120 targets are three pages; the second page gives back its own token, as moto does.
+    let case = Case::new(&bare_endpoints(120));
+    case.apply();
+    page_fault(&case, "DescribeScalableTargets", "repeat", 1, 1);
+    let r = case.run(&["plan", "--json", "--detailed-exitcode"]);
+    assert_eq!(
+        r.code, 0,
+        "nothing to add: every target exists\n{}\n{}",
+        r.stdout, r.stderr
+    );
+    assert_contains(&r.stderr, "DescribeScalableTargets did not finish listing");
+    assert_contains(&r.stderr, "looking the targets up by id instead");
+    assert_eq!(case.aws.fault_hits(), 1);
+}
+
+#[test]
+fn a_policy_listing_that_never_ends_falls_back_to_reads_by_target() {
+    // Three endpoints: the namespace's policies are read whole (two page chains).
+    let case = Case::new(&endpoints(3));
+    case.apply();
+    let policy_reads = || {
+        case.aws
+            .calls()
+            .iter()
+            .filter(|c| *c == "DescribeScalingPolicies")
+            .count()
+    };
+    let before = policy_reads();
+    page_fault(&case, "DescribeScalingPolicies", "endless", 0, 1_000_000);
+    let r = case.run(&["plan", "--json", "--detailed-exitcode"]);
+    assert_eq!(r.code, 0, "no policy to add\n{}\n{}", r.stdout, r.stderr);
+    assert_contains(
+        &r.stderr,
+        "DescribeScalingPolicies did not finish listing (more than 1000 pages)",
+    );
+    assert_eq!(
+        policy_reads() - before,
+        1000 + 3,
+        "1000 pages, then one read per target"
+    );
+}
+
+#[test]
+fn a_scan_whose_listing_never_ends_fails_clearly() {
+    let case = Case::new(&endpoints(1));
+    case.apply();
+    page_fault(&case, "DescribeScalableTargets", "endless", 0, 1_000_000);
+    let r = case.run(&["plan", "--scan"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert_contains(
+        &r.stderr,
+        "error: DescribeScalableTargets did not finish listing (more than 1000 pages)",
+    );
+    let r = case.run(&["import", "--region", case.aws.region, "--all"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert_contains(&r.stderr, "DescribeScalableTargets did not finish listing");
+}
