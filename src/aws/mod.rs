@@ -92,10 +92,28 @@ impl AwsError {
         }
     }
 
-    /// Errors that pass on their own: throttling (retried again after the SDK's own retries,
-    /// whose quota runs dry under sustained throttling), and what the SDK does not retry at
-    /// all: a concurrent update, a target not visible yet right after registering it, and AAS
-    /// failing to read CloudWatch because CloudWatch throttled it.
+    /// A permission error: (operation, code) when the caller, or the role Application Auto
+    /// Scaling acts with, is not allowed to do what was asked.
+    pub(crate) fn permission_denial(&self) -> Option<(&'static str, &str)> {
+        let AwsError::Call {
+            operation,
+            code: Some(code),
+            message,
+        } = self
+        else {
+            return None;
+        };
+        let denied = matches!(
+            code.as_str(),
+            "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation"
+        ) || message.to_ascii_lowercase().contains("not authorized");
+        denied.then_some((*operation, code.as_str()))
+    }
+
+    /// Errors that pass on their own within seconds: throttling (retried again after the SDK's
+    /// own retries, whose quota runs dry under sustained throttling), and what the SDK does not
+    /// retry at all: a concurrent update, and AAS failing to read CloudWatch because CloudWatch
+    /// throttled it.
     pub fn is_transient(&self) -> bool {
         match self.code() {
             Some(
@@ -104,12 +122,34 @@ impl AwsError {
                 | "TooManyRequestsException"
                 | "RequestLimitExceeded"
                 | "ConcurrentUpdateException"
-                | "ObjectNotFoundException"
                 // "The service encountered an internal error" (API reference); the SDK
                 // retries it only when it comes with a 5xx status.
                 | "InternalServiceException",
             ) => true,
             Some("FailedResourceAccessException") => self.is_throttling_behind(),
+            _ => false,
+        }
+    }
+
+    /// Errors AWS gives while what was just created propagates: a target not visible yet right
+    /// after RegisterScalableTarget (its API reference: "there might be a brief delay until the
+    /// operation achieves eventual consistency ... The typical strategy is to retry"), and the
+    /// service-linked role Application Auto Scaling creates with the first target, not usable
+    /// yet. They are waited for up to [`PROPAGATION_WAIT`], as terraform-provider-aws does
+    /// (internal/service/appautoscaling: `propagationTimeout = 2 * time.Minute` in consts.go;
+    /// policy.go retries PutScalingPolicy on ObjectNotFoundException and on
+    /// FailedResourceAccessException "is not authorized to perform"; target.go retries
+    /// RegisterScalableTarget on ValidationException "Unable to assume IAM role").
+    pub fn is_propagating(&self) -> bool {
+        let AwsError::Call { message, .. } = self else {
+            return false;
+        };
+        match self.code() {
+            Some("ObjectNotFoundException") => true,
+            Some("FailedResourceAccessException") => {
+                !self.is_throttling_behind() && message.contains("not authorized")
+            }
+            Some("ValidationException") => message.contains("Unable to assume IAM role"),
             _ => false,
         }
     }
@@ -172,24 +212,73 @@ pub fn retry_base() -> Option<Duration> {
         .map(Duration::from_millis)
 }
 
+/// How long an error that propagation explains ([`AwsError::is_propagating`]) is waited for:
+/// 2 minutes, as Terraform's provider does. A retry base set for tests scales it (600 bases:
+/// 2 minutes at the default 200 ms).
+pub fn propagation_wait() -> Duration {
+    retry_base().map_or(PROPAGATION_WAIT, |base| base * 600)
+}
+
+/// See [`propagation_wait`].
+pub const PROPAGATION_WAIT: Duration = Duration::from_secs(120);
+
 /// Runs `call` again while it fails with a transient error, with exponential backoff and
-/// jitter, up to `TRANSIENT_ATTEMPTS` times in all.
-pub async fn with_retries<T, F, Fut>(mut call: F) -> Result<T, AwsError>
+/// jitter, up to `TRANSIENT_ATTEMPTS` times in all; and while it fails with an error that
+/// propagation explains, for up to [`propagation_wait`], saying so on stderr at every wait.
+pub async fn with_retries<T, F, Fut>(call: F) -> Result<T, AwsError>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, AwsError>>,
 {
+    with_retries_on(None, call).await
+}
+
+/// As [`with_retries`]; `subject` (a resource id, an alarm name) names what is waited for.
+pub async fn with_retries_on<T, F, Fut>(subject: Option<&str>, mut call: F) -> Result<T, AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, AwsError>>,
+{
+    let base = retry_base().unwrap_or(Duration::from_millis(200));
     let mut attempt = 0;
+    let started = tokio::time::Instant::now();
+    let mut propagation_waits = 0;
     loop {
         match call().await {
             Err(e) if e.is_transient() && attempt + 1 < TRANSIENT_ATTEMPTS => {
                 attempt += 1;
-                let base = retry_base().unwrap_or(Duration::from_millis(200));
                 tokio::time::sleep(jittered(base * 2u32.pow(attempt))).await;
+            }
+            Err(e) if e.is_propagating() && started.elapsed() < propagation_wait() => {
+                let (waited, limit) = (started.elapsed(), propagation_wait());
+                propagation_waits += 1;
+                // 400 ms, doubling, at most 10 s (at the default base), never past the limit.
+                let wait = (base * 2u32.pow(propagation_waits.min(6))).min(base * 50);
+                eprintln!("{}", waiting_line(&e, subject, waited, limit));
+                tokio::time::sleep(jittered(wait).min(limit.saturating_sub(waited))).await;
             }
             other => return other,
         }
     }
+}
+
+/// "waiting for PutScalingPolicy on endpoint/x/variant/y (AWS says ObjectNotFoundException:
+/// ...), 20 s of 120 s".
+fn waiting_line(e: &AwsError, subject: Option<&str>, waited: Duration, limit: Duration) -> String {
+    let (operation, code, message) = match e {
+        AwsError::Call {
+            operation,
+            code,
+            message,
+        } => (*operation, code.as_deref().unwrap_or("error"), message.as_str()),
+        _ => ("the call", "error", ""),
+    };
+    let on = subject.map(|s| format!(" on {s}")).unwrap_or_default();
+    format!(
+        "waiting for {operation}{on} (AWS says {code}: {message}), {} s of {} s",
+        waited.as_secs(),
+        limit.as_secs()
+    )
 }
 
 /// Somewhere in [wait/2, wait): calls throttled together (a parallel apply) must not all

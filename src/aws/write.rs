@@ -76,6 +76,22 @@ pub(crate) enum Write<'a> {
 }
 
 impl<'a> Write<'a> {
+    /// What the write is about, for a person reading a wait line: the target's resource id,
+    /// the alarm's name, or the tagged target's ARN.
+    pub(crate) fn subject(&self) -> &str {
+        match self {
+            Write::RegisterTarget { resource_id, .. }
+            | Write::DeregisterTarget { resource_id, .. }
+            | Write::PutPolicy { resource_id, .. }
+            | Write::DeletePolicy { resource_id, .. }
+            | Write::PutSchedule { resource_id, .. }
+            | Write::DeleteSchedule { resource_id, .. } => resource_id,
+            Write::PutAlarm { alarm, .. } => &alarm.alarm.name,
+            Write::DeleteAlarm { name } => name,
+            Write::TagTarget { arn, .. } => arn,
+        }
+    }
+
     /// RegisterScalableTarget creating `target`: AWS requires both bounds then (API
     /// reference, RegisterScalableTarget: "required when registering a new scalable target").
     pub(crate) fn register(
