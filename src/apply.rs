@@ -561,7 +561,7 @@ fn configured_dimension(desired: &Records, rid: &str) -> Result<ScalableDimensio
 /// `perform`, retrying transient errors and waiting out propagation (see
 /// `AwsError::is_transient`, `AwsError::is_propagating`).
 async fn retrying(clients: &Clients, write: &Write<'_>) -> Result<Option<String>, AwsError> {
-    crate::aws::with_retries_on(Some(write.subject()), || perform(clients, write)).await
+    crate::aws::with_retries_waiting(write.subject(), || perform(clients, write)).await
 }
 
 #[cfg(test)]

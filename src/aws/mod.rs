@@ -112,8 +112,8 @@ impl AwsError {
 
     /// Errors that pass on their own within seconds: throttling (retried again after the SDK's
     /// own retries, whose quota runs dry under sustained throttling), and what the SDK does not
-    /// retry at all: a concurrent update, and AAS failing to read CloudWatch because CloudWatch
-    /// throttled it.
+    /// retry at all: a concurrent update, an object not visible yet, and AAS failing to read
+    /// CloudWatch because CloudWatch throttled it.
     pub fn is_transient(&self) -> bool {
         match self.code() {
             Some(
@@ -122,6 +122,7 @@ impl AwsError {
                 | "TooManyRequestsException"
                 | "RequestLimitExceeded"
                 | "ConcurrentUpdateException"
+                | "ObjectNotFoundException"
                 // "The service encountered an internal error" (API reference); the SDK
                 // retries it only when it comes with a 5xx status.
                 | "InternalServiceException",
@@ -131,8 +132,8 @@ impl AwsError {
         }
     }
 
-    /// Errors AWS gives while what was just created propagates: a target not visible yet right
-    /// after RegisterScalableTarget (its API reference: "there might be a brief delay until the
+    /// Errors AWS gives a write while what was just created propagates: a target not visible
+    /// yet right after RegisterScalableTarget (its API reference: "there might be a brief delay until the
     /// operation achieves eventual consistency ... The typical strategy is to retry"), and the
     /// service-linked role Application Auto Scaling creates with the first target, not usable
     /// yet. They are waited for up to [`PROPAGATION_WAIT`], as terraform-provider-aws does
@@ -223,18 +224,30 @@ pub fn propagation_wait() -> Duration {
 pub const PROPAGATION_WAIT: Duration = Duration::from_secs(120);
 
 /// Runs `call` again while it fails with a transient error, with exponential backoff and
-/// jitter, up to `TRANSIENT_ATTEMPTS` times in all; and while it fails with an error that
-/// propagation explains, for up to [`propagation_wait`], saying so on stderr at every wait.
+/// jitter, up to `TRANSIENT_ATTEMPTS` times in all. For reads: a read's "not authorized" is a
+/// permission error at once (waiting out a propagation only delays it in an account set up
+/// long ago).
 pub async fn with_retries<T, F, Fut>(call: F) -> Result<T, AwsError>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, AwsError>>,
 {
-    with_retries_on(None, call).await
+    retrying(None, call).await
 }
 
-/// As [`with_retries`]; `subject` (a resource id, an alarm name) names what is waited for.
-pub async fn with_retries_on<T, F, Fut>(subject: Option<&str>, mut call: F) -> Result<T, AwsError>
+/// As [`with_retries`], for a write: an error that propagation explains
+/// ([`AwsError::is_propagating`]) is also waited out, for up to [`propagation_wait`], with a
+/// line on stderr at every wait naming `subject` (a resource id, an alarm name).
+pub async fn with_retries_waiting<T, F, Fut>(subject: &str, call: F) -> Result<T, AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, AwsError>>,
+{
+    retrying(Some(subject), call).await
+}
+
+/// `waiting_for`: the subject of a write, whose propagation errors are waited out.
+async fn retrying<T, F, Fut>(waiting_for: Option<&str>, mut call: F) -> Result<T, AwsError>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, AwsError>>,
@@ -245,17 +258,19 @@ where
     let mut propagation_waits = 0;
     loop {
         match call().await {
-            Err(e) if e.is_transient() && attempt + 1 < TRANSIENT_ATTEMPTS => {
-                attempt += 1;
-                tokio::time::sleep(jittered(base * 2u32.pow(attempt))).await;
-            }
-            Err(e) if e.is_propagating() && started.elapsed() < propagation_wait() => {
+            Err(e)
+                if waiting_for.is_some() && e.is_propagating() && started.elapsed() < propagation_wait() =>
+            {
                 let (waited, limit) = (started.elapsed(), propagation_wait());
                 propagation_waits += 1;
                 // 400 ms, doubling, at most 10 s (at the default base), never past the limit.
                 let wait = (base * 2u32.pow(propagation_waits.min(6))).min(base * 50);
-                eprintln!("{}", waiting_line(&e, subject, waited, limit));
+                eprintln!("{}", waiting_line(&e, waiting_for, waited, limit));
                 tokio::time::sleep(jittered(wait).min(limit.saturating_sub(waited))).await;
+            }
+            Err(e) if e.is_transient() && attempt + 1 < TRANSIENT_ATTEMPTS => {
+                attempt += 1;
+                tokio::time::sleep(jittered(base * 2u32.pow(attempt))).await;
             }
             other => return other,
         }
