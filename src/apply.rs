@@ -598,6 +598,55 @@ mod tests {
     }
 
     #[test]
+    fn what_a_deregistration_deleted_reads_removed_with_the_target_in_every_rendering() {
+        let delete = |kind, name: &str| Change {
+            action: Action::Delete,
+            ..change(kind, "endpoint/gone/variant/v", name)
+        };
+        let p = plan(vec![
+            delete(Kind::ScalableTarget, "sagemaker:variant:DesiredInstanceCount"),
+            delete(Kind::ScalingPolicy, "cpu"),
+        ]);
+        assert!(removed_with_target(&p, &p.changes[1]));
+        assert!(!removed_with_target(&p, &p.changes[0]));
+        let report = ApplyReport {
+            changes: p
+                .changes
+                .iter()
+                .zip([Outcome::Applied, Outcome::RemovedWithTarget])
+                .map(|(c, outcome)| ChangeReport {
+                    region: None,
+                    action: c.action,
+                    kind: c.kind,
+                    resource_id: c.resource_id.clone(),
+                    name: c.name.clone(),
+                    outcome,
+                    notes: Vec::new(),
+                })
+                .collect(),
+            deadline_reached: false,
+            remaining: Some(0),
+            check_error: None,
+        };
+        let text = crate::render::apply_report(&report, false);
+        assert!(text.contains("cpu: removed with the target"), "{text}");
+        assert!(
+            text.contains("Apply: 1 applied, 0 failed, 0 not attempted, 1 removed with their target."),
+            "{text}"
+        );
+        let options = crate::render::Options {
+            limit: usize::MAX,
+            whole_plan: "",
+            report: Some(&report),
+        };
+        let markdown = crate::render::markdown_with(&p, &options);
+        assert!(markdown.contains("removed with the target"), "{markdown}");
+        let json = serde_json::to_value(&report.changes[1]).expect("json");
+        assert_eq!(json["status"], "removed_with_target");
+        assert!(!report.failed());
+    }
+
+    #[test]
     fn each_target_is_a_lane_in_plan_order() {
         let p = plan(vec![
             change(Kind::ScalableTarget, "a", "t"),

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use aws_sdk_applicationautoscaling::types as aas;
 
-use crate::Run;
 use crate::assert_contains;
 use crate::common::{Case, policies};
+use crate::{Run, run};
 
 fn endpoints(n: usize) -> String {
     (0..n)
@@ -198,8 +198,13 @@ fn dropped_connections_are_retried() {
 /// Queues a page fault (tests/standin/aws_standin.py, point 3) on the namespace-wide calls of
 /// `operation`: "repeat" gives back the token the call sent, "endless" never ends.
 fn page_fault(case: &Case, operation: &str, page: &str, skip: u32, times: u32) {
+    page_fault_on(case, operation, page, true, skip, times);
+}
+
+/// As [`page_fault`]; `whole` false: on calls by id or target too.
+fn page_fault_on(case: &Case, operation: &str, page: &str, whole: bool, skip: u32, times: u32) {
     let body = serde_json::json!([{
-        "region": case.aws.scope(), "operation": operation, "page": page, "whole": true,
+        "region": case.aws.scope(), "operation": operation, "page": page, "whole": whole,
         "skip": skip, "times": times,
     }]);
     crate::standin::http("POST", case.aws.port, "/_standin/faults", Some(&body.to_string()));
@@ -252,6 +257,28 @@ fn a_policy_listing_that_never_ends_falls_back_to_reads_by_target() {
         policy_reads() - before,
         1000 + 3,
         "1000 pages, then one read per target"
+    );
+}
+
+#[test]
+fn reads_by_id_or_by_target_that_never_end_fail_clearly() {
+    let case = Case::new(&endpoints(1));
+    case.apply();
+    let plan = |case: &Case| run(case.cmd(&["plan"]).env("SAGEMAKER_AUTOSCALE_READS", "per-target"));
+    page_fault_on(&case, "DescribeScalableTargets", "endless", false, 0, 1_000_000);
+    let r = plan(&case);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert_contains(
+        &r.stderr,
+        "error: DescribeScalableTargets did not finish listing (more than 1000 pages)",
+    );
+    case.aws.clear_faults();
+    page_fault_on(&case, "DescribeScheduledActions", "endless", false, 0, 1_000_000);
+    let r = plan(&case);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert_contains(
+        &r.stderr,
+        "error: DescribeScheduledActions did not finish listing (more than 1000 pages)",
     );
 }
 
