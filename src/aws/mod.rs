@@ -63,7 +63,7 @@ pub enum AwsError {
     Unfinished {
         /// The Describe/List operation whose pages did not end.
         operation: &'static str,
-        /// What happened, e.g. "AWS repeated the page token after 2 pages".
+        /// What happened, e.g. "more than 1000 pages".
         why: String,
     },
     /// A request the SDK refused to build (a required field missing).
@@ -133,10 +133,10 @@ impl AwsError {
     }
 
     /// Errors AWS gives a write while what was just created propagates: a target not visible
-    /// yet right after RegisterScalableTarget (its API reference: "there might be a brief delay until the
-    /// operation achieves eventual consistency ... The typical strategy is to retry"), and the
-    /// service-linked role Application Auto Scaling creates with the first target, not usable
-    /// yet. They are waited for up to [`PROPAGATION_WAIT`], as terraform-provider-aws does
+    /// yet right after RegisterScalableTarget (its API reference: "there might be a brief delay
+    /// until the operation achieves eventual consistency ... The typical strategy is to retry"),
+    /// and the service-linked role Application Auto Scaling creates with the first target, not
+    /// usable yet. They are waited for up to [`PROPAGATION_WAIT`], as terraform-provider-aws does
     /// (internal/service/appautoscaling: `propagationTimeout = 2 * time.Minute` in consts.go;
     /// policy.go retries PutScalingPolicy on ObjectNotFoundException and on
     /// FailedResourceAccessException "is not authorized to perform"; target.go retries
@@ -379,6 +379,36 @@ mod tests {
                 .hint()
                 .is_some_and(|h| h.contains("cloudwatch:DescribeAlarms"))
         );
+    }
+
+    #[test]
+    fn propagation_and_permission_errors_are_told_apart() {
+        let not_visible = call("ObjectNotFoundException", "No scalable target registered");
+        let role = call(
+            "ValidationException",
+            "Unable to assume IAM role: arn:aws:iam::1:role/aws-service-role/x",
+        );
+        let cloudwatch = call(
+            "FailedResourceAccessException",
+            "User: x is not authorized to perform: cloudwatch:DescribeAlarms",
+        );
+        let invalid = call(
+            "ValidationException",
+            "Maximum capacity cannot be less than minimum",
+        );
+        let denied = call("AccessDeniedException", "User: x is not allowed");
+        assert!(not_visible.is_propagating() && role.is_propagating() && cloudwatch.is_propagating());
+        assert!(!invalid.is_propagating() && !denied.is_propagating());
+        assert_eq!(
+            denied.permission_denial(),
+            Some(("DescribeScalingPolicies", "AccessDeniedException"))
+        );
+        assert_eq!(
+            cloudwatch.permission_denial(),
+            Some(("DescribeScalingPolicies", "FailedResourceAccessException"))
+        );
+        assert_eq!(invalid.permission_denial(), None);
+        assert_eq!(role.permission_denial(), None);
     }
 
     #[test]
