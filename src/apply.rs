@@ -1,9 +1,11 @@
-//! Plan -> ordered AWS changes, with a report of each: applied, failed, or not attempted.
-//! Starts nothing new after the first hard failure; a re-run plans only what is left, so it
-//! converges.
+//! Plan -> ordered AWS changes, with a report of each: applied, failed, not attempted, or
+//! removed with its target. A failure stops the rest of its own target's changes; the other
+//! targets go on, unless the same permission error keeps coming back. A re-run plans only what
+//! is left, so it converges.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 use futures::{StreamExt, stream};
 
@@ -20,6 +22,9 @@ pub(crate) enum Outcome {
     Applied,
     Failed(String),
     NotAttempted,
+    /// Done by AWS as part of another change: DeregisterScalableTarget deletes the target's
+    /// scaling policies and scheduled actions with it.
+    RemovedWithTarget,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -64,6 +69,15 @@ impl ApplyReport {
 
     pub(crate) fn count(&self, pred: impl Fn(&Outcome) -> bool) -> usize {
         self.changes.iter().filter(|c| pred(&c.outcome)).count()
+    }
+
+    /// Why the run started no new change after some point, when one failure was going to
+    /// repeat on every target: the note on the failure that stopped it.
+    pub fn stopped_early(&self) -> Option<&str> {
+        self.changes
+            .iter()
+            .flat_map(|c| &c.notes)
+            .find_map(|n| n.strip_prefix(STOPPED_EARLY))
     }
 }
 
@@ -128,10 +142,22 @@ pub async fn apply(
     }
 }
 
+/// Targets that fail with the same permission error (operation and code) before the run stops:
+/// one or two may be denied by a policy scoped to some resources, three are the role lacking
+/// the permission, which would fail on every target. With the default `--parallelism` of 4
+/// the run stops within its first round of targets.
+pub const SAME_DENIALS_TO_STOP: usize = 3;
+
+/// How the note on the failure that stopped the run begins.
+const STOPPED_EARLY: &str = "stopped the run: ";
+
 #[derive(Default)]
 struct Stop {
-    failed: AtomicBool,
     deadline_reached: AtomicBool,
+    /// Set once: why no further change starts.
+    stopped: OnceLock<String>,
+    /// Targets that failed with each permission error, by (operation, code).
+    denials: Mutex<HashMap<(&'static str, String), usize>>,
 }
 
 impl Stop {
@@ -139,7 +165,24 @@ impl Stop {
         if deadline.is_some_and(|d| tokio::time::Instant::now() >= d) {
             self.deadline_reached.store(true, Ordering::Relaxed);
         }
-        self.failed.load(Ordering::Relaxed) || self.deadline_reached.load(Ordering::Relaxed)
+        self.stopped.get().is_some() || self.deadline_reached.load(Ordering::Relaxed)
+    }
+
+    /// A target's failure (each target fails at most once): the same permission error on
+    /// SAME_DENIALS_TO_STOP targets stops the run. The note for the failure that stopped it.
+    fn failed(&self, e: &AwsError) -> Option<String> {
+        let (operation, code) = e.permission_denial()?;
+        let mut denials = self.denials.lock().unwrap_or_else(|p| p.into_inner());
+        let count = denials.entry((operation, code.to_string())).or_default();
+        *count += 1;
+        if *count < SAME_DENIALS_TO_STOP {
+            return None;
+        }
+        let why = format!(
+            "{operation} was denied ({code}) on {count} targets: it would fail on every target, so no further change was started"
+        );
+        self.stopped.set(why.clone()).ok()?;
+        Some(format!("{STOPPED_EARLY}{why}"))
     }
 }
 
@@ -205,7 +248,6 @@ async fn run_lane(
                 Vec::new(),
             ));
         }
-        stop.failed.store(true, Ordering::Relaxed);
         return done;
     };
     // A lane only reads and writes the ARNs of its own targets' policies.
@@ -219,7 +261,13 @@ async fn run_lane(
         .filter(|((rid, _), _)| targets.contains(rid.as_str()))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
+    // Deletes a deregistration does itself: never sent, reported after the lane.
+    let mut with_target = Vec::new();
     for i in lane {
+        if removed_with_target(plan, &plan.changes[i]) {
+            with_target.push(i);
+            continue;
+        }
         // Stop between changes, never in the middle of one: what is reported is what happened.
         if stop.should_stop(deadline) {
             break;
@@ -228,15 +276,41 @@ async fn run_lane(
         let result = apply_one(region, plan, &plan.changes[i], &mut arns, &mut notes).await;
         match result {
             Ok(()) => done.push((i, Outcome::Applied, notes)),
+            // The rest of this target's changes depend on this one; other targets go on.
             Err(e) => {
                 let message = crate::error::with_hint(&e);
+                notes.extend(stop.failed(&e));
                 done.push((i, Outcome::Failed(message), notes));
-                stop.failed.store(true, Ordering::Relaxed);
                 break;
             }
         }
     }
+    let deregistered: HashSet<&str> = done
+        .iter()
+        .filter(|(i, outcome, _)| *outcome == Outcome::Applied && plan.changes[*i].deregisters())
+        .map(|(i, _, _)| plan.changes[*i].resource_id.as_str())
+        .collect();
+    for i in with_target {
+        let outcome = if deregistered.contains(plan.changes[i].resource_id.as_str()) {
+            Outcome::RemovedWithTarget
+        } else {
+            Outcome::NotAttempted
+        };
+        done.push((i, outcome, Vec::new()));
+    }
     done
+}
+
+/// A policy or scheduled action delete that the plan's deregistration of its target does:
+/// DeregisterScalableTarget deletes them with it (API reference, DeregisterScalableTarget:
+/// "Deregistering a scalable target deletes the scaling policies and the scheduled actions
+/// that are associated with it").
+fn removed_with_target(plan: &Plan, change: &Change) -> bool {
+    change.action == Action::Delete
+        && matches!(change.kind, Kind::ScalingPolicy | Kind::ScheduledAction)
+        && plan
+            .deregistrations()
+            .any(|c| c.region == change.region && c.resource_id == change.resource_id)
 }
 
 async fn apply_one(
@@ -250,14 +324,6 @@ async fn apply_one(
     let rid = change.resource_id.as_str();
     let name = change.name.as_str();
     let dimension = dimension_of(region, rid)?;
-    // DeregisterScalableTarget deletes the target's policies and scheduled actions with it.
-    if change.action == Action::Delete
-        && matches!(change.kind, Kind::ScalingPolicy | Kind::ScheduledAction)
-        && deregisters(plan, change)
-    {
-        notes.push("deleted by AWS with the scalable target".to_string());
-        return Ok(());
-    }
     let after = match (&change.after, change.action) {
         (Some(v), Action::Create | Action::Update | Action::Replace) => {
             Some(Record::from_value(change.kind, v).map_err(|e| AwsError::Invalid {
@@ -278,12 +344,7 @@ async fn apply_one(
             resource_id: rid,
             dimension,
         },
-        (Kind::ScalableTarget, _, Some(Record::Target(target))) => Write::RegisterTarget {
-            resource_id: rid,
-            dimension,
-            target,
-            tags: Some(&target.tags),
-        },
+        (Kind::ScalableTarget, _, Some(Record::Target(target))) => Write::register(rid, dimension, target),
         (Kind::ScalingPolicy, Action::Delete, _) => Write::DeletePolicy {
             resource_id: rid,
             dimension,
@@ -334,14 +395,9 @@ async fn apply_one(
     Ok(())
 }
 
-/// Whether the plan deregisters the scalable target `change` belongs to.
-fn deregisters(plan: &Plan, change: &Change) -> bool {
-    plan.deregistrations()
-        .any(|c| c.region == change.region && c.resource_id == change.resource_id)
-}
-
-/// RegisterScalableTarget for new bounds or suspension, TagResource for tags (AWS rejects
-/// `Tags` on RegisterScalableTarget of an existing target): each only when it changed.
+/// RegisterScalableTarget with the bounds or suspension that changed (only those: a bound
+/// left out stays as AWS holds it), TagResource for tags (AWS rejects `Tags` on
+/// RegisterScalableTarget of an existing target): each only when it changed.
 async fn update_target(
     region: &Region,
     change: &Change,
@@ -352,12 +408,7 @@ async fn update_target(
     let (tags, settings): (Vec<&String>, Vec<&String>) =
         change.fields.iter().partition(|f| f.starts_with("tags."));
     if !settings.is_empty() {
-        let write = Write::RegisterTarget {
-            resource_id: rid,
-            dimension,
-            target,
-            tags: None,
-        };
+        let write = Write::reregister(rid, dimension, target, &settings);
         retrying(&region.clients, &write).await?;
     }
     if !tags.is_empty() {
@@ -461,11 +512,14 @@ async fn repoint_alarms(
     Ok(())
 }
 
+/// The alarm's AlarmActions: the ARNs of the policies it triggers, then the actions someone
+/// else added (kept: PutMetricAlarm replaces the whole list).
 fn alarm_actions(
     rid: &str,
     alarm: &crate::resource::AlarmRecord,
     arns: &HashMap<(String, String), String>,
 ) -> Result<Vec<String>, AwsError> {
+    let others = alarm.kept.alarm_actions.iter().cloned().map(Ok);
     alarm
         .triggers
         .iter()
@@ -483,6 +537,7 @@ fn alarm_actions(
                     ),
                 })
         })
+        .chain(others)
         .collect()
 }
 
@@ -517,9 +572,10 @@ fn configured_dimension(desired: &Records, rid: &str) -> Result<ScalableDimensio
         })
 }
 
-/// `perform`, retrying transient errors (see `AwsError::is_transient`).
+/// `perform`, retrying transient errors and waiting out propagation (see
+/// `AwsError::is_transient`, `AwsError::is_propagating`).
 async fn retrying(clients: &Clients, write: &Write<'_>) -> Result<Option<String>, AwsError> {
-    crate::aws::with_retries(|| perform(clients, write)).await
+    crate::aws::with_retries_waiting(write.subject(), || perform(clients, write)).await
 }
 
 #[cfg(test)]
@@ -554,6 +610,55 @@ mod tests {
             blocked: Vec::new(),
             drift: Vec::new(),
         }
+    }
+
+    #[test]
+    fn what_a_deregistration_deleted_reads_removed_with_the_target_in_every_rendering() {
+        let delete = |kind, name: &str| Change {
+            action: Action::Delete,
+            ..change(kind, "endpoint/gone/variant/v", name)
+        };
+        let p = plan(vec![
+            delete(Kind::ScalableTarget, "sagemaker:variant:DesiredInstanceCount"),
+            delete(Kind::ScalingPolicy, "cpu"),
+        ]);
+        assert!(removed_with_target(&p, &p.changes[1]));
+        assert!(!removed_with_target(&p, &p.changes[0]));
+        let report = ApplyReport {
+            changes: p
+                .changes
+                .iter()
+                .zip([Outcome::Applied, Outcome::RemovedWithTarget])
+                .map(|(c, outcome)| ChangeReport {
+                    region: None,
+                    action: c.action,
+                    kind: c.kind,
+                    resource_id: c.resource_id.clone(),
+                    name: c.name.clone(),
+                    outcome,
+                    notes: Vec::new(),
+                })
+                .collect(),
+            deadline_reached: false,
+            remaining: Some(0),
+            check_error: None,
+        };
+        let text = crate::render::apply_report(&report, false);
+        assert!(text.contains("cpu: removed with the target"), "{text}");
+        assert!(
+            text.contains("Apply: 1 applied, 0 failed, 0 not attempted, 1 removed with their target."),
+            "{text}"
+        );
+        let options = crate::render::Options {
+            limit: usize::MAX,
+            whole_plan: "",
+            report: Some(&report),
+        };
+        let markdown = crate::render::markdown_with(&p, &options);
+        assert!(markdown.contains("removed with the target"), "{markdown}");
+        let json = serde_json::to_value(&report.changes[1]).expect("json");
+        assert_eq!(json["status"], "removed_with_target");
+        assert!(!report.failed());
     }
 
     #[test]

@@ -116,14 +116,15 @@ pub struct StepRecord {
     pub steps: Vec<StepAdjustment>,
 }
 
-/// An alarm, and what it triggers: policy names of the same scalable target, or raw ARNs
-/// when an action points anywhere else (another policy, a stale ARN, an SNS topic).
+/// An alarm, and which of the target's policies it triggers (by name; a stale ARN of one
+/// as the raw ARN). Actions that are not the target's policies are someone else's: kept.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlarmRecord {
     /// The alarm's settings.
     #[serde(flatten)]
     pub alarm: Alarm,
-    /// Its AlarmActions: policy names on the same target, raw ARNs for anything else.
+    /// The AlarmActions this tool manages: policy names on the same target, raw ARNs for a
+    /// policy of the target that no longer exists (others' actions are in `kept`).
     pub triggers: Vec<String>,
     /// Managed: an operator who disabled the actions sees it in the plan as drift.
     #[serde(default = "enabled")]
@@ -145,6 +146,10 @@ pub struct AlarmKept {
     /// A description this tool did not write (its own is rewritten on every put).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// AlarmActions other than this target's scaling policies (an SNS topic someone added):
+    /// resent after the policy ARNs, never removed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alarm_actions: Vec<String>,
     /// OKActions someone else set.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ok_actions: Vec<String>,

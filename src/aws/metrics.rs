@@ -36,7 +36,7 @@ pub async fn minute_history(
     let per_call = (MAX_DATAPOINTS / minutes.max(1)).clamp(1, MAX_QUERIES);
     let mut history = Vec::with_capacity(requests.len());
     for batch in requests.chunks(per_call) {
-        let results = paginate(&calls, |token| async move {
+        let results = paginate(&calls, "GetMetricData", |token| async move {
             let mut req = clients
                 .cloudwatch
                 .get_metric_data()

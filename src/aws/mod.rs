@@ -56,6 +56,16 @@ pub enum AwsError {
         /// AWS's error message.
         message: String,
     },
+    /// A listing whose pages did not end: AWS gave back a page token it had given before, or
+    /// the chain ran past the page cap. What it listed is not all AWS holds, so it is never
+    /// used as if it were.
+    #[error("{operation} did not finish listing ({why}); what it listed cannot be taken as all AWS holds")]
+    Unfinished {
+        /// The Describe/List operation whose pages did not end.
+        operation: &'static str,
+        /// What happened, e.g. "more than 1000 pages".
+        why: String,
+    },
     /// A request the SDK refused to build (a required field missing).
     #[error("{operation}: {message}")]
     Invalid {
@@ -82,10 +92,28 @@ impl AwsError {
         }
     }
 
-    /// Errors that pass on their own: throttling (retried again after the SDK's own retries,
-    /// whose quota runs dry under sustained throttling), and what the SDK does not retry at
-    /// all: a concurrent update, a target not visible yet right after registering it, and AAS
-    /// failing to read CloudWatch because CloudWatch throttled it.
+    /// A permission error: (operation, code) when the caller, or the role Application Auto
+    /// Scaling acts with, is not allowed to do what was asked.
+    pub(crate) fn permission_denial(&self) -> Option<(&'static str, &str)> {
+        let AwsError::Call {
+            operation,
+            code: Some(code),
+            message,
+        } = self
+        else {
+            return None;
+        };
+        let denied = matches!(
+            code.as_str(),
+            "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation"
+        ) || message.to_ascii_lowercase().contains("not authorized");
+        denied.then_some((*operation, code.as_str()))
+    }
+
+    /// Errors that pass on their own within seconds: throttling (retried again after the SDK's
+    /// own retries, whose quota runs dry under sustained throttling), and what the SDK does not
+    /// retry at all: a concurrent update, an object not visible yet, and AAS failing to read
+    /// CloudWatch because CloudWatch throttled it.
     pub fn is_transient(&self) -> bool {
         match self.code() {
             Some(
@@ -100,6 +128,29 @@ impl AwsError {
                 | "InternalServiceException",
             ) => true,
             Some("FailedResourceAccessException") => self.is_throttling_behind(),
+            _ => false,
+        }
+    }
+
+    /// Errors AWS gives a write while what was just created propagates: a target not visible
+    /// yet right after RegisterScalableTarget (its API reference: "there might be a brief delay
+    /// until the operation achieves eventual consistency ... The typical strategy is to retry"),
+    /// and the service-linked role Application Auto Scaling creates with the first target, not
+    /// usable yet. They are waited for up to [`PROPAGATION_WAIT`], as terraform-provider-aws does
+    /// (internal/service/appautoscaling: `propagationTimeout = 2 * time.Minute` in consts.go;
+    /// policy.go retries PutScalingPolicy on ObjectNotFoundException and on
+    /// FailedResourceAccessException "is not authorized to perform"; target.go retries
+    /// RegisterScalableTarget on ValidationException "Unable to assume IAM role").
+    pub fn is_propagating(&self) -> bool {
+        let AwsError::Call { message, .. } = self else {
+            return false;
+        };
+        match self.code() {
+            Some("ObjectNotFoundException") => true,
+            Some("FailedResourceAccessException") => {
+                !self.is_throttling_behind() && message.contains("not authorized")
+            }
+            Some("ValidationException") => message.contains("Unable to assume IAM role"),
             _ => false,
         }
     }
@@ -162,24 +213,87 @@ pub fn retry_base() -> Option<Duration> {
         .map(Duration::from_millis)
 }
 
+/// How long an error that propagation explains ([`AwsError::is_propagating`]) is waited for:
+/// 2 minutes, as Terraform's provider does. A retry base set for tests scales it (600 bases:
+/// 2 minutes at the default 200 ms).
+pub fn propagation_wait() -> Duration {
+    retry_base().map_or(PROPAGATION_WAIT, |base| base * 600)
+}
+
+/// See [`propagation_wait`].
+pub const PROPAGATION_WAIT: Duration = Duration::from_secs(120);
+
 /// Runs `call` again while it fails with a transient error, with exponential backoff and
-/// jitter, up to `TRANSIENT_ATTEMPTS` times in all.
-pub async fn with_retries<T, F, Fut>(mut call: F) -> Result<T, AwsError>
+/// jitter, up to `TRANSIENT_ATTEMPTS` times in all. For reads: a read's "not authorized" is a
+/// permission error at once (waiting out a propagation only delays it in an account set up
+/// long ago).
+pub async fn with_retries<T, F, Fut>(call: F) -> Result<T, AwsError>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, AwsError>>,
 {
+    retrying(None, call).await
+}
+
+/// As [`with_retries`], for a write: an error that propagation explains
+/// ([`AwsError::is_propagating`]) is also waited out, for up to [`propagation_wait`], with a
+/// line on stderr at every wait naming `subject` (a resource id, an alarm name).
+pub async fn with_retries_waiting<T, F, Fut>(subject: &str, call: F) -> Result<T, AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, AwsError>>,
+{
+    retrying(Some(subject), call).await
+}
+
+/// `waiting_for`: the subject of a write, whose propagation errors are waited out.
+async fn retrying<T, F, Fut>(waiting_for: Option<&str>, mut call: F) -> Result<T, AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, AwsError>>,
+{
+    let base = retry_base().unwrap_or(Duration::from_millis(200));
     let mut attempt = 0;
+    let started = tokio::time::Instant::now();
+    let mut propagation_waits = 0;
     loop {
         match call().await {
+            Err(e)
+                if waiting_for.is_some() && e.is_propagating() && started.elapsed() < propagation_wait() =>
+            {
+                let (waited, limit) = (started.elapsed(), propagation_wait());
+                propagation_waits += 1;
+                // 400 ms, doubling, at most 10 s (at the default base), never past the limit.
+                let wait = (base * 2u32.pow(propagation_waits.min(6))).min(base * 50);
+                eprintln!("{}", waiting_line(&e, waiting_for, waited, limit));
+                tokio::time::sleep(jittered(wait).min(limit.saturating_sub(waited))).await;
+            }
             Err(e) if e.is_transient() && attempt + 1 < TRANSIENT_ATTEMPTS => {
                 attempt += 1;
-                let base = retry_base().unwrap_or(Duration::from_millis(200));
                 tokio::time::sleep(jittered(base * 2u32.pow(attempt))).await;
             }
             other => return other,
         }
     }
+}
+
+/// "waiting for PutScalingPolicy on endpoint/x/variant/y (AWS says ObjectNotFoundException:
+/// ...), 20 s of 120 s".
+fn waiting_line(e: &AwsError, subject: Option<&str>, waited: Duration, limit: Duration) -> String {
+    let (operation, code, message) = match e {
+        AwsError::Call {
+            operation,
+            code,
+            message,
+        } => (*operation, code.as_deref().unwrap_or("error"), message.as_str()),
+        _ => ("the call", "error", ""),
+    };
+    let on = subject.map(|s| format!(" on {s}")).unwrap_or_default();
+    format!(
+        "waiting for {operation}{on} (AWS says {code}: {message}), {} s of {} s",
+        waited.as_secs(),
+        limit.as_secs()
+    )
 }
 
 /// Somewhere in [wait/2, wait): calls throttled together (a parallel apply) must not all
@@ -265,6 +379,36 @@ mod tests {
                 .hint()
                 .is_some_and(|h| h.contains("cloudwatch:DescribeAlarms"))
         );
+    }
+
+    #[test]
+    fn propagation_and_permission_errors_are_told_apart() {
+        let not_visible = call("ObjectNotFoundException", "No scalable target registered");
+        let role = call(
+            "ValidationException",
+            "Unable to assume IAM role: arn:aws:iam::1:role/aws-service-role/x",
+        );
+        let cloudwatch = call(
+            "FailedResourceAccessException",
+            "User: x is not authorized to perform: cloudwatch:DescribeAlarms",
+        );
+        let invalid = call(
+            "ValidationException",
+            "Maximum capacity cannot be less than minimum",
+        );
+        let denied = call("AccessDeniedException", "User: x is not allowed");
+        assert!(not_visible.is_propagating() && role.is_propagating() && cloudwatch.is_propagating());
+        assert!(!invalid.is_propagating() && !denied.is_propagating());
+        assert_eq!(
+            denied.permission_denial(),
+            Some(("DescribeScalingPolicies", "AccessDeniedException"))
+        );
+        assert_eq!(
+            cloudwatch.permission_denial(),
+            Some(("DescribeScalingPolicies", "FailedResourceAccessException"))
+        );
+        assert_eq!(invalid.permission_denial(), None);
+        assert_eq!(role.permission_denial(), None);
     }
 
     #[test]

@@ -27,7 +27,10 @@ use crate::timestamp::format_utc;
 
 /// Concurrent AWS calls while reading.
 pub const READ_CONCURRENCY: usize = 8;
-/// A guard against endless pagination (moto repeats its token forever).
+/// Pages one listing may take before it counts as unfinished: a guard against a server whose
+/// pages never end (moto's DescribeScalableTargets repeats its token forever). 1,000 pages is
+/// 50,000 targets or 10,000 scaling policies: a listing that long falls back to reads by
+/// target, which such a namespace makes cheaper anyway.
 const MAX_PAGES: usize = 1000;
 
 /// What AWS holds for the managed targets, as records, with what could not be read.
@@ -316,14 +319,23 @@ pub async fn read_current(
                 .find_map(|arn| arn_owner.get(arn).map(|(rid, _)| rid.clone()))
         });
         let Some(rid) = owner else { continue };
-        let triggers: Vec<String> = a
+        // Only this target's policies are ours to manage; any other action (an SNS topic, a
+        // policy of another target) is someone else's and is kept as it is.
+        let (triggers, others): (Vec<String>, Vec<String>) = a
             .alarm_actions()
             .iter()
             .map(|arn| match arn_owner.get(arn) {
-                Some((r, policy)) if *r == rid => policy.clone(),
-                _ => arn.clone(),
+                Some((r, policy)) if *r == rid => Ok(policy.clone()),
+                _ if is_policy_arn_of(arn, &rid) => Ok(arn.clone()),
+                _ => Err(arn.clone()),
             })
-            .collect();
+            .fold((Vec::new(), Vec::new()), |(mut ours, mut others), action| {
+                match action {
+                    Ok(t) => ours.push(t),
+                    Err(o) => others.push(o),
+                }
+                (ours, others)
+            });
         let alarm = match alarm_from(&a, &name) {
             Ok(alarm) => alarm,
             // Someone else's alarm on one of our policies that we cannot represent (metric math,
@@ -342,7 +354,7 @@ pub async fn read_current(
             alarm,
             triggers,
             actions_enabled: a.actions_enabled().unwrap_or(true),
-            kept: kept_fields(&a),
+            kept: kept_fields(&a, others),
         });
         let key = Key {
             kind: Kind::Alarm,
@@ -379,7 +391,19 @@ async fn find_targets(
         }
     } else {
         let bound = (!scan).then(|| cost::listing_bound(ids.len(), ids.len()));
-        list_namespace(clients, bound, calls).await?
+        match list_namespace(clients, bound, calls).await {
+            Ok(listing) => listing,
+            // Not the namespace: every target is looked up by id instead. A scan needs every
+            // target of the namespace, so it fails.
+            Err(e @ AwsError::Unfinished { .. }) if !scan => {
+                fell_back(&e, "looking the targets up by id instead");
+                Listing {
+                    targets: Vec::new(),
+                    complete: false,
+                }
+            }
+            Err(e) => return Err(e),
+        }
     };
     if listing.complete {
         let size = listing.targets.len();
@@ -421,14 +445,23 @@ async fn read_objects(
         schedules: schedules_of(schedules, rid, dimension),
     };
     if namespace_size.is_some_and(|size| cost::namespace_objects_cheaper(size, targets.len())) {
-        let (policies, schedules) = futures::try_join!(
+        let whole = futures::try_join!(
             list_policies(clients, Among::Namespace, calls),
             list_schedules(clients, Among::Namespace, calls)
-        )?;
-        return Ok(targets
-            .iter()
-            .map(|(rid, d)| objects(rid, &super::sdk_dimension(*d), &policies, &schedules))
-            .collect());
+        );
+        match whole {
+            Ok((policies, schedules)) => {
+                return Ok(targets
+                    .iter()
+                    .map(|(rid, d)| objects(rid, &super::sdk_dimension(*d), &policies, &schedules))
+                    .collect());
+            }
+            // Part of the namespace's policies is not all of them: read target by target.
+            Err(e @ AwsError::Unfinished { .. }) => {
+                fell_back(&e, "reading each target's policies and scheduled actions instead");
+            }
+            Err(e) => return Err(e),
+        }
     }
     stream::iter(targets)
         .map(|(rid, d)| async move {
@@ -443,6 +476,12 @@ async fn read_objects(
         .buffer_unordered(READ_CONCURRENCY)
         .try_collect()
         .await
+}
+
+/// Says on stderr that a whole-namespace listing did not finish and what is read instead: the
+/// plan is still complete, at the cost of more calls.
+fn fell_back(unfinished: &AwsError, instead: &str) {
+    eprintln!("note: {unfinished}; {instead}");
 }
 
 /// `read` over `items` in chunks of `size` (what one call takes), concurrently, flattened.
@@ -466,19 +505,26 @@ fn is_aws_owned(a: &cw::MetricAlarm) -> bool {
             .is_some_and(|d| d.starts_with("DO NOT EDIT OR DELETE. For TargetTrackingScaling policy"))
 }
 
-/// Follows `next_token` until it ends, repeats (moto's DescribeScalableTargets), or runs long.
-pub(super) async fn paginate<T, F, Fut>(calls: &AtomicUsize, page: F) -> Result<Vec<T>, AwsError>
+/// Follows `next_token` to the last page; `operation` names the call in errors. A chain that
+/// does not end (a token comes back, or MAX_PAGES pass) is [`AwsError::Unfinished`], never a
+/// shorter list.
+pub(super) async fn paginate<T, F, Fut>(
+    calls: &AtomicUsize,
+    operation: &'static str,
+    page: F,
+) -> Result<Vec<T>, AwsError>
 where
     F: FnMut(Option<String>) -> Fut,
     Fut: std::future::Future<Output = Result<(Vec<T>, Option<String>), AwsError>>,
 {
-    Ok(paginate_until(calls, page, |_: &[T]| false).await?.0)
+    Ok(paginate_until(calls, operation, page, |_: &[T]| false).await?.0)
 }
 
 /// As [`paginate`], but stops early, before asking for the next page, once `enough` says so;
 /// with whether every page was read.
 async fn paginate_until<T, F, Fut>(
     calls: &AtomicUsize,
+    operation: &'static str,
     mut page: F,
     enough: impl Fn(&[T]) -> bool,
 ) -> Result<(Vec<T>, bool), AwsError>
@@ -489,7 +535,7 @@ where
     let mut items = Vec::new();
     let mut token: Option<String> = None;
     let mut seen = BTreeSet::new();
-    for _ in 0..MAX_PAGES {
+    for pages in 1..=MAX_PAGES {
         let (mut batch, next) = super::with_retries(|| {
             calls.fetch_add(1, Ordering::Relaxed);
             page(token.clone())
@@ -497,12 +543,21 @@ where
         .await?;
         items.append(&mut batch);
         match next.filter(|t| !t.is_empty()) {
+            None => return Ok((items, true)),
             Some(_) if enough(&items) => return Ok((items, false)),
             Some(t) if seen.insert(t.clone()) => token = Some(t),
-            _ => break,
+            Some(_) => {
+                return Err(AwsError::Unfinished {
+                    operation,
+                    why: format!("AWS gave back a page token it had given before, after {pages} pages"),
+                });
+            }
         }
     }
-    Ok((items, true))
+    Err(AwsError::Unfinished {
+        operation,
+        why: format!("more than {MAX_PAGES} pages"),
+    })
 }
 
 /// Every SageMaker scalable target in the region of a dimension this tool manages, for
@@ -573,7 +628,7 @@ async fn describe_targets_until(
             out.next_token().map(str::to_string),
         ))
     };
-    paginate_until(calls, page, enough).await
+    paginate_until(calls, "DescribeScalableTargets", page, enough).await
 }
 
 /// A scalable target's tags (ListTagsForResource, one target per call: AWS has no batch form);
@@ -618,7 +673,7 @@ async fn list_policies(
     among: Among<'_>,
     calls: &AtomicUsize,
 ) -> Result<Vec<aas::ScalingPolicy>, AwsError> {
-    paginate(calls, |token| async move {
+    paginate(calls, "DescribeScalingPolicies", |token| async move {
         let req = clients
             .autoscaling
             .describe_scaling_policies()
@@ -666,7 +721,7 @@ async fn list_schedules(
     among: Among<'_>,
     calls: &AtomicUsize,
 ) -> Result<Vec<aas::ScheduledAction>, AwsError> {
-    paginate(calls, |token| async move {
+    paginate(calls, "DescribeScheduledActions", |token| async move {
         let req = clients
             .autoscaling
             .describe_scheduled_actions()
@@ -723,7 +778,7 @@ async fn describe_alarms(
     calls: &AtomicUsize,
 ) -> Result<Vec<cw::MetricAlarm>, AwsError> {
     let query = &query;
-    paginate(calls, |token| async move {
+    paginate(calls, "DescribeAlarms", |token| async move {
         let mut req = clients
             .cloudwatch
             .describe_alarms()
@@ -827,10 +882,25 @@ fn policy_from(p: &aas::ScalingPolicy, name: &str) -> Result<PolicyRecord, AwsEr
     }))
 }
 
+/// Whether `arn` is an Application Auto Scaling policy ARN of the SageMaker target `rid`
+/// (one that no longer exists, say: a stale action of ours, which the plan then removes).
+/// Form: `arn:<partition>:autoscaling:<region>:<account>:scalingPolicy:<id>:resource/sagemaker/<resource
+/// id>:policyName/<name>` (API reference, ScalingPolicy: PolicyARN; the user guide's examples).
+fn is_policy_arn_of(arn: &str, rid: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(7, ':').collect();
+    let [_, _, "autoscaling", _, _, "scalingPolicy", rest] = parts.as_slice() else {
+        return false;
+    };
+    rest.split_once(":resource/sagemaker/")
+        .and_then(|(_, r)| r.rsplit_once(":policyName/"))
+        .is_some_and(|(r, _)| r == rid)
+}
+
 /// The fields of an alarm the config does not manage; this tool's own description is not kept
-/// (it is written anew).
-fn kept_fields(a: &cw::MetricAlarm) -> AlarmKept {
+/// (it is written anew); `alarm_actions`: those that are not the target's policies.
+fn kept_fields(a: &cw::MetricAlarm, alarm_actions: Vec<String>) -> AlarmKept {
     AlarmKept {
+        alarm_actions,
         description: a
             .alarm_description()
             .filter(|d| !d.is_empty() && !d.starts_with(ALARM_MARK))
@@ -944,4 +1014,53 @@ fn sorted_dimensions<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Vec
         .collect();
     dimensions.sort();
     dimensions
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pages of one item each, with the tokens `next` gives after each page.
+    fn pages(next: impl Fn(usize) -> Option<String>) -> Result<(Vec<usize>, bool), AwsError> {
+        let calls = AtomicUsize::new(0);
+        let n = &calls;
+        let next = &next;
+        futures::executor::block_on(paginate_until(
+            n,
+            "DescribeAlarms",
+            |_| async move {
+                let i = n.load(Ordering::Relaxed);
+                Ok((vec![i], next(i)))
+            },
+            |_| false,
+        ))
+    }
+
+    #[test]
+    fn a_page_chain_that_does_not_end_is_an_error_not_a_shorter_list() {
+        assert_eq!(
+            pages(|i| (i < 3).then(|| i.to_string())).ok(),
+            Some((vec![1, 2, 3], true))
+        );
+        let repeated = pages(|i| Some((i.min(2)).to_string())).unwrap_err().to_string();
+        assert!(
+            repeated.starts_with("DescribeAlarms did not finish listing (AWS gave back a page token it had given before, after 3 pages)"),
+            "{repeated}"
+        );
+        let endless = pages(|i| Some(i.to_string())).unwrap_err().to_string();
+        assert!(endless.contains("(more than 1000 pages)"), "{endless}");
+    }
+
+    #[test]
+    fn a_policy_arn_is_recognised_by_its_target() {
+        let rid = "endpoint/ep/variant/prod";
+        let arn = "arn:aws-us-gov:autoscaling:us-gov-west-1:123456789012:scalingPolicy:6d8972f3-efc8-437c-92d1-6270f29a66e7:resource/sagemaker/endpoint/ep/variant/prod:policyName/scale-out";
+        assert!(is_policy_arn_of(arn, rid));
+        assert!(!is_policy_arn_of(arn, "endpoint/ep/variant/other"));
+        assert!(!is_policy_arn_of("arn:aws:sns:us-east-1:123456789012:pager", rid));
+        assert!(!is_policy_arn_of(
+            "arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:x:autoScalingGroupName/g:policyName/p",
+            rid
+        ));
+    }
 }

@@ -6,7 +6,9 @@ use aws_sdk_cloudwatch::types as cw;
 
 use super::{AwsError, Clients, call_error, namespace, sdk_dimension};
 use crate::keywords::Keyword;
-use crate::model::{AlarmStatistic, MetricQuery, MetricSpec, ScalableDimension, ScheduledAction};
+use crate::model::{
+    AlarmStatistic, MetricQuery, MetricSpec, ScalableDimension, ScheduledAction, SuspendedState,
+};
 use crate::ownership::Tags;
 use crate::resource::{ALARM_MARK, AlarmRecord, PolicyRecord, TargetRecord};
 
@@ -19,11 +21,15 @@ fn build<T, E: std::fmt::Display>(operation: &'static str, r: Result<T, E>) -> R
 
 /// A change applied to AWS, as the apply step asks for it.
 pub(crate) enum Write<'a> {
-    /// `tags` only when it creates the target: AWS rejects them on an existing one.
+    /// A new target gets every setting; an existing one only those that change (see
+    /// [`Write::register`] and [`Write::reregister`]).
     RegisterTarget {
         resource_id: &'a str,
         dimension: ScalableDimension,
-        target: &'a TargetRecord,
+        min_capacity: Option<i32>,
+        max_capacity: Option<i32>,
+        suspended: Option<SuspendedState>,
+        /// Only when it creates the target: AWS rejects them on an existing one.
         tags: Option<&'a Tags>,
     },
     /// Deletes the target and, with it, its policies and scheduled actions.
@@ -69,6 +75,67 @@ pub(crate) enum Write<'a> {
     },
 }
 
+impl<'a> Write<'a> {
+    /// What the write is about, for a person reading a wait line: the target's resource id,
+    /// the alarm's name, or the tagged target's ARN.
+    pub(crate) fn subject(&self) -> &str {
+        match self {
+            Write::RegisterTarget { resource_id, .. }
+            | Write::DeregisterTarget { resource_id, .. }
+            | Write::PutPolicy { resource_id, .. }
+            | Write::DeletePolicy { resource_id, .. }
+            | Write::PutSchedule { resource_id, .. }
+            | Write::DeleteSchedule { resource_id, .. } => resource_id,
+            Write::PutAlarm { alarm, .. } => &alarm.alarm.name,
+            Write::DeleteAlarm { name } => name,
+            Write::TagTarget { arn, .. } => arn,
+        }
+    }
+
+    /// RegisterScalableTarget creating `target`: AWS requires both bounds then (API
+    /// reference, RegisterScalableTarget: "required when registering a new scalable target").
+    pub(crate) fn register(
+        resource_id: &'a str,
+        dimension: ScalableDimension,
+        target: &'a TargetRecord,
+    ) -> Write<'a> {
+        Write::RegisterTarget {
+            resource_id,
+            dimension,
+            min_capacity: Some(target.min_capacity),
+            max_capacity: Some(target.max_capacity),
+            suspended: Some(target.suspended),
+            tags: Some(&target.tags),
+        }
+    }
+
+    /// RegisterScalableTarget updating an existing target with only the settings in `changed`
+    /// (plan field paths). AWS keeps what an update leaves out ("Any parameters that you
+    /// don't specify are not changed by this update request", API reference,
+    /// RegisterScalableTarget), so a bound a scheduled action set after the plan was made is
+    /// not put back.
+    pub(crate) fn reregister(
+        resource_id: &'a str,
+        dimension: ScalableDimension,
+        target: &'a TargetRecord,
+        changed: &[&String],
+    ) -> Write<'a> {
+        let has = |field: &str| {
+            changed
+                .iter()
+                .any(|f| *f == field || f.starts_with(&format!("{field}.")))
+        };
+        Write::RegisterTarget {
+            resource_id,
+            dimension,
+            min_capacity: has("min_capacity").then_some(target.min_capacity),
+            max_capacity: has("max_capacity").then_some(target.max_capacity),
+            suspended: has("suspended").then_some(target.suspended),
+            tags: None,
+        }
+    }
+}
+
 /// Performs one write. Returns the policy ARN for PutPolicy.
 pub(crate) async fn perform(clients: &Clients, write: &Write<'_>) -> Result<Option<String>, AwsError> {
     let aas = &clients.autoscaling;
@@ -76,21 +143,25 @@ pub(crate) async fn perform(clients: &Clients, write: &Write<'_>) -> Result<Opti
         Write::RegisterTarget {
             resource_id,
             dimension,
-            target,
+            min_capacity,
+            max_capacity,
+            suspended,
             tags,
         } => {
-            let suspended = aas::SuspendedState::builder()
-                .dynamic_scaling_in_suspended(target.suspended.dynamic_scaling_in)
-                .dynamic_scaling_out_suspended(target.suspended.dynamic_scaling_out)
-                .scheduled_scaling_suspended(target.suspended.scheduled_scaling)
-                .build();
+            let suspended = suspended.map(|s| {
+                aas::SuspendedState::builder()
+                    .dynamic_scaling_in_suspended(s.dynamic_scaling_in)
+                    .dynamic_scaling_out_suspended(s.dynamic_scaling_out)
+                    .scheduled_scaling_suspended(s.scheduled_scaling)
+                    .build()
+            });
             aas.register_scalable_target()
                 .service_namespace(namespace())
                 .resource_id(*resource_id)
                 .scalable_dimension(sdk_dimension(*dimension))
-                .min_capacity(target.min_capacity)
-                .max_capacity(target.max_capacity)
-                .suspended_state(suspended)
+                .set_min_capacity(*min_capacity)
+                .set_max_capacity(*max_capacity)
+                .set_suspended_state(suspended)
                 .set_tags(tags.map(|t| t.clone().into_iter().collect()))
                 .send()
                 .await

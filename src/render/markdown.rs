@@ -227,6 +227,7 @@ fn outcomes(report: &ApplyReport) -> HashMap<Key, String> {
                 Outcome::Applied => "applied".to_string(),
                 Outcome::Failed(e) => format!("failed: {e}"),
                 Outcome::NotAttempted => "not attempted".to_string(),
+                Outcome::RemovedWithTarget => "removed with the target".to_string(),
             };
             (
                 (r.region.clone(), r.kind, r.resource_id.clone(), r.name.clone()),

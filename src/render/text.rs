@@ -102,6 +102,7 @@ pub fn apply_report(report: &ApplyReport, color: bool) -> String {
             Outcome::Applied => ("applied".to_string(), "32"),
             Outcome::Failed(e) => (format!("FAILED: {e}"), "31"),
             Outcome::NotAttempted => ("not attempted".to_string(), "2"),
+            Outcome::RemovedWithTarget => ("removed with the target".to_string(), "32"),
         };
         let _ = writeln!(
             out,
@@ -119,10 +120,18 @@ pub fn apply_report(report: &ApplyReport, color: bool) -> String {
     let applied = report.count(|o| *o == Outcome::Applied);
     let failed = report.count(|o| matches!(o, Outcome::Failed(_)));
     let skipped = report.count(|o| *o == Outcome::NotAttempted);
+    let with_target = report.count(|o| *o == Outcome::RemovedWithTarget);
+    let with_target = match with_target {
+        0 => String::new(),
+        n => format!(", {n} removed with their target"),
+    };
     let _ = writeln!(
         out,
-        "Apply: {applied} applied, {failed} failed, {skipped} not attempted."
+        "Apply: {applied} applied, {failed} failed, {skipped} not attempted{with_target}."
     );
+    if let Some(why) = report.stopped_early() {
+        let _ = writeln!(out, "Stopped early: {why}.");
+    }
     if report.deadline_reached {
         let _ = writeln!(
             out,

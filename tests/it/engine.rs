@@ -902,3 +902,40 @@ fn apply_without_a_terminal_needs_auto_approve() {
     assert_contains(&r.stderr, "pass --auto-approve");
     assert_eq!(case.aws.writes(), Vec::<String>::new());
 }
+
+#[test]
+fn what_a_deregistration_deletes_reads_removed_with_the_target_only_when_it_ran() {
+    let gone = "[[endpoint]]\nname = \"ep-gone\"\nmax_capacity = 4\npreset = \"async-cpu\"\n\n[[endpoint.schedule]]\nname = \"nightly\"\nschedule = \"cron(0 20 * * ? *)\"\nmax_capacity = 2\n";
+    let kept = "[[endpoint]]\nname = \"ep-kept\"\nmax_capacity = 3\npreset = \"async-cpu\"\n";
+    let case = Case::new(&format!("{gone}{kept}"));
+    case.apply();
+    case.file("base.toml", &format!("{gone}{kept}"));
+    case.config(kept);
+    let cascaded = |stdout: &str, outcome: &str| {
+        let lines: Vec<String> = stdout
+            .lines()
+            .filter(|l| {
+                l.contains("endpoint/ep-gone/")
+                    && (l.contains("scaling_policy") || l.contains("scheduled_action"))
+            })
+            .map(str::to_string)
+            .collect();
+        assert_eq!(lines.len(), 3, "two policies and a schedule:\n{stdout}");
+        assert!(lines.iter().all(|l| l.ends_with(outcome)), "{stdout}");
+    };
+    // The deregistration fails: its policies and schedule are still there, never "applied".
+    case.aws
+        .fault("DeregisterScalableTarget", 400, "ValidationException", 1, 0);
+    let r = case.run(&["apply", "--auto-approve", "--base", "base.toml"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    cascaded(&r.stdout, ": not attempted");
+    // It runs: AWS deleted them with the target.
+    let r = case.apply_with(&["--base", "base.toml"]);
+    cascaded(&r.stdout, ": removed with the target");
+    assert_contains(
+        &r.stdout,
+        "Apply: 1 applied, 0 failed, 0 not attempted, 3 removed with their target.",
+    );
+    let (code, plan) = case.plan_with(&["--base", "base.toml"]);
+    assert_eq!(code, 0, "{plan:#}");
+}

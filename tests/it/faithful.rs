@@ -641,3 +641,100 @@ fn a_kept_unit_goes_when_the_alarm_watches_another_metric() {
         "the unit is dropped, visibly: {plan:#}"
     );
 }
+
+#[test]
+fn a_scheduled_run_between_plan_and_apply_keeps_the_bound_it_set() {
+    let case = Case::new(OFFICE_HOURS);
+    case.apply();
+    // Monday 2030-01-07, 06:30 in Berlin: Friday's evening run left min 0.
+    let before = "2030-01-07T05:30:00Z";
+    case.aws.set_clock(before);
+    assert_eq!(target_bounds(&case), (0, 4));
+    case.config(&OFFICE_HOURS.replace("max_capacity = 4", "max_capacity = 5"));
+    // The apply plans at `before` (min 0 expected, only max changes); its RegisterScalableTarget
+    // is held at the stand-in's door while office-hours runs and sets min 2.
+    case.aws.delay("RegisterScalableTarget", 2.0);
+    let registers = || {
+        case.aws
+            .calls()
+            .iter()
+            .filter(|c| *c == "RegisterScalableTarget")
+            .count()
+    };
+    let before_apply = registers();
+    let mut apply = case
+        .cmd(&["apply", "--auto-approve"])
+        .env("SAGEMAKER_AUTOSCALE_NOW", before)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("apply");
+    while registers() == before_apply {
+        assert!(
+            apply.try_wait().expect("apply").is_none(),
+            "apply ended before registering"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let runs = case.aws.set_clock("2030-01-07T07:30:00Z");
+    assert!(runs["ran"].to_string().contains("office-hours"), "{runs:#}");
+    let out = apply.wait_with_output().expect("apply");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(": applied"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        target_bounds(&case),
+        (2, 5),
+        "the update sent only the max it changed; the scheduled min stays"
+    );
+}
+
+#[test]
+fn an_action_someone_added_to_our_alarm_is_kept() {
+    let case = Case::new(SEED);
+    case.apply();
+    let pager = format!("arn:aws:sns:{}:123456789012:pager", case.aws.region);
+    let arn = block_on(async {
+        let (aas, cw) = case.aws.clients().await;
+        let arn = step_arn(&aas).await;
+        seed_alarm(&cw, ALARM, &arn)
+            .alarm_description(format!("Managed by sagemaker-autoscale for {RID}: triggers HasBacklogWithoutCapacity-ScalingPolicy. Edit autoscaling.toml, not this alarm."))
+            .alarm_actions(&pager)
+            .send()
+            .await
+            .expect("an operator adds a pager");
+        arn
+    });
+    case.assert_converged();
+    // A change that puts the alarm again keeps the pager after the policy's ARN.
+    case.config(&format!(
+        "{SEED}\n[[endpoint.policy]]\nname = \"HasBacklogWithoutCapacity-ScalingPolicy\"\nalarm = {{ metric = \"ApproximateBacklogSize\", threshold = 1 }}\n"
+    ));
+    let (_, plan) = case.plan();
+    let alarm = plan["changes"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["kind"] == "alarm"))
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        alarm["fields"].as_array().is_some_and(|f| !f.is_empty()
+            && f.iter()
+                .all(|f| f.as_str().is_some_and(|f| !f.contains("actions")))),
+        "the pager is not a change: {plan:#}"
+    );
+    case.apply();
+    case.assert_converged();
+    let actions = block_on(async {
+        let (_, cw) = case.aws.clients().await;
+        let out = cw
+            .describe_alarms()
+            .alarm_names(ALARM)
+            .send()
+            .await
+            .expect("alarm");
+        out.metric_alarms()[0].alarm_actions().to_vec()
+    });
+    assert_eq!(actions, vec![arn, pager]);
+}

@@ -246,15 +246,21 @@ fn a_hand_made_setup_with_three_policies_and_a_schedule_imports_in_full_and_plan
 fn what_cannot_be_written_is_listed_at_the_top_of_the_file() {
     let case = Case::new(SEED);
     case.apply();
-    // A second action on the seed's alarm: this tool gives each alarm exactly one.
-    block_on(async {
+    // A second policy of the target on the seed's alarm: this tool gives each alarm exactly
+    // one (an action that is not one of the target's policies, an SNS topic, is kept).
+    let tracking = block_on(async {
         let (aas_client, cw_client) = case.aws.clients().await;
-        let step_arn = policies(&aas_client, RID)
-            .await
-            .iter()
-            .find(|p| p.policy_type() == &aas::PolicyType::StepScaling)
-            .map(|p| p.policy_arn().to_string())
-            .expect("step policy");
+        let all = policies(&aas_client, RID).await;
+        let arn = |kind: aas::PolicyType| {
+            all.iter()
+                .find(|p| p.policy_type() == &kind)
+                .map(|p| p.policy_arn().to_string())
+                .expect("policy")
+        };
+        let (step_arn, tracking_arn) = (
+            arn(aas::PolicyType::StepScaling),
+            arn(aas::PolicyType::TargetTrackingScaling),
+        );
         cw_client
             .put_metric_alarm()
             .alarm_name("infer-endpoint-c356f91-prod-HasBacklogWithoutCapacity-ScalingPolicy")
@@ -273,16 +279,20 @@ fn what_cannot_be_written_is_listed_at_the_top_of_the_file() {
             .threshold(1.0)
             .comparison_operator(cw::ComparisonOperator::GreaterThanOrEqualToThreshold)
             .alarm_actions(step_arn)
-            .alarm_actions("arn:aws:sns:us-east-1:123456789012:pager")
+            .alarm_actions(&tracking_arn)
             .send()
             .await
             .expect("alarm with two actions");
+        all.iter()
+            .find(|p| p.policy_arn() == tracking_arn)
+            .map(|p| p.policy_name().to_string())
+            .expect("tracking policy")
     });
     let (text, stderr) = import(&case, &["--all"]);
     assert!(
-        text.contains(
-            "also fires arn:aws:sns:us-east-1:123456789012:pager; this tool gives each alarm one action"
-        ),
+        text.contains(&format!(
+            "also fires {tracking}; this tool gives each alarm one action"
+        )),
         "{text}"
     );
     assert!(

@@ -181,7 +181,7 @@ fn removing_one_of_two_endpoints_destroys_exactly_its_scaling() {
     );
 
     let applied = case.apply_with(&["--base", "base.toml"]);
-    crate::assert_contains(&applied.stdout, "deleted by AWS with the scalable target");
+    crate::assert_contains(&applied.stdout, "removed with the target");
     block_on(async {
         let (aas, _) = case.aws.clients().await;
         assert!(targets(&aas, A).await.is_empty());

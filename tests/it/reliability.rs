@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use aws_sdk_applicationautoscaling::types as aas;
 
-use crate::Run;
 use crate::assert_contains;
 use crate::common::{Case, policies};
+use crate::{Run, run};
 
 fn endpoints(n: usize) -> String {
     (0..n)
@@ -108,18 +108,29 @@ fn check_report(r: &Run, report: &[&str]) {
             r.stdout
         );
     } else {
-        // Retries ran out somewhere: exactly one failure, everything after it not attempted.
-        let failed = report
-            .iter()
-            .position(|l| l.contains(": FAILED: "))
-            .expect("a failed change");
-        assert!(report[..failed].iter().all(|l| l.ends_with(": applied")));
-        assert!(
-            report[failed + 1..]
-                .iter()
-                .all(|l| l.ends_with(": not attempted"))
-        );
+        // Retries ran out somewhere: in each target that failed, one failure and everything
+        // after it not attempted; other targets went on.
+        assert!(report.iter().any(|l| l.contains(": FAILED: ")), "{}", r.stdout);
+        for lines in by_target(report).values() {
+            let failed = lines.iter().position(|l| l.contains(": FAILED: "));
+            let (before, after) = lines.split_at(failed.unwrap_or(lines.len()));
+            assert!(before.iter().all(|l| l.ends_with(": applied")), "{lines:?}");
+            assert!(
+                after.iter().skip(1).all(|l| l.ends_with(": not attempted")),
+                "{lines:?}"
+            );
+        }
     }
+}
+
+/// Report lines (`* + kind target name: outcome`) by target, in order.
+fn by_target<'a>(report: &[&'a str]) -> BTreeMap<&'a str, Vec<&'a str>> {
+    let mut out: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for line in report {
+        let target = line.split_whitespace().nth(3).unwrap_or_default();
+        out.entry(target).or_default().push(line);
+    }
+    out
 }
 
 #[test]
@@ -182,4 +193,227 @@ fn dropped_connections_are_retried() {
     assert_contains(&r.stdout, "Checked: AWS now matches the configuration.");
     assert_eq!(case.aws.fault_hits(), 3, "three connections were cut");
     case.assert_converged();
+}
+
+/// Queues a page fault (tests/standin/aws_standin.py, point 3) on the namespace-wide calls of
+/// `operation`: "repeat" gives back the token the call sent, "endless" never ends.
+fn page_fault(case: &Case, operation: &str, page: &str, skip: u32, times: u32) {
+    page_fault_on(case, operation, page, true, skip, times);
+}
+
+/// As [`page_fault`]; `whole` false: on calls by id or target too.
+fn page_fault_on(case: &Case, operation: &str, page: &str, whole: bool, skip: u32, times: u32) {
+    let body = serde_json::json!([{
+        "region": case.aws.scope(), "operation": operation, "page": page, "whole": whole,
+        "skip": skip, "times": times,
+    }]);
+    crate::standin::http("POST", case.aws.port, "/_standin/faults", Some(&body.to_string()));
+}
+
+fn bare_endpoints(n: usize) -> String {
+    (0..n)
+        .map(|i| format!("[[endpoint]]\nname = \"ep-{i:03}\"\nmin_capacity = 1\nmax_capacity = 2\n\n"))
+        .collect()
+}
+
+#[test]
+fn a_target_listing_that_repeats_its_token_falls_back_to_reads_by_id() {
+    // 120 targets are three pages; the second page gives back its own token, as moto does.
+    let case = Case::new(&bare_endpoints(120));
+    case.apply();
+    page_fault(&case, "DescribeScalableTargets", "repeat", 1, 1);
+    let r = case.run(&["plan", "--json", "--detailed-exitcode"]);
+    assert_eq!(
+        r.code, 0,
+        "nothing to add: every target exists\n{}\n{}",
+        r.stdout, r.stderr
+    );
+    assert_contains(&r.stderr, "DescribeScalableTargets did not finish listing");
+    assert_contains(&r.stderr, "looking the targets up by id instead");
+    assert_eq!(case.aws.fault_hits(), 1);
+}
+
+#[test]
+fn a_policy_listing_that_never_ends_falls_back_to_reads_by_target() {
+    // Three endpoints: the namespace's policies are read whole (two page chains).
+    let case = Case::new(&endpoints(3));
+    case.apply();
+    let policy_reads = || {
+        case.aws
+            .calls()
+            .iter()
+            .filter(|c| *c == "DescribeScalingPolicies")
+            .count()
+    };
+    let before = policy_reads();
+    page_fault(&case, "DescribeScalingPolicies", "endless", 0, 1_000_000);
+    let r = case.run(&["plan", "--json", "--detailed-exitcode"]);
+    assert_eq!(r.code, 0, "no policy to add\n{}\n{}", r.stdout, r.stderr);
+    assert_contains(
+        &r.stderr,
+        "DescribeScalingPolicies did not finish listing (more than 1000 pages)",
+    );
+    assert_eq!(
+        policy_reads() - before,
+        1000 + 3,
+        "1000 pages, then one read per target"
+    );
+}
+
+#[test]
+fn reads_by_id_or_by_target_that_never_end_fail_clearly() {
+    let case = Case::new(&endpoints(1));
+    case.apply();
+    let plan = |case: &Case| run(case.cmd(&["plan"]).env("SAGEMAKER_AUTOSCALE_READS", "per-target"));
+    page_fault_on(&case, "DescribeScalableTargets", "endless", false, 0, 1_000_000);
+    let r = plan(&case);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert_contains(
+        &r.stderr,
+        "error: DescribeScalableTargets did not finish listing (more than 1000 pages)",
+    );
+    case.aws.clear_faults();
+    page_fault_on(&case, "DescribeScheduledActions", "endless", false, 0, 1_000_000);
+    let r = plan(&case);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert_contains(
+        &r.stderr,
+        "error: DescribeScheduledActions did not finish listing (more than 1000 pages)",
+    );
+}
+
+#[test]
+fn a_scan_whose_listing_never_ends_fails_clearly() {
+    let case = Case::new(&endpoints(1));
+    case.apply();
+    page_fault(&case, "DescribeScalableTargets", "endless", 0, 1_000_000);
+    let r = case.run(&["plan", "--scan"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert_contains(
+        &r.stderr,
+        "error: DescribeScalableTargets did not finish listing (more than 1000 pages)",
+    );
+    let r = case.run(&["import", "--region", case.aws.region, "--all"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert_contains(&r.stderr, "DescribeScalableTargets did not finish listing");
+}
+
+/// Queues a fault with AWS's own words (`Aws::fault` says "injected CODE").
+fn fault_saying(case: &Case, operation: &str, code: &str, message: &str, times: u32) {
+    let body = serde_json::json!([{
+        "region": case.aws.scope(), "operation": operation, "status": 400, "code": code,
+        "message": message, "times": times,
+    }]);
+    crate::standin::http("POST", case.aws.port, "/_standin/faults", Some(&body.to_string()));
+}
+
+#[test]
+fn one_targets_failure_stops_only_its_own_changes() {
+    let case = Case::new(&endpoints(4));
+    case.aws
+        .fault("PutScalingPolicy", 400, "ValidationException", 1, 0);
+    let r = case.run(&["apply", "--auto-approve", "--parallelism", "1"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let report: Vec<&str> = r.stdout.lines().filter(|l| l.starts_with("* ")).collect();
+    let targets = by_target(&report);
+    let failed: Vec<&&str> = targets
+        .keys()
+        .filter(|t| targets[*t].iter().any(|l| l.contains(": FAILED: ")))
+        .collect();
+    assert_eq!(failed, [&"endpoint/ep-000/variant/AllTraffic"], "{}", r.stdout);
+    assert!(
+        targets[*failed[0]][2..]
+            .iter()
+            .all(|l| l.ends_with(": not attempted")),
+        "the failed target's later changes wait: {}",
+        r.stdout
+    );
+    for (target, lines) in &targets {
+        if target != failed[0] {
+            assert!(lines.iter().all(|l| l.ends_with(": applied")), "{}", r.stdout);
+        }
+    }
+    assert_contains(&r.stdout, "Apply: 13 applied, 1 failed, 2 not attempted.");
+    case.apply();
+    case.assert_converged();
+}
+
+#[test]
+fn the_same_permission_error_on_three_targets_stops_the_run() {
+    let case = Case::new(&endpoints(5));
+    case.aws
+        .fault("PutScalingPolicy", 400, "AccessDeniedException", 1000, 0);
+    let r = case.run(&["apply", "--auto-approve", "--parallelism", "1"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert_contains(&r.stdout, "Apply: 3 applied, 3 failed, 14 not attempted.");
+    assert_contains(
+        &r.stdout,
+        "Stopped early: PutScalingPolicy was denied (AccessDeniedException) on 3 targets: it would fail on every target",
+    );
+    let puts = case
+        .aws
+        .calls()
+        .iter()
+        .filter(|c| *c == "PutScalingPolicy")
+        .count();
+    assert_eq!(puts, 3, "no target after the third was tried");
+}
+
+#[test]
+fn a_new_target_and_role_that_are_not_usable_yet_are_waited_for_visibly() {
+    let case = Case::new(&endpoints(1));
+    let rid = "endpoint/ep-000/variant/AllTraffic";
+    fault_saying(
+        &case,
+        "RegisterScalableTarget",
+        "ValidationException",
+        "Unable to assume IAM role: arn:aws:iam::123456789012:role/aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint",
+        2,
+    );
+    case.aws
+        .fault("PutScalingPolicy", 400, "ObjectNotFoundException", 8, 0);
+    fault_saying(
+        &case,
+        "PutScalingPolicy",
+        "FailedResourceAccessException",
+        "User: arn:aws:sts::123456789012:assumed-role/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint/AutoScaling is not authorized to perform: cloudwatch:DescribeAlarms",
+        3,
+    );
+    let r = case.run(&["apply", "--auto-approve"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_contains(&r.stdout, "Checked: AWS now matches the configuration.");
+    assert_eq!(case.aws.fault_hits(), 13, "every fault was met and waited out");
+    assert_contains(
+        &r.stderr,
+        &format!(
+            "waiting for RegisterScalableTarget on {rid} (AWS says ValidationException: Unable to assume IAM role"
+        ),
+    );
+    assert_contains(
+        &r.stderr,
+        &format!(
+            "waiting for PutScalingPolicy on {rid} (AWS says ObjectNotFoundException: injected ObjectNotFoundException), 0 s of 3 s"
+        ),
+    );
+    assert_contains(&r.stderr, "(AWS says FailedResourceAccessException: User: ");
+}
+
+#[test]
+fn a_target_that_never_becomes_visible_fails_after_the_wait() {
+    let case = Case::new(&endpoints(1));
+    case.aws
+        .fault("PutScalingPolicy", 400, "ObjectNotFoundException", 1_000_000, 0);
+    let r = case.run(&["apply", "--auto-approve"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert_contains(
+        &r.stdout,
+        "FAILED: PutScalingPolicy failed: injected ObjectNotFoundException",
+    );
+    // The retry base of 5 ms scales the 2 minutes to 3 s.
+    let last = r
+        .stderr
+        .lines()
+        .rfind(|l| l.starts_with("waiting for"))
+        .unwrap_or_default();
+    assert!(last.ends_with("2 s of 3 s"), "{}", r.stderr);
 }

@@ -15,6 +15,11 @@ The front does five things moto does not:
    with "fraction", each matching call fails with probability F (seeded, reproducible) and
    "times" defaults to unlimited; with "delay" (and no "code") the call is only slowed down;
    with "drop" (and a "code", any) the connection is cut without an answer.
+   Page faults, for Application Auto Scaling's Describe calls (no "code"): "page": "repeat"
+   answers moto's page but gives back the token the call sent (moto's own
+   DescribeScalableTargets does that); "page": "endless" answers an empty page with a new
+   token every time, so the listing never ends. "whole": true matches only a call that lists
+   the whole namespace (no ResourceId / ResourceIds filter).
 
 4. Two SageMaker scalable dimensions AWS documents and moto 5.2.5 rejects:
    `sagemaker:inference-component:DesiredCopyCount` (resource `inference-component/<name>`)
@@ -140,9 +145,12 @@ class Front:
         if op:
             with self.lock:
                 self.calls.setdefault(region, []).append(op)
-            fault = self.take_fault(region, op)
+            request = self.json_request(environ) if cbor_service is None else {}
+            fault = self.take_fault(region, op, request)
             if fault and fault.get("drop"):
                 return self.drop(environ, start_response)
+            if fault and fault.get("page"):
+                return self.page(environ, start_response, fault, op, request)
             if fault:
                 return self.fail(start_response, fault, cbor_service is not None)
         if cbor_service:
@@ -172,12 +180,25 @@ class Front:
         m = SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
         return f"{m.group('key')}/{m.group('region')}" if m else "unknown"
 
-    def take_fault(self, region, op):
+    @staticmethod
+    def json_request(environ):
+        """The body of a JSON-protocol call, parsed; the body stays readable for moto."""
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        raw = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = _Body(raw)
+        try:
+            return json.loads(raw) if raw else {}
+        except ValueError:
+            return {}
+
+    def take_fault(self, region, op, request):
         delay = 0.0
         chosen = None
         with self.lock:
             for f in self.faults:
                 if f.get("operation") not in (None, op) or f.get("region") not in (None, region):
+                    continue
+                if f.get("whole") and (request.get("ResourceId") or request.get("ResourceIds")):
                     continue
                 if f.get("skip", 0) > 0:
                     f["skip"] -= 1
@@ -191,6 +212,9 @@ class Front:
                         continue
                 f["times"] = f.get("times", default_times) - 1
                 f["hits"] = f.get("hits", 0) + 1
+                if f.get("page"):
+                    chosen = f
+                    break
                 if "code" not in f:
                     delay = max(delay, f.get("delay", 0))
                     continue
@@ -199,6 +223,31 @@ class Front:
         if delay:
             time.sleep(delay)
         return chosen
+
+    # The list each paged Application Auto Scaling Describe call answers with.
+    PAGED = {"DescribeScalableTargets": "ScalableTargets", "DescribeScalingPolicies": "ScalingPolicies",
+             "DescribeScheduledActions": "ScheduledActions"}
+
+    def page(self, environ, start_response, fault, op, request):
+        """A page fault (module docstring, point 3): a listing whose token repeats or never ends."""
+        if fault["page"] == "endless":
+            answer = {self.PAGED[op]: [], "NextToken": f"standin-endless-{fault['hits']}"}
+        else:
+            captured = {}
+
+            def capture(status, headers, exc_info=None):
+                captured["status"], captured["headers"] = status, headers
+
+            with self.moto:
+                body = b"".join(self.app(environ, capture))
+            if not captured["status"].startswith("200"):
+                start_response(captured["status"], captured["headers"])
+                return [body]
+            answer = json.loads(body)
+            answer["NextToken"] = request.get("NextToken") or answer.get("NextToken")
+        data = json.dumps(answer).encode()
+        start_response("200 OK", [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(data)))])
+        return [data]
 
     @staticmethod
     def drop(environ, start_response):
