@@ -241,9 +241,14 @@ pub(super) async fn mark_applied(
         .run_url()
         .map_or("this run".to_string(), |u| format!("[this run]({u})"));
     let applied = report.count(|o| *o == Outcome::Applied);
+    // What a deregistration took with it was done by AWS, not sent: counted on its own.
+    let removed = match report.count(|o| *o == Outcome::RemovedWithTarget) {
+        0 => String::new(),
+        n => format!(", {n} removed with their target"),
+    };
     let headline = if failed {
         format!(
-            "merged in #{pr}; {run} applied {applied}, {} failed, {} not attempted{}. Each change's outcome is below; a `workflow_dispatch` re-apply plans what is left.",
+            "merged in #{pr}; {run} applied {applied}{removed}, {} failed, {} not attempted{}. Each change's outcome is below; a `workflow_dispatch` re-apply plans what is left.",
             report.count(|o| matches!(o, Outcome::Failed(_))),
             report.count(|o| *o == Outcome::NotAttempted),
             if report.deadline_reached {
@@ -253,7 +258,9 @@ pub(super) async fn mark_applied(
             }
         )
     } else {
-        format!("merged in #{pr}; {run} applied all {applied} change(s), and AWS now matches the config.")
+        format!(
+            "merged in #{pr}; {run} applied all {applied} change(s){removed}, and AWS now matches the config."
+        )
     };
     let restated = Restated {
         status,

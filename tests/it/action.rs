@@ -857,6 +857,12 @@ fn an_endpoint_removed_in_a_pull_request_is_destroyed_on_merge_only_as_reviewed(
         writes.iter().any(|w| w == "DeregisterScalableTarget"),
         "{writes:?}"
     );
+    // The alarm and the target were sent; AWS deleted the two policies with the target.
+    let comment = a.comments().into_iter().next().expect("comment");
+    assert_contains(
+        comment["body"].as_str().unwrap_or_default(),
+        "applied all 2 change(s), 2 removed with their target, and AWS now matches the config.",
+    );
     let r = a.cli(&["plan", "--detailed-exitcode", "--scan"]);
     assert_eq!(r.code, 0, "converged, nothing else of this stack:\n{}", r.stdout);
 }

@@ -92,6 +92,25 @@ pub(crate) fn block_on<F: std::future::Future>(f: F) -> F::Output {
         .block_on(f)
 }
 
+/// (action, kind, name) of each change of a JSON plan, in plan order.
+pub(crate) fn changes(plan: &Value) -> Vec<(String, String, String)> {
+    plan["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| (s(&c["action"]), s(&c["kind"]), s(&c["name"])))
+        .collect()
+}
+
+/// A JSON string's text ("" for anything else).
+pub(crate) fn s(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_string()
+}
+
+pub(crate) fn triple(a: &str, k: &str, n: &str) -> (String, String, String) {
+    (a.into(), k.into(), n.into())
+}
+
 pub(crate) const SEED: &str = r#"
 [[endpoint]]
 name = "infer-endpoint-c356f91"

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::common::{Case, RID, SEED, block_on, targets};
+use crate::common::{Case, RID, SEED, block_on, changes, targets, triple};
 use crate::run;
 
 fn office_hours(extra: &str) -> String {
@@ -13,19 +13,8 @@ fn office_hours(extra: &str) -> String {
     )
 }
 
-/// (action, kind, name) of each change.
-fn changes(plan: &Value) -> Vec<(String, String, String)> {
-    let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
-    plan["changes"]
-        .as_array()
-        .expect("changes")
-        .iter()
-        .map(|c| (s(&c["action"]), s(&c["kind"]), s(&c["name"])))
-        .collect()
-}
-
 fn one(action: &str, kind: &str, name: &str) -> Vec<(String, String, String)> {
-    vec![(action.into(), kind.into(), name.into())]
+    vec![triple(action, kind, name)]
 }
 
 fn aws_schedule(case: &Case) -> Value {

@@ -2,29 +2,13 @@
 //! Where moto differs from AWS the test says so; docs/testing.md lists every difference.
 
 use aws_sdk_applicationautoscaling::types as aas;
-use serde_json::Value;
 
 use crate::assert_contains;
-use crate::common::{ALARM, Case, RID, SEED, block_on, policies, put_predefined_tracking, register, targets};
+use crate::common::{
+    ALARM, Case, RID, SEED, block_on, changes, policies, put_predefined_tracking, register, s, targets,
+    triple,
+};
 use crate::run;
-
-/// (action, kind, name) of each change, in plan order.
-fn changes(plan: &Value) -> Vec<(String, String, String)> {
-    plan["changes"]
-        .as_array()
-        .expect("changes")
-        .iter()
-        .map(|c| (s(&c["action"]), s(&c["kind"]), s(&c["name"])))
-        .collect()
-}
-
-fn s(v: &Value) -> String {
-    v.as_str().unwrap_or_default().to_string()
-}
-
-fn triple(a: &str, k: &str, n: &str) -> (String, String, String) {
-    (a.into(), k.into(), n.into())
-}
 
 #[test]
 fn seed_round_trip_creates_exactly_the_documented_objects() {
