@@ -182,6 +182,17 @@ impl Action {
             .env("GITHUB_REPOSITORY", &self.repo))
     }
 
+    /// The run's exit code and `result` output.
+    fn expect(&self, r: &Run, code: i32, result: &str) {
+        assert_eq!(
+            (r.code, self.outputs()["result"].as_str()),
+            (code, result),
+            "{}\n{}",
+            r.stdout,
+            r.stderr
+        );
+    }
+
     /// Neither the token nor the AWS secret appears anywhere but in the mask command.
     fn assert_no_secret(&self, r: &Run) {
         for secret in [TOKEN, AWS_SECRET] {
@@ -353,12 +364,7 @@ fn a_merge_applies_the_reviewed_plan_and_marks_the_comment() {
 
     // The same merge again (a re-run): nothing left, and the comment keeps the apply's record.
     let r = a.push(&[]);
-    assert_eq!(
-        (r.code, a.outputs()["result"].as_str()),
-        (0, "no-changes"),
-        "{}",
-        r.stdout
-    );
+    a.expect(&r, 0, "no-changes");
     assert_eq!(a.comments()[0]["body"].as_str().unwrap_or_default(), body);
 }
 
@@ -370,12 +376,7 @@ fn a_merge_with_nothing_left_to_apply_says_so_on_the_planned_comment() {
     assert_eq!(a.cli(&["apply", "--auto-approve"]).code, 0);
     a.merged_pr();
     let r = a.push(&[]);
-    assert_eq!(
-        (r.code, a.outputs()["result"].as_str()),
-        (0, "no-changes"),
-        "{}",
-        r.stdout
-    );
+    a.expect(&r, 0, "no-changes");
     let body = a.comments()[0]["body"].as_str().unwrap_or_default().to_string();
     assert_contains(
         &body,
@@ -938,30 +939,15 @@ fn a_target_tagged_by_another_stack_is_drift_that_a_reapply_repairs() {
         0
     );
     let r = a.run("schedule", json!({}), &[]);
-    assert_eq!(
-        (r.code, a.outputs()["result"].as_str()),
-        (1, "drift"),
-        "{}",
-        r.stdout
-    );
+    a.expect(&r, 1, "drift");
     assert_contains(
         &r.stdout,
         "tags.sagemaker-autoscale:stack: \"autoscaling.toml\" -> ",
     );
     let r = a.dispatch(&[]);
-    assert_eq!(
-        (r.code, a.outputs()["result"].as_str()),
-        (0, "applied"),
-        "{}",
-        r.stdout
-    );
+    a.expect(&r, 0, "applied");
     let r = a.run("schedule", json!({}), &[]);
-    assert_eq!(
-        (r.code, a.outputs()["result"].as_str()),
-        (0, "no-drift"),
-        "{}",
-        r.stdout
-    );
+    a.expect(&r, 0, "no-drift");
 }
 
 // Events as GitHub sends them: the community's recorded payloads (tests/fixtures/events, from
@@ -1222,24 +1208,14 @@ fn events_with_nothing_to_do_or_a_refused_write_never_reach_aws() {
 fn a_merged_pull_request_keeps_its_applied_record_through_its_close_the_branch_deletion_and_a_rerun() {
     let a = Action::new(SEED);
     let r = a.event("pull_request", "pull_request.opened.json", &[]);
-    assert_eq!(
-        (r.code, a.outputs()["result"].as_str()),
-        (0, "planned"),
-        "{}",
-        r.stdout
-    );
+    a.expect(&r, 0, "planned");
     assert_contains(
         &a.comment_on(FIXTURE_PR),
         "🟡 **Planned**: applies when merged to `master`.",
     );
     a.pull_of(DEFAULT_HEAD, FIXTURE_PR, true);
     let r = a.event("push", "push.default-branch.json", &[]);
-    assert_eq!(
-        (r.code, a.outputs()["result"].as_str()),
-        (0, "applied"),
-        "{}",
-        r.stdout
-    );
+    a.expect(&r, 0, "applied");
     let applied = a.comment_on(FIXTURE_PR);
     assert_contains(&applied, "✅ **Applied**: merged in #2");
     let writes = a.aws.writes().len();
@@ -1272,12 +1248,7 @@ fn a_pull_request_closed_without_merging_says_so_and_plans_nothing() {
     assert_eq!(a.event("pull_request", "pull_request.opened.json", &[]).code, 0);
     let calls = a.aws.calls().len();
     let r = a.event("pull_request", "pull_request.closed.json", &[]);
-    assert_eq!(
-        (r.code, a.outputs()["result"].as_str()),
-        (0, "skipped"),
-        "{}",
-        r.stdout
-    );
+    a.expect(&r, 0, "skipped");
     assert_contains(&r.stdout, "::notice::pull request #2 was closed without merging");
     let body = a.comment_on(FIXTURE_PR);
     assert_eq!(marker(&body)["status"], "closed");
@@ -1355,12 +1326,7 @@ fn a_tag_pushed_at_a_reviewed_commit_is_not_applied_even_when_asked() {
     let tag = fixture("push.tag-created.json");
     a.pull_of(tag["after"].as_str().expect("after"), FIXTURE_PR, false);
     let r = a.event("push", "push.tag-created.json", &[("INPUT_MODE", "apply")]);
-    assert_eq!(
-        (r.code, a.outputs()["result"].as_str()),
-        (1, "refused"),
-        "{}",
-        r.stdout
-    );
+    a.expect(&r, 1, "refused");
     assert_eq!(
         a.aws.writes(),
         Vec::<String>::new(),
@@ -1372,11 +1338,6 @@ fn a_tag_pushed_at_a_reviewed_commit_is_not_applied_even_when_asked() {
 fn workflow_dispatch_on_the_default_branch_reapplies() {
     let a = Action::new(SEED);
     let r = a.event("workflow_dispatch", "workflow_dispatch.json", &[]);
-    assert_eq!(
-        (r.code, a.outputs()["result"].as_str()),
-        (0, "applied"),
-        "{}",
-        r.stdout
-    );
+    a.expect(&r, 0, "applied");
     assert_contains(&a.summary(), "not guarded by a reviewed plan");
 }
