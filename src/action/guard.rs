@@ -20,7 +20,7 @@ impl Run<'_> {
         Ok(match (guarded, strict) {
             (true, true) => (
                 Some(self.reviewed().await?),
-                "Applied the plan reviewed in the pull request.",
+                "Guarded: this is the plan reviewed in the pull request.",
             ),
             // `require-reviewed-plan: false` trusts config changes, not destroys: a target
             // deregistered because the config no longer names it must have been reviewed.
@@ -29,19 +29,19 @@ impl Run<'_> {
                     why: format!("this plan deregisters scalable targets, which is applied on push only as reviewed in the pull request (`require-reviewed-plan: false` does not cover destroys): {}", r.why),
                     comment: r.comment,
                 })?),
-                "Applied the plan reviewed in the pull request (it deregisters scalable targets).",
+                "Guarded: this is the plan reviewed in the pull request (it deregisters scalable targets).",
             ),
             (true, false) => (
                 None,
-                "Applied without checking for a reviewed plan (`require-reviewed-plan: false`).",
+                "Not checked against a reviewed plan (`require-reviewed-plan: false`).",
             ),
             (false, _) if self.mode == Mode::Detach => (
                 None,
-                "Detached (`mode: detach`): the next apply of the config restores their scaling.",
+                "`mode: detach`: the next apply of the config restores their scaling.",
             ),
             (false, _) => (
                 None,
-                "Re-applied by `workflow_dispatch`: not guarded by a reviewed plan. Endpoints removed from the config are not looked for (that needs a reviewed pull request, or the drift check's scan).",
+                "A `workflow_dispatch` re-apply: not guarded by a reviewed plan. Endpoints removed from the config are not looked for (that needs a reviewed pull request, or the drift check's scan).",
             ),
         })
     }

@@ -297,8 +297,9 @@ impl<'a> Run<'a> {
         runner::end_group();
         let failed = report.failed();
         let _ = files.summary(&format!(
-            "{}{note}\n\n{}\n```\n{}```\n",
+            "{}{} {note}\n\n{}\n```\n{}```\n",
             self.summary_head,
+            outcome_line(&report),
             summary_markdown(&plan, Some(&report)),
             render::apply_report(&report, false)
         ));
@@ -319,6 +320,24 @@ impl<'a> Run<'a> {
         }
         blocked
     }
+}
+
+/// The job summary's first words after an apply: what happened, failure first.
+fn outcome_line(report: &crate::apply::ApplyReport) -> String {
+    use crate::apply::Outcome;
+    if !report.failed() {
+        return "✅ **Applied**.".to_string();
+    }
+    let failed = report.count(|o| matches!(o, Outcome::Failed(_)));
+    let not_attempted = report.count(|o| *o == Outcome::NotAttempted);
+    format!(
+        "❌ **Apply failed**: {failed} failed, {not_attempted} not attempted{}; each failure is named below.",
+        if report.deadline_reached {
+            " (the time limit was reached)"
+        } else {
+            ""
+        }
+    )
 }
 
 /// The plan of a run in `mode`: for `detach`, `desired` holds only the endpoints to detach

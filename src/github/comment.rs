@@ -46,6 +46,29 @@ impl Status {
         }
     }
 
+    /// The status with the plan's risk: a plan that leaves a target out (the run fails) or
+    /// destroys an endpoint's scaling is not the same yellow as a harmless one.
+    fn headline_for(self, plan: Option<&Plan>) -> String {
+        let Some(plan) = plan.filter(|_| self == Status::Planned) else {
+            return self.headline().to_string();
+        };
+        let destroyed = plan.deregistrations().count();
+        if !plan.blocked.is_empty() {
+            let n = plan.blocked.len();
+            format!(
+                "🔴 **Planned, {n} target{} left out** (the run fails until it can be planned)",
+                if n == 1 { "" } else { "s" }
+            )
+        } else if destroyed > 0 {
+            format!(
+                "🟠 **Planned, destroys the scaling of {destroyed} endpoint{}**",
+                if destroyed == 1 { "" } else { "s" }
+            )
+        } else {
+            self.headline().to_string()
+        }
+    }
+
     /// The comment records what the merge's apply did in AWS: no later status replaces it.
     pub(crate) fn records_apply(self) -> bool {
         matches!(self, Status::Applied | Status::Failed)
@@ -145,7 +168,7 @@ pub(crate) fn body(plan: Option<&Plan>, status: Status, frame: &Frame<'_>) -> St
         "{}\n### sagemaker-autoscale: `{}`\n\n{}: {}\n\n",
         marker.line(),
         frame.config.replace('`', "'"),
-        status.headline(),
+        status.headline_for(plan),
         frame.headline
     );
     if let Some(section) = frame.section {
@@ -489,9 +512,10 @@ mod tests {
             }
             let expected: &[usize] = match name {
                 "no_changes" | "invalid" | "closed" => &[],
-                // The overview, then one table per endpoint (an outcome column once applied).
-                "applied" | "apply_failed" => &[5, 5, 5, 5],
-                _ => &[5, 4, 4, 4],
+                // The overview, then one table per endpoint: object and what, with the outcome
+                // first once applied.
+                "applied" | "apply_failed" => &[5, 3, 3, 3],
+                _ => &[5, 2, 2, 2],
             };
             assert_eq!(columns, expected, "{name}: tables and their columns\n{body}");
         }

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::{summary_line, words};
 use crate::apply::{ApplyReport, Outcome};
-use crate::plan::{Change, Plan, Summary};
+use crate::plan::{Action, Change, Plan, Summary};
 use crate::resource::{Kind, Record};
 
 /// The job summary's limit (GitHub's, per step).
@@ -41,6 +41,9 @@ pub fn markdown(plan: &Plan) -> String {
 pub fn markdown_with(plan: &Plan, options: &Options<'_>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "**{}**\n", summary_line(&plan.summary));
+    if let Some(report) = options.report {
+        out.push_str(&failures(plan, report));
+    }
     for b in &plan.blocked {
         let target = super::target_label(b.region.as_deref(), &b.resource_id);
         let _ = writeln!(
@@ -53,8 +56,8 @@ pub fn markdown_with(plan: &Plan, options: &Options<'_>) -> String {
     for (target, what) in super::destroyed(plan) {
         let _ = writeln!(
             out,
-            "> [!CAUTION]\n> **Destroy**: `{}` is deregistered, with {}: the endpoint stops autoscaling.\n",
-            code(&target),
+            "> [!CAUTION]\n> **Destroy**: {} is deregistered, with {}: the endpoint stops autoscaling.\n",
+            text(&endpoint(&target)),
             text(&what)
         );
     }
@@ -125,12 +128,13 @@ pub fn markdown_with(plan: &Plan, options: &Options<'_>) -> String {
 /// One row per endpoint: its capacity before and after, and how many of its objects are
 /// added, changed and destroyed. Rows past `limit` characters are counted, not shown.
 fn overview(groups: &[(String, Vec<&Change>)], limit: usize) -> String {
-    let mut out = String::from("| endpoint | capacity | add | change | destroy |\n|---|---|--:|--:|--:|\n");
+    let mut out =
+        String::from("| endpoint | capacity | + add | ~ change | - destroy |\n|---|---|--:|--:|--:|\n");
     for (i, (target, changes)) in groups.iter().enumerate() {
         let counts = Summary::of(changes.iter().copied());
         let row = format!(
-            "| `{}` | {} | {} | {} | {} |\n",
-            code(target),
+            "| {} | {} | {} | {} | {} |\n",
+            text(&endpoint(target)),
             capacity(changes),
             counts.add,
             counts.change,
@@ -180,35 +184,98 @@ fn details(target: &str, changes: &[&Change], open: bool, outcomes: &HashMap<Key
         }
     }
     let mut out = format!(
-        "\n<details{}><summary><code>{}</code>: {}</summary>\n\n",
+        "\n<details{}><summary><b>{}</b>: {}</summary>\n\n",
         if open { " open" } else { "" },
-        html(target),
+        html(&endpoint(target)),
         counts.join(", ")
     );
     let with_outcome = !outcomes.is_empty();
     out.push_str(if with_outcome {
-        "| | object | name | what | outcome |\n|---|---|---|---|---|\n"
+        "| outcome | object | what |\n|---|---|---|\n"
     } else {
-        "| | object | name | what |\n|---|---|---|---|\n"
+        "| object | what |\n|---|---|\n"
     });
     for c in changes {
         let what: Vec<String> = words::describe(c).iter().map(|w| text(w)).collect();
-        let _ = write!(
-            out,
-            "| {} | {} | `{}` | {} |",
-            c.action.as_str(),
-            words::kind(c),
-            code(&c.name),
-            what.join("<br>")
-        );
         if with_outcome {
-            let outcome = outcomes.get(&key(c)).map_or("not attempted", String::as_str);
-            let _ = write!(out, " {} |", text(outcome));
+            let outcome = outcomes.get(&key(c)).map_or(NOT_ATTEMPTED, String::as_str);
+            let _ = write!(out, "| {outcome} ");
         }
-        out.push('\n');
+        let _ = writeln!(out, "| {} | {} |", object(c), what.join("<br>"));
     }
     out.push_str("\n</details>\n");
     out
+}
+
+const NOT_ATTEMPTED: &str = "⏸ not attempted";
+
+/// The symbol of what a change does, as in the totals: + add, ~ change, -/+ replace, - destroy.
+fn symbol(c: &Change) -> &'static str {
+    match c.action {
+        Action::Create => "+",
+        Action::Update => "~",
+        Action::Replace => "-/+",
+        Action::Delete => "-",
+    }
+}
+
+/// The object a change is about: its symbol, kind and name. A scalable target's name is its
+/// dimension, which the endpoint's kind already says.
+fn object(c: &Change) -> String {
+    let kind = words::kind(c);
+    match c.kind {
+        Kind::ScalableTarget => format!("**{}** {kind}", symbol(c)),
+        _ => format!("**{}** {kind} `{}`", symbol(c), code(&c.name)),
+    }
+}
+
+/// A scalable target as a reviewer names it: `endpoint · variant`, an inference component by
+/// its name, with the region when the endpoint has its own (`label` is `target_label`'s).
+fn endpoint(label: &str) -> String {
+    let (rid, region) = match label.split_once(" (") {
+        Some((rid, region)) => (rid, Some(region.trim_end_matches(')'))),
+        None => (label, None),
+    };
+    let name = match rid.split('/').collect::<Vec<_>>().as_slice() {
+        ["endpoint", endpoint, "variant", variant] => format!("{endpoint} · {variant}"),
+        ["inference-component", component] => format!("{component} (inference component)"),
+        _ => rid.to_string(),
+    };
+    match region {
+        Some(r) => format!("{name} ({r})"),
+        None => name,
+    }
+}
+
+/// The changes that failed, each with its endpoint, object and what AWS said (with the way
+/// out), first: the reviewer's five seconds go to what needs doing.
+fn failures(plan: &Plan, report: &ApplyReport) -> String {
+    let failed: Vec<String> = report
+        .changes
+        .iter()
+        .filter_map(|r| match &r.outcome {
+            Outcome::Failed(e) => {
+                let change = plan.changes.iter().find(|c| key(c) == report_key(r))?;
+                let label = super::target_label(r.region.as_deref(), &r.resource_id);
+                Some(format!(
+                    "> - {}: {}: {}",
+                    text(&endpoint(&label)),
+                    object(change),
+                    text(e)
+                ))
+            }
+            _ => None,
+        })
+        .collect();
+    if failed.is_empty() {
+        return String::new();
+    }
+    let what = if failed.len() == 1 { "change" } else { "changes" };
+    format!(
+        "> [!CAUTION]\n> **{} {what} failed**; the changes after it on the same endpoint were not attempted:\n{}\n\n",
+        failed.len(),
+        failed.join("\n")
+    )
 }
 
 type Key = (Option<String>, Kind, String, String);
@@ -223,18 +290,20 @@ fn outcomes(report: &ApplyReport) -> HashMap<Key, String> {
         .changes
         .iter()
         .map(|r| {
+            // The error itself is in the failures block at the top: the table stays narrow.
             let word = match &r.outcome {
-                Outcome::Applied => "applied".to_string(),
-                Outcome::Failed(e) => format!("failed: {e}"),
-                Outcome::NotAttempted => "not attempted".to_string(),
-                Outcome::RemovedWithTarget => "removed with the target".to_string(),
+                Outcome::Applied => "✅ applied",
+                Outcome::Failed(_) => "❌ **failed**",
+                Outcome::NotAttempted => NOT_ATTEMPTED,
+                Outcome::RemovedWithTarget => "✅ removed with the target",
             };
-            (
-                (r.region.clone(), r.kind, r.resource_id.clone(), r.name.clone()),
-                word,
-            )
+            (report_key(r), word.to_string())
         })
         .collect()
+}
+
+fn report_key(r: &crate::apply::ChangeReport) -> Key {
+    (r.region.clone(), r.kind, r.resource_id.clone(), r.name.clone())
 }
 
 /// Text inside an HTML element (a `<summary>`).

@@ -334,6 +334,37 @@ fn a_pull_request_gets_one_sticky_comment_that_follows_the_config() {
     );
 }
 
+/// A failed apply says what failed first: the job summary's first words, and a caution block at
+/// the top of the comment naming the endpoint, the object and AWS's error.
+#[test]
+fn a_failed_merge_apply_names_what_failed_first() {
+    let a = Action::new(SEED);
+    assert_eq!(a.pr(&[]).code, 0);
+    a.merged_pr();
+    a.aws.fault("PutMetricAlarm", 400, "ValidationError", 1, 0);
+    let r = a.push(&[]);
+    a.expect(&r, 1, "apply-failed");
+    let summary = a.summary();
+    assert_contains(
+        &summary,
+        "### sagemaker-autoscale: `autoscaling.toml`\n\n❌ **Apply failed**: 1 failed",
+    );
+    let comment = a.comments().into_iter().next().expect("comment");
+    let body = comment["body"].as_str().unwrap_or_default();
+    let caution = body
+        .find("**1 change failed**")
+        .expect("a caution block names the failure");
+    let table = body
+        .find("| outcome | object | what |")
+        .expect("the outcome table");
+    assert!(caution < table, "the failure comes before the tables:\n{body}");
+    assert_contains(
+        body,
+        "> - infer-endpoint-c356f91 · AllTraffic: **+** alarm `infer-endpoint-c356f91-AllTraffic-HasBacklogWithoutCapacity-ScalingPolicy`: ",
+    );
+    assert_contains(body, "| ❌ **failed** | **+** alarm");
+}
+
 #[test]
 fn a_merge_applies_the_reviewed_plan_and_marks_the_comment() {
     let a = Action::new(SEED);
@@ -342,7 +373,10 @@ fn a_merge_applies_the_reviewed_plan_and_marks_the_comment() {
     let r = a.push(&[]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert_eq!(a.outputs()["result"], "applied");
-    assert_contains(&a.summary(), "Applied the plan reviewed in the pull request.");
+    assert_contains(
+        &a.summary(),
+        "✅ **Applied**. Guarded: this is the plan reviewed in the pull request.",
+    );
     let comment = a.comments().into_iter().next().expect("comment");
     let body = comment["body"].as_str().unwrap_or_default();
     assert_eq!(marker(body)["status"], "applied");
@@ -352,7 +386,7 @@ fn a_merge_applies_the_reviewed_plan_and_marks_the_comment() {
     );
     assert_contains(
         body,
-        "| create | alarm | `infer-endpoint-c356f91-AllTraffic-HasBacklogWithoutCapacity-ScalingPolicy` |",
+        "| **+** alarm `infer-endpoint-c356f91-AllTraffic-HasBacklogWithoutCapacity-ScalingPolicy` |",
     );
     assert_eq!(
         body.matches(" applied |").count(),
@@ -563,7 +597,7 @@ fn a_200_endpoint_plan_fits_a_comment_with_its_status_totals_fingerprint_and_foo
     for i in [0, 100, 199] {
         assert_contains(&body, &format!("endpoint-with-a-long-name-{i:03}"));
     }
-    assert!(!body.contains("<summary><code>endpoint/endpoint-with-a-long-name-199"));
+    assert!(!body.contains("<summary><b>endpoint-with-a-long-name-199"));
     let summary = a.summary();
     assert!(
         summary.len() < 1_000_000,
@@ -572,7 +606,7 @@ fn a_200_endpoint_plan_fits_a_comment_with_its_status_totals_fingerprint_and_foo
     );
     assert_contains(
         &summary,
-        "<summary><code>endpoint/endpoint-with-a-long-name-199/variant/variant-with-a-long-name</code>",
+        "<summary><b>endpoint-with-a-long-name-199 · variant-with-a-long-name</b>",
     );
 }
 
@@ -877,7 +911,7 @@ fn the_drift_check_scans_for_targets_of_this_stack_the_config_no_longer_names() 
     let r = a.run("schedule", json!({}), &[]);
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert_eq!(a.outputs()["result"], "drift");
-    assert_contains(&a.summary(), OTHER_RID);
+    assert_contains(&a.summary(), "other-ep · AllTraffic");
     // A re-apply does not destroy what nobody reviewed.
     let r = a.dispatch(&[]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
@@ -891,7 +925,7 @@ fn mode_detach_removes_the_named_endpoints_scaling_and_a_reapply_restores_it() {
     let r = a.dispatch(&[("INPUT_MODE", "detach"), ("INPUT_ENDPOINTS", "other-ep")]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert_eq!(a.outputs()["result"], "applied");
-    assert_contains(&a.summary(), "Detached (`mode: detach`)");
+    assert_contains(&a.summary(), "`mode: detach`: the next apply");
     assert_contains(
         &r.stdout,
         &format!("* - scalable_target {OTHER_RID} sagemaker:variant:DesiredInstanceCount: applied"),
