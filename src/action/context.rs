@@ -82,6 +82,12 @@ impl Runner {
         })
     }
 
+    /// A line of a file of the repository at commit `sha`.
+    pub(super) fn line_url(&self, sha: &str, path: &str, line: usize) -> Option<String> {
+        self.commit_url(sha)
+            .map(|commit| format!("{}/{path}#L{line}", commit.replacen("/commit/", "/blob/", 1)))
+    }
+
     /// A pull request from a fork gets a read-only token and no secrets. A fork deleted after
     /// the pull request was opened shows as `head.repo: null` (`@octokit/webhooks-types`:
     /// `PullRequest.head.repo: Repository | null`): still a fork.

@@ -179,6 +179,7 @@ fn mask_secrets(inputs: &Inputs) -> Option<String> {
 /// What every mode that reads AWS shares: the plan made, where to report, and the deadline.
 struct Run<'a> {
     mode: Mode,
+    checked: &'a Checked,
     config: &'a str,
     inputs: &'a Inputs,
     ctx: &'a Runner,
@@ -245,6 +246,7 @@ impl<'a> Run<'a> {
         }
         Ok(Run {
             mode,
+            checked,
             config,
             inputs,
             ctx,

@@ -45,13 +45,15 @@ impl Run<'_> {
         if let (Some(gh), Some(pr)) = (&self.github, ctx.pr_number()) {
             let (status, headline) = planned_status(plan, self.config, ctx);
             let (run_url, commit_url) = (ctx.run_url(), ctx.commit_url(ctx.head_sha()));
+            let link = |line| ctx.line_url(ctx.head_sha(), self.config, line);
+            let warnings = render::warnings_markdown(self.checked, &link);
             let c = comment::Frame {
                 config: self.config,
                 commit: ctx.head_sha(),
                 commit_url: commit_url.as_deref(),
                 run_url: run_url.as_deref(),
                 headline: &headline,
-                section: None,
+                section: (!warnings.is_empty()).then_some(warnings.as_str()),
                 appendix: simulation.as_deref(),
                 report: None,
             };

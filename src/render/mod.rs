@@ -8,7 +8,7 @@ pub(crate) mod words;
 
 pub use markdown::{MAX_SUMMARY, Options, markdown, markdown_with};
 pub use text::{apply_report, text};
-pub use validation::{diagnostics_markdown, validation_json, validation_summary};
+pub use validation::{diagnostics_markdown, validation_json, validation_summary, warnings_markdown};
 
 use crate::plan::{Plan, Summary};
 

@@ -54,6 +54,57 @@ pub fn diagnostics_markdown(checked: &Checked) -> String {
     out
 }
 
+/// The config's warnings for the PR comment: one line per distinct warning (code and message),
+/// with how many times it occurs and a link to its first line (`link(line)`: the file at the
+/// pull request's head commit). The reference preset's one warning on 200 endpoints is one line,
+/// not 200. Empty when there are none.
+pub fn warnings_markdown(checked: &Checked, link: &dyn Fn(usize) -> Option<String>) -> String {
+    use crate::diagnostic::Severity;
+    let mut seen: Vec<(&crate::diagnostic::Diagnostic, usize)> = Vec::new();
+    for d in checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+    {
+        match seen
+            .iter_mut()
+            .find(|(first, _)| first.code == d.code && first.message == d.message)
+        {
+            Some((_, n)) => *n += 1,
+            None => seen.push((d, 1)),
+        }
+    }
+    if seen.is_empty() {
+        return String::new();
+    }
+    let line_of = |d: &crate::diagnostic::Diagnostic| {
+        let source = checked.source.as_ref()?;
+        Some(source.line_col(d.origin.span()?.start).0)
+    };
+    let mut out =
+        String::from("> [!WARNING]\n> **Config warnings** (`ignore_warnings` switches a code off):\n");
+    for (d, n) in seen {
+        let times = if n > 1 { format!(" ×{n}") } else { String::new() };
+        let place = match (line_of(d), &checked.source) {
+            (Some(line), Some(source)) => {
+                let label = format!("{}:{line}", source.name);
+                match link(line) {
+                    Some(url) => format!(" ([{label}]({url}))"),
+                    None => format!(" ({label})"),
+                }
+            }
+            _ => String::new(),
+        };
+        out.push_str(&format!(
+            "> - `{}`{times}: {}{place}\n",
+            d.code,
+            super::markdown::text(&d.message)
+        ));
+    }
+    out.push('\n');
+    out
+}
+
 /// `validate --json`: validity, counts, every diagnostic and the desired state.
 pub fn validation_json(checked: &Checked) -> String {
     let value = serde_json::json!({

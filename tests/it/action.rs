@@ -584,6 +584,16 @@ fn a_200_endpoint_plan_fits_a_comment_with_its_status_totals_fingerprint_and_foo
     assert!(body.starts_with("<!-- sagemaker-autoscale "), "the marker");
     assert_contains(&body, "🟡 **Planned**: applies when merged to `main`.");
     assert_contains(&body, "**Plan: 800 to add, 0 to change, 0 to destroy.**");
+    // The preset's one warning, once with its count and a link to its first line at the PR's
+    // head commit, not 200 times.
+    assert_eq!(body.matches("summed-across-cores").count(), 1, "{body}");
+    assert_contains(
+        &body,
+        &format!(
+            "> - `summed-across-cores` ×200: CPUUtilization is the sum over all vCPUs of an instance (0 to 100 x vCPUs): 50 means 50% of one vCPU ([autoscaling.toml:6](https://github.com/{}/blob/{SHA}/autoscaling.toml#L6))",
+            a.repo
+        ),
+    );
     assert_contains(
         &body,
         &format!("<sub>Fingerprint `{}`</sub>", a.outputs()["fingerprint"]),
