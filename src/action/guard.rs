@@ -27,7 +27,7 @@ impl Run<'_> {
             (true, false) if self.plan().deregistrations().next().is_some() => (
                 Some(self.reviewed().await.map_err(|r| Refusal {
                     why: format!("this plan deregisters scalable targets, which is applied on push only as reviewed in the pull request (`require-reviewed-plan: false` does not cover destroys): {}", r.why),
-                    comment: r.comment,
+                    ..r
                 })?),
                 "Guarded: this is the plan reviewed in the pull request (it deregisters scalable targets).",
             ),
@@ -49,19 +49,28 @@ impl Run<'_> {
     pub(super) async fn reviewed(&self) -> Result<(u64, u64), Refusal> {
         let (pr, comment_id, marker) = reviewed_plan(self.github.as_ref(), self.ctx, self.config)
             .await
-            .map_err(|why| Refusal { why, comment: None })?;
+            .map_err(|why| Refusal {
+                why,
+                comment: None,
+                difference: None,
+            })?;
         if marker.fingerprint != self.plan().fingerprint {
-            let why = match marker.status {
-                Status::Invalid => format!("the last plan on #{pr} is of an invalid config"),
-                _ => format!(
-                    "today's plan differs from the plan reviewed on #{pr}: {}",
-                    difference(&marker, self.plan())
+            let (why, difference) = match marker.status {
+                Status::Invalid => (format!("the last plan on #{pr} is of an invalid config"), None),
+                _ => (
+                    format!(
+                        "today's plan differs from the plan reviewed on #{pr} (reviewed `{}`, today `{}`)",
+                        short(&marker.fingerprint),
+                        short(&self.plan().fingerprint)
+                    ),
+                    Some(difference(&marker, self.plan())),
                 ),
             };
             return Err(Refusal {
                 why,
                 // An earlier apply's record stays; the summary says why this run refused.
                 comment: (!marker.status.records_apply()).then_some(comment_id),
+                difference,
             });
         }
         Ok((pr, comment_id))
@@ -72,13 +81,26 @@ impl Run<'_> {
 pub(super) struct Refusal {
     pub(super) why: String,
     pub(super) comment: Option<u64>,
+    /// What differs between the reviewed plan and today's, as a small table.
+    pub(super) difference: Option<String>,
 }
 
-pub(super) fn refuse(files: &Files, head: &str, plan: &Plan, why: &str) {
+/// A fingerprint as a reviewer compares it: `sha256:` and 12 hex digits.
+fn short(fingerprint: &str) -> &str {
+    fingerprint.get(..19).unwrap_or(fingerprint)
+}
+
+pub(super) fn refuse(files: &Files, head: &str, plan: &Plan, refusal: &Refusal) {
+    let why = &refusal.why;
     let message = format!("refusing to apply: {why}");
     runner::error(&message);
+    let difference = refusal
+        .difference
+        .as_deref()
+        .map(|d| format!("{d}\n"))
+        .unwrap_or_default();
     let _ = files.summary(&format!(
-        "{head}**Not applied.** {why}\n\nRun the workflow with `workflow_dispatch` to re-apply deliberately, or open a pull request so the plan is reviewed.\n\nToday's plan:\n\n{}",
+        "{head}⛔ **Not applied.** {why}\n\n{difference}Run the workflow with `workflow_dispatch` to re-apply deliberately, or open a pull request so the plan is reviewed.\n\nToday's plan:\n\n{}",
         render::markdown(plan)
     ));
     set_result(files, StepResult::Refused);
@@ -125,28 +147,23 @@ pub(super) async fn reviewed_plan(
         })
 }
 
-/// How today's plan differs from the reviewed one, in words.
+/// How today's plan differs from the reviewed one: the changes new since the review, those
+/// reviewed but no longer planned, or the same changes with other values.
 pub(super) fn difference(reviewed: &Marker, plan: &Plan) -> String {
     let now = change_lines(plan);
-    let gone: Vec<&String> = reviewed.changes.iter().filter(|c| !now.contains(c)).collect();
-    let new: Vec<&String> = now.iter().filter(|c| !reviewed.changes.contains(c)).collect();
-    let list = |v: &[&String]| v.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
-    let mut parts = Vec::new();
-    if !new.is_empty() {
-        parts.push(format!("new since review: {}", list(&new)));
+    let gone = reviewed.changes.iter().filter(|c| !now.contains(c));
+    let new = now.iter().filter(|c| !reviewed.changes.contains(c));
+    let mut table = String::from("| since the review | change |\n|---|---|\n");
+    let rows: Vec<String> = new
+        .map(|c| format!("| 🆕 new | `{}` |", c.replace('`', "'")))
+        .chain(gone.map(|c| format!("| ➖ gone | `{}` |", c.replace('`', "'"))))
+        .collect();
+    if rows.is_empty() {
+        table.push_str("| ~ changed | the same changes, with other values (AWS or the config changed since the review) |\n");
     }
-    if !gone.is_empty() {
-        parts.push(format!("reviewed but no longer planned: {}", list(&gone)));
+    for row in rows {
+        table.push_str(&row);
+        table.push('\n');
     }
-    if parts.is_empty() {
-        parts.push(
-            "the same changes, with different values (AWS or the config changed since the review)".into(),
-        );
-    }
-    format!(
-        "{} (reviewed {}, now {})",
-        parts.join("; "),
-        reviewed.fingerprint,
-        plan.fingerprint
-    )
+    table
 }

@@ -283,9 +283,9 @@ impl<'a> Run<'a> {
         let (reviewed_on, note) = match self.guard(guarded).await {
             Ok(gate) => gate,
             Err(refusal) => {
-                refuse(files, &self.summary_head, self.plan(), &refusal.why);
+                refuse(files, &self.summary_head, self.plan(), &refusal);
                 if let (Some(gh), Some(id)) = (&self.github, refusal.comment) {
-                    mark_refused(gh, self.ctx, config, self.plan(), id, &refusal.why).await;
+                    mark_refused(gh, self.ctx, config, self.plan(), id, &refusal).await;
                 }
                 return 1;
             }

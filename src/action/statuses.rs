@@ -2,7 +2,7 @@
 //! merged without changes, refused; found again by its marker, never overwriting an applied record.
 
 use super::context::Runner;
-use super::guard::reviewed_plan;
+use super::guard::{Refusal, reviewed_plan};
 use super::simulation::simulation;
 use super::summary::summary_markdown;
 use super::{Run, StepResult, set_result};
@@ -300,16 +300,20 @@ pub(super) async fn mark_refused(
     config: &str,
     plan: &Plan,
     comment_id: u64,
-    why: &str,
+    refusal: &Refusal,
 ) {
     let headline = format!(
         "{}. Nothing was changed in AWS. Open a pull request so the plan is reviewed again, or re-apply deliberately with `workflow_dispatch`.",
-        why.trim_end_matches('.')
+        refusal.why.trim_end_matches('.')
+    );
+    let section = format!(
+        "{}\nToday's plan, which was not applied:\n",
+        refusal.difference.as_deref().unwrap_or_default()
     );
     let restated = Restated {
         status: Status::Refused,
         headline: &headline,
-        section: Some("Today's plan, which was not applied:\n"),
+        section: Some(&section),
         report: None,
     };
     restate(gh, ctx, config, plan, comment_id, &restated).await;

@@ -655,6 +655,14 @@ fn an_invalid_config_annotates_fails_and_marks_the_comment_without_touching_aws(
     assert_eq!(a.outputs()["result"], "invalid");
 }
 
+/// The longest run of hex digits in `s`.
+fn longest_hex_run(s: &str) -> usize {
+    s.split(|c: char| !c.is_ascii_hexdigit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0)
+}
+
 #[test]
 fn a_refused_apply_says_so_on_the_reviewed_comment() {
     let a = Action::new(SEED);
@@ -670,6 +678,18 @@ fn a_refused_apply_says_so_on_the_reviewed_comment() {
     );
     assert_contains(&body, "Nothing was changed in AWS.");
     assert_contains(&body, "Today's plan, which was not applied:");
+    // What differs, as a small table; fingerprints short enough to compare by eye.
+    assert_contains(&body, "| since the review | change |");
+    assert_contains(
+        &body,
+        "| 🆕 new | `update scalable_target endpoint/infer-endpoint-c356f91/variant/AllTraffic sagemaker:variant:DesiredInstanceCount` |",
+    );
+    assert_contains(&body, "| ➖ gone | `create scalable_target");
+    let status = body.lines().find(|l| l.starts_with("⛔")).expect("status line");
+    assert!(
+        longest_hex_run(status) <= 12,
+        "no full fingerprint in the status line: {status}"
+    );
 }
 
 #[test]
