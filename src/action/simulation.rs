@@ -6,13 +6,13 @@ use crate::inputs::{Input, Inputs};
 use crate::model::DesiredState;
 use crate::simulate;
 
-/// The simulation's markdown for the PR, or why there is none. Never fails the run: the plan
-/// is what the run is for.
+/// The simulation for the PR: its cost-and-risk line for the top of the comment (when it ran)
+/// and its markdown, or why there is none. Never fails the run: the plan is what the run is for.
 pub(super) async fn simulation(
     desired: &DesiredState,
     inputs: &Inputs,
     deadline: tokio::time::Instant,
-) -> String {
+) -> (Option<String>, String) {
     runner::group("Simulate");
     let days = match inputs.get(Input::SIMULATE_DAYS) {
         None => Some(7),
@@ -34,7 +34,7 @@ pub(super) async fn simulation(
         runner::end_group();
         let message = "simulation skipped: `simulate-days` must be 1-15, `instance-price` a positive number, `startup-minutes` a whole number";
         runner::warning(message);
-        return format!("### Simulation\n\n{message}.\n");
+        return (None, format!("### Simulation\n\n{message}.\n"));
     };
     let settings = simulate::Settings {
         days,
@@ -47,14 +47,20 @@ pub(super) async fn simulation(
     let now = crate::timestamp::now();
     let run = simulate::simulate(desired, &simulate::Baseline::Current, &settings, now);
     let out = match tokio::time::timeout_at(deadline, run).await {
-        Ok(Ok(report)) => simulate::render::markdown(&report),
+        Ok(Ok(report)) => (
+            Some(simulate::render::cost_and_risk(&report)),
+            simulate::render::markdown(&report),
+        ),
         Ok(Err(e)) => {
             runner::warning(&format!("simulation failed: {}", with_hint(&e)));
-            format!("### Simulation\n\nNot available: {e}.\n")
+            (None, format!("### Simulation\n\nNot available: {e}.\n"))
         }
         Err(_) => {
             runner::warning("simulation stopped: the run's time limit was reached");
-            "### Simulation\n\nNot available: the run's time limit was reached.\n".to_string()
+            (
+                None,
+                "### Simulation\n\nNot available: the run's time limit was reached.\n".to_string(),
+            )
         }
     };
     runner::end_group();

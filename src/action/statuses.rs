@@ -20,10 +20,11 @@ impl Run<'_> {
     /// Pull request: the plan (and the simulation) in the summary and the sticky comment.
     pub(super) async fn comment_plan(self, desired: &DesiredState) -> u8 {
         let (plan, files, ctx) = (self.plan(), self.files, self.ctx);
-        let simulation = if self.inputs.get(Input::SIMULATE) == Some("true") {
-            Some(simulation(desired, self.inputs, self.deadline).await)
+        let (cost_and_risk, simulation) = if self.inputs.get(Input::SIMULATE) == Some("true") {
+            let (line, markdown) = simulation(desired, self.inputs, self.deadline).await;
+            (line, Some(markdown))
         } else {
-            None
+            (None, None)
         };
         let appendix = simulation
             .as_deref()
@@ -46,14 +47,19 @@ impl Run<'_> {
             let (status, headline) = planned_status(plan, self.config, ctx);
             let (run_url, commit_url) = (ctx.run_url(), ctx.commit_url(ctx.head_sha()));
             let link = |line| ctx.line_url(ctx.head_sha(), self.config, line);
+            // Near the top: the simulation's cost and risk, then the config's warnings.
             let warnings = render::warnings_markdown(self.checked, &link);
+            let section = match &cost_and_risk {
+                Some(h) => format!("{h}\n\n{warnings}"),
+                None => warnings,
+            };
             let c = comment::Frame {
                 config: self.config,
                 commit: ctx.head_sha(),
                 commit_url: commit_url.as_deref(),
                 run_url: run_url.as_deref(),
                 headline: &headline,
-                section: (!warnings.is_empty()).then_some(warnings.as_str()),
+                section: (!section.is_empty()).then_some(section.as_str()),
                 appendix: simulation.as_deref(),
                 report: None,
             };

@@ -63,6 +63,9 @@ pub struct TargetReport {
     pub(crate) proposed: Replayed,
     /// Metrics that had no data in the period (their policies never acted).
     pub missing_metrics: Vec<String>,
+    /// No metric had any data in the period: there was nothing to replay.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub no_data: bool,
     pub(crate) notes: Vec<String>,
 }
 
@@ -135,6 +138,7 @@ pub async fn simulate(
                 .collect();
             let mut r = compare(baselines.get(&t.resource_id), t, &signals, settings);
             r.missing_metrics = missing;
+            r.no_data = signals.recorded.is_empty();
             r.target = crate::render::target_label(region.as_deref(), &t.resource_id);
             report.targets.push(r);
         }
@@ -178,6 +182,7 @@ pub fn compare(
         baseline: base.map(|b| replayed(b, settings.price)),
         proposed: replayed(new, settings.price),
         missing_metrics: Vec::new(),
+        no_data: false,
         notes,
     }
 }

@@ -28,11 +28,19 @@ pub fn text(r: &Report) -> String {
     out
 }
 
-/// The report as markdown, with charts, for a comment or job summary.
+/// The report as markdown, with charts, for a comment or job summary. With no metrics at all
+/// it says so first and draws no (flat) chart.
 pub fn markdown(r: &Report) -> String {
+    if r.targets.iter().all(|t| t.no_data) {
+        return format!("### Simulation\n\n{}\n", no_metrics(r));
+    }
     let mut out = format!("### Simulation\n\n{}\n\n{}\n", headline(r), heading(r));
     for (i, t) in r.targets.iter().enumerate() {
         let _ = writeln!(out, "\n#### `{}`\n", t.target);
+        if t.no_data {
+            let _ = writeln!(out, "No metrics in the period: nothing to replay.");
+            continue;
+        }
         let _ = writeln!(out, "| | current | proposed |\n|---|---|---|");
         for (label, old, new) in rows(t) {
             let _ = writeln!(out, "| {label} | {old} | {new} |");
@@ -49,6 +57,77 @@ pub fn markdown(r: &Report) -> String {
         let _ = writeln!(out, "\nCharts for the first {MAX_CHARTS} targets only.");
     }
     out
+}
+
+/// Said first when no target had any metric in the period: there was nothing to replay.
+fn no_metrics(r: &Report) -> String {
+    format!(
+        "> [!NOTE]\n> **No metrics** in the last {} day(s) for {}: nothing to replay, so no cost or risk to compare. Endpoints that have served traffic publish their metrics to CloudWatch; new ones have none yet.",
+        r.days,
+        r.targets
+            .iter()
+            .map(|t| format!("`{}`", t.target))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// The line a reviewer reads first, near the top of the PR comment: the monthly cost change
+/// (as Infracost's comment opens with it) and the minutes with a backlog and no capacity,
+/// current -> proposed; "no metrics" when there was nothing to replay.
+pub fn cost_and_risk(r: &Report) -> String {
+    if r.targets.iter().all(|t| t.no_data) {
+        return format!(
+            "**Simulation**: no metrics in the last {} day(s), nothing to compare.",
+            r.days
+        );
+    }
+    let sum = |f: &dyn Fn(&Replayed) -> f64, baseline: bool| -> f64 {
+        r.targets
+            .iter()
+            .filter_map(|t| {
+                if baseline {
+                    t.baseline.as_ref()
+                } else {
+                    Some(&t.proposed)
+                }
+            })
+            .map(f)
+            .sum()
+    };
+    let has_baseline = r.targets.iter().any(|t| t.baseline.is_some());
+    let month = 30.0 / f64::from(r.days.max(1));
+    let mut parts = Vec::new();
+    if r.targets.iter().all(|t| t.proposed.cost.is_some()) {
+        let cost = |baseline| sum(&|o| o.cost.unwrap_or(0.0), baseline) * month;
+        let new = cost(false);
+        parts.push(if has_baseline {
+            let old = cost(true);
+            let change = if old > 0.0 {
+                format!(" ({:+.0} %)", (new - old) / old * 100.0)
+            } else {
+                String::new()
+            };
+            format!("cost **${old:.2} → ${new:.2} a month**{change}")
+        } else {
+            format!("cost **${new:.2} a month**")
+        });
+    }
+    let minutes = |baseline| sum(&|o| o.backlog_without_capacity_minutes as f64, baseline);
+    parts.push(if has_baseline {
+        format!(
+            "minutes with backlog and no capacity **{:.0} → {:.0}**",
+            minutes(true),
+            minutes(false)
+        )
+    } else {
+        format!("minutes with backlog and no capacity **{:.0}**", minutes(false))
+    });
+    format!(
+        "**Simulation** (last {} day(s), details below): {}.",
+        r.days,
+        parts.join(" · ")
+    )
 }
 
 /// The numbers a reviewer looks for first, over every target: current -> proposed.
@@ -186,4 +265,65 @@ fn chart(r: &Report, t: &TargetReport) -> String {
         "<sub>Orange: proposed config (no current one to compare).</sub>\n"
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn replayed(cost: f64, backlog: usize) -> Replayed {
+        Replayed {
+            instance_hours: cost,
+            cost: Some(cost),
+            backlog_without_capacity_minutes: backlog,
+            scaling_events: 0,
+            desired: Vec::new(),
+        }
+    }
+
+    fn report(targets: Vec<TargetReport>) -> Report {
+        Report {
+            days: 7,
+            start: 0,
+            minutes: 7 * 1440,
+            targets,
+            calls: 0,
+        }
+    }
+
+    fn target(baseline: Option<Replayed>, proposed: Replayed, no_data: bool) -> TargetReport {
+        TargetReport {
+            target: "endpoint/ep/variant/AllTraffic".into(),
+            baseline,
+            proposed,
+            missing_metrics: Vec::new(),
+            no_data,
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_cost_line_is_monthly_with_its_change_and_the_risk_beside_it() {
+        // $70 a week -> $300 a month; $84 a week -> $360 a month: +20 %.
+        let r = report(vec![target(Some(replayed(70.0, 0)), replayed(84.0, 3), false)]);
+        assert_eq!(
+            cost_and_risk(&r),
+            "**Simulation** (last 7 day(s), details below): cost **$300.00 → $360.00 a month** (+20 %) · minutes with backlog and no capacity **0 → 3**."
+        );
+    }
+
+    #[test]
+    fn no_metrics_is_said_first_and_draws_no_chart() {
+        let r = report(vec![target(None, replayed(0.0, 0), true)]);
+        assert_eq!(
+            cost_and_risk(&r),
+            "**Simulation**: no metrics in the last 7 day(s), nothing to compare."
+        );
+        let md = markdown(&r);
+        assert!(
+            md.starts_with("### Simulation\n\n> [!NOTE]\n> **No metrics**"),
+            "{md}"
+        );
+        assert!(!md.contains("mermaid"), "{md}");
+    }
 }

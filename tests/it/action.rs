@@ -779,13 +779,15 @@ fn simulate_true_adds_the_comparison_and_its_chart_to_the_plan_comment() {
     let body = comments[0]["body"].as_str().unwrap_or_default();
     assert!(body.contains("**Plan: 4 to add"), "{body}");
     assert!(body.contains("### Simulation"), "{body}");
-    assert!(body.contains("| instance-hours |"), "{body}");
-    assert!(
-        body.contains("```mermaid\n") && body.contains("\nxychart-beta\n"),
-        "the chart GitHub renders:\n{body}"
+    // A new endpoint has no metrics: said first, near the top, and no flat chart drawn.
+    assert_contains(
+        body,
+        "**Simulation**: no metrics in the last 1 day(s), nothing to compare.",
     );
-    // Nothing in AWS yet: the baseline is empty, so only the proposal is simulated.
-    assert!(body.contains("not in the baseline"), "{body}");
+    let near_top = body.find("**Simulation**").expect("headline");
+    assert!(near_top < body.find("**Plan:").expect("totals"), "{body}");
+    assert_contains(body, "> **No metrics** in the last 1 day(s)");
+    assert!(!body.contains("```mermaid"), "no empty chart:\n{body}");
     assert_contains(&a.summary(), "### Simulation");
 
     let r = a.pr(&[("INPUT_SIMULATE", "true"), ("INPUT_SIMULATE-DAYS", "40")]);
