@@ -79,69 +79,172 @@ pub fn markdown_with(plan: &Plan, options: &Options<'_>) -> String {
         let _ = writeln!(out, "{}", super::no_changes(plan));
         return out;
     }
-    let groups = super::by_target(plan);
+    let outcomes = options.report.map(outcomes).unwrap_or_default();
+    let groups = alike(super::by_target(plan), &outcomes);
     let footer = format!("\n<sub>Fingerprint `{}`</sub>\n", plan.fingerprint);
     // The overview keeps at least half of what is left; details take the rest.
     let overview = overview(
         &groups,
         (options.limit.saturating_sub(out.len() + footer.len())) / 2,
     );
-    out.push_str(&overview);
-    let outcomes = options.report.map(outcomes).unwrap_or_default();
     let open = groups.len() <= OPEN_DETAILS;
+    let mut blocks = String::new();
     let mut left_out = Vec::new();
-    for (target, changes) in &groups {
-        let block = details(target, changes, open, &outcomes);
+    for group in &groups {
+        let block = details(group, open, &outcomes);
         // Room for the note about what was left out, too.
-        if left_out.is_empty() && out.len() + block.len() + footer.len() + 2_000 <= options.limit {
-            out.push_str(&block);
+        let used = out.len() + overview.len() + blocks.len() + block.len() + footer.len();
+        if left_out.is_empty() && used + 2_000 <= options.limit {
+            blocks.push_str(&block);
         } else {
-            left_out.push(target.as_str());
+            left_out.extend(group.targets.iter().map(String::as_str));
         }
     }
+    // What does not fit is said before the overview, where a reviewer starts reading.
     if !left_out.is_empty() {
         let mut note = format!(
-            "\n> [!NOTE]\n> Details of {} endpoint(s) do not fit here; the whole plan is in {}:",
+            "> [!NOTE]\n> Details of {} endpoint(s) do not fit here; the whole plan is in {}:",
             left_out.len(),
             options.whole_plan
         );
-        let budget = options.limit.saturating_sub(out.len() + footer.len() + 200);
-        let mut shown = 0;
+        let budget = options
+            .limit
+            .saturating_sub(out.len() + overview.len() + blocks.len() + footer.len() + 200);
+        let mut names: Vec<String> = Vec::new();
         for t in &left_out {
-            let item = format!(" `{}`", code(t));
-            if note.len() + item.len() > budget {
+            let name = text(&endpoint(t));
+            if note.len() + names.iter().map(|n| n.len() + 2).sum::<usize>() + name.len() > budget {
                 break;
             }
-            note.push_str(&item);
-            shown += 1;
+            names.push(name);
         }
-        if shown < left_out.len() {
-            let _ = write!(note, " and {} more", left_out.len() - shown);
+        let _ = write!(note, " {}", names.join(", "));
+        if names.len() < left_out.len() {
+            let _ = write!(note, " and {} more", left_out.len() - names.len());
         }
-        note.push_str(".\n");
+        note.push_str(".\n\n");
         out.push_str(&note);
     }
+    out.push_str(&overview);
+    out.push_str(&blocks);
     out.push_str(&footer);
     out
 }
 
-/// One row per endpoint: its capacity before and after, and how many of its objects are
-/// added, changed and destroyed. Rows past `limit` characters are counted, not shown.
-fn overview(groups: &[(String, Vec<&Change>)], limit: usize) -> String {
+/// Endpoints whose changes (and outcomes) are the same but for their own names: one overview row
+/// and one details block, past `GROUP_ABOVE` endpoints.
+struct Group<'a> {
+    /// Their labels (`target_label`), in plan order.
+    targets: Vec<String>,
+    /// The first one's changes; the others' read the same with their own names.
+    changes: Vec<&'a Change>,
+}
+
+/// Up to this many endpoints each has its own row and details; more are grouped when alike.
+const GROUP_ABOVE: usize = 10;
+
+fn alike<'a>(by_target: Vec<(String, Vec<&'a Change>)>, outcomes: &HashMap<Key, String>) -> Vec<Group<'a>> {
+    let single = by_target.len() <= GROUP_ABOVE;
+    let mut groups: Vec<(String, Group<'a>)> = Vec::new();
+    for (target, changes) in by_target {
+        let shape = if single {
+            target.clone()
+        } else {
+            shape(&target, &changes, outcomes)
+        };
+        match groups.iter_mut().find(|(s, _)| *s == shape) {
+            Some((_, g)) => g.targets.push(target),
+            None => groups.push((
+                shape,
+                Group {
+                    targets: vec![target],
+                    changes,
+                },
+            )),
+        }
+    }
+    groups.into_iter().map(|(_, g)| g).collect()
+}
+
+/// What an endpoint's changes do, with its own names taken out of every string (never out of a
+/// number: capacity 4 of endpoint `4` stays 4): equal shapes are alike.
+fn shape(target: &str, changes: &[&Change], outcomes: &HashMap<Key, String>) -> String {
+    let rid = target.split(" (").next().unwrap_or(target);
+    let own: Vec<&str> = rid
+        .split('/')
+        .enumerate()
+        .filter(|(i, _)| i % 2 == 1)
+        .map(|(_, part)| part)
+        .collect();
+    let anonymous = |text: &str| {
+        own.iter()
+            .fold(text.to_string(), |t, name| t.replace(name, "\u{0}"))
+    };
+    let mut out = target.strip_prefix(rid).unwrap_or_default().to_string();
+    for c in changes {
+        let outcome = outcomes.get(&key(c)).map_or("", String::as_str);
+        let values: Vec<serde_json::Value> = [&c.before, &c.after]
+            .into_iter()
+            .flatten()
+            .map(|v| strings_mapped(v, &anonymous))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{} {} {} {} {outcome}",
+            c.action.as_str(),
+            c.kind.as_str(),
+            anonymous(&c.name),
+            serde_json::Value::Array(values)
+        );
+    }
+    out
+}
+
+/// `v` with `f` applied to every string in it (keys stay).
+fn strings_mapped(v: &serde_json::Value, f: &dyn Fn(&str) -> String) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => Value::String(f(s)),
+        Value::Array(a) => Value::Array(a.iter().map(|x| strings_mapped(x, f)).collect()),
+        Value::Object(o) => Value::Object(o.iter().map(|(k, x)| (k.clone(), strings_mapped(x, f))).collect()),
+        other => other.clone(),
+    }
+}
+
+/// A group's name: the endpoint, or how many are alike with the first and the last.
+fn group_label(g: &Group<'_>) -> String {
+    match g.targets.as_slice() {
+        [one] => endpoint(one),
+        [first, .., last] => format!(
+            "{} endpoints alike: {} … {}",
+            g.targets.len(),
+            endpoint(first),
+            endpoint(last)
+        ),
+        [] => String::new(),
+    }
+}
+
+/// One row per endpoint (or group of alike endpoints): capacity before and after, and how many
+/// of its objects are added, changed and destroyed. Rows past `limit` characters are counted,
+/// not shown.
+fn overview(groups: &[Group<'_>], limit: usize) -> String {
     let mut out =
         String::from("| endpoint | capacity | + add | ~ change | - destroy |\n|---|---|--:|--:|--:|\n");
-    for (i, (target, changes)) in groups.iter().enumerate() {
-        let counts = Summary::of(changes.iter().copied());
+    for (i, g) in groups.iter().enumerate() {
+        let counts = Summary::of(g.changes.iter().copied());
+        let each = if g.targets.len() > 1 { " each" } else { "" };
         let row = format!(
-            "| {} | {} | {} | {} | {} |\n",
-            text(&endpoint(target)),
-            capacity(changes),
+            "| {} | {}{each} | {} | {} | {} |\n",
+            text(&group_label(g)),
+            capacity(&g.changes),
             counts.add,
             counts.change,
             counts.destroy,
         );
         if out.len() + row.len() + 100 > limit {
-            let _ = writeln!(out, "| and {} more endpoint(s) | | | | |", groups.len() - i);
+            let rest: usize = groups[i..].iter().map(|g| g.targets.len()).sum();
+            let _ = writeln!(out, "| and {rest} more endpoint(s) | | | | |");
             break;
         }
         out.push_str(&row);
@@ -170,8 +273,10 @@ fn capacity(changes: &[&Change]) -> String {
     }
 }
 
-/// An endpoint's changes, collapsible: one row each, what it does in the config's words.
-fn details(target: &str, changes: &[&Change], open: bool, outcomes: &HashMap<Key, String>) -> String {
+/// An endpoint's (or a group's) changes, collapsible: one row each, what it does in the config's
+/// words. A group names every member and shows the first one's changes.
+fn details(group: &Group<'_>, open: bool, outcomes: &HashMap<Key, String>) -> String {
+    let changes = &group.changes;
     let summary = Summary::of(changes.iter().copied());
     let mut counts = Vec::new();
     for (count, word) in [
@@ -183,11 +288,29 @@ fn details(target: &str, changes: &[&Change], open: bool, outcomes: &HashMap<Key
             counts.push(format!("{count} to {word}"));
         }
     }
+    let (title, members) = match group.targets.as_slice() {
+        [one] => (endpoint(one), String::new()),
+        [first, ..] => (
+            format!("{} endpoints alike", group.targets.len()),
+            format!(
+                "{}.\n\nEach changes as {} does:\n\n",
+                group
+                    .targets
+                    .iter()
+                    .map(|t| text(&endpoint(t)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                text(&endpoint(first))
+            ),
+        ),
+        [] => (String::new(), String::new()),
+    };
     let mut out = format!(
-        "\n<details{}><summary><b>{}</b>: {}</summary>\n\n",
+        "\n<details{}><summary><b>{}</b>: {}{}</summary>\n\n{members}",
         if open { " open" } else { "" },
-        html(&endpoint(target)),
-        counts.join(", ")
+        html(&title),
+        counts.join(", "),
+        if group.targets.len() > 1 { " each" } else { "" }
     );
     let with_outcome = !outcomes.is_empty();
     out.push_str(if with_outcome {

@@ -572,9 +572,36 @@ fn github_errors_are_retried_then_reported() {
 }
 
 #[test]
+fn alike_endpoints_past_ten_are_one_row_and_one_details_block() {
+    let many: String = (0..30)
+        .map(|i| format!("[[endpoint]]\nname = \"ep-{i:02}\"\nmax_capacity = 4\npreset = \"async-cpu\"\n\n"))
+        .chain(std::iter::once(
+            "[[endpoint]]\nname = \"ep-odd\"\nmax_capacity = 5\npreset = \"async-cpu\"\n".to_string(),
+        ))
+        .collect();
+    let a = Action::new(&many);
+    a.expect(&a.pr(&[]), 0, "planned");
+    let body = a.comments()[0]["body"].as_str().unwrap_or_default().to_string();
+    assert_contains(
+        &body,
+        "| 30 endpoints alike: ep-00 · AllTraffic … ep-29 · AllTraffic | new: 0..4 each | 4 | 0 | 0 |",
+    );
+    assert_contains(&body, "| ep-odd · AllTraffic | new: 0..5 | 4 | 0 | 0 |");
+    assert_contains(
+        &body,
+        "<summary><b>30 endpoints alike</b>: 4 to add each</summary>",
+    );
+    assert_contains(&body, "ep-17 · AllTraffic, ep-18 · AllTraffic");
+    assert_contains(&body, "Each changes as ep-00 · AllTraffic does:");
+    assert_eq!(body.matches("<details").count(), 2, "two blocks, not 31:\n{body}");
+    assert!(!body.contains("do not fit"), "{body}");
+}
+
+#[test]
 fn a_200_endpoint_plan_fits_a_comment_with_its_status_totals_fingerprint_and_footer() {
     let many: String = (0..200)
-        .map(|i| format!("[[endpoint]]\nname = \"endpoint-with-a-long-name-{i:03}\"\nvariant = \"variant-with-a-long-name\"\nmax_capacity = 4\npreset = \"async-cpu\"\n\n"))
+        // Each its own max_capacity: no two alike, so none is grouped.
+        .map(|i| format!("[[endpoint]]\nname = \"endpoint-with-a-long-name-{i:03}\"\nvariant = \"variant-with-a-long-name\"\nmax_capacity = {}\npreset = \"async-cpu\"\n\n", i + 1))
         .collect();
     let a = Action::new(&many);
     let r = a.pr(&[]);
@@ -602,6 +629,10 @@ fn a_200_endpoint_plan_fits_a_comment_with_its_status_totals_fingerprint_and_foo
     assert_contains(
         &body,
         "do not fit here; the whole plan is in the job summary of [this run](https://github.com/acme/models-",
+    );
+    assert!(
+        body.find("do not fit here") < body.find("| endpoint | capacity |"),
+        "the note is read before the overview"
     );
     // Every endpoint is in the overview or named in the note; the last one's details are not here.
     for i in [0, 100, 199] {
