@@ -3,7 +3,7 @@
 use super::context::Runner;
 use super::{Mode, Run, StepResult, set_result};
 use crate::github::GitHub;
-use crate::github::comment::{Marker, Status, change_lines, parse_marker};
+use crate::github::comment::{Entry, Marker, Status, change_lines, parse_marker};
 use crate::github::runner::{self, Files};
 use crate::inputs::Input;
 use crate::plan::Plan;
@@ -12,7 +12,7 @@ use crate::render;
 impl Run<'_> {
     /// Whether this apply may go on: the reviewed plan's PR and comment (when it must be the
     /// reviewed plan) and the note for the summary; Err: why it is refused.
-    pub(super) async fn guard(&self, guarded: bool) -> Result<(Option<(u64, u64)>, &'static str), Refusal> {
+    pub(super) async fn guard(&self, guarded: bool) -> Result<(Option<Reviewed>, &'static str), Refusal> {
         let strict = self
             .inputs
             .get(Input::REQUIRE_REVIEWED_PLAN)
@@ -46,7 +46,7 @@ impl Run<'_> {
         })
     }
     /// The PR and comment whose reviewed plan is today's plan, or why there is none.
-    pub(super) async fn reviewed(&self) -> Result<(u64, u64), Refusal> {
+    pub(super) async fn reviewed(&self) -> Result<Reviewed, Refusal> {
         let (pr, comment_id, marker) = reviewed_plan(self.github.as_ref(), self.ctx, self.config)
             .await
             .map_err(|why| Refusal {
@@ -69,18 +69,33 @@ impl Run<'_> {
             return Err(Refusal {
                 why,
                 // An earlier apply's record stays; the summary says why this run refused.
-                comment: (!marker.status.records_apply()).then_some(comment_id),
+                comment: (!marker.status.records_apply()).then_some(Reviewed {
+                    pr,
+                    comment: comment_id,
+                    history: marker.history,
+                }),
                 difference,
             });
         }
-        Ok((pr, comment_id))
+        Ok(Reviewed {
+            pr,
+            comment: comment_id,
+            history: marker.history,
+        })
     }
+}
+
+/// The pull request whose plan was reviewed, its comment and that comment's history.
+pub(super) struct Reviewed {
+    pub(super) pr: u64,
+    pub(super) comment: u64,
+    pub(super) history: Vec<Entry>,
 }
 
 /// Why an apply on push was refused, and the reviewed plan's comment to say so on, if found.
 pub(super) struct Refusal {
     pub(super) why: String,
-    pub(super) comment: Option<u64>,
+    pub(super) comment: Option<Reviewed>,
     /// What differs between the reviewed plan and today's, as a small table.
     pub(super) difference: Option<String>,
 }

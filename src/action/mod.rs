@@ -284,8 +284,8 @@ impl<'a> Run<'a> {
             Ok(gate) => gate,
             Err(refusal) => {
                 refuse(files, &self.summary_head, self.plan(), &refusal);
-                if let (Some(gh), Some(id)) = (&self.github, refusal.comment) {
-                    mark_refused(gh, self.ctx, config, self.plan(), id, &refusal).await;
+                if let (Some(gh), Some(reviewed)) = (&self.github, &refusal.comment) {
+                    mark_refused(gh, self.ctx, config, self.plan(), reviewed, &refusal).await;
                 }
                 return 1;
             }
@@ -311,8 +311,8 @@ impl<'a> Run<'a> {
             StepResult::Applied
         };
         set_result(files, result);
-        if let (Some(gh), Some((pr, comment_id))) = (&self.github, reviewed_on) {
-            mark_applied(gh, self.ctx, config, &plan, (pr, comment_id), &report).await;
+        if let (Some(gh), Some(reviewed)) = (&self.github, &reviewed_on) {
+            mark_applied(gh, self.ctx, config, &plan, reviewed, &report).await;
         }
         if failed {
             runner::error(

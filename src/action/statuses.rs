@@ -2,13 +2,13 @@
 //! merged without changes, refused; found again by its marker, never overwriting an applied record.
 
 use super::context::Runner;
-use super::guard::{Refusal, reviewed_plan};
+use super::guard::{Refusal, Reviewed, reviewed_plan};
 use super::simulation::simulation;
 use super::summary::summary_markdown;
 use super::{Run, StepResult, set_result};
 use crate::check::Checked;
 use crate::error::with_hint;
-use crate::github::comment::{self, Status, parse_marker};
+use crate::github::comment::{self, Entry, Status, parse_marker};
 use crate::github::runner::{self, Files};
 use crate::github::{GitHub, GitHubError};
 use crate::inputs::Input;
@@ -53,18 +53,24 @@ impl Run<'_> {
                 Some(h) => format!("{h}\n\n{warnings}"),
                 None => warnings,
             };
-            let c = comment::Frame {
-                config: self.config,
-                commit: ctx.head_sha(),
-                commit_url: commit_url.as_deref(),
-                run_url: run_url.as_deref(),
-                headline: &headline,
-                section: (!section.is_empty()).then_some(section.as_str()),
-                appendix: simulation.as_deref(),
-                report: None,
+            let at = now_minute();
+            let body = |old: Option<&str>| {
+                let history = history_of(old);
+                let c = comment::Frame {
+                    config: self.config,
+                    commit: ctx.head_sha(),
+                    commit_url: commit_url.as_deref(),
+                    run_url: run_url.as_deref(),
+                    headline: &headline,
+                    section: (!section.is_empty()).then_some(section.as_str()),
+                    appendix: simulation.as_deref(),
+                    report: None,
+                    history: &history,
+                    at: &at,
+                };
+                comment::body(Some(plan), status, &c)
             };
-            let body = comment::body(Some(plan), status, &c);
-            match upsert_comment(gh, pr, self.config, |_| body).await {
+            match upsert_comment(gh, pr, self.config, body).await {
                 Ok(url) => {
                     let _ = files.output("comment-url", &url);
                 }
@@ -120,6 +126,7 @@ pub(super) async fn comment_invalid(checked: &Checked, token: Option<&str>, ctx:
     let result = upsert_comment(&gh, pr, &checked.name, |old| {
         let label = "Outdated: the plan of an earlier commit, which merging would no longer apply";
         let section = format!("{diagnostics}{}", earlier_plan(old, label).unwrap_or_default());
+        let (history, at) = (history_of(old), now_minute());
         let frame = comment::Frame {
             config: &checked.name,
             commit: ctx.head_sha(),
@@ -129,6 +136,8 @@ pub(super) async fn comment_invalid(checked: &Checked, token: Option<&str>, ctx:
             section: Some(&section),
             appendix: None,
             report: None,
+            history: &history,
+            at: &at,
         };
         comment::body(None, Status::Invalid, &frame)
     })
@@ -161,6 +170,7 @@ pub(super) async fn comment_closed(config: &str, token: Option<&str>, ctx: &Runn
     let result = update_comment(&gh, pr, config, |old| {
         let label = "The last plan, which was never applied";
         let section = earlier_plan(Some(old), label).unwrap_or_default();
+        let (history, at) = (history_of(Some(old)), now_minute());
         let frame = comment::Frame {
             config,
             commit: ctx.head_sha(),
@@ -170,6 +180,8 @@ pub(super) async fn comment_closed(config: &str, token: Option<&str>, ctx: &Runn
             section: Some(&section),
             appendix: None,
             report: None,
+            history: &history,
+            at: &at,
         };
         comment::body(None, Status::Closed, &frame)
     })
@@ -239,9 +251,10 @@ pub(super) async fn mark_applied(
     ctx: &Runner,
     config: &str,
     plan: &Plan,
-    (pr, comment_id): (u64, u64),
+    reviewed: &Reviewed,
     report: &crate::apply::ApplyReport,
 ) {
+    let (pr, comment_id) = (reviewed.pr, reviewed.comment);
     use crate::apply::Outcome;
     let failed = report.failed();
     let status = if failed { Status::Failed } else { Status::Applied };
@@ -275,6 +288,7 @@ pub(super) async fn mark_applied(
         headline: &headline,
         section: None,
         report: Some(report),
+        history: &reviewed.history,
     };
     restate(gh, ctx, config, plan, comment_id, &restated).await;
 }
@@ -295,6 +309,7 @@ pub(super) async fn mark_merged_without_changes(gh: &GitHub, ctx: &Runner, confi
         headline: &headline,
         section: None,
         report: None,
+        history: &marker.history,
     };
     restate(gh, ctx, config, plan, comment_id, &restated).await;
 }
@@ -305,7 +320,7 @@ pub(super) async fn mark_refused(
     ctx: &Runner,
     config: &str,
     plan: &Plan,
-    comment_id: u64,
+    reviewed: &Reviewed,
     refusal: &Refusal,
 ) {
     let headline = format!(
@@ -321,8 +336,9 @@ pub(super) async fn mark_refused(
         headline: &headline,
         section: Some(&section),
         report: None,
+        history: &reviewed.history,
     };
-    restate(gh, ctx, config, plan, comment_id, &restated).await;
+    restate(gh, ctx, config, plan, reviewed.comment, &restated).await;
 }
 
 /// What a run after the merge says on the reviewed plan's comment.
@@ -331,6 +347,8 @@ pub(super) struct Restated<'a> {
     headline: &'a str,
     section: Option<&'a str>,
     report: Option<&'a crate::apply::ApplyReport>,
+    /// The comment's history so far.
+    history: &'a [Entry],
 }
 
 /// Rewrites the reviewed plan's comment for the merge commit. A failure only warns: AWS is
@@ -353,6 +371,8 @@ pub(super) async fn restate(
         section: r.section,
         appendix: None,
         report: r.report,
+        history: r.history,
+        at: &now_minute(),
     };
     if let Err(e) = gh
         .update_comment(comment_id, &comment::body(Some(plan), r.status, &frame))
@@ -426,4 +446,15 @@ pub(super) async fn update_comment(
             .await?;
     }
     Ok(())
+}
+
+/// The history a comment's marker holds (none for a new or foreign comment).
+fn history_of(old: Option<&str>) -> Vec<Entry> {
+    old.and_then(parse_marker).map(|m| m.history).unwrap_or_default()
+}
+
+/// Now, to the minute, as the history shows it: `YYYY-MM-DD HH:MM` (UTC).
+fn now_minute() -> String {
+    let t = crate::timestamp::format_utc(crate::timestamp::now());
+    t.get(..16).unwrap_or(&t).replacen('T', " ", 1)
 }

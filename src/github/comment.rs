@@ -69,10 +69,69 @@ impl Status {
         }
     }
 
+    /// The status in one word, for the history line.
+    fn word(self) -> &'static str {
+        match self {
+            Status::Planned => "planned",
+            Status::NoChanges => "no changes",
+            Status::Invalid => "invalid",
+            Status::Applied => "applied",
+            Status::Failed => "apply failed",
+            Status::Refused => "refused",
+            Status::Closed => "closed",
+        }
+    }
+
     /// The comment records what the merge's apply did in AWS: no later status replaces it.
     pub(crate) fn records_apply(self) -> bool {
         matches!(self, Status::Applied | Status::Failed)
     }
+}
+
+/// One status the comment has had: which, when (UTC, to the minute) and the run that set it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub(crate) status: Status,
+    /// `YYYY-MM-DD HH:MM`, UTC.
+    pub(crate) at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) run: Option<String>,
+}
+
+/// Entries kept in a comment's history: the first (the review) and the latest ones.
+const HISTORY: usize = 8;
+
+/// `earlier` with this status added: a status repeated (a new push re-plans) replaces its last
+/// entry; past `HISTORY` the oldest but the first go.
+fn next_history(earlier: &[Entry], entry: Entry) -> Vec<Entry> {
+    let mut history = earlier.to_vec();
+    if history.last().is_some_and(|last| last.status == entry.status) {
+        history.pop();
+    }
+    history.push(entry);
+    if history.len() > HISTORY {
+        history.drain(1..history.len() - HISTORY + 1);
+    }
+    history
+}
+
+/// The history as one line under the status: status, time and run of each change of status.
+fn history_line(history: &[Entry]) -> Option<String> {
+    if history.len() < 2 {
+        return None;
+    }
+    let entries: Vec<String> = history
+        .iter()
+        .map(|e| {
+            let run = e
+                .run
+                .as_ref()
+                .map(|u| format!(" ([run]({u}))"))
+                .unwrap_or_default();
+            format!("{} {} UTC{run}", e.status.word(), e.at)
+        })
+        .collect();
+    Some(format!("<sub>History: {}</sub>\n\n", entries.join(" → ")))
 }
 
 /// The hidden JSON marker at the top of the sticky plan comment.
@@ -87,6 +146,10 @@ pub struct Marker {
     /// no longer matches the reviewed one.
     #[serde(default)]
     pub changes: Vec<String>,
+    /// The statuses the comment has had, oldest first (this one last): a later run never erases
+    /// the review or the apply.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) history: Vec<Entry>,
 }
 
 impl Marker {
@@ -102,6 +165,7 @@ impl Marker {
                 .map(change_lines)
                 .filter(|c| c.iter().map(String::len).sum::<usize>() <= MAX_MARKER_CHANGES)
                 .unwrap_or_default(),
+            history: Vec::new(),
         }
     }
 
@@ -157,19 +221,30 @@ pub struct Frame<'a> {
     pub appendix: Option<&'a str>,
     /// Each change's outcome, once applied.
     pub report: Option<&'a ApplyReport>,
+    /// The comment's history before this status (from its marker; empty for a new comment).
+    pub(crate) history: &'a [Entry],
+    /// Now, `YYYY-MM-DD HH:MM` UTC: when this status is set.
+    pub(crate) at: &'a str,
 }
 
 /// The comment: marker, status line, then the plan (as much as fits GitHub's limit, the rest
 /// named with where it is whole), then the footer. Status, totals, fingerprint and footer always
 /// stay.
 pub(crate) fn body(plan: Option<&Plan>, status: Status, frame: &Frame<'_>) -> String {
-    let marker = Marker::new(frame.config, plan, status);
+    let mut marker = Marker::new(frame.config, plan, status);
+    let entry = Entry {
+        status,
+        at: frame.at.to_string(),
+        run: frame.run_url.map(str::to_string),
+    };
+    marker.history = next_history(frame.history, entry);
     let mut head = format!(
-        "{}\n### sagemaker-autoscale: `{}`\n\n{}: {}\n\n",
+        "{}\n### sagemaker-autoscale: `{}`\n\n{}: {}\n\n{}",
         marker.line(),
         frame.config.replace('`', "'"),
         status.headline_for(plan),
-        frame.headline
+        frame.headline,
+        history_line(&marker.history).unwrap_or_default()
     );
     if let Some(section) = frame.section {
         head.push_str(section);
@@ -279,6 +354,8 @@ mod tests {
             section: None,
             appendix: None,
             report: None,
+            history: &[],
+            at: "2026-12-03 10:00",
         };
         let b = body(Some(&plan()), Status::Planned, &ctx);
         let m = parse_marker(&b).expect("our marker");
@@ -339,7 +416,45 @@ mod tests {
             section,
             appendix: None,
             report,
+            history: &REVIEWED,
+            at: "2026-12-03 10:20",
         }
+    }
+
+    /// Every snapshot's comment was planned (and reviewed) in run 41 first.
+    static REVIEWED: std::sync::LazyLock<Vec<Entry>> = std::sync::LazyLock::new(|| {
+        vec![Entry {
+            status: Status::Planned,
+            at: "2026-12-03 09:00".into(),
+            run: Some("https://github.com/acme/models/actions/runs/41".into()),
+        }]
+    });
+
+    #[test]
+    fn the_history_keeps_the_review_and_the_latest_statuses() {
+        let entry = |status, at: &str| Entry {
+            status,
+            at: at.into(),
+            run: None,
+        };
+        // A new push re-plans: one "planned", the latest.
+        let h = next_history(
+            &[entry(Status::Planned, "09:00")],
+            entry(Status::Planned, "09:30"),
+        );
+        assert_eq!(h, vec![entry(Status::Planned, "09:30")]);
+        // Past the limit the first (the review) stays and the oldest after it go.
+        let mut h = vec![entry(Status::Planned, "00")];
+        for i in 1..=10 {
+            let status = if i % 2 == 0 {
+                Status::Planned
+            } else {
+                Status::Invalid
+            };
+            h = next_history(&h, entry(status, &format!("{i:02}")));
+        }
+        let times: Vec<&str> = h.iter().map(|e| e.at.as_str()).collect();
+        assert_eq!(times, ["00", "04", "05", "06", "07", "08", "09", "10"]);
     }
 
     fn report(plan: &Plan, fail_at: Option<usize>) -> ApplyReport {

@@ -384,6 +384,13 @@ fn a_merge_applies_the_reviewed_plan_and_marks_the_comment() {
         body,
         "✅ **Applied**: merged in #7; [this run](https://github.com/",
     );
+    // The review is not erased by the apply: both are in the history, each with its run.
+    let history = body
+        .lines()
+        .find(|l| l.starts_with("<sub>History: planned "))
+        .unwrap_or_else(|| panic!("a history line:\n{body}"));
+    assert_contains(history, " UTC ([run](https://github.com/");
+    assert_contains(history, " → applied ");
     assert_contains(
         body,
         "| **+** alarm `infer-endpoint-c356f91-AllTraffic-HasBacklogWithoutCapacity-ScalingPolicy` |",
