@@ -649,7 +649,7 @@ mod tests {
             text.contains("Apply: 1 applied, 0 failed, 0 not attempted, 1 removed with their target."),
             "{text}"
         );
-        let options = crate::render::Options {
+        let options = crate::render::Layout {
             limit: usize::MAX,
             whole_plan: "",
             report: Some(&report),

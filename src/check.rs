@@ -69,7 +69,7 @@ fn finish(
         validate::validate(raw, &mut d)
     };
     if let Some(desired) = desired.as_mut().filter(|s| s.stack.is_empty()) {
-        desired.stack = crate::ownership::default_stack(&name, repository);
+        desired.stack = crate::tags::default_stack(&name, repository);
     }
     Checked {
         name,

@@ -11,7 +11,7 @@ use crate::aws::{AwsError, Clients, CurrentState, connect, read_current};
 use crate::expected::schedules_in_force;
 use crate::inputs::Env;
 use crate::model::{DesiredState, ScalableDimension, ScalableTarget};
-use crate::ownership::{self, Query, Scope};
+use crate::ownership::{self, OwnershipRead, Scope};
 use crate::plan::{Blocked, Plan, diff};
 use crate::resource::{Kind, Records, align_unmanaged, desired_records};
 
@@ -67,7 +67,7 @@ async fn plan_for(desired: &DesiredState, scope: &Scope, goal: Goal) -> Result<P
             .map(|t| (t.resource_id.clone(), t.scalable_dimension))
             .collect();
         let owner = Owner {
-            query: Query::new(scope, &desired.stack, &region, &ids),
+            query: OwnershipRead::new(scope, &desired.stack, &region, &ids),
             prune: desired.prune,
         };
         let part = plan_region(clients, targets, &desired.stack, (owner, goal), now).await?;
@@ -129,7 +129,7 @@ fn schedule_clock() -> Result<Timestamp, AwsError> {
 
 /// What one region's plan must find out about ownership, and whether it may prune.
 struct Owner {
-    query: Query,
+    query: OwnershipRead,
     prune: bool,
 }
 
@@ -274,8 +274,13 @@ async fn remaining(regions: &BTreeMap<Option<String>, Region>) -> Result<usize, 
         // Deregistered targets are read again: they must be gone.
         let mut ids = target_ids(&r.desired);
         ids.extend(r.deregistered.iter().cloned());
-        let mut current =
-            read_current(&r.clients, &ids, &alarm_owners(&r.desired), &Query::default()).await?;
+        let mut current = read_current(
+            &r.clients,
+            &ids,
+            &alarm_owners(&r.desired),
+            &OwnershipRead::default(),
+        )
+        .await?;
         let mut desired = r.desired.clone();
         ownership::align(&desired, &mut current.records, &current.tags);
         align_unmanaged(&mut desired, &mut current.records);

@@ -28,6 +28,7 @@ pub mod schema;
 pub mod simulate;
 pub mod source;
 mod suggest;
+pub mod tags;
 pub mod timestamp;
 pub mod validate;
 

@@ -11,7 +11,7 @@ use crate::keywords::{AdjustmentType, Aggregation};
 use crate::model::{
     Alarm, DesiredState, PolicyConfig, ScheduledAction, StepAdjustment, SuspendedState, TargetTracking,
 };
-use crate::ownership::Tags;
+use crate::tags::Tags;
 
 /// The kind of AWS object a record stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -74,7 +74,7 @@ pub struct TargetRecord {
     pub max_capacity: i32,
     /// SuspendedState.
     pub suspended: SuspendedState,
-    /// The tags this tool manages (`ownership::tags`): set by RegisterScalableTarget when it
+    /// The tags this tool manages (`tags::tags`): set by RegisterScalableTarget when it
     /// creates the target, by TagResource after. Empty where they were not read.
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
@@ -232,7 +232,7 @@ pub fn desired_records(desired: &DesiredState) -> Records {
                 min_capacity: t.min_capacity,
                 max_capacity: t.max_capacity,
                 suspended: t.suspended,
-                tags: crate::ownership::tags(&desired.stack),
+                tags: crate::tags::tags(&desired.stack),
             }),
         );
         for p in &t.policies {

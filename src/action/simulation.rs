@@ -38,7 +38,7 @@ pub(super) async fn simulation(
     };
     let settings = simulate::Settings {
         days,
-        options: simulate::replay::Options {
+        options: simulate::replay::Model {
             startup_minutes: startup,
             initial: None,
         },

@@ -9,7 +9,7 @@ use crate::render;
 pub(super) fn summary_markdown(plan: &Plan, report: Option<&crate::apply::ApplyReport>) -> String {
     render::markdown_with(
         plan,
-        &render::Options {
+        &render::Layout {
             limit: render::MAX_SUMMARY,
             whole_plan: "the plan JSON (output `plan-json`)",
             report,

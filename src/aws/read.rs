@@ -18,11 +18,12 @@ use crate::model::{
     Alarm, AlarmStatistic, CustomMetric, Dimension, MetricQuery, MetricSpec, QueryMetric, ScalableDimension,
     ScheduledAction, StepAdjustment, SuspendedState, TargetTracking,
 };
-use crate::ownership::{Query, Tags, TagsRead, managed, owned_by};
+use crate::ownership::{OwnershipRead, TagsRead};
 use crate::resource::{
     ALARM_MARK, AlarmKept, AlarmRecord, Key, Kind, PolicyRecord, Record, Records, StepRecord, TargetRecord,
     normalise_schedule,
 };
+use crate::tags::{Tags, managed, owned_by};
 use crate::timestamp::format_utc;
 
 /// Concurrent AWS calls while reading.
@@ -107,7 +108,7 @@ pub async fn read_current(
     clients: &Clients,
     targets: &[(String, ScalableDimension)],
     alarm_owners: &HashMap<String, String>,
-    ownership: &Query,
+    ownership: &OwnershipRead,
 ) -> Result<CurrentState, AwsError> {
     let calls = AtomicUsize::new(0);
     let mut state = CurrentState::default();

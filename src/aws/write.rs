@@ -9,8 +9,8 @@ use crate::keywords::Keyword;
 use crate::model::{
     AlarmStatistic, MetricQuery, MetricSpec, ScalableDimension, ScheduledAction, SuspendedState,
 };
-use crate::ownership::Tags;
 use crate::resource::{ALARM_MARK, AlarmRecord, PolicyRecord, TargetRecord};
+use crate::tags::Tags;
 
 fn build<T, E: std::fmt::Display>(operation: &'static str, r: Result<T, E>) -> Result<T, AwsError> {
     r.map_err(|e| AwsError::Invalid {
@@ -270,7 +270,7 @@ pub(crate) async fn perform(clients: &Clients, write: &Write<'_>) -> Result<Opti
                 .treat_missing_data(a.treat_missing_data.as_str())
                 .set_alarm_actions(Some(actions.clone()))
                 .set_tags(Some(
-                    crate::ownership::tags(stack)
+                    crate::tags::tags(stack)
                         .into_iter()
                         .map(|(k, v)| cw::Tag::builder().key(k).value(v).build())
                         .collect(),

@@ -53,7 +53,7 @@ pub fn run(args: SimulateArgs) -> CommandResult {
     let baseline = baseline(&args.baseline)?;
     let settings = simulate::Settings {
         days: args.days,
-        options: simulate::replay::Options {
+        options: simulate::replay::Model {
             startup_minutes: args.startup.into(),
             initial: None,
         },

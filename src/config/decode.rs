@@ -17,28 +17,28 @@ use crate::suggest::did_you_mean;
 type Value<'i> = Spanned<DeValue<'i>>;
 
 /// One kind of table: what messages call it, and the decoder that asks for its keys.
-struct Kind<T> {
+struct TableKind<T> {
     what: &'static str,
     decode: fn(&mut Table<'_, '_>, &mut Diagnostics) -> T,
 }
 
-impl<T> Kind<T> {
+impl<T> TableKind<T> {
     const fn new(what: &'static str, decode: fn(&mut Table<'_, '_>, &mut Diagnostics) -> T) -> Self {
-        Kind { what, decode }
+        TableKind { what, decode }
     }
 }
 
-const CONFIG: Kind<RawConfig> = Kind::new("the top level", config);
-const ENDPOINT: Kind<RawEndpoint> = Kind::new("[[endpoint]]", endpoint);
-const COMPONENT: Kind<RawEndpoint> = Kind::new("[[inference_component]]", component);
-const SUSPENDED: Kind<RawSuspended> = Kind::new("`suspended`", suspended);
-const POLICY: Kind<RawPolicy> = Kind::new("[[endpoint.policy]]", policy);
-const METRIC: Kind<RawMetric> = Kind::new("`metric`", metric);
-const METRIC_QUERY: Kind<RawMetricQuery> = Kind::new("a `math` query", metric_query);
-const CUSTOM_METRIC: Kind<RawCustomMetric> = Kind::new("`custom` metric", custom_metric);
-const STEP: Kind<RawStep> = Kind::new("a step", step);
-const ALARM: Kind<RawAlarm> = Kind::new("`alarm`", alarm);
-const SCHEDULE: Kind<RawSchedule> = Kind::new("[[endpoint.schedule]]", schedule);
+const CONFIG: TableKind<RawConfig> = TableKind::new("the top level", config);
+const ENDPOINT: TableKind<RawEndpoint> = TableKind::new("[[endpoint]]", endpoint);
+const COMPONENT: TableKind<RawEndpoint> = TableKind::new("[[inference_component]]", component);
+const SUSPENDED: TableKind<RawSuspended> = TableKind::new("`suspended`", suspended);
+const POLICY: TableKind<RawPolicy> = TableKind::new("[[endpoint.policy]]", policy);
+const METRIC: TableKind<RawMetric> = TableKind::new("`metric`", metric);
+const METRIC_QUERY: TableKind<RawMetricQuery> = TableKind::new("a `math` query", metric_query);
+const CUSTOM_METRIC: TableKind<RawCustomMetric> = TableKind::new("`custom` metric", custom_metric);
+const STEP: TableKind<RawStep> = TableKind::new("a step", step);
+const ALARM: TableKind<RawAlarm> = TableKind::new("`alarm`", alarm);
+const SCHEDULE: TableKind<RawSchedule> = TableKind::new("[[endpoint.schedule]]", schedule);
 
 /// The tables of the config, to list the keys each accepts (the schema test, fuzzing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,7 +87,7 @@ impl Section {
     }
 }
 
-fn keys_of<T>(kind: &Kind<T>) -> Vec<&'static str> {
+fn keys_of<T>(kind: &TableKind<T>) -> Vec<&'static str> {
     let empty = DeTable::new();
     let mut t = Table::new(kind.what, Origin::default(), &empty);
     (kind.decode)(&mut t, &mut Diagnostics::default());
@@ -99,7 +99,7 @@ pub fn decode(root: &Spanned<DeTable<'_>>, d: &mut Diagnostics) -> RawConfig {
 }
 
 /// Decodes one table of `kind`, then reports what it lacks and what it has that is unknown.
-fn read<T>(kind: &Kind<T>, entries: &DeTable<'_>, origin: Origin, d: &mut Diagnostics) -> T {
+fn read<T>(kind: &TableKind<T>, entries: &DeTable<'_>, origin: Origin, d: &mut Diagnostics) -> T {
     let mut t = Table::new(kind.what, origin, entries);
     let value = (kind.decode)(&mut t, d);
     t.finish(d);
@@ -315,7 +315,7 @@ impl<'a, 'i> Table<'a, 'i> {
     }
 
     /// A table of `kind`.
-    fn table<T>(&mut self, key: &'static str, kind: &Kind<T>, d: &mut Diagnostics) -> Field<T> {
+    fn table<T>(&mut self, key: &'static str, kind: &TableKind<T>, d: &mut Diagnostics) -> Field<T> {
         let v = self.value(key)?;
         match v.get_ref() {
             DeValue::Table(t) => {
@@ -331,12 +331,17 @@ impl<'a, 'i> Table<'a, 'i> {
 
     /// An array of tables of `kind` (`[[...]]` or `[{...}]`), skipping entries that are not
     /// tables.
-    fn tables<T>(&mut self, key: &'static str, kind: &Kind<T>, d: &mut Diagnostics) -> Option<Vec<T>> {
+    fn tables<T>(&mut self, key: &'static str, kind: &TableKind<T>, d: &mut Diagnostics) -> Option<Vec<T>> {
         self.value(key).and_then(|v| array_of_tables(v, key, kind, d))
     }
 
     /// As [`Table::tables`], located at the array.
-    fn located_tables<T>(&mut self, key: &'static str, kind: &Kind<T>, d: &mut Diagnostics) -> Field<Vec<T>> {
+    fn located_tables<T>(
+        &mut self,
+        key: &'static str,
+        kind: &TableKind<T>,
+        d: &mut Diagnostics,
+    ) -> Field<Vec<T>> {
         let v = self.value(key)?;
         array_of_tables(v, key, kind, d).map(|items| Located::new(items, Origin::file(v.span())))
     }
@@ -576,7 +581,7 @@ fn strings(v: &Value<'_>, key: &str, d: &mut Diagnostics) -> Vec<Located<String>
         .collect()
 }
 
-fn array_of_tables<T>(v: &Value<'_>, key: &str, kind: &Kind<T>, d: &mut Diagnostics) -> Option<Vec<T>> {
+fn array_of_tables<T>(v: &Value<'_>, key: &str, kind: &TableKind<T>, d: &mut Diagnostics) -> Option<Vec<T>> {
     let items = array(v, key, d)?;
     let mut out = Vec::new();
     for item in items.iter() {

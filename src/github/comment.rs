@@ -269,7 +269,7 @@ pub(crate) fn body(plan: Option<&Plan>, status: Status, frame: &Frame<'_>) -> St
     let Some(plan) = plan else {
         return cut(&format!("{head}{footer}"), MAX_COMMENT, frame.run_url);
     };
-    let options = |limit| render::Options {
+    let options = |limit| render::Layout {
         limit,
         whole_plan: &whole_plan,
         report: frame.report,

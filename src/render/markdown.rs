@@ -15,7 +15,7 @@ pub const MAX_SUMMARY: usize = 1_000_000;
 const OPEN_DETAILS: usize = 5;
 
 /// How much of the plan fits, and what else the markdown shows.
-pub struct Options<'a> {
+pub struct Layout<'a> {
     /// Characters the markdown may take; endpoints whose details do not fit are listed by name.
     pub limit: usize,
     /// Where the whole plan is, for what does not fit (e.g. "the job summary of [this run](...)").
@@ -28,7 +28,7 @@ pub struct Options<'a> {
 pub fn markdown(plan: &Plan) -> String {
     markdown_with(
         plan,
-        &Options {
+        &Layout {
             limit: usize::MAX,
             whole_plan: "",
             report: None,
@@ -38,7 +38,7 @@ pub fn markdown(plan: &Plan) -> String {
 
 /// The plan as markdown within `options.limit`: totals, what needs attention (left-out
 /// targets, destroys, warnings) and the overview always; each endpoint's details while they fit.
-pub fn markdown_with(plan: &Plan, options: &Options<'_>) -> String {
+pub fn markdown_with(plan: &Plan, options: &Layout<'_>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "**{}**\n", summary_line(&plan.summary));
     if let Some(report) = options.report {

@@ -70,11 +70,11 @@ fn target(t: &crate::resource::TargetRecord) -> Vec<Setting> {
     }
     let tag = |key: &str| t.tags.get(key).cloned().unwrap_or_default();
     out.push(default_if(
-        setting("stack tag", tag(crate::ownership::STACK_TAG)),
+        setting("stack tag", tag(crate::tags::STACK_TAG)),
         true,
     ));
     out.push(default_if(
-        setting("managed-by tag", tag(crate::ownership::MANAGED_BY.0)),
+        setting("managed-by tag", tag(crate::tags::MANAGED_BY.0)),
         true,
     ));
     out

@@ -11,7 +11,7 @@ use crate::model::{AlarmStatistic, Dimension, MetricSpec, PolicyConfig, Scalable
 
 /// One metric to fetch: what it is, with which dimensions and statistic.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Query {
+pub struct Series {
     pub id: MetricId,
     pub dimensions: Vec<Dimension>,
     pub stat: String,
@@ -20,28 +20,28 @@ pub struct Query {
 /// The metrics the targets' policies and alarms read, plus the queue size of endpoint
 /// variants (it decides HasBacklogWithoutCapacity under another capacity). First use wins
 /// when two policies read one metric with different statistics.
-pub fn queries(targets: &[&ScalableTarget]) -> Vec<Query> {
-    let mut out: BTreeMap<MetricId, Query> = BTreeMap::new();
+pub fn queries(targets: &[&ScalableTarget]) -> Vec<Series> {
+    let mut out: BTreeMap<MetricId, Series> = BTreeMap::new();
     for t in targets {
         let own = t.scaled.own_dimensions();
         for p in &t.policies {
             let q = match &p.config {
                 PolicyConfig::TargetTracking(tt) => match &tt.metric {
-                    MetricSpec::Custom(c) => Query {
+                    MetricSpec::Custom(c) => Series {
                         id: metric_of(tt),
                         dimensions: c.dimensions.clone(),
                         stat: c.statistic.as_str().to_string(),
                     },
                     MetricSpec::Predefined(p) => {
                         let (id, stat) = predefined(*p);
-                        Query {
+                        Series {
                             id,
                             dimensions: own.clone(),
                             stat: stat.as_str().to_string(),
                         }
                     }
                     MetricSpec::Math(queries) => match returned(queries) {
-                        Some(m) => Query {
+                        Some(m) => Series {
                             id: metric_of(tt),
                             dimensions: m.dimensions.clone(),
                             stat: m.stat.clone(),
@@ -49,7 +49,7 @@ pub fn queries(targets: &[&ScalableTarget]) -> Vec<Query> {
                         None => continue,
                     },
                 },
-                PolicyConfig::Step(s) => Query {
+                PolicyConfig::Step(s) => Series {
                     id: alarm_metric(&s.alarm),
                     dimensions: s.alarm.dimensions.clone(),
                     stat: match &s.alarm.statistic {
@@ -62,7 +62,7 @@ pub fn queries(targets: &[&ScalableTarget]) -> Vec<Query> {
         }
         if let Scaled::Variant { endpoint, .. } = &t.scaled {
             let id = ("AWS/SageMaker".to_string(), "ApproximateBacklogSize".to_string());
-            out.entry(id.clone()).or_insert(Query {
+            out.entry(id.clone()).or_insert(Series {
                 id,
                 dimensions: vec![Dimension {
                     name: "EndpointName".into(),
@@ -79,7 +79,7 @@ pub fn queries(targets: &[&ScalableTarget]) -> Vec<Query> {
 /// signals and the number of calls made.
 pub async fn fetch(
     clients: &Clients,
-    queries: &[Query],
+    queries: &[Series],
     start: i64,
     minutes: usize,
 ) -> Result<(Signals, usize), AwsError> {

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::aws::{AwsError, connect, read_current};
 use crate::model::{DesiredState, ScalableDimension, ScalableTarget};
-use replay::{Options, Trace};
+use replay::{Model, Trace};
 use signals::Signals;
 
 /// What to compare the proposed config with.
@@ -35,7 +35,7 @@ pub struct Settings {
     /// Days of one-minute history to replay (CloudWatch keeps 15).
     pub days: u32,
     /// How the replay models capacity.
-    pub options: Options,
+    pub options: Model,
     /// Price of one instance (or copy) hour, for the cost row.
     pub price: Option<f64>,
 }
@@ -127,7 +127,7 @@ pub async fn simulate(
         report.calls += calls;
         for t in targets {
             // HasBacklogWithoutCapacity is derived from the queue size when that is known.
-            let derived = |q: &&fetch::Query| {
+            let derived = |q: &&fetch::Series| {
                 signals.backlog.is_some()
                     && signals::class(&q.id.0, &q.id.1) == signals::Class::BacklogWithoutCapacity
             };

@@ -17,7 +17,7 @@ use crate::schedule::{InForce, Schedule};
 
 /// How the replay models the endpoint.
 #[derive(Debug, Clone, Default)]
-pub struct Options {
+pub struct Model {
     /// Minutes from a launch until the new capacity serves (and shows in metrics).
     pub startup_minutes: usize,
     /// Capacity at the start; default the target's min_capacity.
@@ -86,7 +86,7 @@ pub fn run(
     target: &ScalableTarget,
     signals: &Signals,
     recorded_capacity: Option<&[i32]>,
-    opts: &Options,
+    opts: &Model,
 ) -> Trace {
     let mut trace = Trace::default();
     let schedules = schedules(target, signals.start, &mut trace.notes);
@@ -308,7 +308,7 @@ mod tests {
             "NoCapacityInvocationFailures",
             vec![Some(1.0); 10],
         );
-        let trace = run(&desired.targets[0], &signals, None, &Options::default());
+        let trace = run(&desired.targets[0], &signals, None, &Model::default());
         assert_eq!(trace.serving[0], 0, "starts at zero: {trace:?}");
         assert!(
             trace.desired.iter().any(|&c| c >= 1),

@@ -1,7 +1,7 @@
 //! Hand-computed traces the simulator must reproduce exactly. Each test builds its target
 //! through the real validator, so the policies are the ones a config would give.
 
-use super::replay::{Event, Options, run};
+use super::replay::{Event, Model, run};
 use super::signals::Signals;
 use crate::model::ScalableTarget;
 
@@ -53,7 +53,7 @@ fn seed_policies_on_a_burst_of_backlog_from_zero() {
         .collect();
     s.record("/aws/sagemaker/Endpoints", "CPUUtilization", cpu);
     let recorded = vec![1; 100];
-    let trace = run(&seed, &s, Some(&recorded), &Options::default());
+    let trace = run(&seed, &s, Some(&recorded), &Model::default());
     assert_eq!(
         trace.events,
         vec![
@@ -77,7 +77,7 @@ fn start_up_time_delays_capacity_in_service() {
     let seed = target("[[endpoint]]\nname = \"ep\"\nmax_capacity = 4\npreset = \"async-cpu\"\n");
     let mut s = Signals::new(0, 20);
     s.record("AWS/SageMaker", "ApproximateBacklogSize", vec![Some(100.0); 20]);
-    let opts = Options {
+    let opts = Model {
         startup_minutes: 3,
         initial: None,
     };
@@ -122,7 +122,7 @@ alarm = { metric = "QueueDepth", namespace = "MyApp", statistic = "Sum", period 
         "QueueDepth",
         [90.0, 120.0, 170.0, 250.0, 130.0, 40.0, 60.0].map(Some).to_vec(),
     );
-    let trace = run(&t, &s, None, &Options::default());
+    let trace = run(&t, &s, None, &Model::default());
     assert_eq!(
         trace.events,
         vec![
@@ -184,7 +184,7 @@ min_capacity = 0
         "CPUUtilization",
         vec![Some(0.0); minutes],
     );
-    let trace = run(&t, &s, Some(&vec![1; minutes]), &Options::default());
+    let trace = run(&t, &s, Some(&vec![1; minutes]), &Model::default());
     // 08:00 is minute 2; 18:00 is minute 602.
     assert_eq!(
         trace.events,
@@ -223,7 +223,7 @@ metric = { custom = { name = "QueueDepth", namespace = "MyApp", statistic = "Ave
         .map(|m| Some(if (15..18).contains(&m) { 40.0 } else { 2.0 }))
         .collect();
     s.record("MyApp", "QueueDepth", values);
-    let opts = Options {
+    let opts = Model {
         startup_minutes: 0,
         initial: Some(4),
     };
@@ -266,7 +266,7 @@ min_capacity = 1
     );
     let mut s = Signals::new(1_795_996_800, 6);
     s.record("AWS/SageMaker", "ApproximateBacklogSize", vec![Some(10.0); 6]);
-    let trace = run(&t, &s, None, &Options::default());
+    let trace = run(&t, &s, None, &Model::default());
     assert_eq!(
         trace.events,
         vec![event(2, 0, 1, "warm-up"), event(4, 1, 2, "from-zero")]

@@ -31,7 +31,7 @@ pub fn validate(mut raw: RawConfig, d: &mut Diagnostics) -> Option<DesiredState>
         region(r, d);
     }
     if let Some(s) = &raw.stack
-        && let Some(why) = crate::ownership::stack_problem(&s.value)
+        && let Some(why) = crate::tags::stack_problem(&s.value)
     {
         d.push(
             Diagnostic::new(
