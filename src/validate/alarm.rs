@@ -1,7 +1,7 @@
 //! The CloudWatch alarm of a step policy, with PutMetricAlarm's rules.
 
+use super::metric::{EndpointContext, dimensions, metric_text};
 use super::names::MetricField;
-use super::policy::{EndpointContext, dimensions, metric_text};
 use super::statistic::extended_statistic_error;
 use super::{int_in, names};
 use crate::config::raw::{Located, RawAlarm};
@@ -115,7 +115,7 @@ pub fn validate(
         (Some(_), None) => None,
     };
     if let (Some(ns), Some(m), Some(field)) = (&namespace, &metric, &raw.metric) {
-        super::policy::summed_across_cores(ns, m, &field.origin, None, d);
+        super::metric::summed_across_cores(ns, m, &field.origin, None, d);
     }
     let dims = match (&namespace, &metric) {
         (Some(ns), Some(m)) => dimensions(&raw.dimensions, ns, m, ctx, d),

@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 
-use super::policy::{self, EndpointContext};
+use super::metric::EndpointContext;
+use super::policy;
 use super::{AlarmUse, MAX_POLICIES_PER_TARGET, MAX_SCHEDULES_PER_TARGET, int_in, names, required, schedule};
 use crate::config::raw::RawEndpoint;
 use crate::diagnostic::{Diagnostic, Diagnostics, Origin, Severity, codes};

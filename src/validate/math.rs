@@ -7,8 +7,8 @@
 
 use std::collections::HashSet;
 
+use super::metric::{EndpointContext, dimensions, metric_text};
 use super::names::{self, MetricField};
-use super::policy::{EndpointContext, dimensions, metric_text};
 use super::required;
 use super::statistic::{Grammar, statistic_error};
 use crate::config::raw::{Located, RawMetricQuery};

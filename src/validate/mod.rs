@@ -4,6 +4,7 @@ mod advice;
 mod alarm;
 mod endpoint;
 mod math;
+mod metric;
 mod names;
 mod policy;
 mod preset;
