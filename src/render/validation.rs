@@ -101,7 +101,6 @@ pub fn warnings_markdown(checked: &Checked, link: &dyn Fn(usize) -> Option<Strin
             super::markdown::text(&d.message)
         ));
     }
-    out.push('\n');
     out
 }
 

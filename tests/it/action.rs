@@ -1445,3 +1445,98 @@ fn workflow_dispatch_on_the_default_branch_reapplies() {
     a.expect(&r, 0, "applied");
     assert_contains(&a.summary(), "not guarded by a reviewed plan");
 }
+
+/// A comment body with what changes from run to run masked: the test's repository number,
+/// fingerprints and the history's times.
+fn stable(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(c) = rest.chars().next() {
+        let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
+        let hex = |s: &str| s.bytes().take_while(u8::is_ascii_hexdigit).count();
+        if let Some(after) = rest.strip_prefix("acme/models-") {
+            out.push_str("acme/models-N");
+            rest = &after[digits(after)..];
+        } else if let Some(after) = rest.strip_prefix("sha256:") {
+            let n = hex(after);
+            out.push_str(if n >= 64 {
+                "sha256:<fingerprint>"
+            } else {
+                "sha256:<short>"
+            });
+            rest = &after[n..];
+        } else if rest.len() >= 16
+            && rest.as_bytes()[..16]
+                .iter()
+                .zip(b"dddd-dd-dd dd:dd")
+                .all(|(b, p)| if *p == b'd' { b.is_ascii_digit() } else { b == p })
+        {
+            out.push_str("<time>");
+            rest = &rest[16..];
+        } else {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
+}
+
+/// The comment of each status and shape, as a run against the stand-ins writes it (not typed
+/// by hand): reviewed in `src/github/snapshots`' hand-made twins and rendered with
+/// scripts/render-markdown.sh.
+#[test]
+fn comments_of_every_status_come_from_runs() {
+    let snap = |name: &str, a: &Action| {
+        let body = a.comments()[0]["body"].as_str().unwrap_or_default().to_string();
+        insta::assert_snapshot!(format!("run_{name}"), stable(&body));
+    };
+    // Planned, then invalid (the plan kept as outdated), then planned again.
+    let a = Action::new(SEED);
+    a.expect(&a.pr(&[]), 0, "planned");
+    snap("planned", &a);
+    a.config("[[endpoint]]\nname = \"infer-endpoint-c356f91\"\nmax_capacity = 4\npreset = \"async-cpu\"\nmin_capacity = 9\n");
+    a.expect(&a.pr(&[]), 1, "invalid");
+    snap("invalid", &a);
+    a.config(SEED);
+    a.pr(&[]);
+    // Merged and applied; a re-run keeps the record.
+    a.merged_pr();
+    a.expect(&a.push(&[]), 0, "applied");
+    snap("applied", &a);
+
+    // A failed apply names the failure first.
+    let a = Action::new(SEED);
+    a.pr(&[]);
+    a.merged_pr();
+    a.aws.fault("PutMetricAlarm", 400, "ValidationError", 1, 0);
+    a.expect(&a.push(&[]), 1, "apply-failed");
+    snap("apply_failed", &a);
+
+    // Refused: AWS changed after the review.
+    let a = Action::new(SEED);
+    a.pr(&[]);
+    a.merged_pr();
+    a.apply_by_hand(&SEED.replace("max_capacity = 4", "max_capacity = 9"));
+    a.expect(&a.push(&[]), 1, "refused");
+    snap("refused", &a);
+
+    // A destroy in the status line; a simulation with no metrics said first.
+    let both = format!("{SEED}{OTHER}");
+    let a = Action::new(&both);
+    a.dispatch(&[]);
+    a.config_at_base(&both);
+    a.config(SEED);
+    a.pr_on_base();
+    snap("planned_destroy", &a);
+    let a = Action::new(SEED);
+    a.pr(&[("INPUT_SIMULATE", "true"), ("INPUT_SIMULATE-DAYS", "1")]);
+    snap("planned_simulation_no_metrics", &a);
+
+    // Twelve alike endpoints: one row, one block.
+    let alike: String = (0..12)
+        .map(|i| format!("[[endpoint]]\nname = \"ep-{i:02}\"\nmax_capacity = 4\npreset = \"async-cpu\"\n\n"))
+        .collect();
+    let a = Action::new(&alike);
+    a.pr(&[]);
+    snap("planned_alike", &a);
+}
