@@ -76,7 +76,7 @@ pub(super) async fn open_drift_issue(
 ) -> Result<String, GitHubError> {
     let body = comment::cut(
         &format!(
-            "{}\nAWS no longer matches `{config}` (checked by {}).\n\n{}\n{}\n",
+            "{}\n⚠️ **Drift**: AWS no longer matches `{config}` (checked by {}). What a re-apply would change, and what it would leave:\n\n{}\n{}\n",
             drift_marker(config),
             ctx.run_url().unwrap_or_else(|| "a scheduled run".into()),
             render::markdown(plan),

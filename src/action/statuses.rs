@@ -30,10 +30,15 @@ impl Run<'_> {
             .as_deref()
             .map(|s| format!("\n{s}"))
             .unwrap_or_default();
+        // The summary opens with the comment's status line and ends with its footer.
+        let (status, headline) = planned_status(plan, self.config, ctx);
+        let (run_url, commit_url) = (ctx.run_url(), ctx.commit_url(ctx.head_sha()));
         let _ = files.summary(&format!(
-            "{}{}{appendix}",
+            "{}{}\n\n{}{appendix}{}",
             self.summary_head,
-            summary_markdown(plan, None)
+            comment::status_line(status, Some(plan), &headline),
+            summary_markdown(plan, None),
+            comment::footer(ctx.head_sha(), commit_url.as_deref(), run_url.as_deref())
         ));
         set_result(
             files,
@@ -44,8 +49,6 @@ impl Run<'_> {
             },
         );
         if let (Some(gh), Some(pr)) = (&self.github, ctx.pr_number()) {
-            let (status, headline) = planned_status(plan, self.config, ctx);
-            let (run_url, commit_url) = (ctx.run_url(), ctx.commit_url(ctx.head_sha()));
             let link = |line| ctx.line_url(ctx.head_sha(), self.config, line);
             // Near the top: the simulation's cost and risk, then the config's warnings.
             let warnings = render::warnings_markdown(self.checked, &link);

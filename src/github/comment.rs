@@ -239,27 +239,17 @@ pub(crate) fn body(plan: Option<&Plan>, status: Status, frame: &Frame<'_>) -> St
     };
     marker.history = next_history(frame.history, entry);
     let mut head = format!(
-        "{}\n### sagemaker-autoscale: `{}`\n\n{}: {}\n\n{}",
+        "{}\n### sagemaker-autoscale: `{}`\n\n{}\n\n{}",
         marker.line(),
         frame.config.replace('`', "'"),
-        status.headline_for(plan),
-        frame.headline,
+        status_line(status, plan, frame.headline),
         history_line(&marker.history).unwrap_or_default()
     );
     if let Some(section) = frame.section {
         head.push_str(section);
         head.push('\n');
     }
-    let short: String = frame.commit.chars().take(7).collect();
-    let commit = match frame.commit_url {
-        Some(url) => format!("[`{short}`]({url})"),
-        None => format!("`{short}`"),
-    };
-    let mut footer = format!("\n---\n<sub>Commit {commit}");
-    if let Some(url) = frame.run_url {
-        footer.push_str(&format!(" · [run]({url})"));
-    }
-    footer.push_str("</sub>\n");
+    let footer = footer(frame.commit, frame.commit_url, frame.run_url);
     let whole_plan = match frame.run_url {
         Some(url) => format!("the job summary of [this run]({url})"),
         None => "the job summary of this run".to_string(),
@@ -294,6 +284,28 @@ pub(crate) fn body(plan: Option<&Plan>, status: Status, frame: &Frame<'_>) -> St
         MAX_COMMENT,
         frame.run_url,
     )
+}
+
+/// The status line: the status with the plan's risk, then its words. The job summary opens
+/// with the same line.
+pub(crate) fn status_line(status: Status, plan: Option<&Plan>, headline: &str) -> String {
+    format!("{}: {headline}", status.headline_for(plan))
+}
+
+/// The footer: the commit the comment is about (linked) and the run. The job summary ends with
+/// the same one.
+pub(crate) fn footer(commit: &str, commit_url: Option<&str>, run_url: Option<&str>) -> String {
+    let short: String = commit.chars().take(7).collect();
+    let commit = match commit_url {
+        Some(url) => format!("[`{short}`]({url})"),
+        None => format!("`{short}`"),
+    };
+    let mut footer = format!("\n---\n<sub>Commit {commit}");
+    if let Some(url) = run_url {
+        footer.push_str(&format!(" · [run]({url})"));
+    }
+    footer.push_str("</sub>\n");
+    footer
 }
 
 /// Cuts `body` to at most `limit` characters on a line boundary, with a note saying where the

@@ -1494,6 +1494,16 @@ fn comments_of_every_status_come_from_runs() {
     let a = Action::new(SEED);
     a.expect(&a.pr(&[]), 0, "planned");
     snap("planned", &a);
+    // The job summary opens with the comment's status line and ends with its footer.
+    let summary = a.summary();
+    assert_contains(
+        &summary,
+        "🟡 **Planned**: applies when merged to `main`.\n\n**Plan: 4 to add",
+    );
+    assert!(
+        summary.trim_end().ends_with("/actions/runs/4242)</sub>"),
+        "{summary}"
+    );
     a.config("[[endpoint]]\nname = \"infer-endpoint-c356f91\"\nmax_capacity = 4\npreset = \"async-cpu\"\nmin_capacity = 9\n");
     a.expect(&a.pr(&[]), 1, "invalid");
     snap("invalid", &a);
