@@ -82,19 +82,7 @@ pub fn cost_and_risk(r: &Report) -> String {
             r.days
         );
     }
-    let sum = |f: &dyn Fn(&Replayed) -> f64, baseline: bool| -> f64 {
-        r.targets
-            .iter()
-            .filter_map(|t| {
-                if baseline {
-                    t.baseline.as_ref()
-                } else {
-                    Some(&t.proposed)
-                }
-            })
-            .map(f)
-            .sum()
-    };
+    let sum = |f: &dyn Fn(&Replayed) -> f64, baseline: bool| total(r, f, baseline).unwrap_or(0.0);
     let has_baseline = r.targets.iter().any(|t| t.baseline.is_some());
     let month = 30.0 / f64::from(r.days.max(1));
     let mut parts = Vec::new();
@@ -130,23 +118,26 @@ pub fn cost_and_risk(r: &Report) -> String {
     )
 }
 
+/// `f` summed over every target's baseline (or proposed) replay; None when there is none.
+fn total(r: &Report, f: &dyn Fn(&Replayed) -> f64, baseline: bool) -> Option<f64> {
+    let values: Vec<f64> = r
+        .targets
+        .iter()
+        .filter_map(|t| {
+            if baseline {
+                t.baseline.as_ref()
+            } else {
+                Some(&t.proposed)
+            }
+        })
+        .map(f)
+        .collect();
+    (!values.is_empty()).then(|| values.iter().sum())
+}
+
 /// The numbers a reviewer looks for first, over every target: current -> proposed.
 fn headline(r: &Report) -> String {
-    let total = |f: &dyn Fn(&Replayed) -> f64, baseline: bool| -> Option<f64> {
-        let values: Vec<f64> = r
-            .targets
-            .iter()
-            .filter_map(|t| {
-                if baseline {
-                    t.baseline.as_ref()
-                } else {
-                    Some(&t.proposed)
-                }
-            })
-            .map(f)
-            .collect();
-        (!values.is_empty()).then(|| values.iter().sum())
-    };
+    let total = |f: &dyn Fn(&Replayed) -> f64, baseline: bool| total(r, f, baseline);
     let pair = |f: &dyn Fn(&Replayed) -> f64, show: &dyn Fn(f64) -> String| match total(f, true) {
         Some(old) => format!("{} → **{}**", show(old), show(total(f, false).unwrap_or(0.0))),
         None => format!("**{}**", show(total(f, false).unwrap_or(0.0))),
