@@ -84,8 +84,10 @@ impl Runner {
 
     /// A line of a file of the repository at commit `sha`.
     pub(super) fn line_url(&self, sha: &str, path: &str, line: usize) -> Option<String> {
-        self.commit_url(sha)
-            .map(|commit| format!("{}/{path}#L{line}", commit.replacen("/commit/", "/blob/", 1)))
+        self.commit_url(sha).map(|commit| {
+            let path = path.trim_start_matches("./");
+            format!("{}/{path}#L{line}", commit.replacen("/commit/", "/blob/", 1))
+        })
     }
 
     /// A pull request from a fork gets a read-only token and no secrets. A fork deleted after

@@ -49,17 +49,23 @@ impl Status {
     /// The status with the plan's risk: a plan that leaves a target out (the run fails) or
     /// destroys an endpoint's scaling is not the same yellow as a harmless one.
     fn headline_for(self, plan: Option<&Plan>) -> String {
-        let Some(plan) = plan.filter(|_| self == Status::Planned) else {
+        // A plan with nothing to apply can still leave a target out: that is not "no changes".
+        let Some(plan) = plan.filter(|_| matches!(self, Status::Planned | Status::NoChanges)) else {
             return self.headline().to_string();
         };
         let destroyed = plan.deregistrations().count();
         if !plan.blocked.is_empty() {
             let n = plan.blocked.len();
+            let word = if self == Status::Planned {
+                "Planned"
+            } else {
+                "No changes"
+            };
             format!(
-                "🔴 **Planned, {n} target{} left out** (the run fails until it can be planned)",
+                "🔴 **{word}, but {n} target{} left out** (the run fails until it can be planned)",
                 if n == 1 { "" } else { "s" }
             )
-        } else if destroyed > 0 {
+        } else if self == Status::Planned && destroyed > 0 {
             format!(
                 "🟠 **Planned, destroys the scaling of {destroyed} endpoint{}**",
                 if destroyed == 1 { "" } else { "s" }

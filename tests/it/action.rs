@@ -860,6 +860,16 @@ fn a_target_the_tool_cannot_represent_is_named_in_the_comment_and_fails_the_run(
         body.contains("is left out of this plan") && body.contains("other-endpoint"),
         "{body}"
     );
+    // The risk is in the status line, not only further down.
+    assert_contains(
+        body,
+        "🔴 **Planned, but 1 target left out** (the run fails until it can be planned)",
+    );
+    // With nothing else to change, it is still not a green "no changes".
+    a.config(SEED);
+    assert_eq!(a.pr(&[]).code, 1);
+    let body = a.comments()[0]["body"].as_str().unwrap_or_default().to_string();
+    assert_contains(&body, "🔴 **No changes, but 1 target left out**");
 }
 
 const OTHER: &str = "[[endpoint]]\nname = \"other-ep\"\nmax_capacity = 2\npreset = \"async-cpu\"\n";
