@@ -20,7 +20,8 @@ if [ "$2" = --measure ]; then measure=true; else out=$(realpath -m "$2"); fi
 theme=light; [ "${4:-}" = --dark ] && theme=dark
 command -v chromium >/dev/null || { echo "error: needs Debian's chromium (apt-get install chromium)" >&2; exit 1; }
 mods=$here/render/node_modules
-[ -d "$mods/marked" ] || (cd "$here/render" && npm ci --no-audit --no-fund --loglevel=error)
+# npm says what it installed on stdout: keep it out of what --measure prints.
+[ -d "$mods/marked" ] || (cd "$here/render" && npm ci --no-audit --no-fund --loglevel=error) >&2
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 python3 - "$md" "$tmp/page.html" "$mods" "$theme" "$measure" <<'PY'
 import html, json, sys
