@@ -39,9 +39,51 @@ pub fn markdown(plan: &Plan) -> String {
 /// The plan as markdown within `options.limit`: totals, what needs attention (left-out
 /// targets, destroys, warnings) and the overview always; each endpoint's details while they fit.
 pub fn markdown_with(plan: &Plan, options: &Layout<'_>) -> String {
+    let mut out = format!("**{}**\n\n", summary_line(&plan.summary));
+    out.push_str(&alerts(plan, options.report));
+    if plan.is_empty() {
+        let _ = writeln!(out, "{}", super::no_changes(plan));
+        return out;
+    }
+    let outcomes = options.report.map(outcomes).unwrap_or_default();
+    let groups = alike(super::by_target(plan), &outcomes);
+    let footer = format!("\n<sub>Fingerprint `{}`</sub>\n", plan.fingerprint);
+    // The overview keeps at least half of what is left; details take the rest.
+    let overview = overview(
+        &groups,
+        (options.limit.saturating_sub(out.len() + footer.len())) / 2,
+    );
+    let open = groups.len() <= OPEN_DETAILS;
+    let mut blocks = String::new();
+    let mut left_out = Vec::new();
+    for group in &groups {
+        let block = details(group, open, &outcomes);
+        // Room for the note about what was left out, too.
+        let used = out.len() + overview.len() + blocks.len() + block.len() + footer.len();
+        if left_out.is_empty() && used + 2_000 <= options.limit {
+            blocks.push_str(&block);
+        } else {
+            left_out.extend(group.targets.iter().map(String::as_str));
+        }
+    }
+    // What does not fit is said before the overview, where a reviewer starts reading.
+    if !left_out.is_empty() {
+        let budget = options
+            .limit
+            .saturating_sub(out.len() + overview.len() + blocks.len() + footer.len() + 200);
+        out.push_str(&not_fitting(&left_out, options.whole_plan, budget));
+    }
+    out.push_str(&overview);
+    out.push_str(&blocks);
+    out.push_str(&footer);
+    out
+}
+
+/// What needs attention, as GitHub alerts, in the order it matters: failed changes, targets
+/// left out, destroys, drift the plan leaves alone, the plan's own warnings.
+fn alerts(plan: &Plan, report: Option<&ApplyReport>) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "**{}**\n", summary_line(&plan.summary));
-    if let Some(report) = options.report {
+    if let Some(report) = report {
         out.push_str(&failures(plan, report));
     }
     for b in &plan.blocked {
@@ -75,60 +117,30 @@ pub fn markdown_with(plan: &Plan, options: &Layout<'_>) -> String {
         }
         out.push('\n');
     }
-    if plan.is_empty() {
-        let _ = writeln!(out, "{}", super::no_changes(plan));
-        return out;
-    }
-    let outcomes = options.report.map(outcomes).unwrap_or_default();
-    let groups = alike(super::by_target(plan), &outcomes);
-    let footer = format!("\n<sub>Fingerprint `{}`</sub>\n", plan.fingerprint);
-    // The overview keeps at least half of what is left; details take the rest.
-    let overview = overview(
-        &groups,
-        (options.limit.saturating_sub(out.len() + footer.len())) / 2,
-    );
-    let open = groups.len() <= OPEN_DETAILS;
-    let mut blocks = String::new();
-    let mut left_out = Vec::new();
-    for group in &groups {
-        let block = details(group, open, &outcomes);
-        // Room for the note about what was left out, too.
-        let used = out.len() + overview.len() + blocks.len() + block.len() + footer.len();
-        if left_out.is_empty() && used + 2_000 <= options.limit {
-            blocks.push_str(&block);
-        } else {
-            left_out.extend(group.targets.iter().map(String::as_str));
-        }
-    }
-    // What does not fit is said before the overview, where a reviewer starts reading.
-    if !left_out.is_empty() {
-        let mut note = format!(
-            "> [!NOTE]\n> Details of {} endpoint(s) do not fit here; the whole plan is in {}:",
-            left_out.len(),
-            options.whole_plan
-        );
-        let budget = options
-            .limit
-            .saturating_sub(out.len() + overview.len() + blocks.len() + footer.len() + 200);
-        let mut names: Vec<String> = Vec::new();
-        for t in &left_out {
-            let name = text(&endpoint(t));
-            if note.len() + names.iter().map(|n| n.len() + 2).sum::<usize>() + name.len() > budget {
-                break;
-            }
-            names.push(name);
-        }
-        let _ = write!(note, " {}", names.join(", "));
-        if names.len() < left_out.len() {
-            let _ = write!(note, " and {} more", left_out.len() - names.len());
-        }
-        note.push_str(".\n\n");
-        out.push_str(&note);
-    }
-    out.push_str(&overview);
-    out.push_str(&blocks);
-    out.push_str(&footer);
     out
+}
+
+/// The note naming the endpoints whose details do not fit, within `budget` characters, and
+/// where the whole plan is.
+fn not_fitting(left_out: &[&str], whole_plan: &str, budget: usize) -> String {
+    let mut note = format!(
+        "> [!NOTE]\n> Details of {} endpoint(s) do not fit here; the whole plan is in {whole_plan}:",
+        left_out.len()
+    );
+    let mut names: Vec<String> = Vec::new();
+    for t in left_out {
+        let name = text(&endpoint(t));
+        if note.len() + names.iter().map(|n| n.len() + 2).sum::<usize>() + name.len() > budget {
+            break;
+        }
+        names.push(name);
+    }
+    let _ = write!(note, " {}", names.join(", "));
+    if names.len() < left_out.len() {
+        let _ = write!(note, " and {} more", left_out.len() - names.len());
+    }
+    note.push_str(".\n\n");
+    note
 }
 
 /// Endpoints whose changes (and outcomes) are the same but for their own names: one overview row

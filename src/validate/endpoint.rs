@@ -64,52 +64,7 @@ pub fn validate(e: &RawEndpoint, alarms: &mut Vec<AlarmUse>, d: &mut Diagnostics
         dimension: scalable_dimension,
     };
 
-    let min = required(&e.min_capacity, "min_capacity", &e.origin, what, d)
-        .and_then(|m| int_in(m, "min_capacity", 0, i64::from(i32::MAX), d));
-    let max = required(&e.max_capacity, "max_capacity", &e.origin, what, d)
-        .and_then(|m| int_in(m, "max_capacity", 0, i64::from(i32::MAX), d));
-    if let (Some(lo), Some(hi), Some(min_field)) = (min, max, &e.min_capacity)
-        && lo > hi
-    {
-        d.push(
-            Diagnostic::new(
-                &codes::MIN_ABOVE_MAX,
-                &min_field.origin,
-                format!("min_capacity ({lo}) is greater than max_capacity ({hi})"),
-            )
-            .help("lower min_capacity or raise max_capacity"),
-        );
-    }
-    if let (Some(0), Some(max_field)) = (max, &e.max_capacity) {
-        d.push(
-            Diagnostic::new(
-                &codes::MAX_ZERO,
-                &max_field.origin,
-                "max_capacity is 0: this endpoint can never run an instance",
-            )
-            .help("set max_capacity to the most instances the endpoint may use"),
-        );
-    }
-    // Only asynchronous endpoints (and inference components) can sit at zero instances; the
-    // config cannot tell an undeclared endpoint's kind, and a real-time one refuses 0.
-    if let (Some(0), Scaled::Variant { .. }, None, Some(min_field)) =
-        (min, &scaled, ctx.inference, &e.min_capacity)
-    {
-        d.push(
-            Diagnostic::new(
-                &codes::MIN_ZERO_UNKNOWN_KIND,
-                &min_field.origin,
-                "min_capacity is 0, but only asynchronous endpoints can scale to 0 instances and this endpoint does not say which kind it is",
-            )
-            .help("add `inference = \"async\"` if it is an asynchronous endpoint; a real-time endpoint needs min_capacity = 1"),
-        );
-    }
-    if let (Some(0), Some(Inference::RealTime), Some(min_field)) = (min, ctx.inference, &e.min_capacity) {
-        d.push(
-            Diagnostic::new(&codes::MIN_ZERO_REAL_TIME, &min_field.origin, "a real-time endpoint cannot scale to 0 instances")
-                .help("set min_capacity to at least 1; only async endpoints and inference components can scale to zero"),
-        );
-    }
+    let (min, max) = bounds(e, &ctx, what, d);
 
     let suspended = e
         .suspended
@@ -332,4 +287,61 @@ fn check_scale_from_zero(
             }),
         ),
     }
+}
+
+/// The endpoint's min and max capacity, each None when missing or out of range, with what is
+/// wrong with them: min above max, max 0, min 0 where the endpoint cannot sit at zero.
+fn bounds(
+    e: &RawEndpoint,
+    ctx: &EndpointContext,
+    what: &str,
+    d: &mut Diagnostics,
+) -> (Option<i32>, Option<i32>) {
+    let min = required(&e.min_capacity, "min_capacity", &e.origin, what, d)
+        .and_then(|m| int_in(m, "min_capacity", 0, i64::from(i32::MAX), d));
+    let max = required(&e.max_capacity, "max_capacity", &e.origin, what, d)
+        .and_then(|m| int_in(m, "max_capacity", 0, i64::from(i32::MAX), d));
+    if let (Some(lo), Some(hi), Some(min_field)) = (min, max, &e.min_capacity)
+        && lo > hi
+    {
+        d.push(
+            Diagnostic::new(
+                &codes::MIN_ABOVE_MAX,
+                &min_field.origin,
+                format!("min_capacity ({lo}) is greater than max_capacity ({hi})"),
+            )
+            .help("lower min_capacity or raise max_capacity"),
+        );
+    }
+    if let (Some(0), Some(max_field)) = (max, &e.max_capacity) {
+        d.push(
+            Diagnostic::new(
+                &codes::MAX_ZERO,
+                &max_field.origin,
+                "max_capacity is 0: this endpoint can never run an instance",
+            )
+            .help("set max_capacity to the most instances the endpoint may use"),
+        );
+    }
+    // Only asynchronous endpoints (and inference components) can sit at zero instances; the
+    // config cannot tell an undeclared endpoint's kind, and a real-time one refuses 0.
+    if let (Some(0), Scaled::Variant { .. }, None, Some(min_field)) =
+        (min, &ctx.scaled, ctx.inference, &e.min_capacity)
+    {
+        d.push(
+            Diagnostic::new(
+                &codes::MIN_ZERO_UNKNOWN_KIND,
+                &min_field.origin,
+                "min_capacity is 0, but only asynchronous endpoints can scale to 0 instances and this endpoint does not say which kind it is",
+            )
+            .help("add `inference = \"async\"` if it is an asynchronous endpoint; a real-time endpoint needs min_capacity = 1"),
+        );
+    }
+    if let (Some(0), Some(Inference::RealTime), Some(min_field)) = (min, ctx.inference, &e.min_capacity) {
+        d.push(
+            Diagnostic::new(&codes::MIN_ZERO_REAL_TIME, &min_field.origin, "a real-time endpoint cannot scale to 0 instances")
+                .help("set min_capacity to at least 1; only async endpoints and inference components can scale to zero"),
+        );
+    }
+    (min, max)
 }
