@@ -41,6 +41,7 @@ pub(super) async fn simulation(
         options: simulate::replay::Model {
             startup_minutes: startup,
             initial: None,
+            queue: None,
         },
         price,
     };

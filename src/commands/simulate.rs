@@ -56,6 +56,7 @@ pub fn run(args: SimulateArgs) -> CommandResult {
         options: simulate::replay::Model {
             startup_minutes: args.startup.into(),
             initial: None,
+            queue: None,
         },
         price: args.price,
     };

@@ -75,6 +75,30 @@ pub fn queries(targets: &[&ScalableTarget]) -> Vec<Series> {
     out.into_values().collect()
 }
 
+/// The requests async endpoints took from their queues (the queue model's throughput), in
+/// both spellings (docs/simulate.md).
+pub fn queue_queries(targets: &[&ScalableTarget]) -> Vec<Series> {
+    let mut out = Vec::new();
+    for t in targets {
+        if let Scaled::Variant { endpoint, .. } = &t.scaled {
+            for name in super::signals::PROCESSED {
+                let series = Series {
+                    id: ("AWS/SageMaker".to_string(), name.to_string()),
+                    dimensions: vec![Dimension {
+                        name: "EndpointName".into(),
+                        value: endpoint.clone(),
+                    }],
+                    stat: "Sum".into(),
+                };
+                if !out.contains(&series) {
+                    out.push(series);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Fetches one-minute values of `queries` for `minutes` minutes from `start`. Returns the
 /// signals and the number of calls made.
 pub async fn fetch(

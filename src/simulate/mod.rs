@@ -3,6 +3,7 @@
 
 mod capacity;
 mod fetch;
+pub mod queue;
 pub mod render;
 pub mod replay;
 pub mod signals;
@@ -88,17 +89,79 @@ pub async fn simulate(
     settings: &Settings,
     now: i64,
 ) -> Result<Report, AwsError> {
-    let minutes = settings.days as usize * 1440;
+    let read = history(proposed, baseline, settings.days, now, Extra::None).await?;
+    let targets = read
+        .histories
+        .iter()
+        .map(|h| {
+            let mut r = compare(h.baseline.as_ref(), &h.target, &h.signals, settings);
+            r.missing_metrics = h.missing.clone();
+            r.no_data = h.signals.recorded.is_empty();
+            r.target = crate::render::target_label(h.target.region.as_deref(), &h.target.resource_id);
+            r
+        })
+        .collect();
+    Ok(Report {
+        days: settings.days,
+        start: read.start,
+        minutes: read.minutes,
+        targets,
+        calls: read.calls,
+    })
+}
+
+/// What to read besides the metrics the policies use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extra {
+    /// Only the policies' metrics.
+    None,
+    /// The requests taken from async queues, for the queue model (`tune`).
+    Queue,
+}
+
+/// One target's recorded history, with the config it was recorded under.
+pub struct History {
+    /// The target as the config to simulate has it.
+    pub target: ScalableTarget,
+    /// The config that was live (None: AWS, or the baseline file, has no such target).
+    pub baseline: Option<ScalableTarget>,
+    /// The recorded metrics.
+    pub signals: Signals,
+    /// Metrics that had no data in the period.
+    pub missing: Vec<String>,
+}
+
+/// The history of every target, read in as few calls as CloudWatch allows.
+pub struct Read {
+    /// One per target.
+    pub histories: Vec<History>,
+    /// Epoch seconds of the first minute.
+    pub start: i64,
+    /// Minutes read.
+    pub minutes: usize,
+    /// AWS calls made.
+    pub calls: usize,
+}
+
+/// Reads the last `days` days before `now` of the metrics every target of `proposed` and of
+/// its baseline use.
+pub async fn history(
+    proposed: &DesiredState,
+    baseline: &Baseline,
+    days: u32,
+    now: i64,
+    extra: Extra,
+) -> Result<Read, AwsError> {
+    let minutes = days as usize * 1440;
     let start = now.div_euclid(60) * 60 - 60 * minutes as i64;
     let mut groups: BTreeMap<Option<String>, Vec<&ScalableTarget>> = BTreeMap::new();
     for t in &proposed.targets {
         groups.entry(t.region.clone()).or_default().push(t);
     }
-    let mut report = Report {
-        days: settings.days,
+    let mut read = Read {
+        histories: Vec::new(),
         start,
         minutes,
-        targets: Vec::new(),
         calls: 0,
     };
     for (region, targets) in groups {
@@ -116,34 +179,39 @@ pub async fn simulate(
                     .map(|t| (t.resource_id.clone(), t.scalable_dimension))
                     .collect();
                 let current = read_current(&clients, &ids, &Default::default(), &Default::default()).await?;
-                report.calls += current.calls;
+                read.calls += current.calls;
                 current_targets(&clients.region, &current.records)
             }
         };
         let mut all: Vec<&ScalableTarget> = targets.clone();
         all.extend(baselines.values());
-        let queries = fetch::queries(&all);
+        let policies = fetch::queries(&all);
+        let mut queries = policies.clone();
+        if extra == Extra::Queue {
+            queries.extend(fetch::queue_queries(&targets));
+        }
         let (signals, calls) = fetch::fetch(&clients, &queries, start, minutes).await?;
-        report.calls += calls;
+        read.calls += calls;
         for t in targets {
             // HasBacklogWithoutCapacity is derived from the queue size when that is known.
             let derived = |q: &&fetch::Series| {
                 signals.backlog.is_some()
                     && signals::class(&q.id.0, &q.id.1) == signals::Class::BacklogWithoutCapacity
             };
-            let missing = queries
+            let missing = policies
                 .iter()
                 .filter(|q| !signals.recorded.contains_key(&q.id) && !derived(q))
                 .map(|q| format!("{} {}", q.id.0, q.id.1))
                 .collect();
-            let mut r = compare(baselines.get(&t.resource_id), t, &signals, settings);
-            r.missing_metrics = missing;
-            r.no_data = signals.recorded.is_empty();
-            r.target = crate::render::target_label(region.as_deref(), &t.resource_id);
-            report.targets.push(r);
+            read.histories.push(History {
+                target: t.clone(),
+                baseline: baselines.get(&t.resource_id).cloned(),
+                signals: signals.clone(),
+                missing,
+            });
         }
     }
-    Ok(report)
+    Ok(read)
 }
 
 /// AWS's current objects as targets, through the same text `import` writes.

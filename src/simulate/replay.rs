@@ -6,9 +6,12 @@
 //! policies ([`decide`]), cooldowns ([`start_cooldowns`]), min/max ([`InForce::clamp`]) and
 //! start-up ([`Capacity`]).
 
+use std::borrow::Cow;
+
 use jiff::Timestamp;
 
 use super::capacity::Capacity;
+use super::queue::Queue;
 use super::signals::Signals;
 use super::stepping::{Ask, Stepping};
 use super::tracking::Tracking;
@@ -22,6 +25,9 @@ pub struct Model {
     pub startup_minutes: usize,
     /// Capacity at the start; default the target's min_capacity.
     pub initial: Option<i32>,
+    /// An async endpoint's queue, simulated under the replayed capacity instead of replayed
+    /// as recorded.
+    pub queue: Option<Queue>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +49,9 @@ pub struct Trace {
     pub(crate) events: Vec<Event>,
     /// Minutes with requests waiting and nothing in service.
     pub backlog_without_capacity: usize,
+    /// The simulated queue at the end of each minute (empty when the queue is replayed as
+    /// recorded).
+    pub queue: Vec<f64>,
     /// What could not be simulated as configured.
     pub notes: Vec<String>,
 }
@@ -89,6 +98,11 @@ pub fn run(
     opts: &Model,
 ) -> Trace {
     let mut trace = Trace::default();
+    let mut signals = match &opts.queue {
+        Some(_) => Cow::Owned(signals.with_simulated_queue()),
+        None => Cow::Borrowed(signals),
+    };
+    let mut queued = opts.queue.as_ref().map_or(0.0, |q| q.initial);
     let schedules = schedules(target, signals.start, &mut trace.notes);
     let suspended = target.suspended;
     let mut bounds = bounds_at_start(target, &schedules, signals.start, &mut trace.notes);
@@ -98,6 +112,11 @@ pub fn run(
 
     for t in 0..signals.minutes {
         let serving = capacity.serving_at(t);
+        if let Some(q) = &opts.queue {
+            queued = q.next(queued, t, serving);
+            signals.to_mut().set_queue(t, queued);
+            trace.queue.push(queued);
+        }
         let recorded = |m: usize| recorded_capacity.and_then(|c| c.get(m).copied());
         if !suspended.scheduled_scaling {
             let now = instant(signals.start + 60 * t as i64);
@@ -115,7 +134,7 @@ pub fn run(
         }
         for (i, p) in stepping.iter_mut().enumerate() {
             let served = |m: usize| (trace.serving.get(m).copied().unwrap_or(serving), recorded(m));
-            match p.at_minute(t, desired, signals, served) {
+            match p.at_minute(t, desired, &signals, served) {
                 Some(Ask::Out(w)) => wishes.out.push((w, Winner::Step(i))),
                 Some(Ask::In(w)) => wishes.step_in.push((w, Winner::Step(i))),
                 None => {}

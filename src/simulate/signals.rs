@@ -53,7 +53,16 @@ pub struct Signals {
     pub(crate) recorded: BTreeMap<MetricId, Vec<Option<f64>>>,
     /// The queue size, when known: decides HasBacklogWithoutCapacity under another capacity.
     pub backlog: Option<Vec<Option<f64>>>,
+    /// Requests taken from an async endpoint's queue in each minute, when known.
+    pub processed: Option<Vec<Option<f64>>>,
+    /// The queue is simulated, not replayed: the backlog per instance is the queue over the
+    /// capacity in service.
+    queue_simulated: bool,
 }
+
+/// The metric an async endpoint counts the requests it took from its queue in. AWS's metric
+/// list spells it `InvocationsProcesssed`; both spellings are read (docs/simulate.md).
+pub const PROCESSED: [&str; 2] = ["InvocationsProcessed", "InvocationsProcesssed"];
 
 impl Signals {
     /// Empty signals for `minutes` minutes starting at `start` (epoch seconds).
@@ -71,8 +80,45 @@ impl Signals {
         if (namespace, metric) == ("AWS/SageMaker", "ApproximateBacklogSize") {
             self.backlog = Some(values.clone());
         }
+        if namespace == "AWS/SageMaker" && PROCESSED.contains(&metric) && self.processed.is_none() {
+            self.processed = Some(values.clone());
+        }
         self.recorded
             .insert((namespace.to_string(), metric.to_string()), values);
+    }
+
+    /// A copy whose queue the replay writes minute by minute ([`Signals::set_queue`]).
+    pub(crate) fn with_simulated_queue(&self) -> Signals {
+        let mut s = self.clone();
+        s.backlog = Some(vec![None; self.minutes]);
+        s.queue_simulated = true;
+        s
+    }
+
+    /// The simulated queue at the end of `minute`.
+    pub(crate) fn set_queue(&mut self, minute: usize, queue: f64) {
+        if let Some(b) = self.backlog.as_mut().and_then(|b| b.get_mut(minute)) {
+            *b = Some(queue);
+        }
+        let id = ("AWS/SageMaker".to_string(), "ApproximateBacklogSize".to_string());
+        if let Some(v) = self.recorded.get_mut(&id).and_then(|v| v.get_mut(minute)) {
+            *v = Some(queue);
+        }
+    }
+
+    /// The same history under `factor` times the load: every recorded value but the
+    /// backlog-without-capacity flag is multiplied (the queue's arrivals are scaled apart).
+    pub fn scaled(&self, factor: f64) -> Signals {
+        let mut s = self.clone();
+        for ((namespace, metric), values) in &mut s.recorded {
+            if class(namespace, metric) != Class::BacklogWithoutCapacity {
+                values.iter_mut().flatten().for_each(|v| *v *= factor);
+            }
+        }
+        for series in [&mut s.backlog, &mut s.processed].into_iter().flatten() {
+            series.iter_mut().flatten().for_each(|v| *v *= factor);
+        }
+        s
     }
 
     fn at(&self, id: &MetricId, minute: usize) -> Option<f64> {
@@ -106,6 +152,11 @@ impl Signals {
             Class::Demand => raw,
             Class::PerCapacity if serving == 0 => None,
             Class::PerCapacity => raw.map(rescale),
+            Class::PerCapacityAtZeroWhole if self.queue_simulated => self
+                .backlog
+                .as_ref()
+                .and_then(|b| b.get(minute).copied().flatten())
+                .map(|q| q / f64::from(serving.max(1))),
             // At zero the whole load is "per instance" (divided by 1).
             Class::PerCapacityAtZeroWhole => raw.map(rescale),
             Class::BacklogWithoutCapacity => match self.has_backlog(minute) {

@@ -80,6 +80,7 @@ fn start_up_time_delays_capacity_in_service() {
     let opts = Model {
         startup_minutes: 3,
         initial: None,
+        queue: None,
     };
     let trace = run(&seed, &s, Some(&[1; 20]), &opts);
     assert_eq!(
@@ -226,6 +227,7 @@ metric = { custom = { name = "QueueDepth", namespace = "MyApp", statistic = "Ave
     let opts = Model {
         startup_minutes: 0,
         initial: Some(4),
+        queue: None,
     };
     let trace = run(&t, &s, None, &opts);
     assert_eq!(

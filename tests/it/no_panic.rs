@@ -172,7 +172,7 @@ min_capacity = {scheduled_min}
         let mut s = Signals::new(1_795_996_800, values.len());
         s.record("AWS/SageMaker", "ApproximateBacklogSize", values.clone());
         s.record("/aws/sagemaker/Endpoints", "CPUUtilization", values.clone());
-        let opts = replay::Model { startup_minutes: startup, initial: None };
+        let opts = replay::Model { startup_minutes: startup, initial: None, queue: None };
         let trace = replay::run(t, &s, Some(&vec![2; values.len()]), &opts);
         for (i, d) in trace.desired.iter().enumerate() {
             prop_assert!(*d >= 0 && *d <= (min + extra).max(scheduled_min), "minute {}: {}", i, d);
@@ -211,7 +211,7 @@ min_capacity = {scheduled_min}
                     s.record(&step.alarm.namespace, &step.alarm.metric_name, values.clone());
                 }
             }
-            let opts = replay::Model { startup_minutes: startup, initial: None };
+            let opts = replay::Model { startup_minutes: startup, initial: None, queue: None };
             let trace = replay::run(t, &s, Some(&vec![1; values.len()]), &opts);
             prop_assert_eq!(trace.desired.len(), values.len());
             for d in &trace.desired {
