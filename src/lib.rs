@@ -30,6 +30,7 @@ pub mod source;
 mod suggest;
 pub mod tags;
 pub mod timestamp;
+pub mod tune;
 pub mod validate;
 
 pub use check::{Checked, check, check_text};

@@ -10,6 +10,7 @@ use commands::detach::DetachArgs;
 use commands::import::ImportArgs;
 use commands::plan::PlanArgs;
 use commands::simulate::SimulateArgs;
+use commands::tune::TuneArgs;
 use commands::validate::ValidateArgs;
 use commands::{CommandResult, ExitStatus};
 use sagemaker_autoscale::schema;
@@ -44,6 +45,10 @@ enum Command {
     /// Replay the last days' metrics through the current and the proposed policies and show
     /// what each would have done (instance-hours, cost, backlog without capacity, events).
     Simulate(SimulateArgs),
+    /// Search for the cheapest scaling config that would have met a goal (minutes with a
+    /// backlog and no capacity, queue or concurrency ceilings, scaling events) on the last
+    /// days' metrics, and print it as a diff of the config. Writes nothing to AWS.
+    Tune(TuneArgs),
     /// Write a config for endpoints that already scale, so its first plan shows no changes.
     /// Reads AWS, changes nothing there.
     Import(ImportArgs),
@@ -78,6 +83,7 @@ fn dispatch(command: Command) -> CommandResult {
         Command::Apply(args) => commands::apply::run(args),
         Command::Detach(args) => commands::detach::run(args),
         Command::Simulate(args) => commands::simulate::run(args),
+        Command::Tune(args) => commands::tune::run(args),
         Command::Import(args) => commands::import::run(args),
         Command::Action => commands::action::run(),
         Command::Schema => {

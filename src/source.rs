@@ -9,6 +9,11 @@ pub struct Source {
 }
 
 impl Source {
+    /// The file's text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
     pub(crate) fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
         Source {
             name: name.into(),

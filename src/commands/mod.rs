@@ -8,6 +8,7 @@ pub mod detach;
 pub mod import;
 pub mod plan;
 pub mod simulate;
+pub mod tune;
 pub mod validate;
 
 use std::io::IsTerminal;

@@ -214,6 +214,11 @@ pub async fn history(
     Ok(read)
 }
 
+/// The metric a target-tracking policy watches, as the replay names it.
+pub fn tracked_metric(tt: &crate::model::TargetTracking) -> signals::MetricId {
+    watched::metric_of(tt)
+}
+
 /// AWS's current objects as targets, through the same text `import` writes.
 fn current_targets(region: &str, records: &crate::resource::Records) -> BTreeMap<String, ScalableTarget> {
     let imported = crate::import::compose(region, records, Vec::new());

@@ -187,7 +187,11 @@ mod tests {
     #[test]
     fn no_processed_requests_and_no_throughput_is_said() {
         let mut s = Signals::new(0, 2);
-        s.record("AWS/SageMaker", "ApproximateBacklogSize", vec![Some(1.0), Some(0.0)]);
+        s.record(
+            "AWS/SageMaker",
+            "ApproximateBacklogSize",
+            vec![Some(1.0), Some(0.0)],
+        );
         let e = Queue::from_history(&s, &[1, 1], None).expect_err("no throughput");
         assert!(e.contains("--throughput"), "{e}");
     }

@@ -1,0 +1,490 @@
+//! tune: the cheapest scaling config that would have met a goal on the endpoint's own
+//! history. The `simulate` engine replays each candidate (with the async queue modelled);
+//! docs/tune.md explains the goal, the search and the model's limits.
+
+pub mod edit;
+pub mod goal;
+pub mod render;
+pub mod search;
+pub mod space;
+#[cfg(test)]
+mod tests;
+
+use serde::Serialize;
+
+use crate::aws::AwsError;
+use crate::config::raw::{RawConfig, RawEndpoint};
+use crate::keywords::{Keyword, Preset};
+use crate::model::{DesiredState, PolicyConfig, ScalableTarget, Scaled};
+use crate::simulate::queue::{Queue, Throughput};
+use crate::simulate::replay::{self, Model};
+use crate::simulate::{Baseline, Extra, History};
+use goal::{Goal, Part};
+use search::{Outcome, STRESS, Scored, Setup};
+use space::{Alternative, Knobs, Space};
+
+/// How to tune.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Days of one-minute history (CloudWatch keeps 15).
+    pub days: u32,
+    /// What every recommendation must meet.
+    pub goal: Goal,
+    /// Price of an instance-hour (copy-hour); None: costs are in instance-hours.
+    pub price: Option<f64>,
+    /// Minutes from launch until an instance serves.
+    pub startup_minutes: usize,
+    /// Requests one instance takes from an async queue per minute; None: from the history.
+    pub throughput: Option<f64>,
+}
+
+/// One config's row in the frontier.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    /// current, recommended, alternative, or a baseline's name.
+    pub label: String,
+    /// Its values (None for a baseline that is not a policy, e.g. a fixed capacity).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub knobs: Option<Knobs>,
+    /// Fixed capacity, for the static baseline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fixed_capacity: Option<i32>,
+    /// Cost of 30 days at the history's rate (instance-hours when no price is given).
+    pub cost_per_month: f64,
+    /// Scaling events a day.
+    pub events_per_day: f64,
+    /// The goal's parts, each the worst week under the recorded and the stressed load.
+    pub goal: Vec<Part>,
+    /// Met in every week under both loads.
+    pub meets: bool,
+}
+
+/// One target's recommendation.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetTune {
+    /// Resource id, with the region when the target has its own.
+    pub target: String,
+    /// current first, then recommended (or the closest), alternatives and baselines.
+    pub rows: Vec<Row>,
+    /// Whether some config met the goal.
+    pub met: bool,
+    /// What drives the choice, in one line.
+    pub driver: String,
+    /// The recommendation as a diff of the config file (empty: keep the config).
+    pub diff: String,
+    /// Requests one instance takes a minute, and how that was found (async only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub throughput: Option<(f64, Throughput)>,
+    /// Configs replayed.
+    pub tried: usize,
+    /// What the model could not do as configured, or why the target was not tuned.
+    pub notes: Vec<String>,
+}
+
+/// The recommendations for every target tuned.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Days of history.
+    pub days: u32,
+    /// The goal asked for.
+    pub goal: Goal,
+    /// The per-hour price, if given.
+    pub price: Option<f64>,
+    /// One per target.
+    pub targets: Vec<TargetTune>,
+    /// AWS calls made.
+    pub calls: usize,
+}
+
+/// Tunes the targets of `desired` whose endpoint (or component) is `only`, or all of them,
+/// over the last `settings.days` days before `now`. `name` and `text`: the config file.
+pub async fn tune(
+    name: &str,
+    text: &str,
+    desired: &DesiredState,
+    only: Option<&str>,
+    settings: &Settings,
+    now: i64,
+    progress: &mut dyn FnMut(&str, usize, usize),
+) -> Result<Report, AwsError> {
+    let mut chosen = desired.clone();
+    chosen
+        .targets
+        .retain(|t| only.is_none_or(|o| scaled_name(&t.scaled) == o));
+    let read =
+        crate::simulate::history(&chosen, &Baseline::Current, settings.days, now, Extra::Queue).await?;
+    let raw = crate::config::parse(&crate::source::Source::new(name, text), &mut Default::default());
+    let targets = read
+        .histories
+        .iter()
+        .map(|h| {
+            let label = crate::render::target_label(h.target.region.as_deref(), &h.target.resource_id);
+            let mut p = |done: usize, total: usize| progress(&label, done, total);
+            let mut t = tune_target(name, text, &raw, h, settings, &mut p);
+            t.target = label.clone();
+            t
+        })
+        .collect();
+    Ok(Report {
+        days: settings.days,
+        goal: settings.goal.clone(),
+        price: settings.price,
+        targets,
+        calls: read.calls,
+    })
+}
+
+/// The endpoint (or component) name of a target.
+pub fn scaled_name(s: &Scaled) -> &str {
+    match s {
+        Scaled::Variant { endpoint, .. } => endpoint,
+        Scaled::InferenceComponent { inference_component } => inference_component,
+    }
+}
+
+/// Tunes one target on its history.
+pub fn tune_target(
+    name: &str,
+    text: &str,
+    raw: &RawConfig,
+    h: &History,
+    settings: &Settings,
+    progress: &mut dyn FnMut(usize, usize),
+) -> TargetTune {
+    let mut out = TargetTune {
+        target: h.target.resource_id.clone(),
+        rows: Vec::new(),
+        met: false,
+        driver: String::new(),
+        diff: String::new(),
+        throughput: None,
+        tried: 0,
+        notes: Vec::new(),
+    };
+    if h.signals.recorded.is_empty() {
+        out.notes.push(format!(
+            "no metric had data in the last {} days: there is no history to tune on",
+            settings.days
+        ));
+        return out;
+    }
+    let endpoint = raw_endpoint(raw, &h.target);
+    let preset = endpoint.and_then(|e| e.preset.as_ref()).map(|p| p.value);
+    let Some(mut space) = Space::new(&h.target, preset, alternatives(&h.target, preset)) else {
+        out.notes.push(
+            "no target-tracking policy: its knobs are fixed (step policies and schedules are not tuned by this version)"
+                .into(),
+        );
+        return out;
+    };
+    // The history was recorded under the live config: AWS's, else this one.
+    let recorded = replay::run(
+        h.baseline.as_ref().unwrap_or(&h.target),
+        &h.signals,
+        None,
+        &Model {
+            startup_minutes: settings.startup_minutes,
+            ..Model::default()
+        },
+    )
+    .serving;
+    let queue = match (&h.target.scaled, &h.signals.backlog) {
+        (Scaled::Variant { .. }, Some(_)) => {
+            match Queue::from_history(&h.signals, &recorded, settings.throughput) {
+                Ok((q, how)) => {
+                    out.throughput = Some((q.per_instance, how));
+                    Some(q)
+                }
+                Err(why) => {
+                    out.notes.push(why);
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    if settings.goal.needs_queue() && queue.is_none() {
+        out.notes
+            .push("the goal asks about the queue, which cannot be modelled for this target".into());
+        return out;
+    }
+    let setup = Setup {
+        signals: &h.signals,
+        recorded: Some(&recorded),
+        initial: recorded.first().copied(),
+        queue,
+        startup_minutes: settings.startup_minutes,
+        concurrency: settings
+            .goal
+            .max_concurrency_per_instance
+            .map(|_| concurrency_metric(&h.target.scaled)),
+        price: settings.price.unwrap_or(1.0),
+    };
+    space.floors = [0.5, 0.9]
+        .iter()
+        .filter_map(|q| percentile(needed_capacity(&setup), *q))
+        .map(|c| (c.ceil() as i32).clamp(0, h.target.max_capacity))
+        .collect();
+    let outcome = search::search(&setup, &space, &settings.goal, progress);
+    out.tried = outcome.tried;
+    let current = search::evaluate(
+        &setup,
+        &settings.goal,
+        &space.target(&space.current()),
+        space.current(),
+    );
+    out.rows.push(row(&setup, &settings.goal, "current", &current));
+    out.met = !outcome.feasible.is_empty();
+    let best = outcome.feasible.first().or(outcome.closest.as_ref());
+    if let Some(best) = best {
+        let label = if out.met {
+            "recommended"
+        } else {
+            "closest (misses the goal)"
+        };
+        out.rows.push(row(&setup, &settings.goal, label, best));
+        for alt in alternatives_of(&outcome, best) {
+            out.rows.push(row(&setup, &settings.goal, "alternative", alt));
+        }
+        out.driver = driver(&setup, &settings.goal, &outcome, best);
+        if let Some(e) = endpoint {
+            let tracked = &space.base.policies[space.tracked].name;
+            match recommended_text(name, text, e, tracked, &space, best) {
+                Ok(diff) => out.diff = diff,
+                Err(why) => out.notes.push(why),
+            }
+        }
+    }
+    for (label, target, fixed) in baselines(&setup, &space, &h.target) {
+        let mut r = row(
+            &setup,
+            &settings.goal,
+            &label,
+            &search::evaluate(&setup, &settings.goal, &target, space.current()),
+        );
+        r.knobs = None;
+        r.fixed_capacity = fixed;
+        out.rows.push(r);
+    }
+    out
+}
+
+/// The config's `[[endpoint]]` (or `[[inference_component]]`) that makes `target`.
+fn raw_endpoint<'a>(raw: &'a RawConfig, target: &ScalableTarget) -> Option<&'a RawEndpoint> {
+    raw.endpoints.iter().chain(&raw.components).find(|e| {
+        let name = e.name.as_ref().map(|n| n.value.as_str());
+        let variant = e.variant.as_ref().map_or("AllTraffic", |v| v.value.as_str());
+        match &target.scaled {
+            Scaled::Variant { endpoint, variant: v } => {
+                !e.component && name == Some(endpoint) && variant == v
+            }
+            Scaled::InferenceComponent { inference_component } => {
+                e.component && name == Some(inference_component)
+            }
+        }
+    })
+}
+
+/// The async presets' other tracked metric: CPU and backlog per instance.
+fn alternatives(target: &ScalableTarget, preset: Option<Preset>) -> Vec<Alternative> {
+    let other = match preset {
+        Some(Preset::AsyncCpu) => Preset::AsyncBacklog,
+        Some(Preset::AsyncBacklog) => Preset::AsyncCpu,
+        _ => return Vec::new(),
+    };
+    let Scaled::Variant { endpoint, variant } = &target.scaled else {
+        return Vec::new();
+    };
+    let text = format!(
+        "[[endpoint]]\nname = \"{endpoint}\"\nvariant = \"{variant}\"\nmax_capacity = {}\npreset = \"{}\"\n",
+        target.max_capacity.max(1),
+        other.as_str()
+    );
+    let policy = crate::check::check_text("preset", &text)
+        .desired
+        .and_then(|d| d.targets.into_iter().next())
+        .and_then(|t| {
+            t.policies
+                .into_iter()
+                .find(|p| matches!(p.config, PolicyConfig::TargetTracking(_)))
+        });
+    policy
+        .map(|policy| Alternative {
+            preset: other,
+            policy,
+        })
+        .into_iter()
+        .collect()
+}
+
+fn concurrency_metric(s: &Scaled) -> (String, String) {
+    let name = match s {
+        Scaled::Variant { .. } => "ConcurrentRequestsPerModel",
+        Scaled::InferenceComponent { .. } => "ConcurrentRequestsPerCopy",
+    };
+    ("AWS/SageMaker".into(), name.into())
+}
+
+fn row(setup: &Setup<'_>, goal: &Goal, label: &str, s: &Scored) -> Row {
+    let month = 30.0 * 1440.0 / s.whole.minutes.max(1) as f64;
+    let mut parts: Vec<Part> = Vec::new();
+    for w in &s.worst {
+        for p in goal.parts(w) {
+            match parts.iter_mut().find(|g| g.name == p.name) {
+                Some(g) if g.value < p.value => g.value = p.value,
+                Some(_) => {}
+                None => parts.push(p),
+            }
+        }
+    }
+    Row {
+        label: label.to_string(),
+        knobs: Some(s.knobs.clone()),
+        fixed_capacity: None,
+        cost_per_month: s.whole.instance_hours * setup.price * month,
+        events_per_day: s.whole.scaling_events as f64 * 1440.0 / s.whole.minutes.max(1) as f64,
+        goal: parts,
+        meets: s.meets == Some(true),
+    }
+}
+
+/// Up to three more configs that meet the goal, each differing from the best and from each
+/// other in the metric or the minimum where possible.
+fn alternatives_of<'a>(o: &'a Outcome, best: &Scored) -> Vec<&'a Scored> {
+    let mut out: Vec<&Scored> = Vec::new();
+    let differs = |a: &Scored, b: &Scored| {
+        a.knobs.preset != b.knobs.preset || a.knobs.min_capacity != b.knobs.min_capacity
+    };
+    for s in o.feasible.iter().skip(1) {
+        if out.len() < 3 && differs(s, best) && out.iter().all(|x| differs(s, x)) {
+            out.push(s);
+        }
+    }
+    for s in o.feasible.iter().skip(1) {
+        if out.len() < 2 && !out.iter().any(|x| x.knobs == s.knobs) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// One line on what decides the recommendation: the part of the goal the cheaper configs
+/// break, or that nothing cheaper was found.
+fn driver(setup: &Setup<'_>, goal: &Goal, o: &Outcome, best: &Scored) -> String {
+    if o.feasible.is_empty() {
+        return "no config searched meets the goal; the closest is shown".into();
+    }
+    let mut broken: Vec<(&'static str, usize)> = Vec::new();
+    for s in &o.cheaper_failing {
+        for w in &s.worst {
+            for p in goal.parts(w).into_iter().filter(|p| p.value > p.limit) {
+                match broken.iter_mut().find(|(n, _)| *n == p.name) {
+                    Some((_, c)) => *c += 1,
+                    None => broken.push((p.name, 1)),
+                }
+            }
+        }
+    }
+    broken.sort_by_key(|(_, c)| std::cmp::Reverse(*c));
+    match broken.first() {
+        Some((name, _)) => format!(
+            "{name} binds: {} cheaper configs break it (in some week, or under {STRESS} x the load)",
+            o.cheaper_failing.len()
+        ),
+        None => format!(
+            "the goal does not bind: this is the cheapest config searched ({:.1} instance-hours)",
+            best.score(setup) / setup.price
+        ),
+    }
+}
+
+/// The recommendation as a diff of the config file, after checking the edited file is valid.
+fn recommended_text(
+    name: &str,
+    text: &str,
+    endpoint: &RawEndpoint,
+    tracked: &str,
+    space: &Space,
+    best: &Scored,
+) -> Result<String, String> {
+    let edited = edit::apply(text, endpoint, tracked, &space.current(), &best.knobs)?;
+    let checked = crate::check::check_text(name, &edited);
+    if checked.errors() > 0 {
+        return Err(format!(
+            "the recommended config does not validate, so no diff is shown: {}",
+            checked
+                .diagnostics
+                .first()
+                .map(|d| d.message.clone())
+                .unwrap_or_default()
+        ));
+    }
+    Ok(edit::unified(name, text, &edited, 2))
+}
+
+/// The same engine's baselines: SageMaker Inference Recommender's default (target tracking
+/// at 50 % CPU, cooldowns 300 s) where the metric is CPU, and a fixed capacity at the P90
+/// of the capacity the load needed plus 15 % (Kubernetes VPA's recommender).
+fn baselines(
+    setup: &Setup<'_>,
+    space: &Space,
+    target: &ScalableTarget,
+) -> Vec<(String, ScalableTarget, Option<i32>)> {
+    let mut out = Vec::new();
+    let cpu = |k: &Knobs| {
+        let t = space.target(k);
+        matches!(&t.policies[space.tracked].config, PolicyConfig::TargetTracking(tt) if crate::simulate::tracked_metric(tt).1 == "CPUUtilization")
+    };
+    let ir = [space.current()]
+        .into_iter()
+        .chain(space.alternatives.iter().map(|a| Knobs {
+            preset: Some(a.preset),
+            ..space.current()
+        }))
+        .find(cpu);
+    if let Some(k) = ir {
+        let k = Knobs {
+            target: 50.0,
+            scale_in_cooldown: Some(300),
+            scale_out_cooldown: Some(300),
+            ..k
+        };
+        out.push((
+            "Inference Recommender (50 % CPU)".to_string(),
+            space.target(&k),
+            None,
+        ));
+    }
+    if let Some(p90) = percentile(needed_capacity(setup), 0.9) {
+        let fixed =
+            ((p90 * 1.15).ceil() as i32).clamp(target.min_capacity.max(1), target.max_capacity.max(1));
+        let mut t = target.clone();
+        t.policies.clear();
+        t.scheduled_actions.clear();
+        t.min_capacity = fixed;
+        t.max_capacity = fixed;
+        out.push(("VPA-style (P90 + 15 %, fixed)".to_string(), t, Some(fixed)));
+    }
+    out
+}
+
+/// The `q` quantile of `values` (None when empty).
+fn percentile(mut values: Vec<f64>, q: f64) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    let i = ((values.len() as f64 * q) as usize).min(values.len().checked_sub(1)?);
+    values.get(i).copied()
+}
+
+/// The capacity the load needed each minute: arrivals over throughput for a queue, else the
+/// capacity it was recorded under.
+fn needed_capacity(setup: &Setup<'_>) -> Vec<f64> {
+    match (&setup.queue, setup.recorded) {
+        (Some(q), _) => q
+            .arrivals
+            .iter()
+            .map(|a| a / q.per_instance.max(f64::MIN_POSITIVE))
+            .collect(),
+        (None, Some(r)) => r.iter().map(|c| f64::from(*c)).collect(),
+        (None, None) => Vec::new(),
+    }
+}

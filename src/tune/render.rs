@@ -1,0 +1,129 @@
+//! The recommendation for people: a frontier table, what drives the choice, the TOML diff.
+
+use super::{Report, Row, TargetTune};
+
+/// The report as terminal text.
+pub fn text(r: &Report) -> String {
+    let mut out = String::new();
+    let unit = if r.price.is_some() {
+        "$/month"
+    } else {
+        "inst-h/month"
+    };
+    for t in &r.targets {
+        out.push_str(&format!("{}\n", t.target));
+        if let Some((per, how)) = &t.throughput {
+            out.push_str(&format!(
+                "  throughput: {per:.1} requests a minute per instance ({})\n",
+                match how {
+                    crate::simulate::queue::Throughput::Given => "given",
+                    crate::simulate::queue::Throughput::Saturated =>
+                        "median of the minutes with a standing queue",
+                    crate::simulate::queue::Throughput::LowerBound => "lower bound: the queue never stood",
+                }
+            ));
+        }
+        for n in &t.notes {
+            out.push_str(&format!("  note: {n}\n"));
+        }
+        if t.rows.is_empty() {
+            out.push('\n');
+            continue;
+        }
+        out.push_str(&table(t, unit));
+        out.push_str(&format!("  {}\n", t.driver));
+        out.push_str(&format!("  searched {} configs\n", t.tried));
+        if t.diff.is_empty() {
+            out.push_str("  the config as it is is the recommendation\n\n");
+        } else {
+            out.push('\n');
+            out.push_str(&t.diff);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn table(t: &TargetTune, unit: &str) -> String {
+    let goal_names: Vec<&str> = t
+        .rows
+        .first()
+        .map(|r| r.goal.iter().map(|p| p.name).collect())
+        .unwrap_or_default();
+    let mut head = vec![
+        "config".to_string(),
+        "values".to_string(),
+        unit.to_string(),
+        "events/day".to_string(),
+    ];
+    head.extend(goal_names.iter().map(|n| short(n).to_string()));
+    head.push("meets".into());
+    let rows: Vec<Vec<String>> = t
+        .rows
+        .iter()
+        .map(|r| {
+            let mut v = vec![
+                r.label.clone(),
+                values(r),
+                format!("{:.2}", r.cost_per_month),
+                format!("{:.1}", r.events_per_day),
+            ];
+            v.extend(r.goal.iter().map(|p| format!("{:.1} (<= {})", p.value, p.limit)));
+            v.push(if r.meets { "yes" } else { "no" }.into());
+            v
+        })
+        .collect();
+    let widths: Vec<usize> = (0..head.len())
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].chars().count())
+                .chain([head[i].chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: &[String]| {
+        let mut s = String::from(" ");
+        for (c, w) in cells.iter().zip(&widths) {
+            s.push_str(&format!(" {c:<w$}"));
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    let mut out = line(&head);
+    for r in &rows {
+        out.push_str(&line(r));
+    }
+    out
+}
+
+/// The row's knob values, short.
+pub fn values(r: &Row) -> String {
+    if let Some(c) = r.fixed_capacity {
+        return format!("{c} instances, no scaling");
+    }
+    let Some(k) = &r.knobs else {
+        return String::new();
+    };
+    let metric = k
+        .preset
+        .map(|p| format!("{} ", crate::keywords::Keyword::as_str(p)))
+        .unwrap_or_default();
+    let cd = |c: Option<i32>| c.map_or("-".to_string(), |c| c.to_string());
+    format!(
+        "{metric}target {} in/out {}/{} s min {}",
+        k.target,
+        cd(k.scale_in_cooldown),
+        cd(k.scale_out_cooldown),
+        k.min_capacity
+    )
+}
+
+fn short(goal: &str) -> &str {
+    match goal {
+        "backlog_minutes_per_week" => "backlog min/week",
+        "max_backlog" => "max backlog",
+        "max_concurrency_per_instance" => "max concurrency",
+        "max_scaling_events_per_day" => "events/day (goal)",
+        other => other,
+    }
+}

@@ -1,0 +1,186 @@
+//! The configs `tune` tries for one target: the knobs of its target-tracking policy, its
+//! minimum, and (for async presets) the other preset's metric.
+
+use serde::Serialize;
+
+use crate::keywords::Preset;
+use crate::model::{PolicyConfig, ScalableTarget, ScalingPolicy};
+
+/// Multiples of the starting target value tried on the coarse grid.
+const TARGET_STEPS: [f64; 9] = [0.25, 0.4, 0.6, 0.8, 1.0, 1.25, 1.6, 2.0, 3.0];
+const SCALE_IN_COOLDOWNS: [i32; 4] = [60, 300, 600, 900];
+const SCALE_OUT_COOLDOWNS: [i32; 3] = [60, 120, 300];
+
+/// One config to try: the values of the knobs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Knobs {
+    /// The preset whose tracked metric is used; None: the target's own policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preset: Option<Preset>,
+    /// The target-tracking policy's target value.
+    pub target: f64,
+    /// Its scale-in cooldown, seconds.
+    pub scale_in_cooldown: Option<i32>,
+    /// Its scale-out cooldown, seconds.
+    pub scale_out_cooldown: Option<i32>,
+    /// The scalable target's minimum.
+    pub min_capacity: i32,
+}
+
+/// A target-tracking policy `tune` can swap in: another preset's.
+#[derive(Debug, Clone)]
+pub struct Alternative {
+    /// The preset it comes from.
+    pub preset: Preset,
+    /// Its target-tracking policy, with the preset's target value.
+    pub policy: ScalingPolicy,
+}
+
+/// The search space of one target.
+#[derive(Debug, Clone)]
+pub struct Space {
+    /// The target as configured.
+    pub base: ScalableTarget,
+    /// Index of its (first) target-tracking policy, the one tuned.
+    pub tracked: usize,
+    /// The preset the config uses, when it uses one.
+    pub preset: Option<Preset>,
+    /// Other presets' policies that may replace the tracked one.
+    pub alternatives: Vec<Alternative>,
+    /// Minimums to try besides the configured one and one more: floors the load needed
+    /// (its median and 90th percentile), found by the caller.
+    pub floors: Vec<i32>,
+}
+
+impl Space {
+    /// The space of `base`; None when it has no target-tracking policy to tune.
+    pub fn new(
+        base: &ScalableTarget,
+        preset: Option<Preset>,
+        alternatives: Vec<Alternative>,
+    ) -> Option<Space> {
+        let tracked = base
+            .policies
+            .iter()
+            .position(|p| matches!(p.config, PolicyConfig::TargetTracking(_)))?;
+        Some(Space {
+            base: base.clone(),
+            tracked,
+            preset,
+            alternatives,
+            floors: Vec::new(),
+        })
+    }
+
+    /// The knobs as configured.
+    pub fn current(&self) -> Knobs {
+        let tt = self.tracking(&self.base.policies[self.tracked]);
+        Knobs {
+            preset: self.preset,
+            target: tt.map_or(1.0, |t| t.target_value),
+            scale_in_cooldown: tt.and_then(|t| t.scale_in_cooldown),
+            scale_out_cooldown: tt.and_then(|t| t.scale_out_cooldown),
+            min_capacity: self.base.min_capacity,
+        }
+    }
+
+    fn tracking<'a>(&self, p: &'a ScalingPolicy) -> Option<&'a crate::model::TargetTracking> {
+        match &p.config {
+            PolicyConfig::TargetTracking(tt) => Some(tt),
+            PolicyConfig::Step(_) => None,
+        }
+    }
+
+    /// The coarse grid: each metric's target values around its starting one, cooldowns, and
+    /// the minimum as configured or one more (0 only where the config already allows it).
+    pub fn grid(&self) -> Vec<Knobs> {
+        let current = self.current();
+        let mut starts = vec![(self.preset, current.target)];
+        for a in &self.alternatives {
+            if let Some(tt) = self.tracking(&a.policy) {
+                starts.push((Some(a.preset), tt.target_value));
+            }
+        }
+        let mut mins = vec![current.min_capacity, current.min_capacity + 1];
+        for f in &self.floors {
+            if !mins.contains(f) {
+                mins.push(*f);
+            }
+        }
+        let mut out = Vec::new();
+        for (preset, start) in starts {
+            for step in TARGET_STEPS {
+                for scale_in in with(SCALE_IN_COOLDOWNS, current.scale_in_cooldown) {
+                    for scale_out in with(SCALE_OUT_COOLDOWNS, current.scale_out_cooldown) {
+                        for &min in mins.iter().filter(|m| **m <= self.base.max_capacity) {
+                            out.push(Knobs {
+                                preset,
+                                target: round(start * step),
+                                scale_in_cooldown: Some(scale_in),
+                                scale_out_cooldown: Some(scale_out),
+                                min_capacity: min,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        out.push(current);
+        out
+    }
+
+    /// Finer target values between `best`'s neighbours on the grid, and its cooldowns' neighbours.
+    pub fn around(&self, best: &Knobs) -> Vec<Knobs> {
+        let mut out = Vec::new();
+        for f in [0.8, 0.9, 1.1, 1.2] {
+            out.push(Knobs {
+                target: round(best.target * f),
+                ..best.clone()
+            });
+        }
+        for s in [
+            best.scale_in_cooldown.map(|c| c / 2),
+            best.scale_in_cooldown.map(|c| c + c / 2),
+        ] {
+            out.push(Knobs {
+                scale_in_cooldown: s,
+                ..best.clone()
+            });
+        }
+        out
+    }
+
+    /// The target with `k`'s values.
+    pub fn target(&self, k: &Knobs) -> ScalableTarget {
+        let mut t = self.base.clone();
+        if k.preset != self.preset
+            && let Some(a) = self.alternatives.iter().find(|a| Some(a.preset) == k.preset)
+        {
+            t.policies[self.tracked] = a.policy.clone();
+        }
+        if let PolicyConfig::TargetTracking(tt) = &mut t.policies[self.tracked].config {
+            tt.target_value = k.target;
+            tt.scale_in_cooldown = k.scale_in_cooldown;
+            tt.scale_out_cooldown = k.scale_out_cooldown;
+        }
+        t.min_capacity = k.min_capacity;
+        t
+    }
+}
+
+/// The grid's values, with the configured one among them.
+fn with<const N: usize>(grid: [i32; N], configured: Option<i32>) -> Vec<i32> {
+    let mut v = grid.to_vec();
+    if let Some(c) = configured
+        && !v.contains(&c)
+    {
+        v.push(c);
+    }
+    v
+}
+
+/// Target values are written with at most two decimals, as a person would.
+fn round(v: f64) -> f64 {
+    let digits = if v.abs() >= 10.0 { 1.0 } else { 100.0 };
+    (v * digits).round() / digits
+}

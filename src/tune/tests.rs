@@ -1,0 +1,266 @@
+//! `tune` on synthetic histories whose optimum is known by construction, and on a public
+//! trace nobody here wrote (Azure's LLM inference trace, tests/fixtures/traces/).
+
+use super::goal::Goal;
+use super::space::Space;
+use super::*;
+use crate::check::check_text;
+use crate::simulate::signals::Signals;
+
+const SEED: &str = "[[endpoint]]\nname = \"ep\"\nvariant = \"prod\"\nmin_capacity = 0\nmax_capacity = 12\npreset = \"async-cpu\"\n";
+
+/// Requests one instance takes a minute in these histories.
+const PER_INSTANCE: f64 = 10.0;
+/// The capacity the synthetic histories were recorded under.
+const RECORDED: i32 = 12;
+
+/// A history of `arrivals` per minute recorded under a fixed `RECORDED` instances: every
+/// request served in its minute, CPU (per instance) proportional to the work.
+fn history(text: &str, arrivals: &[f64]) -> (RawConfig, History) {
+    let desired = check_text("autoscaling.toml", text)
+        .desired
+        .expect("valid config");
+    let target = desired.targets[0].clone();
+    let mut fixed = target.clone();
+    fixed.policies.clear();
+    fixed.min_capacity = RECORDED;
+    fixed.max_capacity = RECORDED;
+    let n = arrivals.len();
+    let mut s = Signals::new(0, n);
+    s.record("AWS/SageMaker", "ApproximateBacklogSize", vec![Some(0.0); n]);
+    s.record(
+        "AWS/SageMaker",
+        "InvocationsProcessed",
+        arrivals.iter().map(|a| Some(*a)).collect(),
+    );
+    let cpu = arrivals
+        .iter()
+        .map(|a| Some(100.0 * a / (PER_INSTANCE * f64::from(RECORDED))))
+        .collect();
+    s.record("/aws/sagemaker/Endpoints", "CPUUtilization", cpu);
+    let raw = crate::config::parse(
+        &crate::source::Source::new("autoscaling.toml", text),
+        &mut Default::default(),
+    );
+    let h = History {
+        target,
+        baseline: Some(fixed),
+        signals: s,
+        missing: Vec::new(),
+    };
+    (raw, h)
+}
+
+fn settings(goal: &[&str]) -> Settings {
+    let mut g = Goal::default();
+    for p in goal {
+        g.set(p).expect("goal");
+    }
+    Settings {
+        days: 1,
+        goal: g,
+        price: Some(1.0),
+        startup_minutes: 5,
+        throughput: Some(PER_INSTANCE),
+    }
+}
+
+fn tune(text: &str, arrivals: &[f64], goal: &[&str]) -> TargetTune {
+    let (raw, h) = history(text, arrivals);
+    tune_target(
+        "autoscaling.toml",
+        text,
+        &raw,
+        &h,
+        &settings(goal),
+        &mut |_, _| {},
+    )
+}
+
+fn row<'a>(t: &'a TargetTune, label: &str) -> &'a Row {
+    t.rows
+        .iter()
+        .find(|r| r.label == label)
+        .unwrap_or_else(|| panic!("no {label} row: {t:#?}"))
+}
+
+/// Instance-hours a month of a row (the price is 1).
+fn hours(r: &Row) -> f64 {
+    r.cost_per_month
+}
+
+/// The least any config can cost: the work itself, sum(arrivals) / throughput instance-minutes.
+fn floor_per_month(arrivals: &[f64]) -> f64 {
+    arrivals.iter().sum::<f64>() / PER_INSTANCE / 60.0 * 30.0 * 1440.0 / arrivals.len() as f64
+}
+
+#[test]
+fn steady_load_needs_the_work_and_little_more() {
+    // 30 requests a minute at 10 per instance: 3 instances do it; 12 ran.
+    let arrivals = vec![30.0; 1440];
+    let t = tune(
+        SEED,
+        &arrivals,
+        &["backlog_minutes_per_week=30", "max_backlog=100"],
+    );
+    assert!(t.met, "{t:#?}");
+    let (current, best) = (row(&t, "current"), row(&t, "recommended"));
+    let floor = floor_per_month(&arrivals);
+    assert!(
+        hours(best) >= floor * 0.99,
+        "cheaper than the work itself: {best:#?}"
+    );
+    // Under 1.2 x the load 3.6 instances are needed: 4 at most, plus a little start-up.
+    assert!(
+        hours(best) <= floor * 4.0 / 3.0 * 1.05,
+        "{} > optimum {floor}: {t:#?}",
+        hours(best)
+    );
+    assert!(hours(best) < hours(current), "{t:#?}");
+    assert!(best.goal.iter().all(|p| p.value <= p.limit), "{best:#?}");
+}
+
+/// Two busy hours, then four idle ones, four times a day.
+fn bursts() -> Vec<f64> {
+    (0..1440)
+        .map(|m| if m % 360 < 120 { 40.0 } else { 0.0 })
+        .collect()
+}
+
+#[test]
+fn idle_gaps_scale_to_zero_and_cost_less_than_every_baseline() {
+    let arrivals = bursts();
+    // From zero, each burst waits for the alarm (2 min) and a start-up (5 min): 4 bursts a
+    // day, 28 minutes, 196 a week; the goal allows that.
+    let t = tune(SEED, &arrivals, &["backlog_minutes_per_week=300"]);
+    assert!(t.met, "{t:#?}");
+    let best = row(&t, "recommended");
+    assert_eq!(best.knobs.as_ref().map(|k| k.min_capacity), Some(0), "{best:#?}");
+    for r in t.rows.iter().filter(|r| r.meets && r.label != "recommended") {
+        assert!(hours(best) <= hours(r), "{} costs less: {t:#?}", r.label);
+    }
+    // The fixed-capacity baseline never scales to zero: it costs more here.
+    let vpa = t
+        .rows
+        .iter()
+        .find(|r| r.fixed_capacity.is_some())
+        .expect("VPA-style row");
+    assert!(hours(best) < hours(vpa), "{t:#?}");
+}
+
+#[test]
+fn a_goal_nothing_meets_says_so_and_shows_the_closest() {
+    // At zero instances the first request of every burst waits: no queue is never possible
+    // when scaling to zero, and 0 minutes with backlog and no capacity neither.
+    let t = tune(SEED, &bursts(), &["backlog_minutes_per_week=0", "max_backlog=0"]);
+    assert!(!t.met, "{t:#?}");
+    assert!(t.rows.iter().any(|r| r.label.starts_with("closest")), "{t:#?}");
+    assert!(t.driver.contains("no config"), "{}", t.driver);
+}
+
+#[test]
+fn no_history_is_said_and_nothing_is_recommended() {
+    let desired = check_text("a.toml", SEED).desired.expect("valid");
+    let raw = crate::config::parse(
+        &crate::source::Source::new("a.toml", SEED),
+        &mut Default::default(),
+    );
+    let h = History {
+        target: desired.targets[0].clone(),
+        baseline: None,
+        signals: Signals::new(0, 1440),
+        missing: Vec::new(),
+    };
+    let t = tune_target("a.toml", SEED, &raw, &h, &settings(&[]), &mut |_, _| {});
+    assert!(t.rows.is_empty() && !t.met, "{t:#?}");
+    assert!(t.notes[0].contains("no history"), "{:?}", t.notes);
+}
+
+#[test]
+fn an_endpoint_without_target_tracking_has_fixed_knobs() {
+    let text = "[[endpoint]]\nname = \"ep\"\nmin_capacity = 1\nmax_capacity = 2\n\n[[endpoint.schedule]]\nname = \"night\"\nschedule = \"cron(0 20 * * ? *)\"\nmin_capacity = 1\n";
+    let t = tune(text, &[1.0; 60], &[]);
+    assert!(t.rows.is_empty() && !t.met, "{t:#?}");
+    assert!(
+        t.notes.iter().any(|n| n.contains("knobs are fixed")),
+        "{:?}",
+        t.notes
+    );
+}
+
+#[test]
+fn the_diff_edits_in_place_and_the_edited_file_is_the_config_searched() {
+    let text = "# ours\n[[endpoint]]\nname = \"ep\"   # the async one\nvariant = \"prod\"\nmin_capacity = 0\nmax_capacity = 12\npreset = \"async-cpu\"\ntarget = 50.0\n";
+    let (raw, h) = history(text, &bursts());
+    let space = Space::new(
+        &h.target,
+        Some(Preset::AsyncCpu),
+        alternatives(&h.target, Some(Preset::AsyncCpu)),
+    )
+    .expect("space");
+    let to = Knobs {
+        preset: Some(Preset::AsyncBacklog),
+        target: 7.5,
+        scale_in_cooldown: Some(600),
+        scale_out_cooldown: Some(60),
+        min_capacity: 1,
+    };
+    let tracked = &space.base.policies[space.tracked].name;
+    let edited = edit::apply(text, &raw.endpoints[0], tracked, &space.current(), &to).expect("edit");
+    assert!(
+        edited.starts_with("# ours\n[[endpoint]]\nname = \"ep\"   # the async one\n"),
+        "{edited}"
+    );
+    assert!(
+        edited.contains("preset = \"async-backlog\"\ntarget = 7.5\n"),
+        "{edited}"
+    );
+    assert!(edited.contains("min_capacity = 1\n"), "{edited}");
+    let checked = check_text("autoscaling.toml", &edited);
+    let target = &checked.desired.expect("the edited file validates").targets[0];
+    assert_eq!(target, &space.target(&to), "the file says what was replayed");
+    let diff = edit::unified("autoscaling.toml", text, &edited, 2);
+    for line in [
+        "-preset = \"async-cpu\"\n",
+        "+preset = \"async-backlog\"\n",
+        "+scale_out_cooldown = 60\n",
+        " variant = \"prod\"\n",
+    ] {
+        assert!(diff.contains(line), "{line} not in {diff}");
+    }
+}
+
+#[test]
+fn an_explicit_policy_is_edited_in_its_own_table() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/seed-explicit.toml"
+    ))
+    .expect("example");
+    let (raw, h) = history(&text, &bursts());
+    let space = Space::new(&h.target, None, Vec::new()).expect("space");
+    let to = Knobs {
+        target: 80.0,
+        scale_in_cooldown: Some(900),
+        ..space.current()
+    };
+    let tracked = &space.base.policies[space.tracked].name;
+    let edited = edit::apply(&text, &raw.endpoints[0], tracked, &space.current(), &to).expect("edit");
+    let checked = check_text("autoscaling.toml", &edited);
+    let target = &checked.desired.expect("the edited file validates").targets[0];
+    assert_eq!(target, &space.target(&to), "{edited}");
+}
+
+#[test]
+fn goal_keys_are_checked() {
+    let mut g = Goal::default();
+    assert!(
+        g.set("backlog_minutes_per_wek=3")
+            .unwrap_err()
+            .contains("did you mean `backlog_minutes_per_week`")
+    );
+    assert!(g.set("max_backlog=-1").is_err());
+    assert!(g.set("max_backlog").is_err());
+    g.set(" max_backlog = 5 ").expect("spaces are fine");
+    assert_eq!(g.max_backlog, Some(5.0));
+}
