@@ -255,14 +255,14 @@ pub fn tune_target(
             }
         }
     }
-    for (label, target, fixed) in baselines(&setup, &space, &h.target) {
+    for (label, target, knobs, fixed) in baselines(&setup, &space, &h.target) {
         let mut r = row(
             &setup,
             &settings.goal,
             &label,
             &search::evaluate(&setup, &settings.goal, &target, space.current()),
         );
-        r.knobs = None;
+        r.knobs = knobs;
         r.fixed_capacity = fixed;
         out.rows.push(r);
     }
@@ -348,22 +348,22 @@ fn row(setup: &Setup<'_>, goal: &Goal, label: &str, s: &Scored) -> Row {
     }
 }
 
-/// Up to three more configs that meet the goal, each differing from the best and from each
-/// other in the metric or the minimum where possible.
+/// Up to three more configs that meet the goal: the cheapest of each other metric and
+/// minimum, and the cheapest that scales less often than the best (a calmer choice).
 fn alternatives_of<'a>(o: &'a Outcome, best: &Scored) -> Vec<&'a Scored> {
+    let class = |s: &Scored| (s.knobs.preset, s.knobs.min_capacity);
     let mut out: Vec<&Scored> = Vec::new();
-    let differs = |a: &Scored, b: &Scored| {
-        a.knobs.preset != b.knobs.preset || a.knobs.min_capacity != b.knobs.min_capacity
-    };
-    for s in o.feasible.iter().skip(1) {
-        if out.len() < 3 && differs(s, best) && out.iter().all(|x| differs(s, x)) {
+    for s in &o.feasible {
+        if out.len() < 2 && class(s) != class(best) && out.iter().all(|x| class(x) != class(s)) {
             out.push(s);
         }
     }
-    for s in o.feasible.iter().skip(1) {
-        if out.len() < 2 && !out.iter().any(|x| x.knobs == s.knobs) {
-            out.push(s);
-        }
+    if let Some(calmer) = o
+        .feasible
+        .iter()
+        .find(|s| s.whole.scaling_events < best.whole.scaling_events && !out.iter().any(|x| x.knobs == s.knobs))
+    {
+        out.push(calmer);
     }
     out
 }
@@ -429,7 +429,7 @@ fn baselines(
     setup: &Setup<'_>,
     space: &Space,
     target: &ScalableTarget,
-) -> Vec<(String, ScalableTarget, Option<i32>)> {
+) -> Vec<(String, ScalableTarget, Option<Knobs>, Option<i32>)> {
     let mut out = Vec::new();
     let cpu = |k: &Knobs| {
         let t = space.target(k);
@@ -449,11 +449,7 @@ fn baselines(
             scale_out_cooldown: Some(300),
             ..k
         };
-        out.push((
-            "Inference Recommender (50 % CPU)".to_string(),
-            space.target(&k),
-            None,
-        ));
+        out.push(("baseline: IR 50 % CPU".to_string(), space.target(&k), Some(k), None));
     }
     if let Some(p90) = percentile(needed_capacity(setup), 0.9) {
         let fixed =
@@ -463,7 +459,7 @@ fn baselines(
         t.scheduled_actions.clear();
         t.min_capacity = fixed;
         t.max_capacity = fixed;
-        out.push(("VPA-style (P90 + 15 %, fixed)".to_string(), t, Some(fixed)));
+        out.push(("baseline: P90+15 % fixed".to_string(), t, None, Some(fixed)));
     }
     out
 }

@@ -30,6 +30,7 @@ pub fn text(r: &Report) -> String {
             out.push('\n');
             continue;
         }
+        out.push_str(&headline(t, r.price.is_some()));
         out.push_str(&table(t, unit));
         out.push_str(&format!("  {}\n", t.driver));
         out.push_str(&format!("  searched {} configs\n", t.tried));
@@ -42,6 +43,26 @@ pub fn text(r: &Report) -> String {
         }
     }
     out
+}
+
+/// What the recommendation changes, in money (or instance-hours) a month, and whether it holds.
+fn headline(t: &TargetTune, priced: bool) -> String {
+    let (Some(current), Some(best)) = (t.rows.first(), t.rows.get(1)) else {
+        return String::new();
+    };
+    let amount = |v: f64| if priced { format!("${v:.2}") } else { format!("{v:.1} instance-hours") };
+    let delta = best.cost_per_month - current.cost_per_month;
+    let pct = if current.cost_per_month > 0.0 { format!(" ({:+.1} %)", 100.0 * delta / current.cost_per_month) } else { String::new() };
+    if !t.met {
+        return format!("  no config meets the goal; the closest costs {} a month{pct}\n", amount(best.cost_per_month));
+    }
+    format!(
+        "  {}: {} -> {} a month{pct}; meets the goal in every week, also under {} x the load\n",
+        best.label,
+        amount(current.cost_per_month),
+        amount(best.cost_per_month),
+        super::search::STRESS
+    )
 }
 
 fn table(t: &TargetTune, unit: &str) -> String {
@@ -83,9 +104,13 @@ fn table(t: &TargetTune, unit: &str) -> String {
         })
         .collect();
     let line = |cells: &[String]| {
-        let mut s = String::from(" ");
-        for (c, w) in cells.iter().zip(&widths) {
-            s.push_str(&format!(" {c:<w$}"));
+        let mut s = String::new();
+        for (i, (c, w)) in cells.iter().zip(&widths).enumerate() {
+            if i >= 2 && i + 1 < cells.len() {
+                s.push_str(&format!("  {c:>w$}"));
+            } else {
+                s.push_str(&format!("  {c:<w$}"));
+            }
         }
         s.trim_end().to_string() + "\n"
     };
@@ -99,7 +124,7 @@ fn table(t: &TargetTune, unit: &str) -> String {
 /// The row's knob values, short.
 pub fn values(r: &Row) -> String {
     if let Some(c) = r.fixed_capacity {
-        return format!("{c} instances, no scaling");
+        return format!("fixed at {c}");
     }
     let Some(k) = &r.knobs else {
         return String::new();

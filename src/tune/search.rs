@@ -264,19 +264,22 @@ pub fn search(
 }
 
 /// Orders by score and checks under stress, cheapest first, until a few configs that meet
-/// the goal are known (the recommendation and its alternatives).
+/// the goal are known, and the cheapest of each metric and minimum (the alternatives).
 fn rank(setup: &Setup<'_>, space: &Space, goal: &Goal, scored: &mut [Scored]) {
     scored.sort_by(|a, b| a.score(setup).total_cmp(&b.score(setup)));
+    let class = |k: &Knobs| (k.preset, k.min_capacity);
     let mut met = 0;
+    let mut classes = Vec::new();
     for s in scored.iter_mut() {
-        if met >= 8 {
-            break;
+        if met >= 8 && classes.contains(&class(&s.knobs)) {
+            continue;
         }
         if s.meets.is_none() {
             stress(setup, space, goal, s);
         }
         if s.meets == Some(true) {
             met += 1;
+            classes.push(class(&s.knobs));
         }
     }
 }

@@ -25,6 +25,7 @@ mod schema;
 mod seed;
 mod simulate;
 mod standin;
+mod tune;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
