@@ -83,8 +83,10 @@ pub fn apply(
         }
     }
     if to.min_capacity != from.min_capacity {
-        let origin = endpoint.min_capacity.as_ref().map(|m| &m.origin);
-        set(origin, "min_capacity", to.min_capacity.to_string(), anchor);
+        set(origin(&endpoint.min_capacity), "min_capacity", to.min_capacity.to_string(), anchor);
+    }
+    if to.max_capacity != from.max_capacity {
+        set(origin(&endpoint.max_capacity), "max_capacity", to.max_capacity.to_string(), anchor);
     }
     Ok(splice(text, splices))
 }

@@ -220,11 +220,13 @@ pub fn tune_target(
             .map(|_| concurrency_metric(&h.target.scaled)),
         price: settings.price.unwrap_or(1.0),
     };
-    space.floors = [0.5, 0.9]
+    let needed = needed_capacity(&setup);
+    space.floors = [(0.5, 1.0), (0.9, 1.0), (0.9, 1.15)]
         .iter()
-        .filter_map(|q| percentile(needed_capacity(&setup), *q))
+        .filter_map(|(q, headroom)| percentile(needed.clone(), *q).map(|c| c * headroom))
         .map(|c| (c.ceil() as i32).clamp(0, h.target.max_capacity))
         .collect();
+    space.floors.dedup();
     let outcome = search::search(&setup, &space, &settings.goal, progress);
     out.tried = outcome.tried;
     let current = search::evaluate(

@@ -25,6 +25,8 @@ pub struct Knobs {
     pub scale_out_cooldown: Option<i32>,
     /// The scalable target's minimum.
     pub min_capacity: i32,
+    /// Its maximum (equal to the minimum: a fixed size, no scaling).
+    pub max_capacity: i32,
 }
 
 /// A target-tracking policy `tune` can swap in: another preset's.
@@ -47,8 +49,9 @@ pub struct Space {
     pub preset: Option<Preset>,
     /// Other presets' policies that may replace the tracked one.
     pub alternatives: Vec<Alternative>,
-    /// Minimums to try besides the configured one and one more: floors the load needed
-    /// (its median and 90th percentile), found by the caller.
+    /// Minimums to try besides the configured one and one more, and fixed sizes to try:
+    /// floors the load needed (its median, 90th percentile, and that plus 15 %), found by the
+    /// caller.
     pub floors: Vec<i32>,
 }
 
@@ -81,6 +84,7 @@ impl Space {
             scale_in_cooldown: tt.and_then(|t| t.scale_in_cooldown),
             scale_out_cooldown: tt.and_then(|t| t.scale_out_cooldown),
             min_capacity: self.base.min_capacity,
+            max_capacity: self.base.max_capacity,
         }
     }
 
@@ -119,11 +123,20 @@ impl Space {
                                 scale_in_cooldown: Some(scale_in),
                                 scale_out_cooldown: Some(scale_out),
                                 min_capacity: min,
+                                max_capacity: current.max_capacity,
                             });
                         }
                     }
                 }
             }
+        }
+        // Fixed sizes at the floors: no scaling at all can be the cheapest way to a goal.
+        for &f in self.floors.iter().filter(|f| **f >= 1 && **f <= self.base.max_capacity) {
+            out.push(Knobs {
+                min_capacity: f,
+                max_capacity: f,
+                ..current.clone()
+            });
         }
         out.push(current);
         out
@@ -164,6 +177,7 @@ impl Space {
             tt.scale_out_cooldown = k.scale_out_cooldown;
         }
         t.min_capacity = k.min_capacity;
+        t.max_capacity = k.max_capacity;
         t
     }
 }
