@@ -83,10 +83,20 @@ pub fn apply(
         }
     }
     if to.min_capacity != from.min_capacity {
-        set(origin(&endpoint.min_capacity), "min_capacity", to.min_capacity.to_string(), anchor);
+        set(
+            origin(&endpoint.min_capacity),
+            "min_capacity",
+            to.min_capacity.to_string(),
+            anchor,
+        );
     }
     if to.max_capacity != from.max_capacity {
-        set(origin(&endpoint.max_capacity), "max_capacity", to.max_capacity.to_string(), anchor);
+        set(
+            origin(&endpoint.max_capacity),
+            "max_capacity",
+            to.max_capacity.to_string(),
+            anchor,
+        );
     }
     Ok(splice(text, splices))
 }

@@ -360,11 +360,9 @@ fn alternatives_of<'a>(o: &'a Outcome, best: &Scored) -> Vec<&'a Scored> {
             out.push(s);
         }
     }
-    if let Some(calmer) = o
-        .feasible
-        .iter()
-        .find(|s| s.whole.scaling_events < best.whole.scaling_events && !out.iter().any(|x| x.knobs == s.knobs))
-    {
+    if let Some(calmer) = o.feasible.iter().find(|s| {
+        s.whole.scaling_events < best.whole.scaling_events && !out.iter().any(|x| x.knobs == s.knobs)
+    }) {
         out.push(calmer);
     }
     out
@@ -451,7 +449,12 @@ fn baselines(
             scale_out_cooldown: Some(300),
             ..k
         };
-        out.push(("baseline: IR 50 % CPU".to_string(), space.target(&k), Some(k), None));
+        out.push((
+            "baseline: IR 50 % CPU".to_string(),
+            space.target(&k),
+            Some(k),
+            None,
+        ));
     }
     if let Some(p90) = percentile(needed_capacity(setup), 0.9) {
         let fixed =

@@ -50,11 +50,24 @@ fn headline(t: &TargetTune, priced: bool) -> String {
     let (Some(current), Some(best)) = (t.rows.first(), t.rows.get(1)) else {
         return String::new();
     };
-    let amount = |v: f64| if priced { format!("${v:.2}") } else { format!("{v:.1} instance-hours") };
+    let amount = |v: f64| {
+        if priced {
+            format!("${v:.2}")
+        } else {
+            format!("{v:.1} instance-hours")
+        }
+    };
     let delta = best.cost_per_month - current.cost_per_month;
-    let pct = if current.cost_per_month > 0.0 { format!(" ({:+.1} %)", 100.0 * delta / current.cost_per_month) } else { String::new() };
+    let pct = if current.cost_per_month > 0.0 {
+        format!(" ({:+.1} %)", 100.0 * delta / current.cost_per_month)
+    } else {
+        String::new()
+    };
     if !t.met {
-        return format!("  no config meets the goal; the closest costs {} a month{pct}\n", amount(best.cost_per_month));
+        return format!(
+            "  no config meets the goal; the closest costs {} a month{pct}\n",
+            amount(best.cost_per_month)
+        );
     }
     format!(
         "  {}: {} -> {} a month{pct}; meets the goal in every week, also under {} x the load\n",

@@ -131,7 +131,11 @@ impl Space {
             }
         }
         // Fixed sizes at the floors: no scaling at all can be the cheapest way to a goal.
-        for &f in self.floors.iter().filter(|f| **f >= 1 && **f <= self.base.max_capacity) {
+        for &f in self
+            .floors
+            .iter()
+            .filter(|f| **f >= 1 && **f <= self.base.max_capacity)
+        {
             out.push(Knobs {
                 min_capacity: f,
                 max_capacity: f,

@@ -269,7 +269,10 @@ fn goal_keys_are_checked() {
 /// Per-minute requests of a public trace: Azure's LLM inference trace (conversation or
 /// code service, one hour of 2023-11-16; CC-BY 4.0, tests/fixtures/traces/ cites it).
 fn azure(service: &str) -> Vec<f64> {
-    let path = format!("{}/tests/fixtures/traces/azure_llm_2023_{service}_per_minute.csv", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/traces/azure_llm_2023_{service}_per_minute.csv",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read_to_string(path)
         .expect("fixture")
         .lines()
@@ -291,8 +294,17 @@ fn on_a_public_trace_the_recommendation_beats_the_baselines_that_meet_the_goal()
         assert!(t.met, "{service}: {t:#?}");
         let best = row(&t, "recommended");
         for r in t.rows.iter().filter(|r| r.meets) {
-            assert!(hours(best) <= hours(r) + 1e-9, "{service}: {} costs less: {t:#?}", r.label);
-            eprintln!("{service}: {} / {} = {:.2}", r.label, best.label, hours(r) / hours(best));
+            assert!(
+                hours(best) <= hours(r) + 1e-9,
+                "{service}: {} costs less: {t:#?}",
+                r.label
+            );
+            eprintln!(
+                "{service}: {} / {} = {:.2}",
+                r.label,
+                best.label,
+                hours(r) / hours(best)
+            );
         }
         for r in t.rows.iter().filter(|r| !r.meets) {
             eprintln!("{service}: {} misses the goal", r.label);

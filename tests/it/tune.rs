@@ -17,7 +17,12 @@ fn put_bursts(case: &Case) {
         let (_, cw_client) = case.aws.clients().await;
         let dim = |n: &str, v: &str| cw::Dimension::builder().name(n).value(v).build();
         let endpoint = || vec![dim("EndpointName", "infer-endpoint-c356f91")];
-        let variant = || vec![dim("EndpointName", "infer-endpoint-c356f91"), dim("VariantName", "prod")];
+        let variant = || {
+            vec![
+                dim("EndpointName", "infer-endpoint-c356f91"),
+                dim("VariantName", "prod"),
+            ]
+        };
         for start in [541, 181] {
             for (namespace, name, dims, value) in [
                 ("AWS/SageMaker", "ApproximateBacklogSize", endpoint(), 20.0),
@@ -47,7 +52,15 @@ fn put_bursts(case: &Case) {
 }
 
 fn tune(case: &Case, extra: &[&str]) -> crate::Run {
-    let mut args = vec!["tune", "--days", "1", "--until", "2026-11-29T12:00:00Z", "--price", "2"];
+    let mut args = vec![
+        "tune",
+        "--days",
+        "1",
+        "--until",
+        "2026-11-29T12:00:00Z",
+        "--price",
+        "2",
+    ];
     args.extend_from_slice(extra);
     case.run(&args)
 }
@@ -66,7 +79,12 @@ fn tune_reads_the_history_and_recommends_a_config_that_validates() {
     assert_eq!(t["met"], true, "{t:#}");
     // The queue's throughput came from the minutes that ended with requests waiting.
     assert_eq!(t["throughput"][1], "saturated", "{t:#}");
-    let labels: Vec<&str> = t["rows"].as_array().expect("rows").iter().filter_map(|r| r["label"].as_str()).collect();
+    let labels: Vec<&str> = t["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter_map(|r| r["label"].as_str())
+        .collect();
     assert_eq!(&labels[..2], ["current", "recommended"], "{t:#}");
     let cost = |i: usize| t["rows"][i]["cost_per_month"].as_f64().expect("cost");
     assert!(cost(1) <= cost(0), "never dearer than the current config: {t:#}");
@@ -86,9 +104,15 @@ fn tune_bad_input_and_unmet_goals_exit_1_with_the_reason() {
     let case = Case::new(SEED);
     put_bursts(&case);
     for (args, message) in [
-        (vec!["--goal", "backlog_minutes=3"], "unknown goal `backlog_minutes`"),
+        (
+            vec!["--goal", "backlog_minutes=3"],
+            "unknown goal `backlog_minutes`",
+        ),
         (vec!["--goal", "max_backlog=lots"], "not a number"),
-        (vec!["--throughput", "0"], "--throughput must be a positive number"),
+        (
+            vec!["--throughput", "0"],
+            "--throughput must be a positive number",
+        ),
         (vec!["--endpoint", "nope"], "--endpoint nope: no such endpoint"),
     ] {
         let r = tune(&case, &args);
@@ -97,7 +121,10 @@ fn tune_bad_input_and_unmet_goals_exit_1_with_the_reason() {
     }
     // Nothing waits at zero instances only if nothing ever scales to zero, and the queue can
     // never be empty in a busy minute: no config meets this.
-    let r = tune(&case, &["--goal", "max_backlog=0", "--goal", "backlog_minutes_per_week=0"]);
+    let r = tune(
+        &case,
+        &["--goal", "max_backlog=0", "--goal", "backlog_minutes_per_week=0"],
+    );
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     crate::assert_contains(&r.stdout, "closest (misses the goal)");
 }
