@@ -2,6 +2,8 @@
 //! noise and idle nights), on one core. `cargo bench --bench tune`; docs/benchmarks.md holds
 //! a run. Prints markdown.
 
+#![allow(clippy::expect_used)] // a benchmark: a broken set-up should stop it loudly
+
 use std::time::Instant;
 
 use sagemaker_autoscale::check::check_text;

@@ -158,13 +158,13 @@ fn outside_workspace(path: &Path) -> Option<&'static str> {
     }
 }
 
-/// Parses and decodes config text. Syntax errors stop here: what follows them would only
-/// produce confusing follow-on errors.
 /// The config as written in `text` (diagnostics dropped: check the text first).
 pub fn parse_text(name: &str, text: &str) -> RawConfig {
     parse(&Source::new(name, text), &mut Diagnostics::default())
 }
 
+/// Parses and decodes config text. Syntax errors stop here: what follows them would only
+/// produce confusing follow-on errors.
 pub fn parse(source: &Source, d: &mut Diagnostics) -> RawConfig {
     let (root, errors) = DeTable::parse_recoverable(&source.text);
     if !errors.is_empty() {

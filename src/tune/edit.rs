@@ -82,21 +82,23 @@ pub fn apply(
             set(o.as_ref(), key, v.to_string(), a);
         }
     }
-    if to.min_capacity != from.min_capacity {
-        set(
-            origin(&endpoint.min_capacity),
+    for (key, new, old, field) in [
+        (
             "min_capacity",
-            to.min_capacity.to_string(),
-            anchor,
-        );
-    }
-    if to.max_capacity != from.max_capacity {
-        set(
-            origin(&endpoint.max_capacity),
+            to.min_capacity,
+            from.min_capacity,
+            &endpoint.min_capacity,
+        ),
+        (
             "max_capacity",
-            to.max_capacity.to_string(),
-            anchor,
-        );
+            to.max_capacity,
+            from.max_capacity,
+            &endpoint.max_capacity,
+        ),
+    ] {
+        if new != old {
+            set(origin(field), key, new.to_string(), anchor);
+        }
     }
     Ok(splice(text, splices))
 }

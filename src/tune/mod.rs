@@ -113,7 +113,7 @@ pub async fn tune(
         .retain(|t| only.is_none_or(|o| scaled_name(&t.scaled) == o));
     let read =
         crate::simulate::history(&chosen, &Baseline::Current, settings.days, now, Extra::Queue).await?;
-    let raw = crate::config::parse(&crate::source::Source::new(name, text), &mut Default::default());
+    let raw = crate::config::parse_text(name, text);
     let targets = read
         .histories
         .iter()

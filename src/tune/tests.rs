@@ -38,10 +38,7 @@ fn history(text: &str, arrivals: &[f64]) -> (RawConfig, History) {
         .map(|a| Some(100.0 * a / (PER_INSTANCE * f64::from(RECORDED))))
         .collect();
     s.record("/aws/sagemaker/Endpoints", "CPUUtilization", cpu);
-    let raw = crate::config::parse(
-        &crate::source::Source::new("autoscaling.toml", text),
-        &mut Default::default(),
-    );
+    let raw = crate::config::parse_text("autoscaling.toml", text);
     let h = History {
         target,
         baseline: Some(fixed),
@@ -161,10 +158,7 @@ fn a_goal_nothing_meets_says_so_and_shows_the_closest() {
 #[test]
 fn no_history_is_said_and_nothing_is_recommended() {
     let desired = check_text("a.toml", SEED).desired.expect("valid");
-    let raw = crate::config::parse(
-        &crate::source::Source::new("a.toml", SEED),
-        &mut Default::default(),
-    );
+    let raw = crate::config::parse_text("a.toml", SEED);
     let h = History {
         target: desired.targets[0].clone(),
         baseline: None,
