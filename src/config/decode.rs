@@ -32,6 +32,7 @@ const CONFIG: TableKind<RawConfig> = TableKind::new("the top level", config);
 const ENDPOINT: TableKind<RawEndpoint> = TableKind::new("[[endpoint]]", endpoint);
 const COMPONENT: TableKind<RawEndpoint> = TableKind::new("[[inference_component]]", component);
 const SUSPENDED: TableKind<RawSuspended> = TableKind::new("`suspended`", suspended);
+const GOAL: TableKind<RawGoal> = TableKind::new("`goal`", goal);
 const POLICY: TableKind<RawPolicy> = TableKind::new("[[endpoint.policy]]", policy);
 const METRIC: TableKind<RawMetric> = TableKind::new("`metric`", metric);
 const METRIC_QUERY: TableKind<RawMetricQuery> = TableKind::new("a `math` query", metric_query);
@@ -51,6 +52,8 @@ pub enum Section {
     Component,
     /// A `suspended` table.
     Suspended,
+    /// A `goal` table (what `tune` must meet).
+    Goal,
     /// A `[[...policy]]` table.
     Policy,
     /// A target-tracking policy's `metric` table.
@@ -76,6 +79,7 @@ impl Section {
             Section::Endpoint => keys_of(&ENDPOINT),
             Section::Component => keys_of(&COMPONENT),
             Section::Suspended => keys_of(&SUSPENDED),
+            Section::Goal => keys_of(&GOAL),
             Section::Policy => keys_of(&POLICY),
             Section::Metric => keys_of(&METRIC),
             Section::MetricQuery => keys_of(&METRIC_QUERY),
@@ -142,6 +146,7 @@ fn scaled(t: &mut Table<'_, '_>, d: &mut Diagnostics, component: bool) -> RawEnd
         scale_out_cooldown: t.get("scale_out_cooldown", d),
         suspended: t.table("suspended", &SUSPENDED, d),
         ignore_warnings: t.strings("ignore_warnings", d),
+        goal: t.table("goal", &GOAL, d),
         policies: t.tables("policy", &POLICY, d).unwrap_or_default(),
         schedules: t.tables("schedule", &SCHEDULE, d).unwrap_or_default(),
         origin: t.origin.clone(),
@@ -153,6 +158,15 @@ fn suspended(t: &mut Table<'_, '_>, d: &mut Diagnostics) -> RawSuspended {
         dynamic_scaling_in: t.get("dynamic_scaling_in", d),
         dynamic_scaling_out: t.get("dynamic_scaling_out", d),
         scheduled_scaling: t.get("scheduled_scaling", d),
+    }
+}
+
+fn goal(t: &mut Table<'_, '_>, d: &mut Diagnostics) -> RawGoal {
+    RawGoal {
+        backlog_minutes_per_week: t.get("backlog_minutes_per_week", d),
+        max_backlog: t.get("max_backlog", d),
+        max_concurrency_per_instance: t.get("max_concurrency_per_instance", d),
+        max_scaling_events_per_day: t.get("max_scaling_events_per_day", d),
     }
 }
 

@@ -118,6 +118,8 @@ pub struct RawEndpoint {
     /// Warning codes to switch off for this endpoint (docs/config.md lists them).
     #[schemars(default)]
     pub ignore_warnings: Vec<Located<String>>,
+    /// What `tune` must meet for this endpoint (plan and apply ignore it).
+    pub goal: Field<RawGoal>,
     /// Scaling policies.
     #[schemars(rename = "policy", default)]
     pub policies: Vec<RawPolicy>,
@@ -157,6 +159,8 @@ pub struct InferenceComponentSchema {
     /// Warning codes to switch off for this component.
     #[schemars(default)]
     ignore_warnings: Vec<Located<String>>,
+    /// What `tune` must meet for this component (plan and apply ignore it).
+    goal: Field<RawGoal>,
     /// Scaling policies.
     #[schemars(rename = "policy", default)]
     policies: Vec<RawPolicy>,
@@ -172,6 +176,36 @@ pub struct RawSuspended {
     pub(crate) dynamic_scaling_in: Field<bool>,
     pub(crate) dynamic_scaling_out: Field<bool>,
     pub(crate) scheduled_scaling: Field<bool>,
+}
+
+/// The goal `tune` holds every candidate config to (docs/tune.md); every key is optional.
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(rename = "Goal", deny_unknown_fields)]
+pub struct RawGoal {
+    /// Most minutes a week with requests queued and no instance in service (async endpoints).
+    #[schemars(range(min = 0))]
+    pub(crate) backlog_minutes_per_week: Field<f64>,
+    /// Most requests queued at the end of any minute (async endpoints).
+    #[schemars(range(min = 0))]
+    pub(crate) max_backlog: Field<f64>,
+    /// Most concurrent requests per instance (or copy) in any minute.
+    #[schemars(range(min = 0))]
+    pub(crate) max_concurrency_per_instance: Field<f64>,
+    /// Most scaling events a day.
+    #[schemars(range(min = 0))]
+    pub(crate) max_scaling_events_per_day: Field<f64>,
+}
+
+impl RawGoal {
+    /// Each key with its value, in the order `tune` lists them.
+    pub fn entries(&self) -> [(&'static str, &Field<f64>); 4] {
+        [
+            ("backlog_minutes_per_week", &self.backlog_minutes_per_week),
+            ("max_backlog", &self.max_backlog),
+            ("max_concurrency_per_instance", &self.max_concurrency_per_instance),
+            ("max_scaling_events_per_day", &self.max_scaling_events_per_day),
+        ]
+    }
 }
 
 /// A scaling policy: target tracking or step scaling.

@@ -59,6 +59,26 @@ impl Goal {
         Ok(())
     }
 
+    /// This goal, with the config's `goal` table filling the parts it leaves out (the command
+    /// line wins).
+    pub fn with_config(&self, config: Option<&crate::config::raw::RawGoal>) -> Goal {
+        let Some(c) = config else {
+            return self.clone();
+        };
+        let or = |mine: Option<f64>, theirs: &crate::config::raw::Field<f64>| {
+            mine.or(theirs.as_ref().map(|v| v.value))
+        };
+        Goal {
+            backlog_minutes_per_week: or(self.backlog_minutes_per_week, &c.backlog_minutes_per_week),
+            max_backlog: or(self.max_backlog, &c.max_backlog),
+            max_concurrency_per_instance: or(
+                self.max_concurrency_per_instance,
+                &c.max_concurrency_per_instance,
+            ),
+            max_scaling_events_per_day: or(self.max_scaling_events_per_day, &c.max_scaling_events_per_day),
+        }
+    }
+
     /// Whether the goal asks anything of the queue (only async endpoints have one).
     pub fn needs_queue(&self) -> bool {
         self.backlog_minutes_per_week.is_some() || self.max_backlog.is_some()

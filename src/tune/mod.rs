@@ -68,6 +68,8 @@ pub struct TargetTune {
     pub rows: Vec<Row>,
     /// Whether some config met the goal.
     pub met: bool,
+    /// The goal held to: the command line's, with the config's `goal` table under it.
+    pub goal: Goal,
     /// What drives the choice, in one line.
     pub driver: String,
     /// The recommendation as a diff of the config file (empty: keep the config).
@@ -155,6 +157,7 @@ pub fn tune_target(
         target: h.target.resource_id.clone(),
         rows: Vec::new(),
         met: false,
+        goal: settings.goal.clone(),
         driver: String::new(),
         diff: String::new(),
         throughput: None,
@@ -169,6 +172,10 @@ pub fn tune_target(
         return out;
     }
     let endpoint = raw_endpoint(raw, &h.target);
+    let goal = settings
+        .goal
+        .with_config(endpoint.and_then(|e| e.goal.as_ref()).map(|g| &g.value));
+    out.goal = goal.clone();
     let preset = endpoint.and_then(|e| e.preset.as_ref()).map(|p| p.value);
     let Some(mut space) = Space::new(&h.target, preset, alternatives(&h.target, preset)) else {
         out.notes.push(
@@ -203,7 +210,7 @@ pub fn tune_target(
         }
         _ => None,
     };
-    if settings.goal.needs_queue() && queue.is_none() {
+    if goal.needs_queue() && queue.is_none() {
         out.notes
             .push("the goal asks about the queue, which cannot be modelled for this target".into());
         return out;
@@ -227,15 +234,10 @@ pub fn tune_target(
         .map(|c| (c.ceil() as i32).clamp(0, h.target.max_capacity))
         .collect();
     space.floors.dedup();
-    let outcome = search::search(&setup, &space, &settings.goal, progress);
+    let outcome = search::search(&setup, &space, &goal, progress);
     out.tried = outcome.tried;
-    let current = search::evaluate(
-        &setup,
-        &settings.goal,
-        &space.target(&space.current()),
-        space.current(),
-    );
-    out.rows.push(row(&setup, &settings.goal, "current", &current));
+    let current = search::evaluate(&setup, &goal, &space.target(&space.current()), space.current());
+    out.rows.push(row(&setup, &goal, "current", &current));
     out.met = !outcome.feasible.is_empty();
     let best = outcome.feasible.first().or(outcome.closest.as_ref());
     if let Some(best) = best {
@@ -244,11 +246,11 @@ pub fn tune_target(
         } else {
             "closest (misses the goal)"
         };
-        out.rows.push(row(&setup, &settings.goal, label, best));
+        out.rows.push(row(&setup, &goal, label, best));
         for alt in alternatives_of(&outcome, best) {
-            out.rows.push(row(&setup, &settings.goal, "alternative", alt));
+            out.rows.push(row(&setup, &goal, "alternative", alt));
         }
-        out.driver = driver(&setup, &settings.goal, &outcome, best);
+        out.driver = driver(&setup, &goal, &outcome, best);
         if let Some(e) = endpoint {
             let tracked = &space.base.policies[space.tracked].name;
             match recommended_text(name, text, e, tracked, &space, best) {
@@ -260,9 +262,9 @@ pub fn tune_target(
     for (label, target, knobs, fixed) in baselines(&setup, &space, &h.target) {
         let mut r = row(
             &setup,
-            &settings.goal,
+            &goal,
             &label,
-            &search::evaluate(&setup, &settings.goal, &target, space.current()),
+            &search::evaluate(&setup, &goal, &target, space.current()),
         );
         r.knobs = knobs;
         r.fixed_capacity = fixed;

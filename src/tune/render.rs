@@ -12,6 +12,7 @@ pub fn text(r: &Report) -> String {
     };
     for t in &r.targets {
         out.push_str(&format!("{}\n", t.target));
+        out.push_str(&format!("  goal: {}\n", goal_line(&t.goal)));
         if let Some((per, how)) = &t.throughput {
             out.push_str(&format!(
                 "  throughput: {per:.1} requests a minute per instance ({})\n",
@@ -154,6 +155,28 @@ pub fn values(r: &Row) -> String {
         cd(k.scale_out_cooldown),
         k.min_capacity
     )
+}
+
+/// The goal as limits, or what an empty goal means.
+fn goal_line(g: &super::goal::Goal) -> String {
+    let parts: Vec<String> = [
+        ("backlog_minutes_per_week", g.backlog_minutes_per_week),
+        ("max_backlog", g.max_backlog),
+        ("max_concurrency_per_instance", g.max_concurrency_per_instance),
+        ("max_scaling_events_per_day", g.max_scaling_events_per_day),
+    ]
+    .iter()
+    .filter_map(|(k, v)| v.map(|v| format!("{k} <= {v}")))
+    .collect();
+    if parts.is_empty() {
+        "none given: the cheapest config".into()
+    } else {
+        format!(
+            "{} (every week, also under {} x the load)",
+            parts.join(", "),
+            super::search::STRESS
+        )
+    }
 }
 
 fn short(goal: &str) -> &str {

@@ -305,3 +305,33 @@ fn on_a_public_trace_the_recommendation_beats_the_baselines_that_meet_the_goal()
         }
     }
 }
+
+#[test]
+fn the_config_goal_is_used_and_the_command_line_wins() {
+    let text = format!("{SEED}\n[endpoint.goal]\nmax_backlog = 50\nbacklog_minutes_per_week = 300\n");
+    let (raw, h) = history(&text, &bursts());
+    let t = tune_target(
+        "autoscaling.toml",
+        &text,
+        &raw,
+        &h,
+        &settings(&["max_backlog=80"]),
+        &mut |_, _| {},
+    );
+    assert_eq!(
+        (t.goal.max_backlog, t.goal.backlog_minutes_per_week),
+        (Some(80.0), Some(300.0)),
+        "{t:#?}"
+    );
+    for (goal, message) in [
+        (
+            "max_backlog = -1",
+            "goal `max_backlog` must be a number of 0 or more",
+        ),
+        ("max_backlg = 2", "unknown key `max_backlg` in `goal`"),
+    ] {
+        let bad = check_text("a.toml", &format!("{SEED}\n[endpoint.goal]\n{goal}\n"));
+        let messages: Vec<&str> = bad.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert!(bad.errors() == 1 && messages[0].contains(message), "{messages:?}");
+    }
+}

@@ -65,6 +65,9 @@ pub fn validate(e: &RawEndpoint, alarms: &mut Vec<AlarmUse>, d: &mut Diagnostics
     };
 
     let (min, max) = bounds(e, &ctx, what, d);
+    if let Some(goal) = &e.goal {
+        super::goal::validate(&goal.value, d);
+    }
 
     let suspended = e
         .suspended

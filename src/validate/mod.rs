@@ -3,6 +3,7 @@
 mod advice;
 mod alarm;
 mod endpoint;
+mod goal;
 mod math;
 mod metric;
 mod names;

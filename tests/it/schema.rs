@@ -43,6 +43,7 @@ fn schema_properties_are_the_keys_the_loader_accepts() {
     assert_eq!(props(Some("Endpoint")), keys(Section::Endpoint));
     assert_eq!(props(Some("InferenceComponent")), keys(Section::Component));
     assert_eq!(props(Some("Suspended")), keys(Section::Suspended));
+    assert_eq!(props(Some("Goal")), keys(Section::Goal));
     assert_eq!(props(Some("Policy")), keys(Section::Policy));
     assert_eq!(props(Some("Metric")), keys(Section::Metric));
     assert_eq!(props(Some("MetricQuery")), keys(Section::MetricQuery));
