@@ -531,16 +531,7 @@ fn a_fork_pull_request_with_a_read_only_token_warns_and_keeps_the_plan() {
     assert_contains(&a.summary(), "Plan: 4 to add");
 
     // And without AWS credentials (a fork gets no secrets): a warning, not a failure.
-    let r = run(a
-        .aws
-        .bin(a.dir.path())
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_SECRET_ACCESS_KEY")
-        .env("GITHUB_EVENT_NAME", "pull_request")
-        .env("GITHUB_EVENT_PATH", a.path("event.json"))
-        .env("GITHUB_REPOSITORY", &a.repo)
-        .env("GITHUB_STEP_SUMMARY", a.path("summary"))
-        .arg("action"));
+    let r = a.pr_without_aws_credentials(&pr_event(&a.repo, true));
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert_contains(
         &r.stdout,
@@ -1173,6 +1164,23 @@ impl Action {
         );
     }
 
+    /// A pull request's run as a fork gets it: no AWS secrets (nor a token) in its environment,
+    /// which GitHub documents for the event.
+    fn pr_without_aws_credentials(&self, event: &Value) -> Run {
+        fs::write(self.path("event.json"), event.to_string()).expect("event");
+        run(self
+            .aws
+            .bin(self.dir.path())
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .envs(documented_env("pull_request", event))
+            .env("GITHUB_EVENT_NAME", "pull_request")
+            .env("GITHUB_EVENT_PATH", self.path("event.json"))
+            .env("GITHUB_REPOSITORY", &self.repo)
+            .env("GITHUB_STEP_SUMMARY", self.path("summary"))
+            .arg("action"))
+    }
+
     fn comment_on(&self, pr: u64) -> String {
         let ours: Vec<Value> = self
             .comments()
@@ -1382,20 +1390,7 @@ fn a_pull_request_closed_without_merging_says_so_and_plans_nothing() {
 #[test]
 fn a_pull_request_whose_fork_was_deleted_is_a_fork() {
     let a = Action::new(SEED);
-    let event = fixture("pull_request.opened-deleted-fork.json");
-    fs::write(a.path("event.json"), event.to_string()).expect("event");
-    // A fork's pull request gets no secrets: no AWS credentials.
-    let r = run(a
-        .aws
-        .bin(a.dir.path())
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_SECRET_ACCESS_KEY")
-        .envs(documented_env("pull_request", &event))
-        .env("GITHUB_EVENT_NAME", "pull_request")
-        .env("GITHUB_EVENT_PATH", a.path("event.json"))
-        .env("GITHUB_REPOSITORY", &a.repo)
-        .env("GITHUB_STEP_SUMMARY", a.path("summary"))
-        .arg("action"));
+    let r = a.pr_without_aws_credentials(&fixture("pull_request.opened-deleted-fork.json"));
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert_contains(
         &r.stdout,
