@@ -90,9 +90,9 @@ fn alerts(plan: &Plan, report: Option<&ApplyReport>) -> String {
         let target = super::target_label(b.region.as_deref(), &b.resource_id);
         let _ = writeln!(
             out,
-            "> [!CAUTION]\n> `{}` is left out of this plan: {}\n",
-            code(&target),
-            text(&b.reason)
+            "> [!CAUTION]\n> **{}** is left out of this plan: {}\n",
+            text(&endpoint(&target)),
+            text(&named(&b.reason))
         );
     }
     for (target, what) in super::destroyed(plan) {
@@ -113,7 +113,7 @@ fn alerts(plan: &Plan, report: Option<&ApplyReport>) -> String {
     if !plan.warnings.is_empty() {
         let _ = writeln!(out, "> [!WARNING]");
         for w in &plan.warnings {
-            let _ = writeln!(out, "> - {}", text(w));
+            let _ = writeln!(out, "> - {}", text(&named(w)));
         }
         out.push('\n');
     }
@@ -382,6 +382,24 @@ fn endpoint(label: &str) -> String {
     }
 }
 
+/// A plan's note as a reviewer reads it: each scalable target's id in it
+/// (`endpoint/foo/variant/bar`) named as the tables name it (`foo · bar`).
+fn named(note: &str) -> String {
+    let words: Vec<String> = note
+        .split(' ')
+        .map(|word| {
+            let start = word.len() - word.trim_start_matches('(').len();
+            let id = word[start..].trim_end_matches([':', ',', '.', ';', ')']);
+            if id.starts_with("endpoint/") || id.starts_with("inference-component/") {
+                format!("{}{}{}", &word[..start], endpoint(id), &word[start + id.len()..])
+            } else {
+                word.to_string()
+            }
+        })
+        .collect();
+    words.join(" ")
+}
+
 /// The changes that failed, each with its endpoint, object and what AWS said (with the way
 /// out), first: the reviewer's five seconds go to what needs doing.
 fn failures(plan: &Plan, report: &ApplyReport) -> String {
@@ -468,4 +486,26 @@ pub(crate) fn text(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::named;
+
+    #[test]
+    fn notes_name_targets_as_the_tables_do() {
+        assert_eq!(
+            named("endpoint/foo/variant/AllTraffic: lowering max_capacity from 9 to 4 stops instances"),
+            "foo · AllTraffic: lowering max_capacity from 9 to 4 stops instances"
+        );
+        assert_eq!(
+            named("alarm a fires p of endpoint/foo/variant/v1 but (inference-component/ic-1) is left"),
+            "alarm a fires p of foo · v1 but (ic-1 (inference component)) is left"
+        );
+        // Not a target's id: left as it is.
+        assert_eq!(
+            named("arn:aws:x:endpoint/foo/variant/v1 a/b"),
+            "arn:aws:x:endpoint/foo/variant/v1 a/b"
+        );
+    }
 }
