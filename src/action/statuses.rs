@@ -278,9 +278,10 @@ pub(super) async fn mark_merged_without_changes(gh: &GitHub, ctx: &Runner, confi
     let Ok((pr, comment_id, marker)) = reviewed_plan(Some(gh), ctx, config).await else {
         return;
     };
-    // A re-run after the apply: the comment keeps what that apply did.
+    // A re-run after the apply: the comment keeps what that apply did, and its history says
+    // the merge's job ran again.
     if marker.status.records_apply() {
-        return;
+        return record_rerun(gh, ctx, pr, comment_id).await;
     }
     let headline = format!("merged in #{pr}; AWS already matched the config, so nothing was applied.");
     let restated = Restated {
@@ -291,6 +292,28 @@ pub(super) async fn mark_merged_without_changes(gh: &GitHub, ctx: &Runner, confi
         history: &marker.history,
     };
     restate(gh, ctx, config, plan, comment_id, &restated).await;
+}
+
+/// Adds this run to the history of a comment that records the merge's apply; the rest of the
+/// comment stays as the apply left it. Best effort, like every edit after the merge.
+async fn record_rerun(gh: &GitHub, ctx: &Runner, pr: u64, comment_id: u64) {
+    let entry = Entry {
+        status: Status::NoChanges,
+        at: now_minute(),
+        run: ctx.run_url(),
+    };
+    let edited = match gh.comments(pr).await {
+        Ok(comments) => comments
+            .into_iter()
+            .find(|c| c.id == comment_id)
+            .and_then(|c| comment::with_history_entry(c.body.as_deref()?, entry)),
+        Err(e) => return runner::warning(&format!("could not read the plan comment: {e}")),
+    };
+    if let Some(body) = edited
+        && let Err(e) = gh.update_comment(comment_id, &body).await
+    {
+        runner::warning(&format!("could not update the plan comment: {e}"));
+    }
 }
 
 /// The reviewed plan's comment when the apply is refused: why, and what to do.
