@@ -16,7 +16,7 @@ const OPEN_DETAILS: usize = 5;
 
 /// How much of the plan fits, and what else the markdown shows.
 pub struct Layout<'a> {
-    /// Characters the markdown may take; endpoints whose details do not fit are listed by name.
+    /// Characters the markdown may take; past it, endpoints' details are left out with a note.
     pub limit: usize,
     /// Where the whole plan is, for what does not fit (e.g. "the job summary of [this run](...)").
     pub whole_plan: &'a str,
@@ -68,10 +68,7 @@ pub fn markdown_with(plan: &Plan, options: &Layout<'_>) -> String {
     }
     // What does not fit is said before the overview, where a reviewer starts reading.
     if !left_out.is_empty() {
-        let budget = options
-            .limit
-            .saturating_sub(out.len() + overview.len() + blocks.len() + footer.len() + 200);
-        out.push_str(&not_fitting(&left_out, options.whole_plan, budget));
+        out.push_str(&not_fitting(&left_out, options.whole_plan));
     }
     out.push_str(&overview);
     out.push_str(&blocks);
@@ -120,27 +117,15 @@ fn alerts(plan: &Plan, report: Option<&ApplyReport>) -> String {
     out
 }
 
-/// The note naming the endpoints whose details do not fit, within `budget` characters, and
-/// where the whole plan is.
-fn not_fitting(left_out: &[&str], whole_plan: &str, budget: usize) -> String {
-    let mut note = format!(
-        "> [!NOTE]\n> Details of {} endpoint(s) do not fit here; the whole plan is in {whole_plan}:",
+/// The note saying that the details of the last endpoints do not fit, from which one on, and
+/// where the whole plan is. The overview above names them all: the note does not list them
+/// again (200 long names were a wall of text before the overview).
+fn not_fitting(left_out: &[&str], whole_plan: &str) -> String {
+    let first = left_out.first().map(|t| text(&endpoint(t))).unwrap_or_default();
+    format!(
+        "> [!NOTE]\n> Details of {} endpoint(s), from **{first}** on, do not fit here; the whole plan is in {whole_plan}.\n\n",
         left_out.len()
-    );
-    let mut names: Vec<String> = Vec::new();
-    for t in left_out {
-        let name = text(&endpoint(t));
-        if note.len() + names.iter().map(|n| n.len() + 2).sum::<usize>() + name.len() > budget {
-            break;
-        }
-        names.push(name);
-    }
-    let _ = write!(note, " {}", names.join(", "));
-    if names.len() < left_out.len() {
-        let _ = write!(note, " and {} more", left_out.len() - names.len());
-    }
-    note.push_str(".\n\n");
-    note
+    )
 }
 
 /// Endpoints whose changes (and outcomes) are the same but for their own names: one overview row
@@ -242,7 +227,10 @@ fn group_label(g: &Group<'_>) -> String {
 /// not shown.
 fn overview(groups: &[Group<'_>], limit: usize) -> String {
     let mut out =
-        String::from("| endpoint | capacity | + add | ~ change | - destroy |\n|---|---|--:|--:|--:|\n");
+        // The symbol stays with its word when long endpoint names squeeze the count columns.
+        String::from(
+            "| endpoint | capacity | +&nbsp;add | ~&nbsp;change | -&nbsp;destroy |\n|---|---|--:|--:|--:|\n",
+        );
     for (i, g) in groups.iter().enumerate() {
         let counts = Summary::of(g.changes.iter().copied());
         let each = if g.targets.len() > 1 { " each" } else { "" };
