@@ -227,9 +227,10 @@ fn group_label(g: &Group<'_>) -> String {
 /// not shown.
 fn overview(groups: &[Group<'_>], limit: usize) -> String {
     let mut out =
-        // The symbol stays with its word when long endpoint names squeeze the count columns.
+        // The symbol stays with its word when long endpoint names squeeze the count columns:
+        // `&nbsp;`, and a word joiner after the hyphen, where a line may break before `&nbsp;`.
         String::from(
-            "| endpoint | capacity | +&nbsp;add | ~&nbsp;change | -&nbsp;destroy |\n|---|---|--:|--:|--:|\n",
+            "| endpoint | capacity | +&nbsp;add | ~&nbsp;change | -&#8288;&nbsp;destroy |\n|---|---|--:|--:|--:|\n",
         );
     for (i, g) in groups.iter().enumerate() {
         let counts = Summary::of(g.changes.iter().copied());
@@ -330,7 +331,9 @@ fn details(group: &Group<'_>, open: bool, outcomes: &HashMap<Key, String>) -> St
     out
 }
 
-const NOT_ATTEMPTED: &str = "⏸ not attempted";
+/// Each outcome's symbol is joined to its word (`&nbsp;`): a narrow column wraps after it, not
+/// between them.
+const NOT_ATTEMPTED: &str = "⏸&nbsp;not attempted";
 
 /// The symbol of what a change does, as in the totals: + add, ~ change, -/+ replace, - destroy.
 fn symbol(c: &Change) -> &'static str {
@@ -433,10 +436,10 @@ fn outcomes(report: &ApplyReport) -> HashMap<Key, String> {
         .map(|r| {
             // The error itself is in the failures block at the top: the table stays narrow.
             let word = match &r.outcome {
-                Outcome::Applied => "✅ applied",
-                Outcome::Failed(_) => "❌ **failed**",
+                Outcome::Applied => "✅&nbsp;applied",
+                Outcome::Failed(_) => "❌&nbsp;**failed**",
                 Outcome::NotAttempted => NOT_ATTEMPTED,
-                Outcome::RemovedWithTarget => "✅ removed with the target",
+                Outcome::RemovedWithTarget => "✅&nbsp;removed with the target",
             };
             (report_key(r), word.to_string())
         })

@@ -362,7 +362,7 @@ fn a_failed_merge_apply_names_what_failed_first() {
         body,
         "> - infer-endpoint-c356f91 · AllTraffic: **+** alarm `infer-endpoint-c356f91-AllTraffic-HasBacklogWithoutCapacity-ScalingPolicy`: ",
     );
-    assert_contains(body, "| ❌ **failed** | **+** alarm");
+    assert_contains(body, "| ❌&nbsp;**failed** | **+** alarm");
 }
 
 #[test]
@@ -396,7 +396,7 @@ fn a_merge_applies_the_reviewed_plan_and_marks_the_comment() {
         "| **+** alarm `infer-endpoint-c356f91-AllTraffic-HasBacklogWithoutCapacity-ScalingPolicy` |",
     );
     assert_eq!(
-        body.matches(" applied |").count(),
+        body.matches("&nbsp;applied |").count(),
         4,
         "each change's outcome: {body}"
     );
