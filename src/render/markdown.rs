@@ -373,6 +373,42 @@ fn endpoint(label: &str) -> String {
     }
 }
 
+/// One change as the marker records it (`action kind target name`, `change_lines`) in the
+/// words of the tables: its symbol, kind and name, then `endpoint · variant`. A line of another
+/// shape is shown as it is, in a code span.
+pub(crate) fn change_line(line: &str) -> String {
+    let mut words = line.splitn(3, ' ');
+    let (Some(action), Some(kind), Some(rest)) = (words.next(), words.next(), words.next()) else {
+        return format!("`{}`", code(line));
+    };
+    let symbol = match action {
+        "create" => "+",
+        "update" => "~",
+        "replace" => "-/+",
+        "delete" => "-",
+        _ => return format!("`{}`", code(line)),
+    };
+    // The target, with its region when it has its own (`target_label`), then the name.
+    let (target, name) = match rest.split_once(' ') {
+        Some((rid, more)) if more.starts_with('(') => match more.split_once(") ") {
+            Some((region, name)) => (format!("{rid} {region})"), name),
+            None => (rest.to_string(), ""),
+        },
+        Some((rid, name)) => (rid.to_string(), name),
+        None => (rest.to_string(), ""),
+    };
+    let kind = match kind {
+        "scheduled_action" => "schedule".to_string(),
+        other => other.replace('_', " "),
+    };
+    let object = if kind == "scalable target" || name.is_empty() {
+        format!("**{symbol}** {kind}")
+    } else {
+        format!("**{symbol}** {kind} `{}`", code(name))
+    };
+    format!("{object} · {}", text(&endpoint(&target)))
+}
+
 /// A plan's note as a reviewer reads it: each scalable target's id in it
 /// (`endpoint/foo/variant/bar`) named as the tables name it (`foo · bar`).
 fn named(note: &str) -> String {
@@ -481,7 +517,7 @@ pub(crate) fn text(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::named;
+    use super::{change_line, named};
 
     #[test]
     fn notes_name_targets_as_the_tables_do() {
@@ -498,5 +534,24 @@ mod tests {
             named("arn:aws:x:endpoint/foo/variant/v1 a/b"),
             "arn:aws:x:endpoint/foo/variant/v1 a/b"
         );
+    }
+
+    #[test]
+    fn a_markers_change_line_reads_as_the_tables() {
+        assert_eq!(
+            change_line(
+                "update scalable_target endpoint/foo/variant/v1 sagemaker:variant:DesiredInstanceCount"
+            ),
+            "**~** scalable target · foo · v1"
+        );
+        assert_eq!(
+            change_line("create scaling_policy endpoint/foo/variant/v1 (eu-west-1) CPUUtil-ScalingPolicy"),
+            "**+** scaling policy `CPUUtil-ScalingPolicy` · foo · v1 (eu-west-1)"
+        );
+        assert_eq!(
+            change_line("delete alarm inference-component/ic my alarm"),
+            "**-** alarm `my alarm` · ic (inference component)"
+        );
+        assert_eq!(change_line("odd"), "`odd`");
     }
 }

@@ -470,7 +470,8 @@ fn a_merge_is_refused_when_aws_changed_after_review() {
     assert_eq!(a.outputs()["result"], "refused");
     assert_contains(&a.summary(), "**Not applied.**");
     assert!(
-        a.summary().contains("update scalable_target"),
+        a.summary()
+            .contains("| 🆕 new | **~** scalable target · infer-endpoint-c356f91 · AllTraffic |"),
         "the difference is named: {}",
         a.summary()
     );
@@ -736,11 +737,15 @@ fn a_refused_apply_says_so_on_the_reviewed_comment() {
     assert_contains(&body, "Today's plan, which was not applied:");
     // What differs, as a small table; fingerprints short enough to compare by eye.
     assert_contains(&body, "| since the review | change |");
+    // In the tables' words: symbol, object, `endpoint · variant`; no resource ids.
     assert_contains(
         &body,
-        "| 🆕 new | `update scalable_target endpoint/infer-endpoint-c356f91/variant/AllTraffic sagemaker:variant:DesiredInstanceCount` |",
+        "| 🆕 new | **~** scalable target · infer-endpoint-c356f91 · AllTraffic |",
     );
-    assert_contains(&body, "| ➖ gone | `create scalable_target");
+    assert_contains(
+        &body,
+        "| ➖ gone | **+** scaling policy `CPUUtil-ScalingPolicy` · infer-endpoint-c356f91 · AllTraffic |",
+    );
     let status = body.lines().find(|l| l.starts_with("⛔")).expect("status line");
     assert!(
         longest_hex_run(status) <= 12,
