@@ -120,8 +120,9 @@ impl Env {
     /// Initial retry backoff in milliseconds, for the SDK and for apply's own retries.
     /// Default 1000 (SDK) / 400 (apply). Tests lower it to keep fault scenarios fast.
     pub const RETRY_BASE_MS: &'static str = "SAGEMAKER_AUTOSCALE_RETRY_BASE_MS";
-    /// The time (`YYYY-MM-DDTHH:MM:SSZ`) at which a plan evaluates scheduled actions, instead
-    /// of now: what a plan would expect at another moment. Tests set it to the stand-in's clock.
+    /// The time (`YYYY-MM-DDTHH:MM:SSZ`) at which a plan evaluates scheduled actions, and the
+    /// action's simulation ends, instead of now: what a plan would expect at another moment.
+    /// Tests set it to the stand-in's clock, or to the end of the metrics they put in.
     pub const NOW: &'static str = "SAGEMAKER_AUTOSCALE_NOW";
     /// `per-target`: read each target's policies and scheduled actions on their own, never the
     /// namespace whole (the reader before namespace reads, for benchmarks and comparisons).

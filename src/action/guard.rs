@@ -169,9 +169,10 @@ pub(super) fn difference(reviewed: &Marker, plan: &Plan) -> String {
     let gone = reviewed.changes.iter().filter(|c| !now.contains(c));
     let new = now.iter().filter(|c| !reviewed.changes.contains(c));
     let mut table = String::from("| since the review | change |\n|---|---|\n");
+    // In the tables' words (symbol, object, `endpoint · variant`), not the marker's ids.
     let rows: Vec<String> = new
-        .map(|c| format!("| 🆕 new | `{}` |", c.replace('`', "'")))
-        .chain(gone.map(|c| format!("| ➖ gone | `{}` |", c.replace('`', "'"))))
+        .map(|c| format!("| 🆕 new | {} |", render::change_line(c)))
+        .chain(gone.map(|c| format!("| ➖ gone | {} |", render::change_line(c))))
         .collect();
     if rows.is_empty() {
         table.push_str("| ~ changed | the same changes, with other values (AWS or the config changed since the review) |\n");

@@ -32,13 +32,13 @@ impl Run<'_> {
             .unwrap_or_default();
         // The summary opens with the comment's status line and ends with its footer.
         let (status, headline) = planned_status(plan, self.config, ctx);
-        let (run_url, commit_url) = (ctx.run_url(), ctx.commit_url(ctx.head_sha()));
+        let origin = Origin::of(ctx, ctx.head_sha());
         let _ = files.summary(&format!(
             "{}{}\n\n{}{appendix}{}",
             self.summary_head,
             comment::status_line(status, Some(plan), &headline),
             summary_markdown(plan, None),
-            comment::footer(ctx.head_sha(), commit_url.as_deref(), run_url.as_deref())
+            origin.footer()
         ));
         set_result(
             files,
@@ -56,22 +56,14 @@ impl Run<'_> {
                 Some(h) => format!("{h}\n\n{warnings}"),
                 None => warnings,
             };
-            let at = now_minute();
             let body = |old: Option<&str>| {
                 let history = history_of(old);
-                let c = comment::Frame {
-                    config: self.config,
-                    commit: ctx.head_sha(),
-                    commit_url: commit_url.as_deref(),
-                    run_url: run_url.as_deref(),
-                    headline: &headline,
+                let frame = comment::Frame {
                     section: (!section.is_empty()).then_some(section.as_str()),
                     appendix: simulation.as_deref(),
-                    report: None,
-                    history: &history,
-                    at: &at,
+                    ..origin.frame(self.config, &headline, &history)
                 };
-                comment::body(Some(plan), status, &c)
+                comment::body(Some(plan), status, &frame)
             };
             match upsert_comment(gh, pr, self.config, body).await {
                 Ok(url) => {
@@ -125,22 +117,14 @@ pub(super) async fn comment_invalid(checked: &Checked, token: Option<&str>, ctx:
         checked.name.replace('`', "'")
     );
     let diagnostics = render::diagnostics_markdown(checked);
-    let (run_url, commit_url) = (ctx.run_url(), ctx.commit_url(ctx.head_sha()));
+    let origin = Origin::of(ctx, ctx.head_sha());
     let result = upsert_comment(&gh, pr, &checked.name, |old| {
         let label = "Outdated: the plan of an earlier commit, which merging would no longer apply";
         let section = format!("{diagnostics}{}", earlier_plan(old, label).unwrap_or_default());
-        let (history, at) = (history_of(old), now_minute());
+        let history = history_of(old);
         let frame = comment::Frame {
-            config: &checked.name,
-            commit: ctx.head_sha(),
-            commit_url: commit_url.as_deref(),
-            run_url: run_url.as_deref(),
-            headline: &headline,
             section: Some(&section),
-            appendix: None,
-            report: None,
-            history: &history,
-            at: &at,
+            ..origin.frame(&checked.name, &headline, &history)
         };
         comment::body(None, Status::Invalid, &frame)
     })
@@ -169,22 +153,14 @@ pub(super) async fn comment_closed(config: &str, token: Option<&str>, ctx: &Runn
         }
     };
     let headline = "nothing was applied, and nothing will be from this pull request.";
-    let (run_url, commit_url) = (ctx.run_url(), ctx.commit_url(ctx.head_sha()));
+    let origin = Origin::of(ctx, ctx.head_sha());
     let result = update_comment(&gh, pr, config, |old| {
         let label = "The last plan, which was never applied";
         let section = earlier_plan(Some(old), label).unwrap_or_default();
-        let (history, at) = (history_of(Some(old)), now_minute());
+        let history = history_of(Some(old));
         let frame = comment::Frame {
-            config,
-            commit: ctx.head_sha(),
-            commit_url: commit_url.as_deref(),
-            run_url: run_url.as_deref(),
-            headline,
             section: Some(&section),
-            appendix: None,
-            report: None,
-            history: &history,
-            at: &at,
+            ..origin.frame(config, headline, &history)
         };
         comment::body(None, Status::Closed, &frame)
     })
@@ -302,9 +278,10 @@ pub(super) async fn mark_merged_without_changes(gh: &GitHub, ctx: &Runner, confi
     let Ok((pr, comment_id, marker)) = reviewed_plan(Some(gh), ctx, config).await else {
         return;
     };
-    // A re-run after the apply: the comment keeps what that apply did.
+    // A re-run after the apply: the comment keeps what that apply did, and its history says
+    // the merge's job ran again.
     if marker.status.records_apply() {
-        return;
+        return record_rerun(gh, ctx, pr, comment_id).await;
     }
     let headline = format!("merged in #{pr}; AWS already matched the config, so nothing was applied.");
     let restated = Restated {
@@ -315,6 +292,28 @@ pub(super) async fn mark_merged_without_changes(gh: &GitHub, ctx: &Runner, confi
         history: &marker.history,
     };
     restate(gh, ctx, config, plan, comment_id, &restated).await;
+}
+
+/// Adds this run to the history of a comment that records the merge's apply; the rest of the
+/// comment stays as the apply left it. Best effort, like every edit after the merge.
+async fn record_rerun(gh: &GitHub, ctx: &Runner, pr: u64, comment_id: u64) {
+    let entry = Entry {
+        status: Status::NoChanges,
+        at: now_minute(),
+        run: ctx.run_url(),
+    };
+    let edited = match gh.comments(pr).await {
+        Ok(comments) => comments
+            .into_iter()
+            .find(|c| c.id == comment_id)
+            .and_then(|c| comment::with_history_entry(c.body.as_deref()?, entry)),
+        Err(e) => return runner::warning(&format!("could not read the plan comment: {e}")),
+    };
+    if let Some(body) = edited
+        && let Err(e) = gh.update_comment(comment_id, &body).await
+    {
+        runner::warning(&format!("could not update the plan comment: {e}"));
+    }
 }
 
 /// The reviewed plan's comment when the apply is refused: why, and what to do.
@@ -364,18 +363,11 @@ pub(super) async fn restate(
     comment_id: u64,
     r: &Restated<'_>,
 ) {
-    let (run_url, commit_url) = (ctx.run_url(), ctx.commit_url(&ctx.sha));
+    let origin = Origin::of(ctx, &ctx.sha);
     let frame = comment::Frame {
-        config,
-        commit: &ctx.sha,
-        commit_url: commit_url.as_deref(),
-        run_url: run_url.as_deref(),
-        headline: r.headline,
         section: r.section,
-        appendix: None,
         report: r.report,
-        history: r.history,
-        at: &now_minute(),
+        ..origin.frame(config, r.headline, r.history)
     };
     if let Err(e) = gh
         .update_comment(comment_id, &comment::body(Some(plan), r.status, &frame))
@@ -449,6 +441,47 @@ pub(super) async fn update_comment(
             .await?;
     }
     Ok(())
+}
+
+/// Where and when a status is set: the commit the comment is about, its page, the run, and
+/// now; every status's comment frame and the job summary's footer come from it.
+struct Origin {
+    commit: String,
+    commit_url: Option<String>,
+    run_url: Option<String>,
+    at: String,
+}
+
+impl Origin {
+    fn of(ctx: &Runner, commit: &str) -> Origin {
+        Origin {
+            commit: commit.to_string(),
+            commit_url: ctx.commit_url(commit),
+            run_url: ctx.run_url(),
+            at: now_minute(),
+        }
+    }
+
+    /// A comment frame with this origin and nothing but the status line's words; callers add
+    /// a section, an appendix or the apply's report.
+    fn frame<'a>(&'a self, config: &'a str, headline: &'a str, history: &'a [Entry]) -> comment::Frame<'a> {
+        comment::Frame {
+            config,
+            commit: &self.commit,
+            commit_url: self.commit_url.as_deref(),
+            run_url: self.run_url.as_deref(),
+            headline,
+            section: None,
+            appendix: None,
+            report: None,
+            history,
+            at: &self.at,
+        }
+    }
+
+    fn footer(&self) -> String {
+        comment::footer(&self.commit, self.commit_url.as_deref(), self.run_url.as_deref())
+    }
 }
 
 /// The history a comment's marker holds (none for a new or foreign comment).

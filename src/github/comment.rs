@@ -122,22 +122,52 @@ fn next_history(earlier: &[Entry], entry: Entry) -> Vec<Entry> {
 }
 
 /// The history as one line under the status: status, time and run of each change of status.
+/// A run after the apply that found nothing left to do (the merge's job run again) is a re-run.
 fn history_line(history: &[Entry]) -> Option<String> {
     if history.len() < 2 {
         return None;
     }
     let entries: Vec<String> = history
         .iter()
-        .map(|e| {
+        .enumerate()
+        .map(|(i, e)| {
             let run = e
                 .run
                 .as_ref()
                 .map(|u| format!(" ([run]({u}))"))
                 .unwrap_or_default();
-            format!("{} {} UTC{run}", e.status.word(), e.at)
+            let after_apply = history[..i].iter().any(|h| h.status.records_apply());
+            let word = match e.status {
+                Status::NoChanges if after_apply => "re-run, nothing left to apply",
+                s => s.word(),
+            };
+            format!("{word} {} UTC{run}", e.at)
         })
         .collect();
     Some(format!("<sub>History: {}</sub>\n\n", entries.join(" → ")))
+}
+
+/// `body` (one of our comments) with `entry` added to its history, the rest of it as it is:
+/// how a run after the merge's apply is recorded without touching the apply's record. None
+/// when `body` has no marker of ours.
+pub(crate) fn with_history_entry(body: &str, entry: Entry) -> Option<String> {
+    let mut marker = parse_marker(body)?;
+    marker.history = next_history(&marker.history, entry);
+    let line = history_line(&marker.history).unwrap_or_default();
+    let (_, rest) = body.split_once('\n')?;
+    let rest = match rest.find("\n<sub>History: ") {
+        Some(start) => {
+            let start = start + 1;
+            let end = rest[start..].find("\n\n").map_or(rest.len(), |e| start + e + 2);
+            format!("{}{line}{}", &rest[..start], &rest[end..])
+        }
+        // Marker, heading, blank, status line, blank: the history goes after them.
+        None => {
+            let at = rest.match_indices('\n').nth(3).map_or(rest.len(), |(i, _)| i + 1);
+            format!("{}{line}{}", &rest[..at], &rest[at..])
+        }
+    };
+    Some(format!("{}\n{rest}", marker.line()))
 }
 
 /// The hidden JSON marker at the top of the sticky plan comment.
@@ -473,6 +503,89 @@ mod tests {
         }
         let times: Vec<&str> = h.iter().map(|e| e.at.as_str()).collect();
         assert_eq!(times, ["00", "04", "05", "06", "07", "08", "09", "10"]);
+    }
+
+    #[test]
+    fn a_rerun_after_the_apply_is_added_to_the_history_and_nothing_else_changes() {
+        let plan = realistic();
+        let applied = report(&plan, None);
+        let before = body(
+            Some(&plan),
+            Status::Applied,
+            &frame("merged in #7; applied all 12 change(s).", None, Some(&applied)),
+        );
+        let rerun = Entry {
+            status: Status::NoChanges,
+            at: "2026-12-03 11:00".into(),
+            run: Some("https://github.com/acme/models/actions/runs/43".into()),
+        };
+        let after = with_history_entry(&before, rerun.clone()).expect("ours");
+        let marker = parse_marker(&after).expect("marker");
+        assert_eq!(marker.status, Status::Applied, "still the apply's record");
+        assert_eq!(marker.history.last(), Some(&rerun));
+        assert_contains_line(
+            &after,
+            "<sub>History: planned 2026-12-03 09:00 UTC ([run](https://github.com/acme/models/actions/runs/41)) → applied 2026-12-03 10:20 UTC ([run](https://github.com/acme/models/actions/runs/42)) → re-run, nothing left to apply 2026-12-03 11:00 UTC ([run](https://github.com/acme/models/actions/runs/43))</sub>",
+        );
+        let tail = |b: &str| b.split_once("</sub>\n\n").map(|(_, t)| t.to_string());
+        assert_eq!(tail(&after), tail(&before), "the record below the history stays");
+        // A second re-run replaces the first one's entry.
+        let again = with_history_entry(
+            &after,
+            Entry {
+                at: "2026-12-03 12:00".into(),
+                ..rerun
+            },
+        )
+        .expect("ours");
+        assert_eq!(parse_marker(&again).expect("marker").history.len(), 3);
+        // A comment without a history line yet (applied with no review in its history) gets one
+        // under its status line.
+        let alone = body(
+            Some(&plan),
+            Status::Applied,
+            &Frame {
+                history: &[],
+                ..frame("applied.", None, Some(&applied))
+            },
+        );
+        assert!(!alone.contains("<sub>History"), "{alone}");
+        let added = with_history_entry(&alone, again_entry()).expect("ours");
+        assert_eq!(
+            added.lines().nth(5).unwrap_or_default(),
+            "<sub>History: applied 2026-12-03 10:20 UTC ([run](https://github.com/acme/models/actions/runs/42)) → re-run, nothing left to apply 2026-12-03 12:00 UTC</sub>",
+            "{added}"
+        );
+        let history = format!("{}\n\n", added.lines().nth(5).unwrap_or_default());
+        let without_marker = |b: &str| b.split_once('\n').map(|(_, r)| r.to_string());
+        assert_eq!(
+            without_marker(&added.replacen(&history, "", 1)),
+            without_marker(&alone),
+            "only the history line is new"
+        );
+        assert_eq!(
+            with_history_entry(
+                "not ours",
+                Entry {
+                    status: Status::NoChanges,
+                    at: String::new(),
+                    run: None
+                }
+            ),
+            None
+        );
+    }
+
+    fn again_entry() -> Entry {
+        Entry {
+            status: Status::NoChanges,
+            at: "2026-12-03 12:00".into(),
+            run: None,
+        }
+    }
+
+    fn assert_contains_line(body: &str, line: &str) {
+        assert!(body.lines().any(|l| l == line), "no line {line:?} in:\n{body}");
     }
 
     fn report(plan: &Plan, fail_at: Option<usize>) -> ApplyReport {

@@ -16,7 +16,7 @@ const OPEN_DETAILS: usize = 5;
 
 /// How much of the plan fits, and what else the markdown shows.
 pub struct Layout<'a> {
-    /// Characters the markdown may take; endpoints whose details do not fit are listed by name.
+    /// Characters the markdown may take; past it, endpoints' details are left out with a note.
     pub limit: usize,
     /// Where the whole plan is, for what does not fit (e.g. "the job summary of [this run](...)").
     pub whole_plan: &'a str,
@@ -68,10 +68,7 @@ pub fn markdown_with(plan: &Plan, options: &Layout<'_>) -> String {
     }
     // What does not fit is said before the overview, where a reviewer starts reading.
     if !left_out.is_empty() {
-        let budget = options
-            .limit
-            .saturating_sub(out.len() + overview.len() + blocks.len() + footer.len() + 200);
-        out.push_str(&not_fitting(&left_out, options.whole_plan, budget));
+        out.push_str(&not_fitting(&left_out, options.whole_plan));
     }
     out.push_str(&overview);
     out.push_str(&blocks);
@@ -90,9 +87,9 @@ fn alerts(plan: &Plan, report: Option<&ApplyReport>) -> String {
         let target = super::target_label(b.region.as_deref(), &b.resource_id);
         let _ = writeln!(
             out,
-            "> [!CAUTION]\n> `{}` is left out of this plan: {}\n",
-            code(&target),
-            text(&b.reason)
+            "> [!CAUTION]\n> **{}** is left out of this plan: {}\n",
+            text(&endpoint(&target)),
+            text(&named(&b.reason))
         );
     }
     for (target, what) in super::destroyed(plan) {
@@ -113,34 +110,22 @@ fn alerts(plan: &Plan, report: Option<&ApplyReport>) -> String {
     if !plan.warnings.is_empty() {
         let _ = writeln!(out, "> [!WARNING]");
         for w in &plan.warnings {
-            let _ = writeln!(out, "> - {}", text(w));
+            let _ = writeln!(out, "> - {}", text(&named(w)));
         }
         out.push('\n');
     }
     out
 }
 
-/// The note naming the endpoints whose details do not fit, within `budget` characters, and
-/// where the whole plan is.
-fn not_fitting(left_out: &[&str], whole_plan: &str, budget: usize) -> String {
-    let mut note = format!(
-        "> [!NOTE]\n> Details of {} endpoint(s) do not fit here; the whole plan is in {whole_plan}:",
+/// The note saying that the details of the last endpoints do not fit, from which one on, and
+/// where the whole plan is. The overview above names them all: the note does not list them
+/// again (200 long names were a wall of text before the overview).
+fn not_fitting(left_out: &[&str], whole_plan: &str) -> String {
+    let first = left_out.first().map(|t| text(&endpoint(t))).unwrap_or_default();
+    format!(
+        "> [!NOTE]\n> Details of {} endpoint(s), from **{first}** on, do not fit here; the whole plan is in {whole_plan}.\n\n",
         left_out.len()
-    );
-    let mut names: Vec<String> = Vec::new();
-    for t in left_out {
-        let name = text(&endpoint(t));
-        if note.len() + names.iter().map(|n| n.len() + 2).sum::<usize>() + name.len() > budget {
-            break;
-        }
-        names.push(name);
-    }
-    let _ = write!(note, " {}", names.join(", "));
-    if names.len() < left_out.len() {
-        let _ = write!(note, " and {} more", left_out.len() - names.len());
-    }
-    note.push_str(".\n\n");
-    note
+    )
 }
 
 /// Endpoints whose changes (and outcomes) are the same but for their own names: one overview row
@@ -242,7 +227,11 @@ fn group_label(g: &Group<'_>) -> String {
 /// not shown.
 fn overview(groups: &[Group<'_>], limit: usize) -> String {
     let mut out =
-        String::from("| endpoint | capacity | + add | ~ change | - destroy |\n|---|---|--:|--:|--:|\n");
+        // The symbol stays with its word when long endpoint names squeeze the count columns:
+        // `&nbsp;`, and a word joiner after the hyphen, where a line may break before `&nbsp;`.
+        String::from(
+            "| endpoint | capacity | +&nbsp;add | ~&nbsp;change | -&#8288;&nbsp;destroy |\n|---|---|--:|--:|--:|\n",
+        );
     for (i, g) in groups.iter().enumerate() {
         let counts = Summary::of(g.changes.iter().copied());
         let each = if g.targets.len() > 1 { " each" } else { "" };
@@ -342,7 +331,9 @@ fn details(group: &Group<'_>, open: bool, outcomes: &HashMap<Key, String>) -> St
     out
 }
 
-const NOT_ATTEMPTED: &str = "⏸ not attempted";
+/// Each outcome's symbol is joined to its word (`&nbsp;`): a narrow column wraps after it, not
+/// between them.
+const NOT_ATTEMPTED: &str = "⏸&nbsp;not attempted";
 
 /// The symbol of what a change does, as in the totals: + add, ~ change, -/+ replace, - destroy.
 fn symbol(c: &Change) -> &'static str {
@@ -380,6 +371,60 @@ fn endpoint(label: &str) -> String {
         Some(r) => format!("{name} ({r})"),
         None => name,
     }
+}
+
+/// One change as the marker records it (`action kind target name`, `change_lines`) in the
+/// words of the tables: its symbol, kind and name, then `endpoint · variant`. A line of another
+/// shape is shown as it is, in a code span.
+pub(crate) fn change_line(line: &str) -> String {
+    let mut words = line.splitn(3, ' ');
+    let (Some(action), Some(kind), Some(rest)) = (words.next(), words.next(), words.next()) else {
+        return format!("`{}`", code(line));
+    };
+    let symbol = match action {
+        "create" => "+",
+        "update" => "~",
+        "replace" => "-/+",
+        "delete" => "-",
+        _ => return format!("`{}`", code(line)),
+    };
+    // The target, with its region when it has its own (`target_label`), then the name.
+    let (target, name) = match rest.split_once(' ') {
+        Some((rid, more)) if more.starts_with('(') => match more.split_once(") ") {
+            Some((region, name)) => (format!("{rid} {region})"), name),
+            None => (rest.to_string(), ""),
+        },
+        Some((rid, name)) => (rid.to_string(), name),
+        None => (rest.to_string(), ""),
+    };
+    let kind = match kind {
+        "scheduled_action" => "schedule".to_string(),
+        other => other.replace('_', " "),
+    };
+    let object = if kind == "scalable target" || name.is_empty() {
+        format!("**{symbol}** {kind}")
+    } else {
+        format!("**{symbol}** {kind} `{}`", code(name))
+    };
+    format!("{object} · {}", text(&endpoint(&target)))
+}
+
+/// A plan's note as a reviewer reads it: each scalable target's id in it
+/// (`endpoint/foo/variant/bar`) named as the tables name it (`foo · bar`).
+fn named(note: &str) -> String {
+    let words: Vec<String> = note
+        .split(' ')
+        .map(|word| {
+            let start = word.len() - word.trim_start_matches('(').len();
+            let id = word[start..].trim_end_matches([':', ',', '.', ';', ')']);
+            if id.starts_with("endpoint/") || id.starts_with("inference-component/") {
+                format!("{}{}{}", &word[..start], endpoint(id), &word[start + id.len()..])
+            } else {
+                word.to_string()
+            }
+        })
+        .collect();
+    words.join(" ")
 }
 
 /// The changes that failed, each with its endpoint, object and what AWS said (with the way
@@ -427,10 +472,10 @@ fn outcomes(report: &ApplyReport) -> HashMap<Key, String> {
         .map(|r| {
             // The error itself is in the failures block at the top: the table stays narrow.
             let word = match &r.outcome {
-                Outcome::Applied => "✅ applied",
-                Outcome::Failed(_) => "❌ **failed**",
+                Outcome::Applied => "✅&nbsp;applied",
+                Outcome::Failed(_) => "❌&nbsp;**failed**",
                 Outcome::NotAttempted => NOT_ATTEMPTED,
-                Outcome::RemovedWithTarget => "✅ removed with the target",
+                Outcome::RemovedWithTarget => "✅&nbsp;removed with the target",
             };
             (report_key(r), word.to_string())
         })
@@ -468,4 +513,45 @@ pub(crate) fn text(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{change_line, named};
+
+    #[test]
+    fn notes_name_targets_as_the_tables_do() {
+        assert_eq!(
+            named("endpoint/foo/variant/AllTraffic: lowering max_capacity from 9 to 4 stops instances"),
+            "foo · AllTraffic: lowering max_capacity from 9 to 4 stops instances"
+        );
+        assert_eq!(
+            named("alarm a fires p of endpoint/foo/variant/v1 but (inference-component/ic-1) is left"),
+            "alarm a fires p of foo · v1 but (ic-1 (inference component)) is left"
+        );
+        // Not a target's id: left as it is.
+        assert_eq!(
+            named("arn:aws:x:endpoint/foo/variant/v1 a/b"),
+            "arn:aws:x:endpoint/foo/variant/v1 a/b"
+        );
+    }
+
+    #[test]
+    fn a_markers_change_line_reads_as_the_tables() {
+        assert_eq!(
+            change_line(
+                "update scalable_target endpoint/foo/variant/v1 sagemaker:variant:DesiredInstanceCount"
+            ),
+            "**~** scalable target · foo · v1"
+        );
+        assert_eq!(
+            change_line("create scaling_policy endpoint/foo/variant/v1 (eu-west-1) CPUUtil-ScalingPolicy"),
+            "**+** scaling policy `CPUUtil-ScalingPolicy` · foo · v1 (eu-west-1)"
+        );
+        assert_eq!(
+            change_line("delete alarm inference-component/ic my alarm"),
+            "**-** alarm `my alarm` · ic (inference component)"
+        );
+        assert_eq!(change_line("odd"), "`odd`");
+    }
 }

@@ -6,6 +6,7 @@ mod text;
 mod validation;
 pub(crate) mod words;
 
+pub(crate) use markdown::change_line;
 pub use markdown::{Layout, MAX_SUMMARY, markdown, markdown_with};
 pub use text::{apply_report, text};
 pub use validation::{diagnostics_markdown, validation_json, validation_summary, warnings_markdown};

@@ -362,7 +362,7 @@ fn a_failed_merge_apply_names_what_failed_first() {
         body,
         "> - infer-endpoint-c356f91 · AllTraffic: **+** alarm `infer-endpoint-c356f91-AllTraffic-HasBacklogWithoutCapacity-ScalingPolicy`: ",
     );
-    assert_contains(body, "| ❌ **failed** | **+** alarm");
+    assert_contains(body, "| ❌&nbsp;**failed** | **+** alarm");
 }
 
 #[test]
@@ -396,17 +396,43 @@ fn a_merge_applies_the_reviewed_plan_and_marks_the_comment() {
         "| **+** alarm `infer-endpoint-c356f91-AllTraffic-HasBacklogWithoutCapacity-ScalingPolicy` |",
     );
     assert_eq!(
-        body.matches(" applied |").count(),
+        body.matches("&nbsp;applied |").count(),
         4,
         "each change's outcome: {body}"
     );
     let r = a.cli(&["plan", "--detailed-exitcode"]);
     assert_eq!(r.code, 0, "converged:\n{}", r.stdout);
 
-    // The same merge again (a re-run): nothing left, and the comment keeps the apply's record.
+    // The same merge again (a re-run): nothing left; the comment keeps the apply's record and
+    // its history says the job ran again.
     let r = a.push(&[]);
     a.expect(&r, 0, "no-changes");
-    assert_eq!(a.comments()[0]["body"].as_str().unwrap_or_default(), body);
+    let again = a.comments()[0]["body"].as_str().unwrap_or_default().to_string();
+    assert_keeps_apply_record(&again, body);
+}
+
+/// `now` is the applied comment `applied` with one more history entry, a re-run of the
+/// merge's job: the status, outcomes and footer are the apply's, word for word.
+fn assert_keeps_apply_record(now: &str, applied: &str) {
+    let below = |b: &str| {
+        b.split_once("</sub>\n\n")
+            .map(|(_, rest)| rest.to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(marker(now)["status"], "applied", "{now}");
+    assert_eq!(below(now), below(applied), "the apply's record stays");
+    let status = |b: &str| b.lines().find(|l| l.starts_with("✅")).map(str::to_string);
+    assert_eq!(status(now), status(applied));
+    let history = now
+        .lines()
+        .find(|l| l.starts_with("<sub>History: "))
+        .unwrap_or_default();
+    assert!(
+        stable(history).ends_with(
+            " → applied YYYY-MM-DD hh:mm UTC ([run](https://github.com/acme/models-N/actions/runs/4242)) → re-run, nothing left to apply YYYY-MM-DD hh:mm UTC ([run](https://github.com/acme/models-N/actions/runs/4242))</sub>"
+        ),
+        "the re-run is in the history: {history}"
+    );
 }
 
 #[test]
@@ -444,7 +470,8 @@ fn a_merge_is_refused_when_aws_changed_after_review() {
     assert_eq!(a.outputs()["result"], "refused");
     assert_contains(&a.summary(), "**Not applied.**");
     assert!(
-        a.summary().contains("update scalable_target"),
+        a.summary()
+            .contains("| 🆕 new | **~** scalable target · infer-endpoint-c356f91 · AllTraffic |"),
         "the difference is named: {}",
         a.summary()
     );
@@ -531,16 +558,7 @@ fn a_fork_pull_request_with_a_read_only_token_warns_and_keeps_the_plan() {
     assert_contains(&a.summary(), "Plan: 4 to add");
 
     // And without AWS credentials (a fork gets no secrets): a warning, not a failure.
-    let r = run(a
-        .aws
-        .bin(a.dir.path())
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_SECRET_ACCESS_KEY")
-        .env("GITHUB_EVENT_NAME", "pull_request")
-        .env("GITHUB_EVENT_PATH", a.path("event.json"))
-        .env("GITHUB_REPOSITORY", &a.repo)
-        .env("GITHUB_STEP_SUMMARY", a.path("summary"))
-        .arg("action"));
+    let r = a.pr_without_aws_credentials(&pr_event(&a.repo, true));
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert_contains(
         &r.stdout,
@@ -656,6 +674,7 @@ fn a_200_endpoint_plan_fits_a_comment_with_its_status_totals_fingerprint_and_foo
         &summary,
         "<summary><b>endpoint-with-a-long-name-199 · variant-with-a-long-name</b>",
     );
+    snap("planned_large", &a);
 }
 
 #[test]
@@ -718,11 +737,15 @@ fn a_refused_apply_says_so_on_the_reviewed_comment() {
     assert_contains(&body, "Today's plan, which was not applied:");
     // What differs, as a small table; fingerprints short enough to compare by eye.
     assert_contains(&body, "| since the review | change |");
+    // In the tables' words: symbol, object, `endpoint · variant`; no resource ids.
     assert_contains(
         &body,
-        "| 🆕 new | `update scalable_target endpoint/infer-endpoint-c356f91/variant/AllTraffic sagemaker:variant:DesiredInstanceCount` |",
+        "| 🆕 new | **~** scalable target · infer-endpoint-c356f91 · AllTraffic |",
     );
-    assert_contains(&body, "| ➖ gone | `create scalable_target");
+    assert_contains(
+        &body,
+        "| ➖ gone | **+** scaling policy `CPUUtil-ScalingPolicy` · infer-endpoint-c356f91 · AllTraffic |",
+    );
     let status = body.lines().find(|l| l.starts_with("⛔")).expect("status line");
     assert!(
         longest_hex_run(status) <= 12,
@@ -865,6 +888,12 @@ fn a_target_the_tool_cannot_represent_is_named_in_the_comment_and_fails_the_run(
         body,
         "🔴 **Planned, but 1 target left out** (the run fails until it can be planned)",
     );
+    // Named as the tables name endpoints, not by its resource id.
+    assert_contains(
+        body,
+        "> [!CAUTION]\n> **infer-endpoint-c356f91 · AllTraffic** is left out of this plan: policy",
+    );
+    snap("planned_blocked", &a);
     // With nothing else to change, it is still not a green "no changes".
     a.config(SEED);
     assert_eq!(a.pr(&[]).code, 1);
@@ -1173,6 +1202,23 @@ impl Action {
         );
     }
 
+    /// A pull request's run as a fork gets it: no AWS secrets (nor a token) in its environment,
+    /// which GitHub documents for the event.
+    fn pr_without_aws_credentials(&self, event: &Value) -> Run {
+        fs::write(self.path("event.json"), event.to_string()).expect("event");
+        run(self
+            .aws
+            .bin(self.dir.path())
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .envs(documented_env("pull_request", event))
+            .env("GITHUB_EVENT_NAME", "pull_request")
+            .env("GITHUB_EVENT_PATH", self.path("event.json"))
+            .env("GITHUB_REPOSITORY", &self.repo)
+            .env("GITHUB_STEP_SUMMARY", self.path("summary"))
+            .arg("action"))
+    }
+
     fn comment_on(&self, pr: u64) -> String {
         let ours: Vec<Value> = self
             .comments()
@@ -1338,7 +1384,6 @@ fn a_merged_pull_request_keeps_its_applied_record_through_its_close_the_branch_d
     for (event_name, name, result) in [
         ("pull_request", "pull_request.closed-merged.json", "skipped"),
         ("push", "push.branch-deleted.json", "skipped"),
-        ("push", "push.default-branch.json", "no-changes"),
     ] {
         let r = a.event(event_name, name, &[]);
         assert_eq!(
@@ -1350,9 +1395,12 @@ fn a_merged_pull_request_keeps_its_applied_record_through_its_close_the_branch_d
         assert_eq!(
             a.comment_on(FIXTURE_PR),
             applied,
-            "{name}: the apply's record stays"
+            "{name}: the comment is left as it is"
         );
     }
+    let r = a.event("push", "push.default-branch.json", &[]);
+    a.expect(&r, 0, "no-changes");
+    assert_keeps_apply_record(&a.comment_on(FIXTURE_PR), &applied);
     assert_eq!(a.aws.writes().len(), writes, "nothing applied again");
 }
 
@@ -1372,6 +1420,7 @@ fn a_pull_request_closed_without_merging_says_so_and_plans_nothing() {
     assert_contains(&body, "<summary>The last plan, which was never applied</summary>");
     assert_contains(&body, "**Plan: 4 to add, 0 to change, 0 to destroy.**");
     assert_eq!(a.aws.calls().len(), calls, "no AWS call");
+    snap("closed", &a);
 
     // Reopened: planned again.
     let r = a.event("pull_request", "pull_request.opened.json", &[]);
@@ -1382,20 +1431,7 @@ fn a_pull_request_closed_without_merging_says_so_and_plans_nothing() {
 #[test]
 fn a_pull_request_whose_fork_was_deleted_is_a_fork() {
     let a = Action::new(SEED);
-    let event = fixture("pull_request.opened-deleted-fork.json");
-    fs::write(a.path("event.json"), event.to_string()).expect("event");
-    // A fork's pull request gets no secrets: no AWS credentials.
-    let r = run(a
-        .aws
-        .bin(a.dir.path())
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_SECRET_ACCESS_KEY")
-        .envs(documented_env("pull_request", &event))
-        .env("GITHUB_EVENT_NAME", "pull_request")
-        .env("GITHUB_EVENT_PATH", a.path("event.json"))
-        .env("GITHUB_REPOSITORY", &a.repo)
-        .env("GITHUB_STEP_SUMMARY", a.path("summary"))
-        .arg("action"));
+    let r = a.pr_without_aws_credentials(&fixture("pull_request.opened-deleted-fork.json"));
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert_contains(
         &r.stdout,
@@ -1457,7 +1493,8 @@ fn workflow_dispatch_on_the_default_branch_reapplies() {
 }
 
 /// A comment body with what changes from run to run masked: the test's repository number,
-/// fingerprints and the history's times.
+/// fingerprints and the history's times (as `YYYY-MM-DD hh:mm`, which a rendering shows, where an
+/// HTML-like `<time>` vanished).
 fn stable(body: &str) -> String {
     let mut out = String::with_capacity(body.len());
     let mut rest = body;
@@ -1481,7 +1518,7 @@ fn stable(body: &str) -> String {
                 .zip(b"dddd-dd-dd dd:dd")
                 .all(|(b, p)| if *p == b'd' { b.is_ascii_digit() } else { b == p })
         {
-            out.push_str("<time>");
+            out.push_str("YYYY-MM-DD hh:mm");
             rest = &rest[16..];
         } else {
             out.push(c);
@@ -1491,15 +1528,18 @@ fn stable(body: &str) -> String {
     out
 }
 
+/// The comment as the snapshot `run_NAME` (scripts/check-comment-width.sh renders every one),
+/// what changes from run to run masked.
+fn snap(name: &str, a: &Action) {
+    let body = a.comments()[0]["body"].as_str().unwrap_or_default().to_string();
+    insta::assert_snapshot!(format!("run_{name}"), stable(&body));
+}
+
 /// The comment of each status and shape, as a run against the stand-ins writes it (not typed
 /// by hand): reviewed in `src/github/snapshots`' hand-made twins and rendered with
 /// scripts/render-markdown.sh.
 #[test]
 fn comments_of_every_status_come_from_runs() {
-    let snap = |name: &str, a: &Action| {
-        let body = a.comments()[0]["body"].as_str().unwrap_or_default().to_string();
-        insta::assert_snapshot!(format!("run_{name}"), stable(&body));
-    };
     // Planned, then invalid (the plan kept as outdated), then planned again.
     let a = Action::new(SEED);
     a.expect(&a.pr(&[]), 0, "planned");
@@ -1519,10 +1559,12 @@ fn comments_of_every_status_come_from_runs() {
     snap("invalid", &a);
     a.config(SEED);
     a.pr(&[]);
-    // Merged and applied; a re-run keeps the record.
+    // Merged and applied; a re-run of the merge's job keeps the record and is in the history.
     a.merged_pr();
     a.expect(&a.push(&[]), 0, "applied");
     snap("applied", &a);
+    a.expect(&a.push(&[]), 0, "no-changes");
+    snap("applied_rerun", &a);
 
     // A failed apply names the failure first.
     let a = Action::new(SEED);
@@ -1559,4 +1601,62 @@ fn comments_of_every_status_come_from_runs() {
     let a = Action::new(&alike);
     a.pr(&[]);
     snap("planned_alike", &a);
+}
+
+/// The config's warnings in the comment, each once with its count and a link to its first line,
+/// and the plan's own warnings naming endpoints as the tables do.
+#[test]
+fn a_comment_shows_the_configs_warnings_once_each_and_the_plans_by_endpoint() {
+    let alike: String = (0..12)
+        .map(|i| format!("[[endpoint]]\nname = \"ep-{i:02}\"\nmax_capacity = 4\npreset = \"async-cpu\"\n\n"))
+        .collect();
+    let config = format!(
+        "{alike}[[endpoint]]\nname = \"ep-idle\"\nmax_capacity = 0\npreset = \"async-cpu\"\n\n[[endpoint]]\nname = \"ep-warm\"\nmin_capacity = 1\nmax_capacity = 4\npreset = \"async-cpu\"\n"
+    );
+    let a = Action::new(&config);
+    a.expect(&a.pr(&[]), 0, "planned");
+    let body = a.comments()[0]["body"].as_str().unwrap_or_default().to_string();
+    let blob = format!("https://github.com/{}/blob/{SHA}/autoscaling.toml", a.repo);
+    assert_contains(
+        &body,
+        "> - `summed-across-cores` ×14: CPUUtilization is the sum over all vCPUs",
+    );
+    assert_eq!(body.matches("summed-across-cores").count(), 1, "{body}");
+    assert_contains(
+        &body,
+        &format!(
+            "> - `max-zero`: max\\_capacity is 0: this endpoint can never run an instance ([autoscaling.toml:64]({blob}#L64))"
+        ),
+    );
+    // The plan's own warning names the endpoint as the tables do, not by its resource id.
+    assert_contains(
+        &body,
+        "> - ep-warm · AllTraffic: registering the target with min\\_capacity 1 starts that many instances if fewer run",
+    );
+    assert!(!body.contains("endpoint/ep-warm/variant"), "{body}");
+    snap("planned_warnings", &a);
+}
+
+/// With metrics, the simulation's cost and risk come first: the monthly cost, current ->
+/// proposed with its change, and the minutes with backlog and no capacity.
+#[test]
+fn a_simulation_with_metrics_puts_cost_and_risk_at_the_top() {
+    let a = Action::new(SEED);
+    assert_eq!(a.cli(&["apply", "--auto-approve"]).code, 0);
+    crate::simulate::put_burst(&a.aws, "infer-endpoint-c356f91", "AllTraffic");
+    a.config(&SEED.replace("max_capacity = 4", "max_capacity = 4\ntarget = 100"));
+    let r = a.pr(&[
+        ("INPUT_SIMULATE", "true"),
+        ("INPUT_SIMULATE-DAYS", "1"),
+        ("INPUT_INSTANCE-PRICE", "2"),
+        ("INPUT_STARTUP-MINUTES", "0"),
+        ("SAGEMAKER_AUTOSCALE_NOW", crate::simulate::UNTIL_TEXT),
+    ]);
+    a.expect(&r, 0, "planned");
+    let body = a.comments()[0]["body"].as_str().unwrap_or_default().to_string();
+    let headline = body.find("**Simulation").expect("the cost-and-risk line");
+    assert!(headline < body.find("**Plan:").expect("totals"), "{body}");
+    assert!(!body.contains("No metrics"), "{body}");
+    assert_contains(&body, "```mermaid");
+    snap("planned_simulation", &a);
 }

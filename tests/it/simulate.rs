@@ -6,15 +6,17 @@ use aws_sdk_cloudwatch::types as cw;
 use serde_json::Value;
 
 use crate::common::{Case, SEED, block_on};
+use crate::standin::Aws;
 
 /// 2026-11-29T12:00:00Z: the end of the simulated day.
 const UNTIL: i64 = 1_795_953_600;
+pub(crate) const UNTIL_TEXT: &str = "2026-11-29T12:00:00Z";
 
 /// Minutes 120..61 before UNTIL: 100 requests queued and CPU at 150 (per instance, summed
-/// over cores), as recorded under the live config.
-fn put_burst(case: &Case) {
+/// over cores), as recorded under the live config of `endpoint`'s `variant`.
+pub(crate) fn put_burst(aws: &Aws, endpoint: &str, variant: &str) {
     block_on(async {
-        let (_, cw_client) = case.aws.clients().await;
+        let (_, cw_client) = aws.clients().await;
         let dim = |n: &str, v: &str| cw::Dimension::builder().name(n).value(v).build();
         for m in 61..=120 {
             let at = DateTime::from_secs(UNTIL - 60 * m);
@@ -31,7 +33,7 @@ fn put_burst(case: &Case) {
                 .namespace("AWS/SageMaker")
                 .metric_data(datum(
                     "ApproximateBacklogSize",
-                    vec![dim("EndpointName", "infer-endpoint-c356f91")],
+                    vec![dim("EndpointName", endpoint)],
                     100.0,
                 ))
                 .send()
@@ -42,10 +44,7 @@ fn put_burst(case: &Case) {
                 .namespace("/aws/sagemaker/Endpoints")
                 .metric_data(datum(
                     "CPUUtilization",
-                    vec![
-                        dim("EndpointName", "infer-endpoint-c356f91"),
-                        dim("VariantName", "prod"),
-                    ],
+                    vec![dim("EndpointName", endpoint), dim("VariantName", variant)],
                     150.0,
                 ))
                 .send()
@@ -72,7 +71,7 @@ fn simulate(case: &Case, extra: &[&str]) -> crate::Run {
         "--days",
         "1",
         "--until",
-        "2026-11-29T12:00:00Z",
+        UNTIL_TEXT,
         "--startup",
         "0",
         "--price",
@@ -95,7 +94,7 @@ fn simulate(case: &Case, extra: &[&str]) -> crate::Run {
 fn simulate_replays_recorded_metrics_through_both_configs() {
     let case = Case::new(SEED);
     case.apply();
-    put_burst(&case);
+    put_burst(&case.aws, "infer-endpoint-c356f91", "prod");
     let writes_before = case.aws.writes().len();
     let r = simulate(&case, &["--json"]);
     let report: Value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stdout));
@@ -141,7 +140,7 @@ fn simulate_replays_recorded_metrics_through_both_configs() {
 #[test]
 fn simulate_against_a_baseline_file_and_bad_input() {
     let case = Case::new(SEED);
-    put_burst(&case);
+    put_burst(&case.aws, "infer-endpoint-c356f91", "prod");
     // Nothing applied: the baseline is a file, not AWS.
     std::fs::write(
         case.dir().join("main.toml"),
