@@ -357,7 +357,7 @@ fn object(c: &Change) -> String {
 
 /// A scalable target as a reviewer names it: `endpoint · variant`, an inference component by
 /// its name, with the region when the endpoint has its own (`label` is `target_label`'s).
-fn endpoint(label: &str) -> String {
+pub fn endpoint(label: &str) -> String {
     let (rid, region) = match label.split_once(" (") {
         Some((rid, region)) => (rid, Some(region.trim_end_matches(')'))),
         None => (label, None),

@@ -36,7 +36,7 @@ pub fn markdown(r: &Report) -> String {
     }
     let mut out = format!("### Simulation\n\n{}\n\n{}\n", headline(r), heading(r));
     for (i, t) in r.targets.iter().enumerate() {
-        let _ = writeln!(out, "\n#### `{}`\n", t.target);
+        let _ = writeln!(out, "\n#### {}\n", crate::render::endpoint_name(&t.target));
         if t.no_data {
             let _ = writeln!(out, "No metrics in the period: nothing to replay.");
             continue;
@@ -66,7 +66,7 @@ fn no_metrics(r: &Report) -> String {
         r.days,
         r.targets
             .iter()
-            .map(|t| format!("`{}`", t.target))
+            .map(|t| crate::render::endpoint_name(&t.target))
             .collect::<Vec<_>>()
             .join(", ")
     )
