@@ -650,6 +650,7 @@ mod tests {
             "{text}"
         );
         let options = crate::render::Layout {
+            advice: "",
             limit: usize::MAX,
             whole_plan: "",
             report: Some(&report),

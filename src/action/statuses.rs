@@ -50,16 +50,15 @@ impl Run<'_> {
         );
         if let (Some(gh), Some(pr)) = (&self.github, ctx.pr_number()) {
             let link = |line| ctx.line_url(ctx.head_sha(), self.config, line);
-            // Near the top: the simulation's cost and risk, then the config's warnings.
+            // Near the top: the simulation's cost and risk; the config's warnings come after
+            // the plan's own alerts (a destroy or a left-out target outranks advice).
             let warnings = render::warnings_markdown(self.checked, &link);
-            let section = match &cost_and_risk {
-                Some(h) => format!("{h}\n\n{warnings}"),
-                None => warnings,
-            };
+            let section = cost_and_risk.clone().unwrap_or_default();
             let body = |old: Option<&str>| {
                 let history = history_of(old);
                 let frame = comment::Frame {
                     section: (!section.is_empty()).then_some(section.as_str()),
+                    advice: (!warnings.is_empty()).then_some(warnings.as_str()),
                     appendix: simulation.as_deref(),
                     ..origin.frame(self.config, &headline, &history)
                 };
@@ -472,6 +471,7 @@ impl Origin {
             run_url: self.run_url.as_deref(),
             headline,
             section: None,
+            advice: None,
             appendix: None,
             report: None,
             history,

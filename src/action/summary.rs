@@ -10,6 +10,7 @@ pub(super) fn summary_markdown(plan: &Plan, report: Option<&crate::apply::ApplyR
     render::markdown_with(
         plan,
         &render::Layout {
+            advice: "",
             limit: render::MAX_SUMMARY,
             whole_plan: "the plan JSON (output `plan-json`)",
             report,

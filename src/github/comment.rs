@@ -253,6 +253,8 @@ pub struct Frame<'a> {
     pub headline: &'a str,
     /// Shown under the status line before the plan, e.g. the errors of an invalid config.
     pub section: Option<&'a str>,
+    /// Shown after the plan's alerts, e.g. the config's warnings.
+    pub advice: Option<&'a str>,
     /// Shown below the plan, e.g. the simulation (dropped first when the comment is too long).
     pub appendix: Option<&'a str>,
     /// Each change's outcome, once applied.
@@ -296,6 +298,7 @@ pub(crate) fn body(plan: Option<&Plan>, status: Status, frame: &Frame<'_>) -> St
         return cut(&format!("{head}{footer}"), MAX_COMMENT, frame.run_url);
     };
     let options = |limit| render::Layout {
+        advice: frame.advice.unwrap_or(""),
         limit,
         whole_plan: &whole_plan,
         report: frame.report,
@@ -400,6 +403,7 @@ mod tests {
             run_url: None,
             headline: "",
             section: None,
+            advice: None,
             appendix: None,
             report: None,
             history: &[],
@@ -462,6 +466,7 @@ mod tests {
             run_url: Some("https://github.com/acme/models/actions/runs/42"),
             headline,
             section,
+            advice: None,
             appendix: None,
             report,
             history: &REVIEWED,

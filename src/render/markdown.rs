@@ -13,6 +13,8 @@ use crate::resource::{Kind, Record};
 pub const MAX_SUMMARY: usize = 1_000_000;
 /// Up to this many endpoints their details start open; more start collapsed.
 const OPEN_DETAILS: usize = 5;
+/// Past this many rows the overview is collapsed too: the totals above it say the size.
+const OPEN_OVERVIEW: usize = 20;
 
 /// How much of the plan fits, and what else the markdown shows.
 pub struct Layout<'a> {
@@ -22,6 +24,9 @@ pub struct Layout<'a> {
     pub whole_plan: &'a str,
     /// The apply's outcome of each change, once applied.
     pub report: Option<&'a ApplyReport>,
+    /// Shown after the plan's alerts, before its tables: the config's warnings (what needs
+    /// doing outranks what could be better).
+    pub advice: &'a str,
 }
 
 /// The plan as the markdown of the pull-request comment and the job summary, whole.
@@ -29,6 +34,7 @@ pub fn markdown(plan: &Plan) -> String {
     markdown_with(
         plan,
         &Layout {
+            advice: "",
             limit: usize::MAX,
             whole_plan: "",
             report: None,
@@ -41,6 +47,10 @@ pub fn markdown(plan: &Plan) -> String {
 pub fn markdown_with(plan: &Plan, options: &Layout<'_>) -> String {
     let mut out = format!("**{}**\n\n", summary_line(&plan.summary));
     out.push_str(&alerts(plan, options.report));
+    if !options.advice.is_empty() {
+        out.push_str(options.advice.trim_end());
+        out.push_str("\n\n");
+    }
     if plan.is_empty() {
         let _ = writeln!(out, "{}", super::no_changes(plan));
         return out;
@@ -249,6 +259,10 @@ fn overview(groups: &[Group<'_>], limit: usize) -> String {
             break;
         }
         out.push_str(&row);
+    }
+    if groups.len() > OPEN_OVERVIEW {
+        let endpoints: usize = groups.iter().map(|g| g.targets.len()).sum();
+        return format!("<details><summary><b>Overview</b>: {endpoints} endpoints</summary>\n\n{out}\n</details>\n\n");
     }
     out
 }
