@@ -44,6 +44,9 @@ impl Input {
     pub const SIMULATE: &'static str = "simulate";
     /// Days of metrics the simulation replays (1-15, default 7).
     pub const SIMULATE_DAYS: &'static str = "simulate-days";
+    /// `true`: on pull requests, add the cheapest config that meets each endpoint's
+    /// `[endpoint.goal]` on recent metrics to the plan comment, collapsed (never applied).
+    pub const TUNE: &'static str = "tune";
     /// Price of one instance-hour, for the simulation's cost row.
     pub const INSTANCE_PRICE: &'static str = "instance-price";
     /// Minutes from launching an instance until it serves, in the simulation (default 5).
@@ -73,6 +76,7 @@ impl Input {
         Self::TIMEOUT_MINUTES,
         Self::SIMULATE,
         Self::SIMULATE_DAYS,
+        Self::TUNE,
         Self::INSTANCE_PRICE,
         Self::STARTUP_MINUTES,
     ];

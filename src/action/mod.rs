@@ -33,6 +33,7 @@ mod guard;
 mod simulation;
 mod statuses;
 mod summary;
+mod tuning;
 
 pub use context::Runner;
 pub use events::ModeError;

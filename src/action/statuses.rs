@@ -26,6 +26,16 @@ impl Run<'_> {
         } else {
             (None, None)
         };
+        let tuning = if self.inputs.get(Input::TUNE) == Some("true") {
+            Some(super::tuning::tuning(self.checked, desired, self.inputs, self.deadline).await)
+        } else {
+            None
+        };
+        // Below the plan: the simulation, then the tuning (both optional).
+        let simulation: Option<String> = match (simulation, tuning) {
+            (Some(s), Some(t)) => Some(format!("{s}\n{t}")),
+            (s, t) => s.or(t),
+        };
         let appendix = simulation
             .as_deref()
             .map(|s| format!("\n{s}"))

@@ -262,7 +262,9 @@ fn overview(groups: &[Group<'_>], limit: usize) -> String {
     }
     if groups.len() > OPEN_OVERVIEW {
         let endpoints: usize = groups.iter().map(|g| g.targets.len()).sum();
-        return format!("<details><summary><b>Overview</b>: {endpoints} endpoints</summary>\n\n{out}\n</details>\n\n");
+        return format!(
+            "<details><summary><b>Overview</b>: {endpoints} endpoints</summary>\n\n{out}\n</details>\n\n"
+        );
     }
     out
 }

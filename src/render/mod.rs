@@ -7,6 +7,7 @@ mod validation;
 pub(crate) mod words;
 
 pub(crate) use markdown::change_line;
+pub(crate) use markdown::text as escape_markdown;
 pub use markdown::{Layout, MAX_SUMMARY, endpoint as endpoint_name, markdown, markdown_with};
 pub use text::{apply_report, text};
 pub use validation::{diagnostics_markdown, validation_json, validation_summary, warnings_markdown};

@@ -188,3 +188,121 @@ fn short(goal: &str) -> &str {
         other => other,
     }
 }
+
+/// The report as the PR comment's collapsed section: a summary line that says what tuning
+/// would save, then per endpoint the goal, the frontier, what drives it and the diff.
+pub fn markdown(r: &Report) -> String {
+    let priced = r.price.is_some();
+    let money = |v: f64| {
+        if priced {
+            format!("${v:.2}")
+        } else {
+            format!("{v:.1} instance-hours")
+        }
+    };
+    let (now, best): (f64, f64) = r
+        .targets
+        .iter()
+        .filter(|t| t.met)
+        .filter_map(|t| Some((t.rows.first()?.cost_per_month, t.rows.get(1)?.cost_per_month)))
+        .fold((0.0, 0.0), |(a, b), (c, d)| (a + c, b + d));
+    let unmet = r.targets.iter().filter(|t| !t.met).count();
+    let mut summary = if best < now {
+        format!(
+            "the cheapest configs that meet the goal cost <b>{} → {} a month</b> ({:+.0} %)",
+            money(now),
+            money(best),
+            100.0 * (best - now) / now
+        )
+    } else {
+        "the configs as they are are the cheapest that meet the goal".to_string()
+    };
+    if unmet > 0 {
+        summary.push_str(&format!("; {unmet} endpoint(s) without a recommendation"));
+    }
+    let mut out = format!(
+        "<details><summary><b>Tune</b> (last {} day(s)): {summary}</summary>\n\n",
+        r.days
+    );
+    for t in &r.targets {
+        out.push_str(&format!("#### {}\n\n", crate::render::endpoint_name(&t.target)));
+        out.push_str(&format!("Goal: {}.\n\n", goal_line(&t.goal)));
+        for n in &t.notes {
+            out.push_str(&format!("- {}\n", crate::render::escape_markdown(n)));
+        }
+        if !t.notes.is_empty() {
+            out.push('\n');
+        }
+        if t.rows.is_empty() {
+            continue;
+        }
+        let unit = if priced { "$/month" } else { "inst-h/month" };
+        let parts: Vec<&str> = t.rows[0].goal.iter().map(|p| short(p.name)).collect();
+        let mut head = format!("| config | values | {unit} | events/day |");
+        let mut rule = String::from("|---|---|--:|--:|");
+        for p in &parts {
+            head.push_str(&format!(" {p} |"));
+            rule.push_str("--:|");
+        }
+        out.push_str(&format!("{head} meets |\n{rule}:-:|\n"));
+        for row in &t.rows {
+            let label = if row.label == "recommended" {
+                "**recommended**".to_string()
+            } else {
+                row.label.replace("baseline: ", "")
+            };
+            let mut line = format!(
+                "| {label} | {} | {:.2} | {:.1} |",
+                compact(row),
+                row.cost_per_month,
+                row.events_per_day
+            );
+            for p in &row.goal {
+                line.push_str(&format!(" {:.1} |", p.value));
+            }
+            line.push_str(if row.meets { " ✅ |\n" } else { " ❌ |\n" });
+            out.push_str(&line);
+        }
+        out.push_str(&format!("\n{}.\n\n", capitalised(&t.driver)));
+        if !t.diff.is_empty() {
+            out.push_str(&format!("```diff\n{}```\n\n", t.diff));
+        }
+    }
+    out.push_str(
+        "A model, not a promise: docs/tune.md says what it assumes. Nothing here is applied.\n\n</details>\n",
+    );
+    out
+}
+
+/// A row's values in a table cell: the metric's short name, target, cooldowns, minimum.
+fn compact(r: &Row) -> String {
+    if let Some(c) = r.fixed_capacity {
+        return format!("fixed at {c}");
+    }
+    let Some(k) = &r.knobs else {
+        return String::new();
+    };
+    if k.min_capacity == k.max_capacity {
+        return format!("fixed at {}", k.min_capacity);
+    }
+    let metric = match k.preset {
+        Some(crate::keywords::Preset::AsyncCpu) => "CPU ",
+        Some(crate::keywords::Preset::AsyncBacklog) => "backlog/inst. ",
+        _ => "",
+    };
+    let cd = |c: Option<i32>| c.map_or("-".to_string(), |c| c.to_string());
+    format!(
+        "{metric}{} · {}/{}&nbsp;s · min&nbsp;{}",
+        k.target,
+        cd(k.scale_in_cooldown),
+        cd(k.scale_out_cooldown),
+        k.min_capacity
+    )
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}

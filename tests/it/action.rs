@@ -1660,3 +1660,38 @@ fn a_simulation_with_metrics_puts_cost_and_risk_at_the_top() {
     assert_contains(&body, "```mermaid");
     snap("planned_simulation", &a);
 }
+
+/// `tune: true` adds the recommendation for each endpoint's `[endpoint.goal]`, collapsed below
+/// the plan; nothing of it is applied.
+#[test]
+fn tune_puts_the_recommendation_collapsed_below_the_plan() {
+    let a = Action::new(SEED);
+    assert_eq!(a.cli(&["apply", "--auto-approve"]).code, 0);
+    crate::tune::put_bursts(&a.aws, "infer-endpoint-c356f91", "AllTraffic");
+    a.config(&format!(
+        "{SEED}\n[endpoint.goal]\nbacklog_minutes_per_week = 200\n"
+    ));
+    let writes = a.aws.writes().len();
+    let r = a.pr(&[
+        ("INPUT_TUNE", "true"),
+        ("INPUT_SIMULATE-DAYS", "1"),
+        ("INPUT_INSTANCE-PRICE", "2"),
+        ("SAGEMAKER_AUTOSCALE_NOW", crate::simulate::UNTIL_TEXT),
+    ]);
+    a.expect(&r, 0, "no-changes");
+    let body = a.comments()[0]["body"].as_str().unwrap_or_default().to_string();
+    assert_contains(
+        &body,
+        "<details><summary><b>Tune</b> (last 1 day(s)): the cheapest configs that meet the goal cost",
+    );
+    assert_contains(&body, "Goal: backlog_minutes_per_week <= 200");
+    assert_contains(
+        &body,
+        "```diff\n--- autoscaling.toml\n+++ autoscaling.toml (recommended)\n",
+    );
+    assert_eq!(a.aws.writes().len(), writes, "tuning applies nothing");
+    let summary = a.summary();
+    assert_contains(&summary, "<b>Tune</b>");
+    let body = stable(&body);
+    insta::assert_snapshot!("run_planned_tune", body);
+}

@@ -6,21 +6,22 @@ use aws_sdk_cloudwatch::types as cw;
 use serde_json::Value;
 
 use crate::common::{Case, SEED, block_on};
+use crate::standin::Aws;
 
 /// 2026-11-29T12:00:00Z: the end of the tuned day.
 const UNTIL: i64 = 1_795_953_600;
 
 /// Two busy hours (minutes 600..541 and 240..181 before UNTIL): 40 requests taken a minute,
 /// 20 waiting, CPU 150 per instance, as recorded under the live config.
-fn put_bursts(case: &Case) {
+pub(crate) fn put_bursts(aws: &Aws, endpoint_name: &str, variant_name: &str) {
     block_on(async {
-        let (_, cw_client) = case.aws.clients().await;
+        let (_, cw_client) = aws.clients().await;
         let dim = |n: &str, v: &str| cw::Dimension::builder().name(n).value(v).build();
-        let endpoint = || vec![dim("EndpointName", "infer-endpoint-c356f91")];
+        let endpoint = || vec![dim("EndpointName", endpoint_name)];
         let variant = || {
             vec![
-                dim("EndpointName", "infer-endpoint-c356f91"),
-                dim("VariantName", "prod"),
+                dim("EndpointName", endpoint_name),
+                dim("VariantName", variant_name),
             ]
         };
         for start in [541, 181] {
@@ -69,7 +70,7 @@ fn tune(case: &Case, extra: &[&str]) -> crate::Run {
 fn tune_reads_the_history_and_recommends_a_config_that_validates() {
     let case = Case::new(SEED);
     case.apply();
-    put_bursts(&case);
+    put_bursts(&case.aws, "infer-endpoint-c356f91", "prod");
     let writes_before = case.aws.writes().len();
     let r = tune(&case, &["--goal", "backlog_minutes_per_week=200", "--json"]);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
@@ -102,7 +103,7 @@ fn tune_reads_the_history_and_recommends_a_config_that_validates() {
 #[test]
 fn tune_bad_input_and_unmet_goals_exit_1_with_the_reason() {
     let case = Case::new(SEED);
-    put_bursts(&case);
+    put_bursts(&case.aws, "infer-endpoint-c356f91", "prod");
     for (args, message) in [
         (
             vec!["--goal", "backlog_minutes=3"],
