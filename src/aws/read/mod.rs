@@ -16,9 +16,9 @@ use futures::{StreamExt, TryStreamExt, stream};
 
 use super::{AwsError, Clients, cost};
 use crate::model::{Dimension, ScalableDimension, ScheduledAction, SuspendedState};
-use crate::ownership::{OwnershipRead, TagsRead};
-use crate::resource::{ALARM_MARK, AlarmRecord, Key, Kind, PolicyRecord, Record, Records, TargetRecord};
-use crate::tags::{Tags, managed, owned_by};
+use crate::ownership::{OwnershipRead, TagsRead, plans_alarm};
+use crate::resource::{AlarmRecord, Key, Kind, PolicyRecord, Record, Records, TargetRecord};
+use crate::tags::{Tags, managed};
 use alarms::{AlarmQuery, alarm_from, describe_alarms, is_aws_owned, is_policy_arn_of, kept_fields};
 use policies::{Policy, list_policies, policies_of};
 use schedules::{list_schedules, schedules_of};
@@ -112,24 +112,14 @@ pub async fn read_current(
     let (found, namespace_size) = find_targets(clients, &ids, ownership.scan, &calls).await?;
     let is_configured =
         |t: &aas::ScalableTarget| configured.contains(&(t.resource_id(), t.scalable_dimension().as_str()));
-    let is_candidate = |t: &aas::ScalableTarget| {
-        let dimension = ScalableDimension::parse(t.scalable_dimension().as_str());
-        if ownership.scan {
-            return dimension.is_some() && !is_configured(t);
-        }
-        ownership
-            .candidates
-            .iter()
-            .any(|(rid, d)| rid == t.resource_id() && Some(*d) == dimension)
-    };
+    let dimension = |t: &aas::ScalableTarget| ScalableDimension::parse(t.scalable_dimension().as_str());
+    let is_candidate =
+        |t: &aas::ScalableTarget| ownership.is_candidate(t.resource_id(), dimension(t), is_configured(t));
 
     // Tags: of the configured targets asked for, and of every candidate AWS holds.
     let tag_reads: Vec<(String, Option<String>)> = found
         .iter()
-        .filter(|t| {
-            is_candidate(t)
-                || (is_configured(t) && (ownership.scan || ownership.check.contains(t.resource_id())))
-        })
+        .filter(|t| ownership.reads_tags(t.resource_id(), dimension(t), is_configured(t)))
         .map(|t| {
             (
                 t.resource_id().to_string(),
@@ -162,30 +152,15 @@ pub async fn read_current(
         .into_iter()
         .filter_map(|(rid, read)| Some((rid, read?)))
         .collect();
-    let mut read_in_full: Vec<(String, ScalableDimension)> = targets.to_vec();
-    for t in found.iter().filter(|t| is_candidate(t)) {
-        let Some(dimension) = ScalableDimension::parse(t.scalable_dimension().as_str()) else {
-            continue;
-        };
-        let rid = t.resource_id().to_string();
-        match state.tags.get(&rid) {
-            Some(TagsRead::Tags(tags)) if owned_by(tags, &ownership.stack) => {
-                state.pruned.push((rid.clone(), dimension));
-                read_in_full.push((rid, dimension));
-            }
-            // A scan meets every other team's targets: only a removal from the config is news.
-            _ if ownership.scan => {}
-            read => state.not_owned.push((rid, read.cloned())),
-        }
-    }
-    // The alarms the config before this change named for a target this stack owns go with it,
-    // written by this tool or not (an imported alarm keeps its own description).
-    let mut alarm_owners = alarm_owners.clone();
-    for (name, rid) in &ownership.candidate_alarms {
-        if state.pruned.iter().any(|(r, _)| r == rid) {
-            alarm_owners.entry(name.clone()).or_insert_with(|| rid.clone());
-        }
-    }
+    let candidates = found
+        .iter()
+        .filter(|t| is_candidate(t))
+        .filter_map(|t| Some((t.resource_id().to_string(), dimension(t)?)));
+    let pruning = ownership.sort(candidates, &state.tags);
+    (state.pruned, state.not_owned) = (pruning.pruned, pruning.not_owned);
+    let read_in_full: Vec<(String, ScalableDimension)> =
+        targets.iter().chain(&state.pruned).cloned().collect();
+    let alarm_owners = ownership.alarm_owners(alarm_owners, &state.pruned);
     let alarm_owners = &alarm_owners;
     let wanted: BTreeSet<(&str, &str)> = read_in_full
         .iter()
@@ -349,10 +324,7 @@ pub async fn read_current(
             resource_id: rid,
             name,
         };
-        // Not in the config and not written by this tool: an operator's alarm on one of our
-        // policies. Never planned, so never deleted.
-        let ours = a.alarm_description().is_some_and(|d| d.starts_with(ALARM_MARK));
-        if configured || ours {
+        if plans_alarm(configured, a.alarm_description()) {
             state.records.insert(key, record);
         } else {
             state.foreign_alarms.insert(key, record);
