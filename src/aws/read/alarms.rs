@@ -1,23 +1,145 @@
 //! CloudWatch alarms: by name, 100 a call, or by the policy ARN in their actions; as records,
 //! with the fields the config does not manage kept.
 
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::AtomicUsize;
 
 use aws_sdk_cloudwatch::types as cw;
+use futures::{StreamExt, TryStreamExt, stream};
 
-use super::{AwsError, Clients, sorted_dimensions, unsupported};
+use super::policies::Policy;
+use super::{AwsError, Clients, READ_CONCURRENCY, in_chunks, sorted_dimensions, unsupported};
 use crate::aws::call_error;
 use crate::aws::pages::paginate;
 use crate::keywords::{Comparison, Keyword, MetricStatistic, TreatMissingData};
 use crate::model::{Alarm, AlarmStatistic};
-use crate::resource::{ALARM_MARK, AlarmKept};
+use crate::ownership::plans_alarm;
+use crate::resource::{ALARM_MARK, AlarmKept, AlarmRecord, Key, Kind, PolicyRecord, Record};
 
-pub(super) enum AlarmQuery {
+/// What the policies read say about the alarms that fire them.
+#[derive(Default)]
+pub(super) struct PolicyLinks {
+    /// (resource id, policy name) by policy ARN.
+    pub(super) by_arn: HashMap<String, (String, String)>,
+    /// The alarms the step policies list.
+    pub(super) alarm_names: BTreeSet<String>,
+    /// The step policies that list no alarm (moto's never do): their alarms are found by the
+    /// policy ARN in their actions.
+    pub(super) unlisted: Vec<String>,
+}
+
+impl PolicyLinks {
+    pub(super) fn add(&mut self, p: &Policy) {
+        if matches!(p.record, PolicyRecord::Step(_)) {
+            if p.alarm_names.is_empty() {
+                self.unlisted.push(p.arn.clone());
+            }
+            self.alarm_names.extend(p.alarm_names.iter().cloned());
+        }
+        self.by_arn
+            .insert(p.arn.clone(), (p.resource_id.clone(), p.name.clone()));
+    }
+}
+
+/// The alarms named `names` (100 a call), then those whose actions start with a policy ARN of
+/// `unlisted`.
+pub(super) async fn find_alarms(
+    clients: &Clients,
+    names: BTreeSet<&String>,
+    unlisted: &[String],
+    calls: &AtomicUsize,
+) -> Result<Vec<cw::MetricAlarm>, AwsError> {
+    let names: Vec<String> = names.into_iter().cloned().collect();
+    let mut found: Vec<cw::MetricAlarm> = in_chunks(&names, 100, |chunk| {
+        describe_alarms(clients, AlarmQuery::Names(chunk.to_vec()), calls)
+    })
+    .await?;
+    let by_action: Vec<Vec<cw::MetricAlarm>> = stream::iter(unlisted)
+        .map(|arn| describe_alarms(clients, AlarmQuery::ActionPrefix(arn.clone()), calls))
+        .buffer_unordered(READ_CONCURRENCY)
+        .try_collect()
+        .await?;
+    found.extend(by_action.into_iter().flatten());
+    Ok(found)
+}
+
+/// What an alarm AWS holds is to the plan.
+pub(super) enum Linked {
+    /// Configured, or written by this tool.
+    Planned(Key, Record),
+    /// An operator's alarm on one of the target's policies: never planned, so never deleted.
+    Foreign(Key, Record),
+    /// Someone else's alarm on one of the target's policies that cannot be represented (metric
+    /// math, say): left alone, rather than stop or delete what a plan cannot show. Why.
+    Skipped(String),
+    /// Configured, but holding what a put would lose: its target (resource id) is left out.
+    Blocked(String, AwsError),
+}
+
+/// `a` linked to its target: by its name in `owners` (the configured alarms' targets), else by
+/// a policy of `by_arn` it fires. None: AWS's own alarm, or one that fires none of the targets'
+/// policies.
+pub(super) fn link(
+    a: &cw::MetricAlarm,
+    owners: &HashMap<String, String>,
+    by_arn: &HashMap<String, (String, String)>,
+) -> Option<Linked> {
+    let name = a.alarm_name()?.to_string();
+    if is_aws_owned(a) {
+        return None;
+    }
+    let configured = owners.contains_key(&name);
+    let rid = owners.get(&name).cloned().or_else(|| {
+        a.alarm_actions()
+            .iter()
+            .find_map(|arn| by_arn.get(arn).map(|(rid, _)| rid.clone()))
+    })?;
+    // Only this target's policies are ours to manage; any other action (an SNS topic, a
+    // policy of another target) is someone else's and is kept as it is.
+    let (triggers, others): (Vec<String>, Vec<String>) = a
+        .alarm_actions()
+        .iter()
+        .map(|arn| match by_arn.get(arn) {
+            Some((r, policy)) if *r == rid => Ok(policy.clone()),
+            _ if is_policy_arn_of(arn, &rid) => Ok(arn.clone()),
+            _ => Err(arn.clone()),
+        })
+        .fold((Vec::new(), Vec::new()), |(mut ours, mut others), action| {
+            match action {
+                Ok(t) => ours.push(t),
+                Err(o) => others.push(o),
+            }
+            (ours, others)
+        });
+    let alarm = match alarm_from(a, &name) {
+        Ok(alarm) => alarm,
+        Err(e) if !configured => return Some(Linked::Skipped(e.to_string())),
+        Err(e) => return Some(Linked::Blocked(rid, e)),
+    };
+    let record = Record::Alarm(AlarmRecord {
+        alarm,
+        triggers,
+        actions_enabled: a.actions_enabled().unwrap_or(true),
+        kept: kept_fields(a, others),
+    });
+    let key = Key {
+        kind: Kind::Alarm,
+        resource_id: rid,
+        name,
+    };
+    Some(if plans_alarm(configured, a.alarm_description()) {
+        Linked::Planned(key, record)
+    } else {
+        Linked::Foreign(key, record)
+    })
+}
+
+enum AlarmQuery {
     Names(Vec<String>),
     ActionPrefix(String),
 }
 
-pub(super) async fn describe_alarms(
+async fn describe_alarms(
     clients: &Clients,
     query: AlarmQuery,
     calls: &AtomicUsize,
@@ -40,13 +162,13 @@ pub(super) async fn describe_alarms(
 }
 
 /// Target-tracking policies own `TargetTracking-...` alarms; AWS says never to touch them.
-pub(super) fn is_aws_owned(a: &cw::MetricAlarm) -> bool {
+fn is_aws_owned(a: &cw::MetricAlarm) -> bool {
     a.alarm_name().is_some_and(|n| n.starts_with("TargetTracking-"))
         || a.alarm_description()
             .is_some_and(|d| d.starts_with("DO NOT EDIT OR DELETE. For TargetTrackingScaling policy"))
 }
 
-pub(super) fn alarm_from(a: &cw::MetricAlarm, name: &str) -> Result<Alarm, AwsError> {
+fn alarm_from(a: &cw::MetricAlarm, name: &str) -> Result<Alarm, AwsError> {
     let op = "DescribeAlarms";
     // PutMetricAlarm resets what it is not sent, and these are not kept (yet).
     let unkept = [
@@ -104,7 +226,7 @@ pub(super) fn alarm_from(a: &cw::MetricAlarm, name: &str) -> Result<Alarm, AwsEr
 /// (one that no longer exists, say: a stale action of ours, which the plan then removes).
 /// Form: `arn:<partition>:autoscaling:<region>:<account>:scalingPolicy:<id>:resource/sagemaker/<resource
 /// id>:policyName/<name>` (API reference, ScalingPolicy: PolicyARN; the user guide's examples).
-pub(super) fn is_policy_arn_of(arn: &str, rid: &str) -> bool {
+fn is_policy_arn_of(arn: &str, rid: &str) -> bool {
     let parts: Vec<&str> = arn.splitn(7, ':').collect();
     let [_, _, "autoscaling", _, _, "scalingPolicy", rest] = parts.as_slice() else {
         return false;
@@ -116,7 +238,7 @@ pub(super) fn is_policy_arn_of(arn: &str, rid: &str) -> bool {
 
 /// The fields of an alarm the config does not manage; this tool's own description is not kept
 /// (it is written anew); `alarm_actions`: those that are not the target's policies.
-pub(super) fn kept_fields(a: &cw::MetricAlarm, alarm_actions: Vec<String>) -> AlarmKept {
+fn kept_fields(a: &cw::MetricAlarm, alarm_actions: Vec<String>) -> AlarmKept {
     AlarmKept {
         alarm_actions,
         description: a

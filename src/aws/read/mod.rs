@@ -11,18 +11,16 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aws_sdk_applicationautoscaling::types as aas;
-use aws_sdk_cloudwatch::types as cw;
 use futures::{StreamExt, TryStreamExt, stream};
 
 use super::{AwsError, Clients, cost};
-use crate::model::{Dimension, ScalableDimension, ScheduledAction, SuspendedState};
-use crate::ownership::{OwnershipRead, TagsRead, plans_alarm};
-use crate::resource::{AlarmRecord, Key, Kind, PolicyRecord, Record, Records, TargetRecord};
-use crate::tags::{Tags, managed};
-use alarms::{AlarmQuery, alarm_from, describe_alarms, is_aws_owned, is_policy_arn_of, kept_fields};
+use crate::model::{Dimension, ScalableDimension, ScheduledAction};
+use crate::ownership::{OwnershipRead, TagsRead};
+use crate::resource::{Key, Kind, Record, Records};
+use alarms::{Linked, PolicyLinks, find_alarms, link};
 use policies::{Policy, list_policies, policies_of};
 use schedules::{list_schedules, schedules_of};
-use targets::{find_targets, list_tags};
+use targets::{Asked, find_targets, read_tags, target_record};
 
 pub use targets::list_targets;
 
@@ -79,6 +77,74 @@ impl CurrentState {
     }
 }
 
+impl CurrentState {
+    /// The records and ARNs of the targets among `found` that are read in full.
+    fn add_targets(&mut self, found: &[aas::ScalableTarget], read_in_full: &[(String, ScalableDimension)]) {
+        let wanted: BTreeSet<(&str, &str)> = read_in_full
+            .iter()
+            .map(|(rid, d)| (rid.as_str(), d.as_str()))
+            .collect();
+        for t in found {
+            // Exact key match, as Terraform does: never adopt a target we were not asked about.
+            if !wanted.contains(&(t.resource_id(), t.scalable_dimension().as_str())) {
+                continue;
+            }
+            if let Some(arn) = t.scalable_target_arn() {
+                self.target_arns
+                    .insert(t.resource_id().to_string(), arn.to_string());
+            }
+            let (key, record) = target_record(t, self.tags.get(t.resource_id()));
+            self.records.insert(key, record);
+        }
+    }
+
+    /// Each target's policies (or why one cannot be read: its target is left out) and
+    /// scheduled actions; returns what the policies say about their alarms.
+    fn add_objects(&mut self, per_target: Vec<TargetObjects>) -> PolicyLinks {
+        let mut links = PolicyLinks::default();
+        for TargetObjects {
+            resource_id,
+            policies,
+            schedules,
+        } in per_target
+        {
+            for p in policies {
+                let p = match p {
+                    Ok(p) => p,
+                    Err(e) => {
+                        self.blocked.push((resource_id.clone(), e));
+                        continue;
+                    }
+                };
+                links.add(&p);
+                self.policy_arns
+                    .insert((p.resource_id.clone(), p.name.clone()), p.arn);
+                self.records.insert(
+                    Key {
+                        kind: Kind::ScalingPolicy,
+                        resource_id: p.resource_id,
+                        name: p.name,
+                    },
+                    Record::Policy(p.record),
+                );
+            }
+            for (s, created) in schedules {
+                self.schedule_created
+                    .insert((resource_id.clone(), s.name.clone()), created);
+                self.records.insert(
+                    Key {
+                        kind: Kind::ScheduledAction,
+                        resource_id: resource_id.clone(),
+                        name: s.name.clone(),
+                    },
+                    Record::Schedule(s),
+                );
+            }
+        }
+        links
+    }
+}
+
 /// What one scalable target holds besides itself.
 struct TargetObjects {
     resource_id: String,
@@ -98,236 +164,37 @@ pub async fn read_current(
     ownership: &OwnershipRead,
 ) -> Result<CurrentState, AwsError> {
     let calls = AtomicUsize::new(0);
-    let mut state = CurrentState::default();
-
-    let configured: BTreeSet<(&str, &str)> = targets
-        .iter()
-        .map(|(rid, d)| (rid.as_str(), d.as_str()))
-        .collect();
-    let ids: BTreeSet<&String> = targets
-        .iter()
-        .chain(&ownership.candidates)
-        .map(|(rid, _)| rid)
-        .collect();
-    let (found, namespace_size) = find_targets(clients, &ids, ownership.scan, &calls).await?;
-    let is_configured =
-        |t: &aas::ScalableTarget| configured.contains(&(t.resource_id(), t.scalable_dimension().as_str()));
-    let dimension = |t: &aas::ScalableTarget| ScalableDimension::parse(t.scalable_dimension().as_str());
-    let is_candidate =
-        |t: &aas::ScalableTarget| ownership.is_candidate(t.resource_id(), dimension(t), is_configured(t));
-
-    // Tags: of the configured targets asked for, and of every candidate AWS holds.
-    let tag_reads: Vec<(String, Option<String>)> = found
-        .iter()
-        .filter(|t| ownership.reads_tags(t.resource_id(), dimension(t), is_configured(t)))
-        .map(|t| {
-            (
-                t.resource_id().to_string(),
-                t.scalable_target_arn().map(str::to_string),
-            )
-        })
-        .collect();
-    let tag_reads: Vec<(String, Option<TagsRead>)> = stream::iter(tag_reads)
-        .map(|(rid, arn)| async {
-            let read = match arn {
-                Some(arn) => list_tags(clients, &arn, &calls).await?.map(TagsRead::Tags),
-                None => Some(TagsRead::NoArn),
-            };
-            Ok::<_, AwsError>((rid, read))
-        })
-        .buffer_unordered(READ_CONCURRENCY)
-        .try_collect()
-        .await?;
-    // Deregistered between the two reads (SageMaker's DeleteEndpoint does that): gone.
-    let gone: BTreeSet<String> = tag_reads
-        .iter()
-        .filter(|(_, read)| read.is_none())
-        .map(|(rid, _)| rid.clone())
-        .collect();
-    let found: Vec<aas::ScalableTarget> = found
-        .into_iter()
-        .filter(|t| !gone.contains(t.resource_id()))
-        .collect();
-    state.tags = tag_reads
-        .into_iter()
-        .filter_map(|(rid, read)| Some((rid, read?)))
-        .collect();
-    let candidates = found
-        .iter()
-        .filter(|t| is_candidate(t))
-        .filter_map(|t| Some((t.resource_id().to_string(), dimension(t)?)));
-    let pruning = ownership.sort(candidates, &state.tags);
-    (state.pruned, state.not_owned) = (pruning.pruned, pruning.not_owned);
+    let asked = Asked::new(targets, ownership);
+    let (found, namespace_size) = find_targets(clients, &asked.ids(), ownership.scan, &calls).await?;
+    let (found, tags) = read_tags(clients, found, |t| asked.reads_tags(t), &calls).await?;
+    let pruning = ownership.sort(found.iter().filter_map(|t| asked.candidate(t)), &tags);
     let read_in_full: Vec<(String, ScalableDimension)> =
-        targets.iter().chain(&state.pruned).cloned().collect();
-    let alarm_owners = ownership.alarm_owners(alarm_owners, &state.pruned);
-    let alarm_owners = &alarm_owners;
-    let wanted: BTreeSet<(&str, &str)> = read_in_full
-        .iter()
-        .map(|(rid, d)| (rid.as_str(), d.as_str()))
-        .collect();
-    for t in &found {
-        let (rid, dim) = (t.resource_id(), t.scalable_dimension().as_str());
-        // Exact key match, as Terraform does: never adopt a target we were not asked about.
-        if !wanted.contains(&(rid, dim)) {
-            continue;
-        }
-        if let Some(arn) = t.scalable_target_arn() {
-            state.target_arns.insert(rid.to_string(), arn.to_string());
-        }
-        let suspended = t
-            .suspended_state()
-            .map_or_else(SuspendedState::default, |s| SuspendedState {
-                dynamic_scaling_in: s.dynamic_scaling_in_suspended().unwrap_or(false),
-                dynamic_scaling_out: s.dynamic_scaling_out_suspended().unwrap_or(false),
-                scheduled_scaling: s.scheduled_scaling_suspended().unwrap_or(false),
-            });
-        let tags = match state.tags.get(rid) {
-            Some(TagsRead::Tags(tags)) => managed(tags),
-            _ => Tags::new(),
-        };
-        state.records.insert(
-            Key {
-                kind: Kind::ScalableTarget,
-                resource_id: rid.to_string(),
-                name: dim.to_string(),
-            },
-            Record::Target(TargetRecord {
-                min_capacity: t.min_capacity(),
-                max_capacity: t.max_capacity(),
-                suspended,
-                tags,
-            }),
-        );
-    }
+        targets.iter().chain(&pruning.pruned).cloned().collect();
+    let alarm_owners = ownership.alarm_owners(alarm_owners, &pruning.pruned);
+    let mut state = CurrentState {
+        tags,
+        pruned: pruning.pruned,
+        not_owned: pruning.not_owned,
+        ..CurrentState::default()
+    };
+    state.add_targets(&found, &read_in_full);
 
-    let per_target = read_objects(clients, &read_in_full, namespace_size, &calls).await?;
+    let objects = read_objects(clients, &read_in_full, namespace_size, &calls).await?;
+    let links = state.add_objects(objects);
 
-    let mut alarm_names: BTreeSet<String> = alarm_owners.keys().cloned().collect();
-    let mut unlinked_step_arns = Vec::new();
-    let mut arn_owner: HashMap<String, (String, String)> = HashMap::new();
-    for TargetObjects {
-        resource_id,
-        policies,
-        schedules,
-    } in per_target
-    {
-        for p in policies {
-            let p = match p {
-                Ok(p) => p,
-                Err(e) => {
-                    state.blocked.push((resource_id.clone(), e));
-                    continue;
-                }
-            };
-            if matches!(p.record, PolicyRecord::Step(_)) {
-                if p.alarm_names.is_empty() {
-                    unlinked_step_arns.push(p.arn.clone());
-                }
-                alarm_names.extend(p.alarm_names.iter().cloned());
+    let names: BTreeSet<&String> = alarm_owners.keys().chain(&links.alarm_names).collect();
+    let alarms = find_alarms(clients, names, &links.unlisted, &calls).await?;
+    for alarm in &alarms {
+        match link(alarm, &alarm_owners, &links.by_arn) {
+            Some(Linked::Planned(key, record)) => {
+                state.records.insert(key, record);
             }
-            arn_owner.insert(p.arn.clone(), (p.resource_id.clone(), p.name.clone()));
-            state
-                .policy_arns
-                .insert((p.resource_id.clone(), p.name.clone()), p.arn);
-            state.records.insert(
-                Key {
-                    kind: Kind::ScalingPolicy,
-                    resource_id: p.resource_id,
-                    name: p.name,
-                },
-                Record::Policy(p.record),
-            );
-        }
-        for (s, created) in schedules {
-            state
-                .schedule_created
-                .insert((resource_id.clone(), s.name.clone()), created);
-            state.records.insert(
-                Key {
-                    kind: Kind::ScheduledAction,
-                    resource_id: resource_id.clone(),
-                    name: s.name.clone(),
-                },
-                Record::Schedule(s),
-            );
-        }
-    }
-
-    // Alarms by name, then (where AWS did not list a step policy's alarms, as moto never
-    // does) by the policy ARN in their actions.
-    let names: Vec<String> = alarm_names.into_iter().collect();
-    let mut found: Vec<cw::MetricAlarm> = in_chunks(&names, 100, |chunk| {
-        describe_alarms(clients, AlarmQuery::Names(chunk.to_vec()), &calls)
-    })
-    .await?;
-    let by_action: Vec<Vec<cw::MetricAlarm>> = stream::iter(unlinked_step_arns)
-        .map(|arn| describe_alarms(clients, AlarmQuery::ActionPrefix(arn), &calls))
-        .buffer_unordered(READ_CONCURRENCY)
-        .try_collect()
-        .await?;
-    found.extend(by_action.into_iter().flatten());
-
-    for a in found {
-        let Some(name) = a.alarm_name().map(str::to_string) else {
-            continue;
-        };
-        if is_aws_owned(&a) {
-            continue;
-        }
-        let configured = alarm_owners.contains_key(&name);
-        let owner = alarm_owners.get(&name).cloned().or_else(|| {
-            a.alarm_actions()
-                .iter()
-                .find_map(|arn| arn_owner.get(arn).map(|(rid, _)| rid.clone()))
-        });
-        let Some(rid) = owner else { continue };
-        // Only this target's policies are ours to manage; any other action (an SNS topic, a
-        // policy of another target) is someone else's and is kept as it is.
-        let (triggers, others): (Vec<String>, Vec<String>) = a
-            .alarm_actions()
-            .iter()
-            .map(|arn| match arn_owner.get(arn) {
-                Some((r, policy)) if *r == rid => Ok(policy.clone()),
-                _ if is_policy_arn_of(arn, &rid) => Ok(arn.clone()),
-                _ => Err(arn.clone()),
-            })
-            .fold((Vec::new(), Vec::new()), |(mut ours, mut others), action| {
-                match action {
-                    Ok(t) => ours.push(t),
-                    Err(o) => others.push(o),
-                }
-                (ours, others)
-            });
-        let alarm = match alarm_from(&a, &name) {
-            Ok(alarm) => alarm,
-            // Someone else's alarm on one of our policies that we cannot represent (metric math,
-            // say): leave it alone rather than stop, or delete what we cannot show in a plan.
-            Err(e) if !configured => {
-                state.skipped_alarms.push(e.to_string());
-                continue;
+            Some(Linked::Foreign(key, record)) => {
+                state.foreign_alarms.insert(key, record);
             }
-            // Ours by name, but holding what a put would lose: leave its target out.
-            Err(e) => {
-                state.blocked.push((rid, e));
-                continue;
-            }
-        };
-        let record = Record::Alarm(AlarmRecord {
-            alarm,
-            triggers,
-            actions_enabled: a.actions_enabled().unwrap_or(true),
-            kept: kept_fields(&a, others),
-        });
-        let key = Key {
-            kind: Kind::Alarm,
-            resource_id: rid,
-            name,
-        };
-        if plans_alarm(configured, a.alarm_description()) {
-            state.records.insert(key, record);
-        } else {
-            state.foreign_alarms.insert(key, record);
+            Some(Linked::Skipped(why)) => state.skipped_alarms.push(why),
+            Some(Linked::Blocked(rid, e)) => state.blocked.push((rid, e)),
+            None => {}
         }
     }
     state.calls = calls.load(Ordering::Relaxed);
