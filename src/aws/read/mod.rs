@@ -280,6 +280,35 @@ enum Among<'a> {
     Namespace,
 }
 
+/// One page chain of an Application Auto Scaling Describe call that lists the objects of one
+/// target or of the namespace (`Among`): `$request` the client's method, `$items` what its
+/// answer lists. Scaling policies and scheduled actions are listed alike; the SDK gives their
+/// requests no common type, so the chain is written once here.
+macro_rules! describe_among {
+    ($clients:expr, $among:expr, $calls:expr, $operation:literal, $request:ident, $items:ident) => {
+        crate::aws::pages::paginate($calls, $operation, |token| async move {
+            let req = $clients
+                .autoscaling
+                .$request()
+                .service_namespace(crate::aws::namespace())
+                .set_next_token(token);
+            let req = match $among {
+                super::Among::Target(rid, dimension) => {
+                    req.resource_id(rid).scalable_dimension(dimension.clone())
+                }
+                super::Among::Namespace => req,
+            };
+            let out = req
+                .send()
+                .await
+                .map_err(|e| crate::aws::call_error($operation, e))?;
+            Ok((out.$items().to_vec(), out.next_token().map(str::to_string)))
+        })
+        .await
+    };
+}
+use describe_among;
+
 fn unsupported(operation: &'static str, what: String) -> AwsError {
     AwsError::Invalid {
         operation,

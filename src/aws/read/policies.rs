@@ -5,9 +5,7 @@ use std::sync::atomic::AtomicUsize;
 
 use aws_sdk_applicationautoscaling::types as aas;
 
-use super::{Among, AwsError, Clients, sorted_dimensions, unsupported};
-use crate::aws::call_error;
-use crate::aws::pages::paginate;
+use super::{Among, AwsError, Clients, describe_among, sorted_dimensions, unsupported};
 use crate::keywords::{AdjustmentType, Aggregation, Keyword, MetricStatistic, PredefinedMetric, Unit};
 use crate::model::{
     CustomMetric, MetricQuery, MetricSpec, QueryMetric, ScalableDimension, StepAdjustment, TargetTracking,
@@ -22,31 +20,20 @@ pub(super) struct Policy {
     pub(super) alarm_names: Vec<String>,
 }
 
+/// The scaling policies AWS holds `among` one target or the namespace, every page.
 pub(super) async fn list_policies(
     clients: &Clients,
     among: Among<'_>,
     calls: &AtomicUsize,
 ) -> Result<Vec<aas::ScalingPolicy>, AwsError> {
-    paginate(calls, "DescribeScalingPolicies", |token| async move {
-        let req = clients
-            .autoscaling
-            .describe_scaling_policies()
-            .service_namespace(crate::aws::namespace())
-            .set_next_token(token);
-        let req = match among {
-            Among::Target(rid, dimension) => req.resource_id(rid).scalable_dimension(dimension.clone()),
-            Among::Namespace => req,
-        };
-        let out = req
-            .send()
-            .await
-            .map_err(|e| call_error("DescribeScalingPolicies", e))?;
-        Ok((
-            out.scaling_policies().to_vec(),
-            out.next_token().map(str::to_string),
-        ))
-    })
-    .await
+    describe_among!(
+        clients,
+        among,
+        calls,
+        "DescribeScalingPolicies",
+        describe_scaling_policies,
+        scaling_policies
+    )
 }
 
 /// The policies of one target among `raw`, each as a record or why it cannot be one.

@@ -5,38 +5,25 @@ use std::sync::atomic::AtomicUsize;
 
 use aws_sdk_applicationautoscaling::types as aas;
 
-use super::{Among, AwsError, Clients};
-use crate::aws::call_error;
-use crate::aws::pages::paginate;
+use super::{Among, AwsError, Clients, describe_among};
 use crate::model::ScheduledAction;
 use crate::resource::normalise_schedule;
 use crate::timestamp::format_utc;
 
+/// The scheduled actions AWS holds `among` one target or the namespace, every page.
 pub(super) async fn list_schedules(
     clients: &Clients,
     among: Among<'_>,
     calls: &AtomicUsize,
 ) -> Result<Vec<aas::ScheduledAction>, AwsError> {
-    paginate(calls, "DescribeScheduledActions", |token| async move {
-        let req = clients
-            .autoscaling
-            .describe_scheduled_actions()
-            .service_namespace(crate::aws::namespace())
-            .set_next_token(token);
-        let req = match among {
-            Among::Target(rid, dimension) => req.resource_id(rid).scalable_dimension(dimension.clone()),
-            Among::Namespace => req,
-        };
-        let out = req
-            .send()
-            .await
-            .map_err(|e| call_error("DescribeScheduledActions", e))?;
-        Ok((
-            out.scheduled_actions().to_vec(),
-            out.next_token().map(str::to_string),
-        ))
-    })
-    .await
+    describe_among!(
+        clients,
+        among,
+        calls,
+        "DescribeScheduledActions",
+        describe_scheduled_actions,
+        scheduled_actions
+    )
 }
 
 /// The scheduled actions of one target among `raw`, with their creation time (epoch seconds).
