@@ -1,10 +1,17 @@
-//! Page chains: a Describe or Get call followed from token to token, each page with the
-//! readers' retries, and never taken for all AWS holds when its tokens do not end.
+//! How a read is spread over calls: page chains followed from token to token, each page with
+//! the readers' retries, and never taken for all AWS holds when its tokens do not end; lists
+//! cut into what one call takes; independent calls run concurrently with a bound.
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use aws_sdk_applicationautoscaling::types as aas;
+use futures::{StreamExt, TryStreamExt, stream};
+
 use super::AwsError;
+
+/// Concurrent AWS calls while reading.
+pub(super) const READ_CONCURRENCY: usize = 8;
 
 /// Pages one listing may take before it counts as unfinished: a guard against a server whose
 /// pages never end (moto's DescribeScalableTargets repeats its token forever). 1,000 pages is
@@ -66,6 +73,68 @@ where
         why: format!("more than {MAX_PAGES} pages"),
     })
 }
+
+/// `read` over `items` in chunks of `size` (what one call takes), concurrently, flattened.
+pub(super) async fn in_chunks<'a, I, T, F, Fut>(
+    items: &'a [I],
+    size: usize,
+    read: F,
+) -> Result<Vec<T>, AwsError>
+where
+    F: Fn(&'a [I]) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<T>, AwsError>>,
+{
+    let pages: Vec<Vec<T>> = stream::iter(items.chunks(size))
+        .map(read)
+        .buffer_unordered(READ_CONCURRENCY)
+        .try_collect()
+        .await?;
+    Ok(pages.into_iter().flatten().collect())
+}
+
+/// Says on stderr that a whole-namespace listing did not finish and what is read instead: the
+/// plan is still complete, at the cost of more calls.
+pub(super) fn fell_back(unfinished: &AwsError, instead: &str) {
+    eprintln!("note: {unfinished}; {instead}");
+}
+
+/// Whose policies or scheduled actions a Describe call lists.
+#[derive(Clone, Copy)]
+pub(super) enum Among<'a> {
+    /// One target's.
+    Target(&'a str, &'a aas::ScalableDimension),
+    /// Every target's in the namespace.
+    Namespace,
+}
+
+/// One page chain of an Application Auto Scaling Describe call that lists the objects of one
+/// target or of the namespace (`Among`): `$request` the client's method, `$items` what its
+/// answer lists. Scaling policies and scheduled actions are listed alike; the SDK gives their
+/// requests no common type, so the chain is written once here.
+macro_rules! describe_among {
+    ($clients:expr, $among:expr, $calls:expr, $operation:literal, $request:ident, $items:ident) => {
+        crate::aws::pages::paginate($calls, $operation, |token| async move {
+            let req = $clients
+                .autoscaling
+                .$request()
+                .service_namespace(crate::aws::namespace())
+                .set_next_token(token);
+            let req = match $among {
+                crate::aws::pages::Among::Target(rid, dimension) => {
+                    req.resource_id(rid).scalable_dimension(dimension.clone())
+                }
+                crate::aws::pages::Among::Namespace => req,
+            };
+            let out = req
+                .send()
+                .await
+                .map_err(|e| crate::aws::call_error($operation, e))?;
+            Ok((out.$items().to_vec(), out.next_token().map(str::to_string)))
+        })
+        .await
+    };
+}
+pub(super) use describe_among;
 
 #[cfg(test)]
 mod tests {

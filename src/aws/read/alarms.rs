@@ -7,10 +7,10 @@ use std::sync::atomic::AtomicUsize;
 use aws_sdk_cloudwatch::types as cw;
 use futures::{StreamExt, TryStreamExt, stream};
 
-use super::policies::Policy;
-use super::{AwsError, Clients, READ_CONCURRENCY, in_chunks, sorted_dimensions, unsupported};
+use super::policies::{Policy, sorted_dimensions, unsupported};
 use crate::aws::call_error;
-use crate::aws::pages::paginate;
+use crate::aws::pages::{READ_CONCURRENCY, in_chunks, paginate};
+use crate::aws::{AwsError, Clients};
 use crate::keywords::{Comparison, Keyword, MetricStatistic, TreatMissingData};
 use crate::model::{Alarm, AlarmStatistic};
 use crate::ownership::plans_alarm;

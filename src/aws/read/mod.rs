@@ -11,21 +11,19 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aws_sdk_applicationautoscaling::types as aas;
-use futures::{StreamExt, TryStreamExt, stream};
 
+use super::pages::{Among, READ_CONCURRENCY, fell_back};
 use super::{AwsError, Clients, cost};
-use crate::model::{Dimension, ScalableDimension, ScheduledAction};
+use crate::model::{ScalableDimension, ScheduledAction};
 use crate::ownership::{OwnershipRead, TagsRead};
 use crate::resource::{Key, Kind, Record, Records};
 use alarms::{Linked, PolicyLinks, find_alarms, link};
+use futures::{StreamExt, TryStreamExt, stream};
 use policies::{Policy, list_policies, policies_of};
 use schedules::{list_schedules, schedules_of};
 use targets::{Asked, find_targets, read_tags, target_record};
 
 pub use targets::list_targets;
-
-/// Concurrent AWS calls while reading.
-pub const READ_CONCURRENCY: usize = 8;
 
 /// What AWS holds for the managed targets, as records, with what could not be read.
 #[derive(Debug, Default)]
@@ -249,81 +247,4 @@ async fn read_objects(
         .buffer_unordered(READ_CONCURRENCY)
         .try_collect()
         .await
-}
-
-/// Says on stderr that a whole-namespace listing did not finish and what is read instead: the
-/// plan is still complete, at the cost of more calls.
-fn fell_back(unfinished: &AwsError, instead: &str) {
-    eprintln!("note: {unfinished}; {instead}");
-}
-
-/// `read` over `items` in chunks of `size` (what one call takes), concurrently, flattened.
-async fn in_chunks<'a, I, T, F, Fut>(items: &'a [I], size: usize, read: F) -> Result<Vec<T>, AwsError>
-where
-    F: Fn(&'a [I]) -> Fut,
-    Fut: std::future::Future<Output = Result<Vec<T>, AwsError>>,
-{
-    let pages: Vec<Vec<T>> = stream::iter(items.chunks(size))
-        .map(read)
-        .buffer_unordered(READ_CONCURRENCY)
-        .try_collect()
-        .await?;
-    Ok(pages.into_iter().flatten().collect())
-}
-
-/// Whose policies or scheduled actions a Describe call lists.
-#[derive(Clone, Copy)]
-enum Among<'a> {
-    /// One target's.
-    Target(&'a str, &'a aas::ScalableDimension),
-    /// Every target's in the namespace.
-    Namespace,
-}
-
-/// One page chain of an Application Auto Scaling Describe call that lists the objects of one
-/// target or of the namespace (`Among`): `$request` the client's method, `$items` what its
-/// answer lists. Scaling policies and scheduled actions are listed alike; the SDK gives their
-/// requests no common type, so the chain is written once here.
-macro_rules! describe_among {
-    ($clients:expr, $among:expr, $calls:expr, $operation:literal, $request:ident, $items:ident) => {
-        crate::aws::pages::paginate($calls, $operation, |token| async move {
-            let req = $clients
-                .autoscaling
-                .$request()
-                .service_namespace(crate::aws::namespace())
-                .set_next_token(token);
-            let req = match $among {
-                super::Among::Target(rid, dimension) => {
-                    req.resource_id(rid).scalable_dimension(dimension.clone())
-                }
-                super::Among::Namespace => req,
-            };
-            let out = req
-                .send()
-                .await
-                .map_err(|e| crate::aws::call_error($operation, e))?;
-            Ok((out.$items().to_vec(), out.next_token().map(str::to_string)))
-        })
-        .await
-    };
-}
-use describe_among;
-
-fn unsupported(operation: &'static str, what: String) -> AwsError {
-    AwsError::Invalid {
-        operation,
-        message: what,
-    }
-}
-
-/// CloudWatch dimensions as the records compare them: sorted by name.
-fn sorted_dimensions<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<Dimension> {
-    let mut dimensions: Vec<Dimension> = pairs
-        .map(|(name, value)| Dimension {
-            name: name.to_string(),
-            value: value.to_string(),
-        })
-        .collect();
-    dimensions.sort();
-    dimensions
 }

@@ -5,10 +5,12 @@ use std::sync::atomic::AtomicUsize;
 
 use aws_sdk_applicationautoscaling::types as aas;
 
-use super::{Among, AwsError, Clients, describe_among, sorted_dimensions, unsupported};
+use crate::aws::pages::{Among, describe_among};
+use crate::aws::{AwsError, Clients};
 use crate::keywords::{AdjustmentType, Aggregation, Keyword, MetricStatistic, PredefinedMetric, Unit};
 use crate::model::{
-    CustomMetric, MetricQuery, MetricSpec, QueryMetric, ScalableDimension, StepAdjustment, TargetTracking,
+    CustomMetric, Dimension, MetricQuery, MetricSpec, QueryMetric, ScalableDimension, StepAdjustment,
+    TargetTracking,
 };
 use crate::resource::{PolicyRecord, StepRecord};
 
@@ -174,4 +176,23 @@ fn metric_query(q: &aas::TargetTrackingMetricDataQuery) -> MetricQuery {
         label: q.label().map(str::to_string),
         return_data: q.return_data().unwrap_or(true),
     }
+}
+
+pub(super) fn unsupported(operation: &'static str, what: String) -> AwsError {
+    AwsError::Invalid {
+        operation,
+        message: what,
+    }
+}
+
+/// CloudWatch dimensions as the records compare them: sorted by name.
+pub(super) fn sorted_dimensions<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<Dimension> {
+    let mut dimensions: Vec<Dimension> = pairs
+        .map(|(name, value)| Dimension {
+            name: name.to_string(),
+            value: value.to_string(),
+        })
+        .collect();
+    dimensions.sort();
+    dimensions
 }

@@ -5,7 +5,8 @@ use std::sync::atomic::AtomicUsize;
 
 use aws_sdk_applicationautoscaling::types as aas;
 
-use super::{Among, AwsError, Clients, describe_among};
+use crate::aws::pages::{Among, describe_among};
+use crate::aws::{AwsError, Clients};
 use crate::model::ScheduledAction;
 use crate::resource::normalise_schedule;
 use crate::timestamp::format_utc;

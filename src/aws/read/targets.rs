@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use aws_sdk_applicationautoscaling::types as aas;
 use futures::{StreamExt, TryStreamExt, stream};
 
-use super::{AwsError, Clients, READ_CONCURRENCY, fell_back, in_chunks};
-use crate::aws::pages::paginate_until;
+use crate::aws::pages::{READ_CONCURRENCY, fell_back, in_chunks, paginate_until};
+use crate::aws::{AwsError, Clients};
 use crate::aws::{call_error, cost};
 use crate::model::{ScalableDimension, SuspendedState};
 use crate::ownership::{OwnershipRead, TagsRead};
