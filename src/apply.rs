@@ -313,6 +313,21 @@ fn removed_with_target(plan: &Plan, change: &Change) -> bool {
             .any(|c| c.region == change.region && c.resource_id == change.resource_id)
 }
 
+/// The record a change creates, updates or replaces to (None for a delete).
+fn after_record(change: &Change) -> Result<Option<Record>, AwsError> {
+    match (&change.after, change.action) {
+        (Some(v), Action::Create | Action::Update | Action::Replace) => {
+            let record = Record::from_value(change.kind, v).map_err(|e| AwsError::Invalid {
+                operation: "apply",
+                message: format!("{}: {e}", change.name),
+            })?;
+            Ok(Some(record))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// One change: its write (a policy and a target update are several), retried.
 async fn apply_one(
     region: &Region,
     plan: &Plan,
@@ -324,15 +339,7 @@ async fn apply_one(
     let rid = change.resource_id.as_str();
     let name = change.name.as_str();
     let dimension = dimension_of(region, rid)?;
-    let after = match (&change.after, change.action) {
-        (Some(v), Action::Create | Action::Update | Action::Replace) => {
-            Some(Record::from_value(change.kind, v).map_err(|e| AwsError::Invalid {
-                operation: "apply",
-                message: format!("{name}: {e}"),
-            })?)
-        }
-        _ => None,
-    };
+    let after = after_record(change)?;
     let write = match (change.kind, change.action, &after) {
         (Kind::ScalingPolicy, action, Some(Record::Policy(policy))) if action != Action::Delete => {
             return put_policy(region, plan, change, policy, arns, notes).await;

@@ -59,19 +59,7 @@ pub fn schedules_in_force(
             continue; // not registered yet: no schedule of it has run
         };
         let rid = &key.resource_id;
-        // An action this plan deletes no longer explains a bound: when no remaining action
-        // sets it, the plan goes back to the config's value now, not one plan later.
-        let (actions, deleted): (Vec<&ScheduledAction>, Vec<&ScheduledAction>) =
-            schedules_of(current, rid).partition(|a| kept.contains(&schedule_key(rid, &a.name)));
-        let actions: Vec<_> = actions
-            .into_iter()
-            .map(|a| {
-                let at = created
-                    .get(&(rid.clone(), a.name.clone()))
-                    .and_then(|t| Timestamp::from_second(*t).ok());
-                (a.clone(), at)
-            })
-            .collect();
+        let (actions, deleted) = actions_of(current, rid, &kept, created);
         if actions.is_empty() {
             continue;
         }
@@ -114,6 +102,33 @@ pub fn schedules_in_force(
         }
     }
     notes
+}
+
+/// The scheduled actions AWS holds for `rid`: those the plan keeps, each with when it was
+/// created (from `created`), and those it deletes. An action this plan deletes no longer
+/// explains a bound: when no remaining action sets it, the plan goes back to the config's
+/// value now, not one plan later.
+fn actions_of<'a>(
+    current: &'a Records,
+    rid: &'a str,
+    kept: &BTreeSet<Key>,
+    created: &HashMap<(String, String), i64>,
+) -> (
+    Vec<(ScheduledAction, Option<Timestamp>)>,
+    Vec<&'a ScheduledAction>,
+) {
+    let (actions, deleted): (Vec<&ScheduledAction>, Vec<&ScheduledAction>) =
+        schedules_of(current, rid).partition(|a| kept.contains(&schedule_key(rid, &a.name)));
+    let actions = actions
+        .into_iter()
+        .map(|a| {
+            let at = created
+                .get(&(rid.to_string(), a.name.clone()))
+                .and_then(|t| Timestamp::from_second(*t).ok());
+            (a.clone(), at)
+        })
+        .collect();
+    (actions, deleted)
 }
 
 /// One of a target's two bounds.

@@ -9,8 +9,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::model::{DesiredState, ScalableDimension};
-use crate::resource::{Record, Records};
-use crate::tags::{STACK_TAG, Tags};
+use crate::resource::{ALARM_MARK, Record, Records};
+use crate::tags::{STACK_TAG, Tags, owned_by};
 
 /// A scalable target by its identity: region (None: the config's), resource id, dimension.
 pub type TargetId = (Option<String>, String, ScalableDimension);
@@ -142,6 +142,90 @@ impl OwnershipRead {
         }
         q
     }
+}
+
+impl OwnershipRead {
+    /// Whether a target AWS holds is a candidate for pruning: `dimension` None for one this
+    /// tool does not manage; `configured`, the config names it.
+    pub fn is_candidate(
+        &self,
+        resource_id: &str,
+        dimension: Option<ScalableDimension>,
+        configured: bool,
+    ) -> bool {
+        if self.scan {
+            return dimension.is_some() && !configured;
+        }
+        self.candidates
+            .iter()
+            .any(|(rid, d)| rid == resource_id && Some(*d) == dimension)
+    }
+
+    /// Whether a read asks for a target's tags: every candidate's, and those of the configured
+    /// targets it checks.
+    pub fn reads_tags(
+        &self,
+        resource_id: &str,
+        dimension: Option<ScalableDimension>,
+        configured: bool,
+    ) -> bool {
+        self.is_candidate(resource_id, dimension, configured)
+            || (configured && (self.scan || self.check.contains(resource_id)))
+    }
+
+    /// The `candidates` AWS holds sorted by their tags (`read`: those read): this stack's are
+    /// pruned, the others left alone and named. A scan meets every other team's targets: there
+    /// only a removal from the config is news, so the others go unnamed.
+    pub fn sort(
+        &self,
+        candidates: impl IntoIterator<Item = (String, ScalableDimension)>,
+        read: &HashMap<String, TagsRead>,
+    ) -> Pruning {
+        let mut pruning = Pruning::default();
+        for (rid, dimension) in candidates {
+            match read.get(&rid) {
+                Some(TagsRead::Tags(tags)) if owned_by(tags, &self.stack) => {
+                    pruning.pruned.push((rid, dimension))
+                }
+                _ if self.scan => {}
+                read => pruning.not_owned.push((rid, read.cloned())),
+            }
+        }
+        pruning
+    }
+
+    /// Each alarm's target by the alarm's name: those `configured` names, and the alarms the
+    /// config before this change named for a target that is `pruned`, which go with it, written
+    /// by this tool or not (an imported alarm keeps its own description).
+    pub fn alarm_owners(
+        &self,
+        configured: &HashMap<String, String>,
+        pruned: &[(String, ScalableDimension)],
+    ) -> HashMap<String, String> {
+        let mut owners = configured.clone();
+        for (name, rid) in &self.candidate_alarms {
+            if pruned.iter().any(|(r, _)| r == rid) {
+                owners.entry(name.clone()).or_insert_with(|| rid.clone());
+            }
+        }
+        owners
+    }
+}
+
+/// The candidates for pruning that AWS holds, by what their tags prove.
+#[derive(Debug, Default)]
+pub struct Pruning {
+    /// This stack's: read in full, planned for destruction.
+    pub pruned: Vec<(String, ScalableDimension)>,
+    /// Not this stack's, with their tags: left alone.
+    pub not_owned: Vec<(String, Option<TagsRead>)>,
+}
+
+/// Whether an alarm that fires one of a managed target's policies is planned: the config names
+/// it (`configured`), or this tool wrote it (its `description` starts with [`ALARM_MARK`]).
+/// Any other is an operator's, foreign: never planned, so never deleted.
+pub fn plans_alarm(configured: bool, description: Option<&str>) -> bool {
+    configured || description.is_some_and(|d| d.starts_with(ALARM_MARK))
 }
 
 /// What AWS said about one target's tags.
@@ -297,5 +381,48 @@ mod tests {
             HashMap::from([("gone-alarm".to_string(), "gone".to_string())])
         );
         assert!(!q.scan);
+    }
+
+    #[test]
+    fn only_candidates_tagged_as_this_stacks_are_pruned_and_a_scan_names_no_others() {
+        let d = ScalableDimension::VariantDesiredInstanceCount;
+        let read = HashMap::from([
+            ("ours".to_string(), TagsRead::Tags(tags("s"))),
+            ("theirs".to_string(), TagsRead::Tags(tags("t"))),
+            ("old".to_string(), TagsRead::NoArn),
+        ]);
+        let candidates = || ["ours", "theirs", "old", "unread"].map(|rid| (rid.to_string(), d));
+        let since = OwnershipRead {
+            stack: "s".into(),
+            candidates: candidates().to_vec(),
+            ..OwnershipRead::default()
+        };
+        let pruning = since.sort(candidates(), &read);
+        assert_eq!(pruning.pruned, vec![("ours".to_string(), d)]);
+        assert_eq!(
+            pruning.not_owned,
+            vec![
+                ("theirs".to_string(), Some(TagsRead::Tags(tags("t")))),
+                ("old".to_string(), Some(TagsRead::NoArn)),
+                ("unread".to_string(), None),
+            ]
+        );
+        let scan = OwnershipRead {
+            scan: true,
+            ..since.clone()
+        };
+        let pruning = scan.sort(candidates(), &read);
+        assert_eq!(pruning.pruned, vec![("ours".to_string(), d)]);
+        assert!(pruning.not_owned.is_empty());
+        assert!(scan.is_candidate("any", Some(d), false) && !scan.is_candidate("any", None, false));
+        assert!(!since.is_candidate("any", Some(d), false) && since.is_candidate("ours", Some(d), true));
+    }
+
+    #[test]
+    fn only_configured_alarms_and_this_tools_own_are_planned() {
+        assert!(plans_alarm(true, None));
+        assert!(plans_alarm(false, Some(&format!("{ALARM_MARK}: scale out"))));
+        assert!(!plans_alarm(false, Some("paging the on-call")));
+        assert!(!plans_alarm(false, None));
     }
 }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use aws_sdk_cloudwatch::primitives::DateTime;
 use aws_sdk_cloudwatch::types as cw;
 
-use super::read::paginate;
+use super::pages::paginate;
 use super::{AwsError, Clients, call_error};
 use crate::model::Dimension;
 

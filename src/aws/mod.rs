@@ -3,6 +3,7 @@
 
 mod cost;
 mod metrics;
+mod pages;
 mod read;
 mod write;
 

@@ -20,54 +20,9 @@ pub fn validate(
     ctx: &EndpointContext,
     d: &mut Diagnostics,
 ) -> Option<(Alarm, Origin)> {
-    let what = "`alarm`";
     let raw = &a.value;
-    let name = match &raw.name {
-        Some(n) => n.clone(),
-        None => Located::new(
-            match &ctx.scaled {
-                Scaled::Variant { endpoint, variant } => format!("{endpoint}-{variant}-{policy}"),
-                Scaled::InferenceComponent { inference_component } => {
-                    format!("{inference_component}-{policy}")
-                }
-            },
-            a.origin.clone(),
-        ),
-    };
-    if let Some(why) = names::alarm_name(&name.value) {
-        let help = if raw.name.is_none() {
-            "the default name is <endpoint>-<variant>-<policy> (<component>-<policy> for an inference component); set `alarm.name`"
-        } else {
-            "choose another `name`"
-        };
-        d.push(
-            Diagnostic::new(
-                &codes::INVALID_NAME,
-                &name.origin,
-                format!("alarm name \"{}\" {why}", name.value),
-            )
-            .help(help),
-        );
-    }
-    let missing: Vec<String> = [
-        ("metric", raw.metric.is_none()),
-        ("namespace", raw.namespace.is_none()),
-        ("statistic", raw.statistic.is_none()),
-        ("period", raw.period.is_none()),
-        ("evaluation_periods", raw.evaluation_periods.is_none()),
-        ("threshold", raw.threshold.is_none()),
-        ("comparison", raw.comparison.is_none()),
-    ]
-    .into_iter()
-    .filter(|(_, absent)| *absent)
-    .map(|(key, _)| format!("`{key}`"))
-    .collect();
-    if !missing.is_empty() {
-        d.push(
-            Diagnostic::new(&codes::MISSING_KEY, &a.origin, format!("{what} is missing {}", missing.join(", ")))
-                .help("an alarm needs metric, namespace, statistic, period, evaluation_periods, threshold and comparison"),
-        );
-    }
+    let name = name(a, policy, ctx, d);
+    missing_keys(a, d);
     let metric = raw
         .metric
         .as_ref()
@@ -82,32 +37,11 @@ pub fn validate(
         .evaluation_periods
         .as_ref()
         .and_then(|e| int_in(e, "evaluation_periods", 1, WEEK / 10, d));
-    let threshold = raw.threshold.as_ref().and_then(|t| {
-        if t.value.is_finite() {
-            Some(t.value)
-        } else {
-            d.push(Diagnostic::new(
-                &codes::OUT_OF_RANGE,
-                &t.origin,
-                format!("threshold must be a finite number, not {}", t.value),
-            ));
-            None
-        }
-    });
+    let threshold = raw.threshold.as_ref().and_then(|t| threshold(t, d));
     let comparison = raw.comparison.as_ref().map(|c| c.value);
 
     if let (Some(p), Some(n), Some(field)) = (period, evaluation, &raw.evaluation_periods) {
-        let window = i64::from(p) * i64::from(n);
-        let limit = if p < 3600 { DAY } else { WEEK };
-        if window > limit {
-            d.push(
-                Diagnostic::new(&codes::ALARM_WINDOW,
-                    &field.origin,
-                    format!("period x evaluation_periods = {window} s, more than CloudWatch's limit of {limit} s for a {p} s period"),
-                )
-                .help("evaluate over at most 1 day (periods under 1 hour) or 7 days"),
-            );
-        }
+        check_window(p, n, &field.origin, d);
     }
     let datapoints = match (&raw.datapoints_to_alarm, evaluation) {
         (Some(m), Some(n)) => int_in(m, "datapoints_to_alarm", 1, i64::from(n), d),
@@ -140,6 +74,93 @@ pub fn validate(
         },
         name.origin,
     ))
+}
+
+/// The alarm's name (by default `<endpoint>-<variant>-<policy>`, or
+/// `<component>-<policy>`), checked against CloudWatch's rules.
+fn name(a: &Located<RawAlarm>, policy: &str, ctx: &EndpointContext, d: &mut Diagnostics) -> Located<String> {
+    let raw = &a.value;
+    let name = match &raw.name {
+        Some(n) => n.clone(),
+        None => Located::new(
+            match &ctx.scaled {
+                Scaled::Variant { endpoint, variant } => format!("{endpoint}-{variant}-{policy}"),
+                Scaled::InferenceComponent { inference_component } => {
+                    format!("{inference_component}-{policy}")
+                }
+            },
+            a.origin.clone(),
+        ),
+    };
+    if let Some(why) = names::alarm_name(&name.value) {
+        let help = if raw.name.is_none() {
+            "the default name is <endpoint>-<variant>-<policy> (<component>-<policy> for an inference component); set `alarm.name`"
+        } else {
+            "choose another `name`"
+        };
+        d.push(
+            Diagnostic::new(
+                &codes::INVALID_NAME,
+                &name.origin,
+                format!("alarm name \"{}\" {why}", name.value),
+            )
+            .help(help),
+        );
+    }
+    name
+}
+
+/// The keys every alarm needs, one diagnostic naming those missing.
+fn missing_keys(a: &Located<RawAlarm>, d: &mut Diagnostics) {
+    let what = "`alarm`";
+    let raw = &a.value;
+    let missing: Vec<String> = [
+        ("metric", raw.metric.is_none()),
+        ("namespace", raw.namespace.is_none()),
+        ("statistic", raw.statistic.is_none()),
+        ("period", raw.period.is_none()),
+        ("evaluation_periods", raw.evaluation_periods.is_none()),
+        ("threshold", raw.threshold.is_none()),
+        ("comparison", raw.comparison.is_none()),
+    ]
+    .into_iter()
+    .filter(|(_, absent)| *absent)
+    .map(|(key, _)| format!("`{key}`"))
+    .collect();
+    if !missing.is_empty() {
+        d.push(
+            Diagnostic::new(&codes::MISSING_KEY, &a.origin, format!("{what} is missing {}", missing.join(", ")))
+                .help("an alarm needs metric, namespace, statistic, period, evaluation_periods, threshold and comparison"),
+        );
+    }
+}
+
+fn threshold(t: &Located<f64>, d: &mut Diagnostics) -> Option<f64> {
+    if t.value.is_finite() {
+        Some(t.value)
+    } else {
+        d.push(Diagnostic::new(
+            &codes::OUT_OF_RANGE,
+            &t.origin,
+            format!("threshold must be a finite number, not {}", t.value),
+        ));
+        None
+    }
+}
+
+/// CloudWatch's limit on period x evaluation_periods: 1 day for periods under an hour, else 7.
+fn check_window(p: i32, n: i32, origin: &Origin, d: &mut Diagnostics) {
+    let window = i64::from(p) * i64::from(n);
+    let limit = if p < 3600 { DAY } else { WEEK };
+    if window > limit {
+        d.push(
+            Diagnostic::new(&codes::ALARM_WINDOW,
+                origin,
+                format!("period x evaluation_periods = {window} s, more than CloudWatch's limit of {limit} s for a {p} s period"),
+            )
+            .help("evaluate over at most 1 day (periods under 1 hour) or 7 days"),
+        );
+    }
 }
 
 /// A standard statistic, or an extended one (`p99`, `tm90`, `TM(10%:90%)`, ...) sent as

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use super::metric::EndpointContext;
 use super::policy;
 use super::{AlarmUse, MAX_POLICIES_PER_TARGET, MAX_SCHEDULES_PER_TARGET, int_in, names, required, schedule};
-use crate::config::raw::RawEndpoint;
+use crate::config::raw::{Located, RawEndpoint};
 use crate::diagnostic::{Diagnostic, Diagnostics, Origin, Severity, codes};
 use crate::keywords::{AdjustmentType, Inference};
 use crate::model::{
@@ -20,44 +20,9 @@ pub fn validate(e: &RawEndpoint, alarms: &mut Vec<AlarmUse>, d: &mut Diagnostics
         ("[[endpoint]]", "endpoint name")
     };
     let name = required(&e.name, "name", &e.origin, what, d)?;
-    if let Some(why) = names::sagemaker_name(&name.value) {
-        d.push(Diagnostic::new(
-            &codes::INVALID_NAME,
-            &name.origin,
-            format!("{noun} \"{}\" {why}", name.value),
-        ));
-    }
-    let scaled = if e.component {
-        Scaled::InferenceComponent {
-            inference_component: name.value.clone(),
-        }
-    } else {
-        let variant = match &e.variant {
-            Some(v) => {
-                if let Some(why) = names::sagemaker_name(&v.value) {
-                    d.push(Diagnostic::new(
-                        &codes::INVALID_NAME,
-                        &v.origin,
-                        format!("variant name \"{}\" {why}", v.value),
-                    ));
-                }
-                v.value.clone()
-            }
-            None => DEFAULT_VARIANT.to_string(),
-        };
-        Scaled::Variant {
-            endpoint: name.value.clone(),
-            variant,
-        }
-    };
+    let scaled = scaled(e, name, noun, d);
     let inference = e.inference.as_ref().map(|i| i.value);
-    let scalable_dimension = match (&scaled, inference) {
-        (Scaled::InferenceComponent { .. }, _) => ScalableDimension::InferenceComponentDesiredCopyCount,
-        (Scaled::Variant { .. }, Some(Inference::Serverless)) => {
-            ScalableDimension::VariantDesiredProvisionedConcurrency
-        }
-        (Scaled::Variant { .. }, _) => ScalableDimension::VariantDesiredInstanceCount,
-    };
+    let scalable_dimension = dimension(&scaled, inference);
     let ctx = EndpointContext {
         scaled: scaled.clone(),
         inference,
@@ -69,14 +34,7 @@ pub fn validate(e: &RawEndpoint, alarms: &mut Vec<AlarmUse>, d: &mut Diagnostics
         super::goal::validate(&goal.value, d);
     }
 
-    let suspended = e
-        .suspended
-        .as_ref()
-        .map_or_else(SuspendedState::default, |s| SuspendedState {
-            dynamic_scaling_in: s.value.dynamic_scaling_in.as_ref().is_some_and(|v| v.value),
-            dynamic_scaling_out: s.value.dynamic_scaling_out.as_ref().is_some_and(|v| v.value),
-            scheduled_scaling: s.value.scheduled_scaling.as_ref().is_some_and(|v| v.value),
-        });
+    let suspended = suspended(e);
 
     let resource_id = scaled.resource_id();
     let errors_before = d.count(Severity::Error);
@@ -108,6 +66,62 @@ pub fn validate(e: &RawEndpoint, alarms: &mut Vec<AlarmUse>, d: &mut Diagnostics
         policies,
         scheduled_actions,
     })
+}
+
+/// What the endpoint scales: a variant of an endpoint, or an inference component; their names
+/// checked.
+fn scaled(e: &RawEndpoint, name: &Located<String>, noun: &str, d: &mut Diagnostics) -> Scaled {
+    if let Some(why) = names::sagemaker_name(&name.value) {
+        d.push(Diagnostic::new(
+            &codes::INVALID_NAME,
+            &name.origin,
+            format!("{noun} \"{}\" {why}", name.value),
+        ));
+    }
+    if e.component {
+        Scaled::InferenceComponent {
+            inference_component: name.value.clone(),
+        }
+    } else {
+        let variant = match &e.variant {
+            Some(v) => {
+                if let Some(why) = names::sagemaker_name(&v.value) {
+                    d.push(Diagnostic::new(
+                        &codes::INVALID_NAME,
+                        &v.origin,
+                        format!("variant name \"{}\" {why}", v.value),
+                    ));
+                }
+                v.value.clone()
+            }
+            None => DEFAULT_VARIANT.to_string(),
+        };
+        Scaled::Variant {
+            endpoint: name.value.clone(),
+            variant,
+        }
+    }
+}
+
+/// The scalable dimension of what is scaled, with its inference type.
+fn dimension(scaled: &Scaled, inference: Option<Inference>) -> ScalableDimension {
+    match (scaled, inference) {
+        (Scaled::InferenceComponent { .. }, _) => ScalableDimension::InferenceComponentDesiredCopyCount,
+        (Scaled::Variant { .. }, Some(Inference::Serverless)) => {
+            ScalableDimension::VariantDesiredProvisionedConcurrency
+        }
+        (Scaled::Variant { .. }, _) => ScalableDimension::VariantDesiredInstanceCount,
+    }
+}
+
+fn suspended(e: &RawEndpoint) -> SuspendedState {
+    e.suspended
+        .as_ref()
+        .map_or_else(SuspendedState::default, |s| SuspendedState {
+            dynamic_scaling_in: s.value.dynamic_scaling_in.as_ref().is_some_and(|v| v.value),
+            dynamic_scaling_out: s.value.dynamic_scaling_out.as_ref().is_some_and(|v| v.value),
+            scheduled_scaling: s.value.scheduled_scaling.as_ref().is_some_and(|v| v.value),
+        })
 }
 
 fn validate_policies(

@@ -15,7 +15,7 @@ mod steps;
 
 use std::collections::HashMap;
 
-use crate::config::raw::{Field, Located, RawConfig};
+use crate::config::raw::{Field, Located, RawConfig, RawEndpoint};
 use crate::diagnostic::{Diagnostic, Diagnostics, Origin, codes};
 use crate::model::{DEFAULT_VARIANT, DesiredState};
 
@@ -29,62 +29,15 @@ pub const MAX_STEPS_PER_POLICY: usize = 20;
 /// The desired state, if there was no error. Warnings are added to `d` either way.
 pub fn validate(mut raw: RawConfig, d: &mut Diagnostics) -> Option<DesiredState> {
     let errors_before = d.count(crate::diagnostic::Severity::Error);
-    if let Some(r) = &raw.region {
-        region(r, d);
-    }
-    if let Some(s) = &raw.stack
-        && let Some(why) = crate::tags::stack_problem(&s.value)
-    {
-        d.push(
-            Diagnostic::new(
-                &codes::INVALID_NAME,
-                &s.origin,
-                format!("stack {:?} {why}", s.value),
-            )
-            .help("the stack is a tag value: e.g. stack = \"acme/models:prod\""),
-        );
-    }
-    if raw.endpoints.is_empty() && raw.components.is_empty() {
-        d.push(
-            Diagnostic::new(&codes::NO_ENDPOINTS, &Origin::Unlocated, "the config has no [[endpoint]] (nor [[inference_component]])")
-                .help("add an [[endpoint]] table with `name`, `max_capacity` and a `preset` or policies (see examples/seed.toml)"),
-        );
-    }
+    check_file_keys(&raw, d);
 
     let everywhere = advice::ignore_list(&raw.ignore_warnings, d);
     let mut targets = Vec::new();
     let mut seen: HashMap<(String, String, Option<String>), Origin> = HashMap::new();
     let mut alarms = Vec::new();
     for e in raw.endpoints.iter_mut().chain(raw.components.iter_mut()) {
-        if let Some(name) = &e.name {
-            // An inference component and an endpoint may share a name: different resources.
-            let variant = match (&e.variant, e.component) {
-                (_, true) => "inference-component/",
-                (Some(v), false) => v.value.as_str(),
-                (None, false) => DEFAULT_VARIANT,
-            };
-            let region = e.region.as_ref().map(|r| r.value.clone());
-            let key = (name.value.clone(), variant.to_string(), region);
-            if seen.contains_key(&key) {
-                d.push(
-                    Diagnostic::new(
-                        &codes::DUPLICATE_ENDPOINT,
-                        &e.origin,
-                        if e.component {
-                            format!("inference component `{}` is configured twice", key.0)
-                        } else {
-                            format!("endpoint `{}` variant `{}` is configured twice", key.0, key.1)
-                        },
-                    )
-                    .help(if e.component {
-                        "merge the two [[inference_component]] tables into one"
-                    } else {
-                        "merge the two [[endpoint]] tables into one"
-                    }),
-                );
-                continue;
-            }
-            seen.insert(key, e.origin.clone());
+        if configured_twice(e, &mut seen, d) {
+            continue;
         }
         let here = advice::ignore_list(&e.ignore_warnings, d);
         let from = d.len();
@@ -119,6 +72,71 @@ pub fn validate(mut raw: RawConfig, d: &mut Diagnostics) -> Option<DesiredState>
         stack: raw.stack.map(|s| s.value).unwrap_or_default(),
         prune: raw.prune.is_none_or(|p| p.value),
     })
+}
+
+/// The file's own keys: its region and stack, and that it names at least one target.
+fn check_file_keys(raw: &RawConfig, d: &mut Diagnostics) {
+    if let Some(r) = &raw.region {
+        region(r, d);
+    }
+    if let Some(s) = &raw.stack
+        && let Some(why) = crate::tags::stack_problem(&s.value)
+    {
+        d.push(
+            Diagnostic::new(
+                &codes::INVALID_NAME,
+                &s.origin,
+                format!("stack {:?} {why}", s.value),
+            )
+            .help("the stack is a tag value: e.g. stack = \"acme/models:prod\""),
+        );
+    }
+    if raw.endpoints.is_empty() && raw.components.is_empty() {
+        d.push(
+            Diagnostic::new(&codes::NO_ENDPOINTS, &Origin::Unlocated, "the config has no [[endpoint]] (nor [[inference_component]])")
+                .help("add an [[endpoint]] table with `name`, `max_capacity` and a `preset` or policies (see examples/seed.toml)"),
+        );
+    }
+}
+
+/// Whether an endpoint (or inference component) of the same name, variant and region came
+/// before `e` (an error); else `e` is remembered in `seen`.
+fn configured_twice(
+    e: &RawEndpoint,
+    seen: &mut HashMap<(String, String, Option<String>), Origin>,
+    d: &mut Diagnostics,
+) -> bool {
+    if let Some(name) = &e.name {
+        // An inference component and an endpoint may share a name: different resources.
+        let variant = match (&e.variant, e.component) {
+            (_, true) => "inference-component/",
+            (Some(v), false) => v.value.as_str(),
+            (None, false) => DEFAULT_VARIANT,
+        };
+        let region = e.region.as_ref().map(|r| r.value.clone());
+        let key = (name.value.clone(), variant.to_string(), region);
+        if seen.contains_key(&key) {
+            d.push(
+                Diagnostic::new(
+                    &codes::DUPLICATE_ENDPOINT,
+                    &e.origin,
+                    if e.component {
+                        format!("inference component `{}` is configured twice", key.0)
+                    } else {
+                        format!("endpoint `{}` variant `{}` is configured twice", key.0, key.1)
+                    },
+                )
+                .help(if e.component {
+                    "merge the two [[inference_component]] tables into one"
+                } else {
+                    "merge the two [[endpoint]] tables into one"
+                }),
+            );
+            return true;
+        }
+        seen.insert(key, e.origin.clone());
+    }
+    false
 }
 
 /// Alarm names are unique per region, so two step policies may not share one.

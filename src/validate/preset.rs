@@ -31,24 +31,7 @@ pub const NO_CAPACITY_POLICY: &str = "NoCapacityInvocationFailures-ScalingPolicy
 /// field is set.
 pub fn expand(e: &mut RawEndpoint, d: &mut Diagnostics) {
     let Some(preset) = e.preset.clone() else {
-        for (field, key) in [
-            (e.target.as_ref().map(|f| &f.origin), "target"),
-            (
-                e.scale_in_cooldown.as_ref().map(|f| &f.origin),
-                "scale_in_cooldown",
-            ),
-            (
-                e.scale_out_cooldown.as_ref().map(|f| &f.origin),
-                "scale_out_cooldown",
-            ),
-        ] {
-            if let Some(origin) = field {
-                d.push(
-                    Diagnostic::new(&codes::NEEDS_PRESET, origin, format!("`{key}` on an endpoint sets the preset's target-tracking policy, but this endpoint has no `preset`"))
-                        .help(format!("add `preset = \"async-cpu\"` (or another preset), or move `{key}` into a [[endpoint.policy]]")),
-                );
-            }
-        }
+        preset_fields_without_preset(e, d);
         return;
     };
     let at = Origin::Preset {
@@ -58,25 +41,7 @@ pub fn expand(e: &mut RawEndpoint, d: &mut Diagnostics) {
             _ => None,
         },
     };
-    let for_component = preset.value == Preset::ComponentFromZero;
-    if for_component != e.component {
-        let (this, other) = if e.component {
-            ("an [[inference_component]]", "endpoint variants")
-        } else {
-            ("an [[endpoint]]", "inference components")
-        };
-        d.push(
-            Diagnostic::new(
-                &codes::PRESET_NOT_FOR_KIND,
-                &preset.origin,
-                format!("preset `{}` is for {other}, and this is {this}", preset.value),
-            )
-            .help(if e.component {
-                "use preset \"component-from-zero\", or write the policies out"
-            } else {
-                "use \"async-cpu\", \"async-backlog\" or \"realtime-invocations\""
-            }),
-        );
+    if !preset_fits(e, &preset, d) {
         return;
     }
     let (inference, min, mut policies) = match preset.value {
@@ -108,6 +73,66 @@ pub fn expand(e: &mut RawEndpoint, d: &mut Diagnostics) {
     override_with(&mut tracking.scale_in_cooldown, &e.scale_in_cooldown);
     override_with(&mut tracking.scale_out_cooldown, &e.scale_out_cooldown);
 
+    merge_policies(e, policies, &preset, d);
+}
+
+/// Without a preset, a preset-only field set on the endpoint is an error.
+fn preset_fields_without_preset(e: &RawEndpoint, d: &mut Diagnostics) {
+    for (field, key) in [
+        (e.target.as_ref().map(|f| &f.origin), "target"),
+        (
+            e.scale_in_cooldown.as_ref().map(|f| &f.origin),
+            "scale_in_cooldown",
+        ),
+        (
+            e.scale_out_cooldown.as_ref().map(|f| &f.origin),
+            "scale_out_cooldown",
+        ),
+    ] {
+        if let Some(origin) = field {
+            d.push(
+                Diagnostic::new(&codes::NEEDS_PRESET, origin, format!("`{key}` on an endpoint sets the preset's target-tracking policy, but this endpoint has no `preset`"))
+                    .help(format!("add `preset = \"async-cpu\"` (or another preset), or move `{key}` into a [[endpoint.policy]]")),
+            );
+        }
+    }
+}
+
+/// Whether the preset is for this kind of target (variant or inference component); an error
+/// if not.
+fn preset_fits(e: &RawEndpoint, preset: &Located<Preset>, d: &mut Diagnostics) -> bool {
+    let for_component = preset.value == Preset::ComponentFromZero;
+    if for_component != e.component {
+        let (this, other) = if e.component {
+            ("an [[inference_component]]", "endpoint variants")
+        } else {
+            ("an [[endpoint]]", "inference components")
+        };
+        d.push(
+            Diagnostic::new(
+                &codes::PRESET_NOT_FOR_KIND,
+                &preset.origin,
+                format!("preset `{}` is for {other}, and this is {this}", preset.value),
+            )
+            .help(if e.component {
+                "use preset \"component-from-zero\", or write the policies out"
+            } else {
+                "use \"async-cpu\", \"async-backlog\" or \"realtime-invocations\""
+            }),
+        );
+        return false;
+    }
+    true
+}
+
+/// The preset's policies, each overlaid with the endpoint's explicit policy of its name (which
+/// may not change its type), then the other explicit policies.
+fn merge_policies(
+    e: &mut RawEndpoint,
+    policies: Vec<RawPolicy>,
+    preset: &Located<Preset>,
+    d: &mut Diagnostics,
+) {
     let mut merged = Vec::new();
     for base in policies {
         let name = base.name.as_ref().map(|n| n.value.clone());

@@ -10,17 +10,7 @@ use crate::timestamp::{LAST_SECOND, format_utc, utc_seconds};
 pub fn validate(s: &RawSchedule, d: &mut Diagnostics) -> Option<ScheduledAction> {
     let name = required(&s.name, "name", &s.origin, "[[endpoint.schedule]]", d)?;
     let what = format!("scheduled action `{}`", name.value);
-    let name_ok = match names::scheduled_action_name(&name.value) {
-        Some(why) => {
-            d.push(Diagnostic::new(
-                &codes::INVALID_NAME,
-                &name.origin,
-                format!("scheduled action name {why}"),
-            ));
-            false
-        }
-        None => true,
-    };
+    let name_ok = name_ok(name, d);
     let schedule = required(&s.schedule, "schedule", &s.origin, &what, d).and_then(|e| expression(e, d));
     let timezone = s.timezone.as_ref().map(|tz| timezone(tz, d));
     let start = s.start_time.as_ref().map(|t| timestamp(t, "start_time", d));
@@ -34,32 +24,7 @@ pub fn validate(s: &RawSchedule, d: &mut Diagnostics) -> Option<ScheduledAction>
             "end_time must be after start_time",
         ));
     }
-    let cap = |f: &Option<Located<i64>>, key: &str, d: &mut Diagnostics| match f {
-        Some(v) => int_in(v, key, 0, i64::from(i32::MAX), d).map(Some),
-        None => Some(None),
-    };
-    let min = cap(&s.min_capacity, "min_capacity", d);
-    let max = cap(&s.max_capacity, "max_capacity", d);
-    match (min, max) {
-        (Some(None), Some(None)) => d.push(
-            Diagnostic::new(
-                &codes::SCHEDULE_CAPACITY,
-                &s.origin,
-                format!("{what} sets neither `min_capacity` nor `max_capacity`"),
-            )
-            .help("set one or both; that is all a scheduled action can change"),
-        ),
-        (Some(Some(lo)), Some(Some(hi))) if lo > hi => {
-            if let Some(f) = &s.min_capacity {
-                d.push(Diagnostic::new(
-                    &codes::MIN_ABOVE_MAX,
-                    &f.origin,
-                    format!("min_capacity ({lo}) is greater than max_capacity ({hi})"),
-                ));
-            }
-        }
-        _ => {}
-    }
+    let (min, max) = capacities(s, &what, d);
     let timezone = match timezone {
         Some(Some(tz)) => Some(tz),
         Some(None) => return None,
@@ -87,6 +52,57 @@ pub fn validate(s: &RawSchedule, d: &mut Diagnostics) -> Option<ScheduledAction>
         min_capacity: min?,
         max_capacity: max?,
     })
+}
+
+/// Whether the name is one AWS accepts (an error if not).
+fn name_ok(name: &Located<String>, d: &mut Diagnostics) -> bool {
+    match names::scheduled_action_name(&name.value) {
+        Some(why) => {
+            d.push(Diagnostic::new(
+                &codes::INVALID_NAME,
+                &name.origin,
+                format!("scheduled action name {why}"),
+            ));
+            false
+        }
+        None => true,
+    }
+}
+
+/// `min_capacity` and `max_capacity` (None: a bad value; Some(None): not set): at least one,
+/// in range, min not above max.
+fn capacities(
+    s: &RawSchedule,
+    what: &str,
+    d: &mut Diagnostics,
+) -> (Option<Option<i32>>, Option<Option<i32>>) {
+    let cap = |f: &Option<Located<i64>>, key: &str, d: &mut Diagnostics| match f {
+        Some(v) => int_in(v, key, 0, i64::from(i32::MAX), d).map(Some),
+        None => Some(None),
+    };
+    let min = cap(&s.min_capacity, "min_capacity", d);
+    let max = cap(&s.max_capacity, "max_capacity", d);
+    match (min, max) {
+        (Some(None), Some(None)) => d.push(
+            Diagnostic::new(
+                &codes::SCHEDULE_CAPACITY,
+                &s.origin,
+                format!("{what} sets neither `min_capacity` nor `max_capacity`"),
+            )
+            .help("set one or both; that is all a scheduled action can change"),
+        ),
+        (Some(Some(lo)), Some(Some(hi))) if lo > hi => {
+            if let Some(f) = &s.min_capacity {
+                d.push(Diagnostic::new(
+                    &codes::MIN_ABOVE_MAX,
+                    &f.origin,
+                    format!("min_capacity ({lo}) is greater than max_capacity ({hi})"),
+                ));
+            }
+        }
+        _ => {}
+    }
+    (min, max)
 }
 
 /// `at(yyyy-mm-ddThh:mm:ss)`, `rate(N unit)` or `cron(min hour day-of-month month day-of-week year)`,

@@ -26,22 +26,8 @@ pub fn statistic_error(s: &str, grammar: Grammar) -> Option<String> {
     if s == "IQM" {
         return None;
     }
-    for prefix in ["p", "tm", "tc", "ts", "wm"] {
-        if let Some(n) = s.strip_prefix(prefix)
-            && n.starts_with(|c: char| c.is_ascii_digit())
-        {
-            let lowest_excluded = prefix != "p";
-            return match number(n) {
-                Some(x) if x <= 100.0 && !(lowest_excluded && x == 0.0) => None,
-                Some(_) if lowest_excluded => Some(format!(
-                    "{prefix}{n}: the percentage must be above 0 and at most 100"
-                )),
-                Some(_) => Some(format!("{prefix}{n}: the percentile must be within 0 to 100")),
-                None => Some(format!(
-                    "{prefix}{n}: `{n}` is not a plain number such as 90 or 99.9"
-                )),
-            };
-        }
+    if let Some(error) = short_form_error(s) {
+        return error;
     }
     let call = s
         .split_once('(')
@@ -54,6 +40,35 @@ pub fn statistic_error(s: &str, grammar: Grammar) -> Option<String> {
     let Some((low, high)) = args.split_once(':') else {
         return Some(format!("{s}: write the range as (low:high)"));
     };
+    range_error(s, function, low, high, grammar)
+}
+
+/// For a short form (`p90`, `tm99.9`, ...): why it is not a statistic, None when it is one.
+/// None for anything else.
+fn short_form_error(s: &str) -> Option<Option<String>> {
+    for prefix in ["p", "tm", "tc", "ts", "wm"] {
+        if let Some(n) = s.strip_prefix(prefix)
+            && n.starts_with(|c: char| c.is_ascii_digit())
+        {
+            let lowest_excluded = prefix != "p";
+            return Some(match number(n) {
+                Some(x) if x <= 100.0 && !(lowest_excluded && x == 0.0) => None,
+                Some(_) if lowest_excluded => Some(format!(
+                    "{prefix}{n}: the percentage must be above 0 and at most 100"
+                )),
+                Some(_) => Some(format!("{prefix}{n}: the percentile must be within 0 to 100")),
+                None => Some(format!(
+                    "{prefix}{n}: `{n}` is not a plain number such as 90 or 99.9"
+                )),
+            });
+        }
+    }
+    None
+}
+
+/// Why the range form `function(low:high)`, written `s`, is not a statistic in `grammar`;
+/// None when it is one.
+fn range_error(s: &str, function: &str, low: &str, high: &str, grammar: Grammar) -> Option<String> {
     match function {
         "PR" => {
             let value = |v: &str| (v.is_empty()).then_some(None).or_else(|| signed(v).map(Some));

@@ -12,13 +12,39 @@ pub fn validate(
     adjustment_type: AdjustmentType,
     d: &mut Diagnostics,
 ) -> Option<Vec<StepAdjustment>> {
-    let errors_before = d.count(crate::diagnostic::Severity::Error);
+    let errors = |d: &Diagnostics| d.count(crate::diagnostic::Severity::Error);
+    let errors_before = errors(d);
+    if !counted(steps, d) {
+        return None;
+    }
+    let mut parsed = parse_each(steps, adjustment_type, d);
+    if errors(d) > errors_before {
+        return None;
+    }
+    check_open_ends(&parsed, &steps.origin, d);
+    if errors(d) > errors_before {
+        return None;
+    }
+    parsed.sort_by(|(a, _), (b, _)| {
+        a.lower_bound
+            .unwrap_or(f64::NEG_INFINITY)
+            .total_cmp(&b.lower_bound.unwrap_or(f64::NEG_INFINITY))
+    });
+    check_contiguous(&parsed, d);
+    if errors(d) > errors_before {
+        return None;
+    }
+    Some(parsed.into_iter().map(|(s, _)| s).collect())
+}
+
+/// Whether there are steps at all (an error if not); more than AWS's default quota is one too.
+fn counted(steps: &Located<Vec<RawStep>>, d: &mut Diagnostics) -> bool {
     if steps.value.is_empty() {
         d.push(
             Diagnostic::new(&codes::NO_STEPS, &steps.origin, "`steps` is empty")
                 .help("add at least one step, e.g. `steps = [{ lower = 0.0, adjustment = 1 }]`"),
         );
-        return None;
+        return false;
     }
     if steps.value.len() > MAX_STEPS_PER_POLICY {
         d.push(
@@ -33,7 +59,16 @@ pub fn validate(
             .help("merge steps, or request a higher \"Step adjustments per scaling policy\" quota in Service Quotas"),
         );
     }
+    true
+}
 
+/// Each step with its origin: its bounds finite, at least one of them, in order, and its
+/// adjustment in range for `adjustment_type` (a step with a bad value is left out).
+fn parse_each<'a>(
+    steps: &'a Located<Vec<RawStep>>,
+    adjustment_type: AdjustmentType,
+    d: &mut Diagnostics,
+) -> Vec<(StepAdjustment, &'a Origin)> {
     let mut parsed: Vec<(StepAdjustment, &Origin)> = Vec::new();
     for s in &steps.value {
         let lower = s.lower.as_ref().and_then(|b| bound(b, "lower", d));
@@ -76,17 +111,19 @@ pub fn validate(
             &s.origin,
         ));
     }
-    if d.count(crate::diagnostic::Severity::Error) > errors_before {
-        return None;
-    }
+    parsed
+}
 
+/// At most one step open below and one above; and open ends wherever the steps reach below or
+/// above the threshold.
+fn check_open_ends(parsed: &[(StepAdjustment, &Origin)], origin: &Origin, d: &mut Diagnostics) {
     let open_lower = parsed.iter().filter(|(s, _)| s.lower_bound.is_none()).count();
     let open_upper = parsed.iter().filter(|(s, _)| s.upper_bound.is_none()).count();
     if open_lower > 1 {
         d.push(
             Diagnostic::new(
                 &codes::STEP_OPEN_LOWER,
-                &steps.origin,
+                origin,
                 "more than one step has no `lower` bound",
             )
             .help("only the lowest step may extend to minus infinity"),
@@ -96,7 +133,7 @@ pub fn validate(
         d.push(
             Diagnostic::new(
                 &codes::STEP_OPEN_UPPER,
-                &steps.origin,
+                origin,
                 "more than one step has no `upper` bound",
             )
             .help("only the highest step may extend to plus infinity"),
@@ -106,7 +143,7 @@ pub fn validate(
         d.push(
             Diagnostic::new(
                 &codes::STEP_OPEN_LOWER,
-                &steps.origin,
+                origin,
                 "steps reach below the threshold, so the lowest step must have no `lower` bound",
             )
             .help("remove `lower` from the lowest step"),
@@ -116,22 +153,16 @@ pub fn validate(
         d.push(
             Diagnostic::new(
                 &codes::STEP_OPEN_UPPER,
-                &steps.origin,
+                origin,
                 "steps reach above the threshold, so the highest step must have no `upper` bound",
             )
             .help("remove `upper` from the highest step"),
         );
     }
+}
 
-    if d.count(crate::diagnostic::Severity::Error) > errors_before {
-        return None;
-    }
-
-    parsed.sort_by(|(a, _), (b, _)| {
-        a.lower_bound
-            .unwrap_or(f64::NEG_INFINITY)
-            .total_cmp(&b.lower_bound.unwrap_or(f64::NEG_INFINITY))
-    });
+/// Steps sorted by their lower bound that neither overlap nor leave a gap.
+fn check_contiguous(parsed: &[(StepAdjustment, &Origin)], d: &mut Diagnostics) {
     for pair in parsed.windows(2) {
         let (prev, _) = &pair[0];
         let (next, origin) = &pair[1];
@@ -163,10 +194,6 @@ pub fn validate(
             );
         }
     }
-    if d.count(crate::diagnostic::Severity::Error) > errors_before {
-        return None;
-    }
-    Some(parsed.into_iter().map(|(s, _)| s).collect())
 }
 
 fn bound(b: &Located<f64>, key: &str, d: &mut Diagnostics) -> Option<f64> {

@@ -361,6 +361,32 @@ fn math_expression(id: &str, expression: &str, label: Option<&str>) -> aas::Targ
         .expect("query")
 }
 
+/// AWS's error code for a call's answer, if it refused it.
+fn refusal<T, E: aws_sdk_applicationautoscaling::error::ProvideErrorMetadata>(
+    answer: Result<T, E>,
+) -> Result<(), Option<String>> {
+    answer.map(|_| ()).map_err(|e| e.code().map(str::to_string))
+}
+
+/// A target-tracking configuration around `target` with the invocations metric (None: with
+/// `custom` instead).
+fn tracking_config(
+    target: f64,
+    custom: Option<aas::CustomizedMetricSpecification>,
+) -> aas::TargetTrackingScalingPolicyConfiguration {
+    let config = aas::TargetTrackingScalingPolicyConfiguration::builder().target_value(target);
+    let config = match custom {
+        Some(spec) => config.customized_metric_specification(spec),
+        None => config.predefined_metric_specification(
+            aas::PredefinedMetricSpecification::builder()
+                .predefined_metric_type(aas::MetricType::SageMakerVariantInvocationsPerInstance)
+                .build()
+                .expect("metric"),
+        ),
+    };
+    config.build().expect("config")
+}
+
 /// Whether the stand-in refuses the probe as invalid (400 ValidationException/ValidationError).
 async fn refused(aws: &Aws, rid: &str, probe: Probe) -> Result<bool, String> {
     let (autoscaling, cloudwatch) = aws.clients().await;
@@ -375,43 +401,25 @@ async fn refused(aws: &Aws, rid: &str, probe: Probe) -> Result<bool, String> {
             .policy_type(aas::PolicyType::TargetTrackingScaling)
             .target_tracking_scaling_policy_configuration(config)
     };
-    let code = |e: Option<&str>| e.map(str::to_string);
     let outcome = match probe {
-        Probe::Schedule(name, expression) => autoscaling
-            .put_scheduled_action()
-            .service_namespace(aas::ServiceNamespace::Sagemaker)
-            .resource_id(rid)
-            .scalable_dimension(dimension.clone())
-            .scheduled_action_name(name)
-            .schedule(expression)
-            .scalable_target_action(aas::ScalableTargetAction::builder().min_capacity(1).build())
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| {
-                code(aws_sdk_applicationautoscaling::error::ProvideErrorMetadata::code(
-                    &e,
-                ))
-            }),
-        Probe::Math(queries) => tracking(
-            aas::TargetTrackingScalingPolicyConfiguration::builder()
-                .target_value(5.0)
-                .customized_metric_specification(
-                    aas::CustomizedMetricSpecification::builder()
-                        .set_metrics(Some(queries))
-                        .build(),
-                )
-                .build()
-                .expect("config"),
-        )
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| {
-            code(aws_sdk_applicationautoscaling::error::ProvideErrorMetadata::code(
-                &e,
-            ))
-        }),
+        Probe::Schedule(name, expression) => refusal(
+            autoscaling
+                .put_scheduled_action()
+                .service_namespace(aas::ServiceNamespace::Sagemaker)
+                .resource_id(rid)
+                .scalable_dimension(dimension.clone())
+                .scheduled_action_name(name)
+                .schedule(expression)
+                .scalable_target_action(aas::ScalableTargetAction::builder().min_capacity(1).build())
+                .send()
+                .await,
+        ),
+        Probe::Math(queries) => {
+            let spec = aas::CustomizedMetricSpecification::builder()
+                .set_metrics(Some(queries))
+                .build();
+            refusal(tracking(tracking_config(5.0, Some(spec))).send().await)
+        }
         Probe::Custom(dims) => {
             let mut spec = aas::CustomizedMetricSpecification::builder()
                 .metric_name("Backlog")
@@ -426,63 +434,15 @@ async fn refused(aws: &Aws, rid: &str, probe: Probe) -> Result<bool, String> {
                         .expect("dimension"),
                 );
             }
-            tracking(
-                aas::TargetTrackingScalingPolicyConfiguration::builder()
-                    .target_value(5.0)
-                    .customized_metric_specification(spec.build())
-                    .build()
-                    .expect("config"),
-            )
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| {
-                code(aws_sdk_applicationautoscaling::error::ProvideErrorMetadata::code(
-                    &e,
-                ))
-            })
+            refusal(tracking(tracking_config(5.0, Some(spec.build()))).send().await)
         }
-        Probe::PolicyName(name) => tracking(
-            aas::TargetTrackingScalingPolicyConfiguration::builder()
-                .target_value(5.0)
-                .predefined_metric_specification(
-                    aas::PredefinedMetricSpecification::builder()
-                        .predefined_metric_type(aas::MetricType::SageMakerVariantInvocationsPerInstance)
-                        .build()
-                        .expect("metric"),
-                )
-                .build()
-                .expect("config"),
-        )
-        .policy_name(name)
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| {
-            code(aws_sdk_applicationautoscaling::error::ProvideErrorMetadata::code(
-                &e,
-            ))
-        }),
-        Probe::Target(target) => tracking(
-            aas::TargetTrackingScalingPolicyConfiguration::builder()
-                .target_value(target)
-                .predefined_metric_specification(
-                    aas::PredefinedMetricSpecification::builder()
-                        .predefined_metric_type(aas::MetricType::SageMakerVariantInvocationsPerInstance)
-                        .build()
-                        .expect("metric"),
-                )
-                .build()
-                .expect("config"),
-        )
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| {
-            code(aws_sdk_applicationautoscaling::error::ProvideErrorMetadata::code(
-                &e,
-            ))
-        }),
+        Probe::PolicyName(name) => refusal(
+            tracking(tracking_config(5.0, None))
+                .policy_name(name)
+                .send()
+                .await,
+        ),
+        Probe::Target(target) => refusal(tracking(tracking_config(target, None)).send().await),
         Probe::Alarm {
             name,
             namespace,
@@ -501,11 +461,7 @@ async fn refused(aws: &Aws, rid: &str, probe: Probe) -> Result<bool, String> {
             for (n, v) in dims {
                 alarm = alarm.dimensions(cw::Dimension::builder().name(n).value(v).build());
             }
-            alarm
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| code(aws_sdk_cloudwatch::error::ProvideErrorMetadata::code(&e)))
+            refusal(alarm.send().await)
         }
     };
     match outcome {

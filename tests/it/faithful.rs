@@ -8,7 +8,6 @@ use serde_json::Value;
 use crate::assert_contains;
 use crate::common::{ALARM, Case, RID, SEED, block_on, policies, put_predefined_tracking, register, targets};
 use crate::run;
-use crate::standin::http;
 
 /// The seed written out in full (examples/seed-explicit.toml) without its region line.
 fn seed_explicit() -> String {
@@ -58,6 +57,30 @@ fn seed_alarm(
         .comparison_operator(cw::ComparisonOperator::GreaterThanOrEqualToThreshold)
         .treat_missing_data("missing")
         .alarm_actions(action)
+}
+
+/// The seed's step alarm as this tool wrote it (its description marks it), for tests that
+/// re-put it with an operator's edit.
+fn our_seed_alarm(
+    cw: &aws_sdk_cloudwatch::Client,
+    action: &str,
+) -> aws_sdk_cloudwatch::operation::put_metric_alarm::builders::PutMetricAlarmFluentBuilder {
+    seed_alarm(cw, ALARM, action).alarm_description(format!("Managed by sagemaker-autoscale for {RID}: triggers HasBacklogWithoutCapacity-ScalingPolicy. Edit autoscaling.toml, not this alarm."))
+}
+
+/// Sets the seed's step alarm to watch another metric, plans, and returns the plan's alarm
+/// change (null when there is none) with the plan.
+fn plan_alarm_on_another_metric(case: &Case) -> (Value, Value) {
+    case.config(&format!(
+        "{SEED}\n[[endpoint.policy]]\nname = \"HasBacklogWithoutCapacity-ScalingPolicy\"\nalarm = {{ metric = \"ApproximateBacklogSize\", threshold = 1 }}\n"
+    ));
+    let (_, plan) = case.plan();
+    let alarm = plan["changes"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["kind"] == "alarm"))
+        .cloned()
+        .unwrap_or_default();
+    (alarm, plan)
 }
 
 #[test]
@@ -230,22 +253,12 @@ fn a_policy_the_tool_cannot_represent_blocks_only_its_own_target() {
     assert_eq!(names, ["future-metric"], "the blocked target is untouched");
 }
 
-/// Queues one fault with its own message for this test's region.
-fn fault_with_message(case: &Case, operation: &str, code: &str, message: &str, times: u32) {
-    let body = serde_json::json!([{
-        "region": case.aws.scope(), "operation": operation, "status": 400, "code": code,
-        "message": message, "times": times,
-    }]);
-    http("POST", case.aws.port, "/_standin/faults", Some(&body.to_string()));
-}
-
 #[test]
 fn failed_resource_access_is_a_permission_error_unless_cloudwatch_throttled() {
     let case = Case::new(SEED);
     let op = "DescribeScalingPolicies";
     let count = |case: &Case| case.aws.calls().iter().filter(|c| *c == op).count();
-    fault_with_message(
-        &case,
+    case.aws.fault_saying(
         op,
         "FailedResourceAccessException",
         "User: arn:aws:sts::123456789012:assumed-role/x is not authorized to perform: cloudwatch:DescribeAlarms",
@@ -260,8 +273,7 @@ fn failed_resource_access_is_a_permission_error_unless_cloudwatch_throttled() {
     assert_eq!(count(&case), 1, "a permission error is not retried");
     case.aws.clear_faults();
 
-    fault_with_message(
-        &case,
+    case.aws.fault_saying(
         op,
         "FailedResourceAccessException",
         "Unable to retrieve alarms for scaling policy: Rate exceeded (Service: AmazonCloudWatch; Status Code: 400; Error Code: Throttling)",
@@ -617,23 +629,14 @@ fn a_kept_unit_goes_when_the_alarm_watches_another_metric() {
     block_on(async {
         let (aas, cw) = case.aws.clients().await;
         let arn = step_arn(&aas).await;
-        seed_alarm(&cw, ALARM, &arn)
-            .alarm_description(format!("Managed by sagemaker-autoscale for {RID}: triggers HasBacklogWithoutCapacity-ScalingPolicy. Edit autoscaling.toml, not this alarm."))
+        our_seed_alarm(&cw, &arn)
             .unit(cw::StandardUnit::Count)
             .send()
             .await
             .expect("operator's unit");
     });
     case.assert_converged();
-    case.config(&format!(
-        "{SEED}\n[[endpoint.policy]]\nname = \"HasBacklogWithoutCapacity-ScalingPolicy\"\nalarm = {{ metric = \"ApproximateBacklogSize\", threshold = 1 }}\n"
-    ));
-    let (_, plan) = case.plan();
-    let alarm = plan["changes"]
-        .as_array()
-        .and_then(|c| c.iter().find(|c| c["kind"] == "alarm"))
-        .cloned()
-        .unwrap_or_default();
+    let (alarm, plan) = plan_alarm_on_another_metric(&case);
     assert!(
         alarm["fields"]
             .as_array()
@@ -699,8 +702,7 @@ fn an_action_someone_added_to_our_alarm_is_kept() {
     let arn = block_on(async {
         let (aas, cw) = case.aws.clients().await;
         let arn = step_arn(&aas).await;
-        seed_alarm(&cw, ALARM, &arn)
-            .alarm_description(format!("Managed by sagemaker-autoscale for {RID}: triggers HasBacklogWithoutCapacity-ScalingPolicy. Edit autoscaling.toml, not this alarm."))
+        our_seed_alarm(&cw, &arn)
             .alarm_actions(&pager)
             .send()
             .await
@@ -709,15 +711,7 @@ fn an_action_someone_added_to_our_alarm_is_kept() {
     });
     case.assert_converged();
     // A change that puts the alarm again keeps the pager after the policy's ARN.
-    case.config(&format!(
-        "{SEED}\n[[endpoint.policy]]\nname = \"HasBacklogWithoutCapacity-ScalingPolicy\"\nalarm = {{ metric = \"ApproximateBacklogSize\", threshold = 1 }}\n"
-    ));
-    let (_, plan) = case.plan();
-    let alarm = plan["changes"]
-        .as_array()
-        .and_then(|c| c.iter().find(|c| c["kind"] == "alarm"))
-        .cloned()
-        .unwrap_or_default();
+    let (alarm, plan) = plan_alarm_on_another_metric(&case);
     assert!(
         alarm["fields"].as_array().is_some_and(|f| !f.is_empty()
             && f.iter()

@@ -298,15 +298,6 @@ fn a_scan_whose_listing_never_ends_fails_clearly() {
     assert_contains(&r.stderr, "DescribeScalableTargets did not finish listing");
 }
 
-/// Queues a fault with AWS's own words (`Aws::fault` says "injected CODE").
-fn fault_saying(case: &Case, operation: &str, code: &str, message: &str, times: u32) {
-    let body = serde_json::json!([{
-        "region": case.aws.scope(), "operation": operation, "status": 400, "code": code,
-        "message": message, "times": times,
-    }]);
-    crate::standin::http("POST", case.aws.port, "/_standin/faults", Some(&body.to_string()));
-}
-
 #[test]
 fn one_targets_failure_stops_only_its_own_changes() {
     let case = Case::new(&endpoints(4));
@@ -363,8 +354,7 @@ fn the_same_permission_error_on_three_targets_stops_the_run() {
 fn a_new_target_and_role_that_are_not_usable_yet_are_waited_for_visibly() {
     let case = Case::new(&endpoints(1));
     let rid = "endpoint/ep-000/variant/AllTraffic";
-    fault_saying(
-        &case,
+    case.aws.fault_saying(
         "RegisterScalableTarget",
         "ValidationException",
         "Unable to assume IAM role: arn:aws:iam::123456789012:role/aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint",
@@ -372,8 +362,7 @@ fn a_new_target_and_role_that_are_not_usable_yet_are_waited_for_visibly() {
     );
     case.aws
         .fault("PutScalingPolicy", 400, "ObjectNotFoundException", 8, 0);
-    fault_saying(
-        &case,
+    case.aws.fault_saying(
         "PutScalingPolicy",
         "FailedResourceAccessException",
         "User: arn:aws:sts::123456789012:assumed-role/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint/AutoScaling is not authorized to perform: cloudwatch:DescribeAlarms",

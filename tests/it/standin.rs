@@ -255,6 +255,15 @@ impl Aws {
         http("POST", self.port, "/_standin/faults", Some(&body.to_string()));
     }
 
+    /// Queues a 400 fault with AWS's own words (`fault` says "injected CODE"), `times` times.
+    pub fn fault_saying(&self, operation: &str, code: &str, message: &str, times: u32) {
+        let body = serde_json::json!([{
+            "region": self.scope(), "operation": operation, "status": 400, "code": code,
+            "message": message, "times": times,
+        }]);
+        http("POST", self.port, "/_standin/faults", Some(&body.to_string()));
+    }
+
     /// How many calls of this region the queued faults answered (or slowed).
     pub fn fault_hits(&self) -> u64 {
         let all: serde_json::Value =
