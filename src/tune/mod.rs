@@ -171,62 +171,11 @@ pub fn tune_target(
         ));
         return out;
     }
-    let endpoint = raw_endpoint(raw, &h.target);
-    let goal = settings
-        .goal
-        .with_config(endpoint.and_then(|e| e.goal.as_ref()).map(|g| &g.value));
-    out.goal = goal.clone();
-    let preset = endpoint.and_then(|e| e.preset.as_ref()).map(|p| p.value);
-    let Some(mut space) = Space::new(&h.target, preset, alternatives(&h.target, preset)) else {
-        out.notes.push(
-            "no target-tracking policy: its knobs are fixed (step policies and schedules are not tuned by this version)"
-                .into(),
-        );
+    let Some(prepared) = prepare(raw, h, settings, &mut out) else {
         return out;
     };
-    // The history was recorded under the live config: AWS's, else this one.
-    let recorded = replay::run(
-        h.baseline.as_ref().unwrap_or(&h.target),
-        &h.signals,
-        None,
-        &Model {
-            startup_minutes: settings.startup_minutes,
-            ..Model::default()
-        },
-    )
-    .serving;
-    let queue = match (&h.target.scaled, &h.signals.backlog) {
-        (Scaled::Variant { .. }, Some(_)) => {
-            match Queue::from_history(&h.signals, &recorded, settings.throughput) {
-                Ok((q, how)) => {
-                    out.throughput = Some((q.per_instance, how));
-                    Some(q)
-                }
-                Err(why) => {
-                    out.notes.push(why);
-                    None
-                }
-            }
-        }
-        _ => None,
-    };
-    if goal.needs_queue() && queue.is_none() {
-        out.notes
-            .push("the goal asks about the queue, which cannot be modelled for this target".into());
-        return out;
-    }
-    let setup = Setup {
-        signals: &h.signals,
-        recorded: Some(&recorded),
-        initial: recorded.first().copied(),
-        queue,
-        startup_minutes: settings.startup_minutes,
-        concurrency: settings
-            .goal
-            .max_concurrency_per_instance
-            .map(|_| concurrency_metric(&h.target.scaled)),
-        price: settings.price.unwrap_or(1.0),
-    };
+    let (mut space, goal, endpoint) = (prepared.space.clone(), prepared.goal.clone(), prepared.endpoint);
+    let setup = prepared.setup(h, settings);
     let needed = needed_capacity(&setup);
     space.floors = [(0.5, 1.0), (0.9, 1.0), (0.9, 1.15)]
         .iter()
@@ -271,6 +220,141 @@ pub fn tune_target(
         out.rows.push(r);
     }
     out
+}
+
+/// What a search of one target starts from.
+struct Prepared<'a> {
+    endpoint: Option<&'a RawEndpoint>,
+    goal: Goal,
+    space: Space,
+    /// The capacity the history was recorded under, minute by minute.
+    recorded: Vec<i32>,
+    queue: Option<Queue>,
+}
+
+impl Prepared<'_> {
+    fn setup<'h>(&'h self, h: &'h History, settings: &Settings) -> Setup<'h> {
+        Setup {
+            signals: &h.signals,
+            recorded: Some(&self.recorded),
+            initial: self.recorded.first().copied(),
+            queue: self.queue.clone(),
+            startup_minutes: settings.startup_minutes,
+            concurrency: self
+                .goal
+                .max_concurrency_per_instance
+                .map(|_| concurrency_metric(&h.target.scaled)),
+            price: settings.price.unwrap_or(1.0),
+        }
+    }
+}
+
+/// The goal, search space, recorded capacity and queue of `h`'s target; None (with the
+/// reason in `out.notes`) when it cannot be tuned.
+fn prepare<'a>(
+    raw: &'a RawConfig,
+    h: &History,
+    settings: &Settings,
+    out: &mut TargetTune,
+) -> Option<Prepared<'a>> {
+    if h.signals.recorded.is_empty() {
+        out.notes.push(format!(
+            "no metric had data in the last {} days: there is no history to tune on",
+            settings.days
+        ));
+        return None;
+    }
+    let endpoint = raw_endpoint(raw, &h.target);
+    let goal = settings
+        .goal
+        .with_config(endpoint.and_then(|e| e.goal.as_ref()).map(|g| &g.value));
+    out.goal = goal.clone();
+    let preset = endpoint.and_then(|e| e.preset.as_ref()).map(|p| p.value);
+    let Some(space) = Space::new(&h.target, preset, alternatives(&h.target, preset)) else {
+        out.notes.push(
+            "no target-tracking policy: its knobs are fixed (step policies and schedules are not tuned by this version)"
+                .into(),
+        );
+        return None;
+    };
+    // The history was recorded under the live config: AWS's, else this one.
+    let model = Model {
+        startup_minutes: settings.startup_minutes,
+        ..Model::default()
+    };
+    let recorded = replay::run(h.baseline.as_ref().unwrap_or(&h.target), &h.signals, None, &model).serving;
+    let queue = match (&h.target.scaled, &h.signals.backlog) {
+        (Scaled::Variant { .. }, Some(_)) => {
+            match Queue::from_history(&h.signals, &recorded, settings.throughput) {
+                Ok((q, how)) => {
+                    out.throughput = Some((q.per_instance, how));
+                    Some(q)
+                }
+                Err(why) => {
+                    out.notes.push(why);
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    if goal.needs_queue() && queue.is_none() {
+        out.notes
+            .push("the goal asks about the queue, which cannot be modelled for this target".into());
+        return None;
+    }
+    Some(Prepared {
+        endpoint,
+        goal,
+        space,
+        recorded,
+        queue,
+    })
+}
+
+/// `rows` (a frontier found on another history) replayed on `h`: how each would have done
+/// there, e.g. on a held-out week. Rows without values to replay are left out.
+pub fn replay_rows(raw: &RawConfig, h: &History, settings: &Settings, rows: &[Row]) -> Vec<Row> {
+    let mut scratch = TargetTune {
+        target: h.target.resource_id.clone(),
+        rows: Vec::new(),
+        met: false,
+        goal: settings.goal.clone(),
+        driver: String::new(),
+        diff: String::new(),
+        throughput: None,
+        tried: 0,
+        notes: Vec::new(),
+    };
+    let Some(prepared) = prepare(raw, h, settings, &mut scratch) else {
+        return Vec::new();
+    };
+    let setup = prepared.setup(h, settings);
+    rows.iter()
+        .filter_map(|r| {
+            let target = match (r.fixed_capacity, &r.knobs) {
+                (Some(c), _) => {
+                    let mut t = h.target.clone();
+                    t.policies.clear();
+                    t.scheduled_actions.clear();
+                    (t.min_capacity, t.max_capacity) = (c, c);
+                    t
+                }
+                (None, Some(k)) => prepared.space.target(k),
+                (None, None) => return None,
+            };
+            let knobs = r.knobs.clone().unwrap_or_else(|| prepared.space.current());
+            let mut again = row(
+                &setup,
+                &prepared.goal,
+                &r.label,
+                &search::evaluate(&setup, &prepared.goal, &target, knobs),
+            );
+            again.knobs = r.knobs.clone();
+            again.fixed_capacity = r.fixed_capacity;
+            Some(again)
+        })
+        .collect()
 }
 
 /// The config's `[[endpoint]]` (or `[[inference_component]]`) that makes `target`.

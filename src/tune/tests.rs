@@ -335,3 +335,30 @@ fn the_config_goal_is_used_and_the_command_line_wins() {
         assert!(bad.errors() == 1 && messages[0].contains(message), "{messages:?}");
     }
 }
+
+#[test]
+fn a_frontier_replayed_on_its_own_history_is_the_same_and_on_a_busier_one_costs_more() {
+    let arrivals = bursts();
+    let (raw, h) = history(SEED, &arrivals);
+    let s = settings(&["backlog_minutes_per_week=300"]);
+    let t = tune_target("autoscaling.toml", SEED, &raw, &h, &s, &mut |_, _| {});
+    let same = replay_rows(&raw, &h, &s, &t.rows);
+    assert_eq!(same.len(), t.rows.len());
+    for (a, b) in same.iter().zip(&t.rows) {
+        assert_eq!(
+            (a.label.as_str(), a.cost_per_month, a.meets),
+            (b.label.as_str(), b.cost_per_month, b.meets)
+        );
+    }
+    let busier: Vec<f64> = arrivals.iter().map(|a| a * 1.5).collect();
+    let (_, h2) = history(SEED, &busier);
+    let held_out = replay_rows(&raw, &h2, &s, &t.rows);
+    let cost = |rows: &[Row]| row_cost(rows, "recommended");
+    assert!(cost(&held_out) > cost(&same), "{held_out:#?}");
+}
+
+fn row_cost(rows: &[Row], label: &str) -> f64 {
+    rows.iter()
+        .find(|r| r.label == label)
+        .map_or(f64::NAN, |r| r.cost_per_month)
+}
