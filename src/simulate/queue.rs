@@ -49,7 +49,17 @@ impl Queue {
             .as_ref()
             .ok_or("no ApproximateBacklogSize in the period: the queue cannot be modelled")?;
         let processed = signals.processed.as_deref();
-        let at = |m: usize| backlog.get(m).copied().flatten().unwrap_or(0.0);
+        // A gap in the queue's series holds its last value: CloudWatch publishes nothing in a
+        // minute that lost its datapoint, and a jump back from 0 would read as arrivals.
+        let mut last = 0.0;
+        let held: Vec<f64> = backlog
+            .iter()
+            .map(|v| {
+                last = v.unwrap_or(last);
+                last
+            })
+            .collect();
+        let at = |m: usize| held.get(m).copied().unwrap_or(0.0);
         let done = |m: usize| processed.and_then(|p| p.get(m).copied().flatten()).unwrap_or(0.0);
         let arrivals: Vec<f64> = (0..signals.minutes)
             .map(|m| {
@@ -170,6 +180,19 @@ mod tests {
         let s = signals(&[0.0, 3.0, 0.0], &[0.0, 2.0, 3.0]);
         let (q, how) = Queue::from_history(&s, &[1, 1, 1], None).expect("queue");
         assert_eq!((q.per_instance, how), (3.0, Throughput::LowerBound));
+    }
+
+    #[test]
+    fn a_gap_in_the_queue_is_not_read_as_arrivals() {
+        let mut s = Signals::new(0, 4);
+        s.record(
+            "AWS/SageMaker",
+            "ApproximateBacklogSize",
+            vec![Some(50.0), None, Some(50.0), Some(50.0)],
+        );
+        s.record("AWS/SageMaker", "InvocationsProcessed", vec![Some(5.0); 4]);
+        let (q, _) = Queue::from_history(&s, &[1; 4], Some(5.0)).expect("queue");
+        assert_eq!(q.arrivals, vec![5.0; 4]);
     }
 
     #[test]
