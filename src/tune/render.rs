@@ -192,9 +192,24 @@ fn short(goal: &str) -> &str {
 /// The report as the PR comment's collapsed section: a summary line that says what tuning
 /// would save, then per endpoint the goal, the frontier, what drives it and the diff.
 pub fn markdown(r: &Report) -> String {
-    let priced = r.price.is_some();
+    let mut out = format!(
+        "<details><summary><b>Tune</b> (last {} day(s)): {}</summary>\n\n",
+        r.days,
+        savings(r)
+    );
+    for t in &r.targets {
+        out.push_str(&target_markdown(t, r.price.is_some()));
+    }
+    out.push_str(
+        "A model, not a promise: docs/tune.md says what it assumes. Nothing here is applied.\n\n</details>\n",
+    );
+    out
+}
+
+/// The summary line: what the recommendations save over every endpoint that has one.
+fn savings(r: &Report) -> String {
     let money = |v: f64| {
-        if priced {
+        if r.price.is_some() {
             format!("${v:.2}")
         } else {
             format!("{v:.1} instance-hours")
@@ -206,7 +221,6 @@ pub fn markdown(r: &Report) -> String {
         .filter(|t| t.met)
         .filter_map(|t| Some((t.rows.first()?.cost_per_month, t.rows.get(1)?.cost_per_month)))
         .fold((0.0, 0.0), |(a, b), (c, d)| (a + c, b + d));
-    let unmet = r.targets.iter().filter(|t| !t.met).count();
     let mut summary = if best < now {
         format!(
             "the cheapest configs that meet the goal cost <b>{} → {} a month</b> ({:+.0} %)",
@@ -217,60 +231,56 @@ pub fn markdown(r: &Report) -> String {
     } else {
         "the configs as they are are the cheapest that meet the goal".to_string()
     };
+    let unmet = r.targets.iter().filter(|t| !t.met).count();
     if unmet > 0 {
         summary.push_str(&format!("; {unmet} endpoint(s) without a recommendation"));
     }
-    let mut out = format!(
-        "<details><summary><b>Tune</b> (last {} day(s)): {summary}</summary>\n\n",
-        r.days
-    );
-    for t in &r.targets {
-        out.push_str(&format!("#### {}\n\n", crate::render::endpoint_name(&t.target)));
-        out.push_str(&format!("Goal: {}.\n\n", goal_line(&t.goal)));
-        for n in &t.notes {
-            out.push_str(&format!("- {}\n", crate::render::escape_markdown(n)));
-        }
-        if !t.notes.is_empty() {
-            out.push('\n');
-        }
-        if t.rows.is_empty() {
-            continue;
-        }
-        let unit = if priced { "$/month" } else { "inst-h/month" };
-        let parts: Vec<&str> = t.rows[0].goal.iter().map(|p| short(p.name)).collect();
-        let mut head = format!("| config | values | {unit} | events/day |");
-        let mut rule = String::from("|---|---|--:|--:|");
-        for p in &parts {
-            head.push_str(&format!(" {p} |"));
-            rule.push_str("--:|");
-        }
-        out.push_str(&format!("{head} meets |\n{rule}:-:|\n"));
-        for row in &t.rows {
-            let label = if row.label == "recommended" {
-                "**recommended**".to_string()
-            } else {
-                row.label.replace("baseline: ", "")
-            };
-            let mut line = format!(
-                "| {label} | {} | {:.2} | {:.1} |",
-                compact(row),
-                row.cost_per_month,
-                row.events_per_day
-            );
-            for p in &row.goal {
-                line.push_str(&format!(" {:.1} |", p.value));
-            }
-            line.push_str(if row.meets { " ✅ |\n" } else { " ❌ |\n" });
-            out.push_str(&line);
-        }
-        out.push_str(&format!("\n{}.\n\n", capitalised(&t.driver)));
-        if !t.diff.is_empty() {
-            out.push_str(&format!("```diff\n{}```\n\n", t.diff));
-        }
+    summary
+}
+
+/// One endpoint: its goal, notes, frontier, what drives the choice and the diff.
+fn target_markdown(t: &TargetTune, priced: bool) -> String {
+    let mut out = format!("#### {}\n\n", crate::render::endpoint_name(&t.target));
+    out.push_str(&format!("Goal: {}.\n\n", goal_line(&t.goal)));
+    for n in &t.notes {
+        out.push_str(&format!("- {}\n", crate::render::escape_markdown(n)));
     }
-    out.push_str(
-        "A model, not a promise: docs/tune.md says what it assumes. Nothing here is applied.\n\n</details>\n",
-    );
+    if !t.notes.is_empty() {
+        out.push('\n');
+    }
+    if t.rows.is_empty() {
+        return out;
+    }
+    let unit = if priced { "$/month" } else { "inst-h/month" };
+    let mut head = format!("| config | values | {unit} | events/day |");
+    let mut rule = String::from("|---|---|--:|--:|");
+    for p in &t.rows[0].goal {
+        head.push_str(&format!(" {} |", short(p.name)));
+        rule.push_str("--:|");
+    }
+    out.push_str(&format!("{head} meets |\n{rule}:-:|\n"));
+    for row in &t.rows {
+        let label = if row.label == "recommended" {
+            "**recommended**".to_string()
+        } else {
+            row.label.replace("baseline: ", "")
+        };
+        let mut line = format!(
+            "| {label} | {} | {:.2} | {:.1} |",
+            compact(row),
+            row.cost_per_month,
+            row.events_per_day
+        );
+        for p in &row.goal {
+            line.push_str(&format!(" {:.1} |", p.value));
+        }
+        line.push_str(if row.meets { " ✅ |\n" } else { " ❌ |\n" });
+        out.push_str(&line);
+    }
+    out.push_str(&format!("\n{}.\n\n", capitalised(&t.driver)));
+    if !t.diff.is_empty() {
+        out.push_str(&format!("```diff\n{}```\n\n", t.diff));
+    }
     out
 }
 
