@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use super::space::Knobs;
-use crate::config::raw::{Field, RawEndpoint};
+use crate::config::raw::{Field, RawEndpoint, RawPolicy};
 use crate::diagnostic::Origin;
 use crate::keywords::Keyword;
 
@@ -24,83 +24,158 @@ pub fn apply(
     from: &Knobs,
     to: &Knobs,
 ) -> Result<String, String> {
-    let mut splices = Vec::new();
     let anchor = name_line_end(text, &endpoint.name).ok_or("the endpoint's `name` is not in the file")?;
-    let mut set = |field: Option<&Origin>, key: &str, value: String, after: usize| match field {
-        Some(Origin::File { span }) => splices.push(Splice {
-            range: span.clone(),
-            text: value,
-        }),
-        _ => splices.push(Splice {
-            range: after..after,
-            text: format!("\n{key} = {value}"),
-        }),
-    };
     let policy = endpoint
         .policies
         .iter()
         .find(|p| p.name.as_ref().is_some_and(|n| n.value == tracked));
+    let at = Anchors {
+        endpoint: anchor,
+        policy: policy.and_then(|p| name_line_end(text, &p.name)),
+        preset: endpoint.preset.is_some(),
+    };
+    let splices = changes(endpoint, policy, from, to)
+        .into_iter()
+        .map(|c| c.splice(&at))
+        .collect();
+    Ok(splice(text, splices))
+}
+
+/// Where new keys go: under the endpoint's `name`, or under its tuned policy's.
+struct Anchors {
+    endpoint: usize,
+    policy: Option<usize>,
+    /// The endpoint uses a preset: its policy takes the endpoint-level keys.
+    preset: bool,
+}
+
+/// One key to write: its new value and where it is written now.
+struct KeyChange<'a> {
+    key: &'static str,
+    value: String,
+    /// In the tuned policy's table (which wins over the endpoint's key).
+    own: Option<&'a Origin>,
+    /// At the endpoint's level.
+    top: Option<&'a Origin>,
+    /// A key of the policy (target, cooldowns) rather than of the scalable target.
+    of_policy: bool,
+}
+
+impl KeyChange<'_> {
+    /// Replaces the value where it is written; else adds the key under the policy's name (a
+    /// written-out policy) or the endpoint's (a preset's policy, or the scalable target).
+    fn splice(&self, at: &Anchors) -> Splice {
+        let replace = |span: &std::ops::Range<usize>| Splice {
+            range: span.clone(),
+            text: self.value.clone(),
+        };
+        let insert = |after: usize| Splice {
+            range: after..after,
+            text: format!("\n{} = {}", self.key, self.value),
+        };
+        match (self.own, self.top, at.policy) {
+            (Some(Origin::File { span }), _, _) => replace(span),
+            (_, _, Some(policy)) if self.of_policy && !at.preset => insert(policy),
+            (_, Some(Origin::File { span }), _) => replace(span),
+            _ => insert(at.endpoint),
+        }
+    }
+}
+
+/// The keys whose values change from `from` to `to`.
+fn changes<'a>(
+    e: &'a RawEndpoint,
+    policy: Option<&'a RawPolicy>,
+    from: &Knobs,
+    to: &Knobs,
+) -> Vec<KeyChange<'a>> {
+    let mut out = Vec::new();
     if to.preset != from.preset
         && let Some(p) = to.preset
     {
-        let origin = endpoint.preset.as_ref().map(|p| &p.origin);
-        set(origin, "preset", format!("\"{}\"", p.as_str()), anchor);
+        out.push(KeyChange {
+            key: "preset",
+            value: format!("\"{}\"", p.as_str()),
+            own: None,
+            top: origin(&e.preset),
+            of_policy: false,
+        });
     }
-    // A key the policy table sets wins over the endpoint's; a preset's policy takes the
-    // endpoint-level keys, an explicit one its own.
-    let policy_anchor = policy.and_then(|p| name_line_end(text, &p.name));
-    let place = |own: Option<&Origin>, top: Option<&Origin>| -> (Option<Origin>, usize) {
-        match (own, policy_anchor) {
-            (Some(o), _) => (Some(o.clone()), anchor),
-            (None, Some(a)) if endpoint.preset.is_none() => (None, a),
-            _ => (top.cloned(), anchor),
-        }
-    };
-    let p = policy.cloned().unwrap_or_default();
-    if to.target != from.target {
-        let (o, a) = place(origin(&p.target), origin(&endpoint.target));
-        set(o.as_ref(), "target", number(to.target), a);
-    }
-    for (key, new, old, own, top) in [
-        (
-            "scale_in_cooldown",
-            to.scale_in_cooldown,
-            from.scale_in_cooldown,
-            &p.scale_in_cooldown,
-            &endpoint.scale_in_cooldown,
-        ),
-        (
-            "scale_out_cooldown",
-            to.scale_out_cooldown,
-            from.scale_out_cooldown,
-            &p.scale_out_cooldown,
-            &endpoint.scale_out_cooldown,
-        ),
-    ] {
-        if let Some(v) = new.filter(|_| new != old) {
-            let (o, a) = place(own.as_ref().map(|l| &l.origin), top.as_ref().map(|l| &l.origin));
-            set(o.as_ref(), key, v.to_string(), a);
-        }
-    }
-    for (key, new, old, field) in [
+    out.extend(policy_changes(e, policy, from, to));
+    let bounds = [
         (
             "min_capacity",
             to.min_capacity,
             from.min_capacity,
-            &endpoint.min_capacity,
+            origin(&e.min_capacity),
         ),
         (
             "max_capacity",
             to.max_capacity,
             from.max_capacity,
-            &endpoint.max_capacity,
+            origin(&e.max_capacity),
         ),
-    ] {
+    ];
+    for (key, new, old, top) in bounds {
         if new != old {
-            set(origin(field), key, new.to_string(), anchor);
+            out.push(KeyChange {
+                key,
+                value: new.to_string(),
+                own: None,
+                top,
+                of_policy: false,
+            });
         }
     }
-    Ok(splice(text, splices))
+    out
+}
+
+/// The tuned policy's keys that change: target value and cooldowns.
+fn policy_changes<'a>(
+    e: &'a RawEndpoint,
+    policy: Option<&'a RawPolicy>,
+    from: &Knobs,
+    to: &Knobs,
+) -> Vec<KeyChange<'a>> {
+    let mut out = Vec::new();
+    let own = |f: fn(&RawPolicy) -> Option<&Origin>| policy.and_then(f);
+    if to.target != from.target {
+        out.push(KeyChange {
+            key: "target",
+            value: number(to.target),
+            own: own(|p| origin(&p.target)),
+            top: origin(&e.target),
+            of_policy: true,
+        });
+    }
+    let cooldowns = [
+        (
+            "scale_in_cooldown",
+            to.scale_in_cooldown,
+            from.scale_in_cooldown,
+            own(|p| origin(&p.scale_in_cooldown)),
+            origin(&e.scale_in_cooldown),
+        ),
+        (
+            "scale_out_cooldown",
+            to.scale_out_cooldown,
+            from.scale_out_cooldown,
+            own(|p| origin(&p.scale_out_cooldown)),
+            origin(&e.scale_out_cooldown),
+        ),
+    ];
+    for (key, new, old, own, top) in cooldowns {
+        if let Some(v) = new.filter(|_| new != old) {
+            out.push(KeyChange {
+                key,
+                value: v.to_string(),
+                own,
+                top,
+                of_policy: true,
+            });
+        }
+    }
+    out
 }
 
 /// Applies the splices from the end of the text back, so that offsets stay true; inserts at
