@@ -199,7 +199,7 @@ pub fn tune_target(
         for alt in alternatives_of(&outcome, best) {
             out.rows.push(row(&setup, &goal, "alternative", alt));
         }
-        out.driver = driver(&setup, &goal, &outcome, best);
+        out.driver = driver(&goal, &outcome);
         if let Some(e) = endpoint {
             let tracked = &space.base.policies[space.tracked].name;
             match recommended_text(name, text, e, tracked, &space, best) {
@@ -456,7 +456,7 @@ fn alternatives_of<'a>(o: &'a Outcome, best: &Scored) -> Vec<&'a Scored> {
 
 /// One line on what decides the recommendation: the part of the goal the cheaper configs
 /// break, or that nothing cheaper was found.
-fn driver(setup: &Setup<'_>, goal: &Goal, o: &Outcome, best: &Scored) -> String {
+fn driver(goal: &Goal, o: &Outcome) -> String {
     if o.feasible.is_empty() {
         return "no config searched meets the goal; the closest is shown".into();
     }
@@ -477,10 +477,7 @@ fn driver(setup: &Setup<'_>, goal: &Goal, o: &Outcome, best: &Scored) -> String 
             "{name} binds: {} cheaper configs break it (in some week, or under {STRESS} x the load)",
             o.cheaper_failing.len()
         ),
-        None => format!(
-            "the goal does not bind: this is the cheapest config searched ({:.1} instance-hours)",
-            best.score(setup) / setup.price
-        ),
+        None => "the goal does not bind: no cheaper config was found, whatever it did".to_string(),
     }
 }
 

@@ -14,6 +14,8 @@ use crate::simulate::signals::{MetricId, Signals};
 pub const STRESS: f64 = 1.2;
 /// Rounds of refinement around the best config.
 const ROUNDS: usize = 3;
+/// Configs (the cheapest of each metric and minimum) whose cooldowns are searched in full.
+const LEADERS: usize = 4;
 
 /// Everything a replay of one target needs besides the config.
 pub struct Setup<'a> {
@@ -212,6 +214,30 @@ pub fn search(
         progress(i + 1, total);
     }
     let mut tried = scored.len();
+    // Every pair of cooldowns for the cheapest of each metric and minimum that met the goal.
+    rank(setup, space, goal, &mut scored);
+    let mut classes = Vec::new();
+    let leaders: Vec<Knobs> = scored
+        .iter()
+        .filter(|s| s.meets == Some(true))
+        .filter(|s| {
+            let class = (s.knobs.preset, s.knobs.min_capacity, s.knobs.max_capacity);
+            let new = !classes.contains(&class);
+            classes.push(class);
+            new
+        })
+        .take(LEADERS)
+        .map(|s| s.knobs.clone())
+        .collect();
+    for k in leaders {
+        let fresh: Vec<Knobs> = space
+            .cooldowns(&k)
+            .into_iter()
+            .filter(|k| !scored.iter().any(|s| &s.knobs == k))
+            .collect();
+        tried += fresh.len();
+        scored.extend(fresh.into_iter().map(|k| score(setup, space, goal, k)));
+    }
     for _ in 0..ROUNDS {
         rank(setup, space, goal, &mut scored);
         let Some(best) = scored
@@ -266,7 +292,15 @@ pub fn search(
 /// Orders by score and checks under stress, cheapest first, until a few configs that meet
 /// the goal are known, and the cheapest of each metric and minimum (the alternatives).
 fn rank(setup: &Setup<'_>, space: &Space, goal: &Goal, scored: &mut [Scored]) {
-    scored.sort_by(|a, b| a.score(setup).total_cmp(&b.score(setup)));
+    // Equal cost: the config that changes fewer values wins (a smaller diff to review).
+    let current = space.current();
+    scored.sort_by(|a, b| {
+        a.score(setup).total_cmp(&b.score(setup)).then(
+            a.knobs
+                .changes_from(&current)
+                .cmp(&b.knobs.changes_from(&current)),
+        )
+    });
     let class = |k: &Knobs| (k.preset, k.min_capacity);
     let mut met = 0;
     let mut classes = Vec::new();

@@ -29,6 +29,23 @@ pub struct Knobs {
     pub max_capacity: i32,
 }
 
+impl Knobs {
+    /// How many values differ from `other`'s.
+    pub fn changes_from(&self, other: &Knobs) -> usize {
+        [
+            self.preset != other.preset,
+            self.target != other.target,
+            self.scale_in_cooldown != other.scale_in_cooldown,
+            self.scale_out_cooldown != other.scale_out_cooldown,
+            self.min_capacity != other.min_capacity,
+            self.max_capacity != other.max_capacity,
+        ]
+        .iter()
+        .filter(|d| **d)
+        .count()
+    }
+}
+
 /// A target-tracking policy `tune` can swap in: another preset's.
 #[derive(Debug, Clone)]
 pub struct Alternative {
@@ -95,8 +112,10 @@ impl Space {
         }
     }
 
-    /// The coarse grid: each metric's target values around its starting one, cooldowns, and
-    /// the minimum as configured or one more (0 only where the config already allows it).
+    /// The coarse grid: each metric's target values around its starting one, the minimum as
+    /// configured, one more and the load's floors (0 only where the config already allows
+    /// it), the configured scale-in cooldown and a short one; fixed sizes at the floors. The
+    /// cooldowns are searched in full around the best of these ([`Space::cooldowns`]).
     pub fn grid(&self) -> Vec<Knobs> {
         let current = self.current();
         let mut starts = vec![(self.preset, current.target)];
@@ -114,8 +133,8 @@ impl Space {
         let mut out = Vec::new();
         for (preset, start) in starts {
             for step in TARGET_STEPS {
-                for scale_in in with(SCALE_IN_COOLDOWNS, current.scale_in_cooldown) {
-                    for scale_out in with(SCALE_OUT_COOLDOWNS, current.scale_out_cooldown) {
+                for scale_in in with([SCALE_IN_COOLDOWNS[0]], current.scale_in_cooldown) {
+                    for scale_out in with([SCALE_OUT_COOLDOWNS[2]], current.scale_out_cooldown) {
                         for &min in mins.iter().filter(|m| **m <= self.base.max_capacity) {
                             out.push(Knobs {
                                 preset,
@@ -143,6 +162,21 @@ impl Space {
             });
         }
         out.push(current);
+        out
+    }
+
+    /// `k` with every pair of cooldowns on the grid.
+    pub fn cooldowns(&self, k: &Knobs) -> Vec<Knobs> {
+        let mut out = Vec::new();
+        for scale_in in with(SCALE_IN_COOLDOWNS, k.scale_in_cooldown) {
+            for scale_out in with(SCALE_OUT_COOLDOWNS, k.scale_out_cooldown) {
+                out.push(Knobs {
+                    scale_in_cooldown: Some(scale_in),
+                    scale_out_cooldown: Some(scale_out),
+                    ..k.clone()
+                });
+            }
+        }
         out
     }
 
