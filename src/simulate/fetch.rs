@@ -75,11 +75,21 @@ pub fn queries(targets: &[&ScalableTarget]) -> Vec<Series> {
     out.into_values().collect()
 }
 
-/// The requests async endpoints took from their queues (the queue model's throughput), in
-/// both spellings (docs/simulate.md).
-pub fn queue_queries(targets: &[&ScalableTarget]) -> Vec<Series> {
+/// What `tune` reads besides the policies' metrics: the requests async endpoints took from
+/// their queues (the queue model's throughput; both spellings, docs/simulate.md), and the
+/// concurrency per instance or copy (its goal), at its highest in each minute.
+pub fn tune_queries(targets: &[&ScalableTarget]) -> Vec<Series> {
     let mut out = Vec::new();
     for t in targets {
+        let (name, dimensions) = match &t.scaled {
+            Scaled::Variant { .. } => ("ConcurrentRequestsPerModel", t.scaled.own_dimensions()),
+            Scaled::InferenceComponent { .. } => ("ConcurrentRequestsPerCopy", t.scaled.own_dimensions()),
+        };
+        out.push(Series {
+            id: ("AWS/SageMaker".to_string(), name.to_string()),
+            dimensions,
+            stat: "Maximum".into(),
+        });
         if let Scaled::Variant { endpoint, .. } = &t.scaled {
             for name in super::signals::PROCESSED {
                 let series = Series {
@@ -99,14 +109,14 @@ pub fn queue_queries(targets: &[&ScalableTarget]) -> Vec<Series> {
     out
 }
 
-/// Fetches one-minute values of `queries` for `minutes` minutes from `start`. Returns the
-/// signals and the number of calls made.
+/// Fetches one-minute values of `queries` for `minutes` minutes from `start`, one series per
+/// query in its order. Returns them and the number of calls made.
 pub async fn fetch(
     clients: &Clients,
     queries: &[Series],
     start: i64,
     minutes: usize,
-) -> Result<(Signals, usize), AwsError> {
+) -> Result<(Vec<Vec<Option<f64>>>, usize), AwsError> {
     let requests: Vec<MetricRequest> = queries
         .iter()
         .map(|q| MetricRequest {
@@ -116,12 +126,24 @@ pub async fn fetch(
             stat: q.stat.clone(),
         })
         .collect();
-    let (history, calls) = minute_history(clients, &requests, start, minutes).await?;
+    minute_history(clients, &requests, start, minutes).await
+}
+
+/// One target's signals: each of its `queries` that had data, from the series fetched for
+/// `fetched` (a superset, in the order `series` holds them).
+pub fn signals_of(
+    queries: &[Series],
+    fetched: &[Series],
+    series: &[Vec<Option<f64>>],
+    start: i64,
+    minutes: usize,
+) -> Signals {
     let mut signals = Signals::new(start, minutes);
-    for (q, series) in queries.iter().zip(history) {
-        if series.iter().any(Option::is_some) {
-            signals.record(&q.id.0, &q.id.1, series);
+    for q in queries {
+        let values = fetched.iter().position(|f| f == q).and_then(|i| series.get(i));
+        if let Some(v) = values.filter(|v| v.iter().any(Option::is_some)) {
+            signals.record(&q.id.0, &q.id.1, v.clone());
         }
     }
-    Ok((signals, calls))
+    signals
 }

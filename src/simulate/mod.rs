@@ -115,8 +115,9 @@ pub async fn simulate(
 pub enum Extra {
     /// Only the policies' metrics.
     None,
-    /// The requests taken from async queues, for the queue model (`tune`).
-    Queue,
+    /// What `tune` needs too: the requests taken from async queues (the queue model) and
+    /// the concurrency per instance or copy (its goal).
+    Tune,
 }
 
 /// One target's recorded history, with the config it was recorded under.
@@ -183,16 +184,31 @@ pub async fn history(
                 current_targets(&clients.region, &current.records)
             }
         };
-        let mut all: Vec<&ScalableTarget> = targets.clone();
-        all.extend(baselines.values());
-        let policies = fetch::queries(&all);
-        let mut queries = policies.clone();
-        if extra == Extra::Queue {
-            queries.extend(fetch::queue_queries(&targets));
+        // Each target reads its own metrics (the same metric of two endpoints is two series);
+        // one batch of calls fetches every distinct series of the region.
+        let wanted: Vec<(&ScalableTarget, Vec<fetch::Series>, Vec<fetch::Series>)> = targets
+            .iter()
+            .map(|t| {
+                let mut mine = vec![*t];
+                mine.extend(baselines.get(&t.resource_id));
+                let policies = fetch::queries(&mine);
+                let mut all = policies.clone();
+                if extra == Extra::Tune {
+                    all.extend(fetch::tune_queries(&[t]));
+                }
+                (*t, all, policies)
+            })
+            .collect();
+        let mut distinct: Vec<fetch::Series> = Vec::new();
+        for q in wanted.iter().flat_map(|(_, all, _)| all) {
+            if !distinct.contains(q) {
+                distinct.push(q.clone());
+            }
         }
-        let (signals, calls) = fetch::fetch(&clients, &queries, start, minutes).await?;
+        let (series, calls) = fetch::fetch(&clients, &distinct, start, minutes).await?;
         read.calls += calls;
-        for t in targets {
+        for (t, all, policies) in wanted {
+            let signals = fetch::signals_of(&all, &distinct, &series, start, minutes);
             // HasBacklogWithoutCapacity is derived from the queue size when that is known.
             let derived = |q: &&fetch::Series| {
                 signals.backlog.is_some()
@@ -206,7 +222,7 @@ pub async fn history(
             read.histories.push(History {
                 target: t.clone(),
                 baseline: baselines.get(&t.resource_id).cloned(),
-                signals: signals.clone(),
+                signals,
                 missing,
             });
         }

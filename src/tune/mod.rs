@@ -113,8 +113,7 @@ pub async fn tune(
     chosen
         .targets
         .retain(|t| only.is_none_or(|o| scaled_name(&t.scaled) == o));
-    let read =
-        crate::simulate::history(&chosen, &Baseline::Current, settings.days, now, Extra::Queue).await?;
+    let read = crate::simulate::history(&chosen, &Baseline::Current, settings.days, now, Extra::Tune).await?;
     let raw = crate::config::parse_text(name, text);
     let targets = read
         .histories
@@ -298,6 +297,18 @@ fn prepare<'a>(
         }
         _ => None,
     };
+    if goal.max_concurrency_per_instance.is_some()
+        && !h
+            .signals
+            .recorded
+            .contains_key(&concurrency_metric(&h.target.scaled))
+    {
+        let (_, metric) = concurrency_metric(&h.target.scaled);
+        out.notes.push(format!(
+            "the goal caps concurrency per instance, but {metric} has no data in the period"
+        ));
+        return None;
+    }
     if goal.needs_queue() && queue.is_none() {
         out.notes
             .push("the goal asks about the queue, which cannot be modelled for this target".into());

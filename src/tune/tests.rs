@@ -362,3 +362,38 @@ fn row_cost(rows: &[Row], label: &str) -> f64 {
         .find(|r| r.label == label)
         .map_or(f64::NAN, |r| r.cost_per_month)
 }
+
+#[test]
+fn a_concurrency_goal_needs_the_concurrency_metric() {
+    let t = tune(SEED, &bursts(), &["max_concurrency_per_instance=4"]);
+    assert!(t.rows.is_empty() && !t.met, "{t:#?}");
+    assert!(
+        t.notes
+            .iter()
+            .any(|n| n.contains("ConcurrentRequestsPerModel has no data")),
+        "{:?}",
+        t.notes
+    );
+    // With the metric: 0.3 concurrent requests per request a minute (12 at a burst's 40),
+    // shared by the 12 instances it was recorded under. 4 per instance needs 4 instances
+    // in a burst (3.6 under 1.2 x the load), from its first minute.
+    let arrivals = bursts();
+    let (raw, mut h) = history(SEED, &arrivals);
+    let concurrency = arrivals
+        .iter()
+        .map(|a| Some(0.3 * a / f64::from(RECORDED)))
+        .collect();
+    h.signals
+        .record("AWS/SageMaker", "ConcurrentRequestsPerModel", concurrency);
+    let t = tune_target(
+        "autoscaling.toml",
+        SEED,
+        &raw,
+        &h,
+        &settings(&["max_concurrency_per_instance=4"]),
+        &mut |_, _| {},
+    );
+    assert!(t.met, "{t:#?}");
+    let best = row(&t, "recommended");
+    assert!(best.goal[0].value <= 4.0, "{best:#?}");
+}

@@ -169,3 +169,45 @@ fn simulate_against_a_baseline_file_and_bad_input() {
         assert!(r.stderr.contains(message), "{args:?}: {}", r.stderr);
     }
 }
+
+/// Two endpoints in one region read their own metrics: the same metric of two endpoints is
+/// two series (the replay of one never uses the other's history).
+#[test]
+fn each_endpoint_replays_its_own_metrics() {
+    let other = SEED.replace("infer-endpoint-c356f91", "quiet-endpoint");
+    let case = Case::new(&format!("{SEED}\n{other}"));
+    // Only the seed endpoint was busy.
+    put_burst(&case.aws, "infer-endpoint-c356f91", "prod");
+    let args = [
+        "simulate",
+        "--days",
+        "1",
+        "--until",
+        UNTIL_TEXT,
+        "--startup",
+        "0",
+        "--baseline",
+        "autoscaling.toml",
+        "--json",
+    ];
+    let r = case.run(&args);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let report: Value = serde_json::from_str(&r.stdout).expect("json");
+    let target = |name: &str| {
+        report["targets"]
+            .as_array()
+            .expect("targets")
+            .iter()
+            .find(|t| t["target"].as_str().is_some_and(|id| id.contains(name)))
+            .cloned()
+            .unwrap_or_else(|| panic!("{name}: {report:#}"))
+    };
+    let hours = |t: &Value| t["proposed"]["instance_hours"].as_f64().expect("hours");
+    assert!(hours(&target("infer-endpoint-c356f91")) > 1.0, "{report:#}");
+    assert_eq!(
+        hours(&target("quiet-endpoint")),
+        0.0,
+        "the quiet endpoint never scaled: {report:#}"
+    );
+    assert_eq!(target("quiet-endpoint")["no_data"], true, "{report:#}");
+}
