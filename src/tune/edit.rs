@@ -34,11 +34,63 @@ pub fn apply(
         policy: policy.and_then(|p| name_line_end(text, &p.name)),
         preset: endpoint.preset.is_some(),
     };
-    let splices = changes(endpoint, policy, from, to)
+    let mut splices: Vec<Splice> = changes(endpoint, policy, from, to)
         .into_iter()
         .map(|c| c.splice(&at))
         .collect();
+    if to.floor != from.floor
+        && let Some(floor) = &to.floor
+    {
+        let end = block_end(text, anchor);
+        splices.push(Splice {
+            range: end..end,
+            text: floor_tables(endpoint, floor, to.min_capacity, text[..end].ends_with("\n\n")),
+        });
+    }
     Ok(splice(text, splices))
+}
+
+/// Where the endpoint's block ends: the next top-level table's header, or the end of the file.
+fn block_end(text: &str, from: usize) -> usize {
+    let mut at = from;
+    for line in text[from..].split_inclusive('\n') {
+        let head = line.trim_start();
+        let own = [
+            "[[endpoint.",
+            "[endpoint.",
+            "[[inference_component.",
+            "[inference_component.",
+        ];
+        if at > from && head.starts_with('[') && !own.iter().any(|p| head.starts_with(p)) {
+            return at;
+        }
+        at += line.len();
+    }
+    text.len()
+}
+
+/// The floor's two `[[...schedule]]` tables, as `space::Floor::actions` makes them.
+fn floor_tables(
+    endpoint: &RawEndpoint,
+    floor: &super::space::Floor,
+    base: i32,
+    blank_before: bool,
+) -> String {
+    let section = if endpoint.component {
+        "inference_component"
+    } else {
+        "endpoint"
+    };
+    let mut out = String::from(if blank_before { "" } else { "\n" });
+    for a in floor.actions(base) {
+        out.push_str(&format!(
+            "[[{section}.schedule]]\nname = \"{}\"\nschedule = \"{}\"\nmin_capacity = {}\n\n",
+            a.name,
+            a.schedule,
+            a.min_capacity.unwrap_or(base)
+        ));
+    }
+    out
 }
 
 /// Where new keys go: under the endpoint's `name`, or under its tuned policy's.

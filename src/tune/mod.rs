@@ -182,6 +182,9 @@ pub fn tune_target(
         .map(|c| (c.ceil() as i32).clamp(0, h.target.max_capacity))
         .collect();
     space.floors.dedup();
+    if h.target.scheduled_actions.is_empty() {
+        space.peak = daily_peak(&needed, h.signals.start);
+    }
     let outcome = search::search(&setup, &space, &goal, progress);
     out.tried = outcome.tried;
     let current = search::evaluate(&setup, &goal, &space.target(&space.current()), space.current());
@@ -561,6 +564,27 @@ fn baselines(
         out.push(("baseline: P90+15 % fixed".to_string(), t, None, Some(fixed)));
     }
     out
+}
+
+/// The hours (UTC) of the day whose mean need is at least half the busiest hour's, as one
+/// window from the first to the last of them; None without a daily cycle (under a day of
+/// history, no need at all, or busy around the clock).
+fn daily_peak(needed: &[f64], start: i64) -> Option<(u8, u8)> {
+    if needed.len() < 1440 {
+        return None;
+    }
+    let mut sum = [0.0f64; 24];
+    let mut count = [0usize; 24];
+    for (m, n) in needed.iter().enumerate() {
+        let hour = ((start / 60 + m as i64).rem_euclid(1440) / 60) as usize;
+        sum[hour] += n;
+        count[hour] += 1;
+    }
+    let mean: Vec<f64> = (0..24).map(|h| sum[h] / count[h].max(1) as f64).collect();
+    let top = mean.iter().copied().fold(0.0, f64::max);
+    let busy: Vec<usize> = (0..24).filter(|h| top > 0.0 && mean[*h] >= top / 2.0).collect();
+    let (first, last) = (*busy.first()?, *busy.last()?);
+    (last + 1 - first < 20).then_some((first as u8, last as u8 + 1))
 }
 
 /// The `q` quantile of `values` (None when empty).

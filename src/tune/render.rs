@@ -149,11 +149,12 @@ pub fn values(r: &Row) -> String {
         .unwrap_or_default();
     let cd = |c: Option<i32>| c.map_or("-".to_string(), |c| c.to_string());
     format!(
-        "{metric}target {} in/out {}/{} s min {}",
+        "{metric}target {} in/out {}/{} s min {}{}",
         k.target,
         cd(k.scale_in_cooldown),
         cd(k.scale_out_cooldown),
-        k.min_capacity
+        k.min_capacity,
+        floor(k, " ")
     )
 }
 
@@ -302,12 +303,20 @@ fn compact(r: &Row) -> String {
     };
     let cd = |c: Option<i32>| c.map_or("-".to_string(), |c| c.to_string());
     format!(
-        "{metric}{} · {}/{}&nbsp;s · min&nbsp;{}",
+        "{metric}{} · {}/{}&nbsp;s · min&nbsp;{}{}",
         k.target,
         cd(k.scale_in_cooldown),
         cd(k.scale_out_cooldown),
-        k.min_capacity
+        k.min_capacity,
+        floor(k, "&nbsp;")
     )
+}
+
+/// A daily floor, short: ` · floor 4 from 07 to 22 h UTC`.
+fn floor(k: &super::space::Knobs, space: &str) -> String {
+    k.floor
+        .map(|f| format!(" · floor{space}{} {:02}-{:02}{space}h UTC", f.min, f.from, f.to))
+        .unwrap_or_default()
 }
 
 fn capitalised(s: &str) -> String {

@@ -214,7 +214,8 @@ pub fn search(
         progress(i + 1, total);
     }
     let mut tried = scored.len();
-    // Every pair of cooldowns for the cheapest of each metric and minimum that met the goal.
+    // Every pair of cooldowns, and daily floors, for the cheapest of each metric and minimum
+    // that met the goal.
     rank(setup, space, goal, &mut scored);
     let mut classes = Vec::new();
     let leaders: Vec<Knobs> = scored
@@ -229,9 +230,22 @@ pub fn search(
         .take(LEADERS)
         .map(|s| s.knobs.clone())
         .collect();
-    for k in leaders {
-        let fresh: Vec<Knobs> = space
-            .cooldowns(&k)
+    // A floor can turn the cheapest configs that miss the goal at the daily ramp into ones
+    // that meet it.
+    let mut leaders = leaders;
+    for s in scored.iter().filter(|s| s.meets == Some(false)).take(2) {
+        if !leaders.contains(&s.knobs) {
+            leaders.push(s.knobs.clone());
+        }
+    }
+    for (i, k) in leaders.iter().enumerate() {
+        let mut variants = if i < LEADERS {
+            space.cooldowns(k)
+        } else {
+            Vec::new()
+        };
+        variants.extend(space.daily_floors(k));
+        let fresh: Vec<Knobs> = variants
             .into_iter()
             .filter(|k| !scored.iter().any(|s| &s.knobs == k))
             .collect();

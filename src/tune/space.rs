@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::keywords::Preset;
-use crate::model::{PolicyConfig, ScalableTarget, ScalingPolicy};
+use crate::model::{PolicyConfig, ScalableTarget, ScalingPolicy, ScheduledAction};
 
 /// Multiples of the starting target value tried on the coarse grid.
 const TARGET_STEPS: [f64; 9] = [0.25, 0.4, 0.6, 0.8, 1.0, 1.25, 1.6, 2.0, 3.0];
@@ -27,7 +27,43 @@ pub struct Knobs {
     pub min_capacity: i32,
     /// Its maximum (equal to the minimum: a fixed size, no scaling).
     pub max_capacity: i32,
+    /// A daily floor: two scheduled actions raising the minimum ahead of the daily peak and
+    /// lowering it after (AWS has no predictive scaling for SageMaker).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub floor: Option<Floor>,
 }
+
+/// A minimum held from one hour of the day (UTC) to another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Floor {
+    /// The minimum in the window.
+    pub min: i32,
+    /// First hour of the window, 0-23.
+    pub from: u8,
+    /// Hour the window ends, 1-24.
+    pub to: u8,
+}
+
+impl Floor {
+    /// The two scheduled actions that make the floor, back to `base` after it.
+    pub fn actions(&self, base: i32) -> [ScheduledAction; 2] {
+        let at = |name: &str, hour: u8, min: i32| ScheduledAction {
+            name: name.to_string(),
+            schedule: format!("cron(0 {} * * ? *)", hour % 24),
+            timezone: None,
+            start_time: None,
+            end_time: None,
+            min_capacity: Some(min),
+            max_capacity: None,
+        };
+        [at(FLOOR_UP, self.from, self.min), at(FLOOR_DOWN, self.to, base)]
+    }
+}
+
+/// The name `tune` gives the scheduled action that raises the minimum.
+pub const FLOOR_UP: &str = "tune-daily-floor-up";
+/// The name of the one that lowers it again.
+pub const FLOOR_DOWN: &str = "tune-daily-floor-down";
 
 impl Knobs {
     /// How many values differ from `other`'s.
@@ -39,6 +75,7 @@ impl Knobs {
             self.scale_out_cooldown != other.scale_out_cooldown,
             self.min_capacity != other.min_capacity,
             self.max_capacity != other.max_capacity,
+            self.floor != other.floor,
         ]
         .iter()
         .filter(|d| **d)
@@ -70,6 +107,9 @@ pub struct Space {
     /// floors the load needed (its median, 90th percentile, and that plus 15 %), found by the
     /// caller.
     pub floors: Vec<i32>,
+    /// The daily peak's hours (UTC, from, to), when the load has one and the target has no
+    /// scheduled actions of its own: daily floors are tried there.
+    pub peak: Option<(u8, u8)>,
 }
 
 impl Space {
@@ -89,6 +129,7 @@ impl Space {
             preset,
             alternatives,
             floors: Vec::new(),
+            peak: None,
         })
     }
 
@@ -102,6 +143,7 @@ impl Space {
             scale_out_cooldown: tt.and_then(|t| t.scale_out_cooldown),
             min_capacity: self.base.min_capacity,
             max_capacity: self.base.max_capacity,
+            floor: None,
         }
     }
 
@@ -143,6 +185,7 @@ impl Space {
                                 scale_out_cooldown: Some(scale_out),
                                 min_capacity: min,
                                 max_capacity: current.max_capacity,
+                                floor: None,
                             });
                         }
                     }
@@ -178,6 +221,26 @@ impl Space {
             }
         }
         out
+    }
+
+    /// `k` with a daily floor at each of the load's floors over its peak, starting an hour
+    /// early (an instance needs its start-up time before the peak).
+    pub fn daily_floors(&self, k: &Knobs) -> Vec<Knobs> {
+        let Some((from, to)) = self.peak else {
+            return Vec::new();
+        };
+        self.floors
+            .iter()
+            .filter(|f| **f > k.min_capacity && **f <= k.max_capacity)
+            .map(|&min| Knobs {
+                floor: Some(Floor {
+                    min,
+                    from: (from + 23) % 24,
+                    to,
+                }),
+                ..k.clone()
+            })
+            .collect()
     }
 
     /// Finer target values between `best`'s neighbours on the grid, and its cooldowns' neighbours.
@@ -216,6 +279,11 @@ impl Space {
         }
         t.min_capacity = k.min_capacity;
         t.max_capacity = k.max_capacity;
+        if let Some(f) = &k.floor {
+            t.scheduled_actions.extend(f.actions(k.min_capacity));
+            // As validation leaves them: by name.
+            t.scheduled_actions.sort_by(|a, b| a.name.cmp(&b.name));
+        }
         t
     }
 }

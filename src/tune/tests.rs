@@ -199,6 +199,11 @@ fn the_diff_edits_in_place_and_the_edited_file_is_the_config_searched() {
         scale_out_cooldown: Some(60),
         min_capacity: 1,
         max_capacity: 12,
+        floor: Some(super::space::Floor {
+            min: 3,
+            from: 7,
+            to: 18,
+        }),
     };
     let tracked = &space.base.policies[space.tracked].name;
     let edited = edit::apply(text, &raw.endpoints[0], tracked, &space.current(), &to).expect("edit");
@@ -211,6 +216,10 @@ fn the_diff_edits_in_place_and_the_edited_file_is_the_config_searched() {
         "{edited}"
     );
     assert!(edited.contains("min_capacity = 1\n"), "{edited}");
+    assert!(
+        edited.ends_with("[[endpoint.schedule]]\nname = \"tune-daily-floor-down\"\nschedule = \"cron(0 18 * * ? *)\"\nmin_capacity = 1\n\n"),
+        "{edited}"
+    );
     let checked = check_text("autoscaling.toml", &edited);
     let target = &checked.desired.expect("the edited file validates").targets[0];
     assert_eq!(target, &space.target(&to), "the file says what was replayed");
@@ -396,4 +405,35 @@ fn a_concurrency_goal_needs_the_concurrency_metric() {
     assert!(t.met, "{t:#?}");
     let best = row(&t, "recommended");
     assert!(best.goal[0].value <= 4.0, "{best:#?}");
+}
+
+/// Busy 08:00-18:00 UTC, idle otherwise, two days: from zero, each morning waits for the alarm
+/// and a start-up (about 7 minutes, 49 a week). A goal of 10 a week is met by a minimum of 1
+/// all day, or cheaper by a daily floor from 07:00: tune must find the floor.
+#[test]
+fn a_daily_peak_gets_a_scheduled_floor_ahead_of_it() {
+    let arrivals: Vec<f64> = (0..2880)
+        .map(|m| {
+            if (480..1080).contains(&(m % 1440)) {
+                40.0
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let t = tune(SEED, &arrivals, &["backlog_minutes_per_week=10"]);
+    assert!(t.met, "{t:#?}");
+    let best = row(&t, "recommended");
+    let floor = best
+        .knobs
+        .as_ref()
+        .and_then(|k| k.floor)
+        .unwrap_or_else(|| panic!("no floor: {t:#?}"));
+    assert_eq!((floor.from, floor.to), (7, 18), "{t:#?}");
+    assert!(
+        t.diff
+            .contains("+name = \"tune-daily-floor-up\"\n+schedule = \"cron(0 7 * * ? *)\"\n"),
+        "{}",
+        t.diff
+    );
 }
