@@ -167,7 +167,7 @@ pub async fn history(
     };
     for (region, targets) in groups {
         let clients = connect(region.as_deref().or(proposed.region.as_deref())).await?;
-        let baselines: BTreeMap<String, ScalableTarget> = match baseline {
+        let baselines = match baseline {
             Baseline::Config(desired) => desired
                 .targets
                 .iter()
@@ -184,50 +184,62 @@ pub async fn history(
                 current_targets(&clients.region, &current.records)
             }
         };
-        // Each target reads its own metrics (the same metric of two endpoints is two series);
-        // one batch of calls fetches every distinct series of the region.
-        let wanted: Vec<(&ScalableTarget, Vec<fetch::Series>, Vec<fetch::Series>)> = targets
-            .iter()
-            .map(|t| {
-                let mut mine = vec![*t];
-                mine.extend(baselines.get(&t.resource_id));
-                let policies = fetch::queries(&mine);
-                let mut all = policies.clone();
-                if extra == Extra::Tune {
-                    all.extend(fetch::tune_queries(&[t]));
-                }
-                (*t, all, policies)
-            })
-            .collect();
-        let mut distinct: Vec<fetch::Series> = Vec::new();
-        for q in wanted.iter().flat_map(|(_, all, _)| all) {
-            if !distinct.contains(q) {
-                distinct.push(q.clone());
-            }
-        }
-        let (series, calls) = fetch::fetch(&clients, &distinct, start, minutes).await?;
-        read.calls += calls;
-        for (t, all, policies) in wanted {
-            let signals = fetch::signals_of(&all, &distinct, &series, start, minutes);
-            // HasBacklogWithoutCapacity is derived from the queue size when that is known.
-            let derived = |q: &&fetch::Series| {
-                signals.backlog.is_some()
-                    && signals::class(&q.id.0, &q.id.1) == signals::Class::BacklogWithoutCapacity
-            };
-            let missing = policies
-                .iter()
-                .filter(|q| !signals.recorded.contains_key(&q.id) && !derived(q))
-                .map(|q| format!("{} {}", q.id.0, q.id.1))
-                .collect();
-            read.histories.push(History {
-                target: t.clone(),
-                baseline: baselines.get(&t.resource_id).cloned(),
-                signals,
-                missing,
-            });
-        }
+        read_metrics(&clients, &targets, &baselines, extra, &mut read).await?;
     }
     Ok(read)
+}
+
+/// Each target's own metrics (the same metric of two endpoints is two series), fetched in one
+/// batch of calls for every distinct series of the region, into `read`.
+async fn read_metrics(
+    clients: &crate::aws::Clients,
+    targets: &[&ScalableTarget],
+    baselines: &BTreeMap<String, ScalableTarget>,
+    extra: Extra,
+    read: &mut Read,
+) -> Result<(), AwsError> {
+    let (start, minutes) = (read.start, read.minutes);
+    let wanted: Vec<(&ScalableTarget, Vec<fetch::Series>, Vec<fetch::Series>)> = targets
+        .iter()
+        .map(|t| {
+            let mut mine = vec![*t];
+            mine.extend(baselines.get(&t.resource_id));
+            let policies = fetch::queries(&mine);
+            let mut all = policies.clone();
+            if extra == Extra::Tune {
+                all.extend(fetch::tune_queries(&[t]));
+            }
+            (*t, all, policies)
+        })
+        .collect();
+    let mut distinct: Vec<fetch::Series> = Vec::new();
+    for q in wanted.iter().flat_map(|(_, all, _)| all) {
+        if !distinct.contains(q) {
+            distinct.push(q.clone());
+        }
+    }
+    let (series, calls) = fetch::fetch(clients, &distinct, start, minutes).await?;
+    read.calls += calls;
+    for (t, all, policies) in wanted {
+        let signals = fetch::signals_of(&all, &distinct, &series, start, minutes);
+        // HasBacklogWithoutCapacity is derived from the queue size when that is known.
+        let derived = |q: &&fetch::Series| {
+            signals.backlog.is_some()
+                && signals::class(&q.id.0, &q.id.1) == signals::Class::BacklogWithoutCapacity
+        };
+        let missing = policies
+            .iter()
+            .filter(|q| !signals.recorded.contains_key(&q.id) && !derived(q))
+            .map(|q| format!("{} {}", q.id.0, q.id.1))
+            .collect();
+        read.histories.push(History {
+            target: t.clone(),
+            baseline: baselines.get(&t.resource_id).cloned(),
+            signals,
+            missing,
+        });
+    }
+    Ok(())
 }
 
 /// The metric a target-tracking policy watches, as the replay names it.

@@ -152,43 +152,16 @@ pub fn tune_target(
     settings: &Settings,
     progress: &mut dyn FnMut(usize, usize),
 ) -> TargetTune {
-    let mut out = TargetTune {
-        target: h.target.resource_id.clone(),
-        rows: Vec::new(),
-        met: false,
-        goal: settings.goal.clone(),
-        driver: String::new(),
-        diff: String::new(),
-        throughput: None,
-        tried: 0,
-        notes: Vec::new(),
-    };
-    if h.signals.recorded.is_empty() {
-        out.notes.push(format!(
-            "no metric had data in the last {} days: there is no history to tune on",
-            settings.days
-        ));
-        return out;
-    }
+    let mut out = TargetTune::empty(h, settings);
     let Some(prepared) = prepare(raw, h, settings, &mut out) else {
         return out;
     };
-    let (mut space, goal, endpoint) = (prepared.space.clone(), prepared.goal.clone(), prepared.endpoint);
+    let (space, goal, endpoint) = (&prepared.space, &prepared.goal, prepared.endpoint);
     let setup = prepared.setup(h, settings);
-    let needed = needed_capacity(&setup);
-    space.floors = [(0.5, 1.0), (0.9, 1.0), (0.9, 1.15)]
-        .iter()
-        .filter_map(|(q, headroom)| percentile(needed.clone(), *q).map(|c| c * headroom))
-        .map(|c| (c.ceil() as i32).clamp(0, h.target.max_capacity))
-        .collect();
-    space.floors.dedup();
-    if h.target.scheduled_actions.is_empty() {
-        space.peak = daily_peak(&needed, h.signals.start);
-    }
-    let outcome = search::search(&setup, &space, &goal, progress);
+    let outcome = search::search(&setup, space, goal, progress);
     out.tried = outcome.tried;
-    let current = search::evaluate(&setup, &goal, &space.target(&space.current()), space.current());
-    out.rows.push(row(&setup, &goal, "current", &current));
+    let current = search::evaluate(&setup, goal, &space.target(&space.current()), space.current());
+    out.rows.push(row(&setup, goal, "current", &current));
     out.met = !outcome.feasible.is_empty();
     let best = outcome.feasible.first().or(outcome.closest.as_ref());
     if let Some(best) = best {
@@ -197,31 +170,48 @@ pub fn tune_target(
         } else {
             "closest (misses the goal)"
         };
-        out.rows.push(row(&setup, &goal, label, best));
+        out.rows.push(row(&setup, goal, label, best));
         for alt in alternatives_of(&outcome, best) {
-            out.rows.push(row(&setup, &goal, "alternative", alt));
+            out.rows.push(row(&setup, goal, "alternative", alt));
         }
-        out.driver = driver(&goal, &outcome);
+        out.driver = driver(goal, &outcome);
         if let Some(e) = endpoint {
             let tracked = &space.base.policies[space.tracked].name;
-            match recommended_text(name, text, e, tracked, &space, best) {
+            match recommended_text(name, text, e, tracked, space, best) {
                 Ok(diff) => out.diff = diff,
                 Err(why) => out.notes.push(why),
             }
         }
     }
-    for (label, target, knobs, fixed) in baselines(&setup, &space, &h.target) {
+    for (label, target, knobs, fixed) in baselines(&setup, space, &h.target) {
         let mut r = row(
             &setup,
-            &goal,
+            goal,
             &label,
-            &search::evaluate(&setup, &goal, &target, space.current()),
+            &search::evaluate(&setup, goal, &target, space.current()),
         );
         r.knobs = knobs;
         r.fixed_capacity = fixed;
         out.rows.push(r);
     }
     out
+}
+
+impl TargetTune {
+    /// Nothing tuned yet for `h`'s target.
+    fn empty(h: &History, settings: &Settings) -> TargetTune {
+        TargetTune {
+            target: h.target.resource_id.clone(),
+            rows: Vec::new(),
+            met: false,
+            goal: settings.goal.clone(),
+            driver: String::new(),
+            diff: String::new(),
+            throughput: None,
+            tried: 0,
+            notes: Vec::new(),
+        }
+    }
 }
 
 /// What a search of one target starts from.
@@ -279,7 +269,37 @@ fn prepare<'a>(
         );
         return None;
     };
-    // The history was recorded under the live config: AWS's, else this one.
+    let (recorded, queue) = recorded_and_queue(h, settings, out);
+    if goal.max_concurrency_per_instance.is_some()
+        && !h
+            .signals
+            .recorded
+            .contains_key(&concurrency_metric(&h.target.scaled))
+    {
+        let (_, metric) = concurrency_metric(&h.target.scaled);
+        out.notes.push(format!(
+            "the goal caps concurrency per instance, but {metric} has no data in the period"
+        ));
+        return None;
+    }
+    if goal.needs_queue() && queue.is_none() {
+        out.notes
+            .push("the goal asks about the queue, which cannot be modelled for this target".into());
+        return None;
+    }
+    let space = with_floors(space, queue.as_ref(), &recorded, h);
+    Some(Prepared {
+        endpoint,
+        goal,
+        space,
+        recorded,
+        queue,
+    })
+}
+
+/// The capacity the history was recorded under (the live config's replay: AWS's, else this
+/// one) and, for an async endpoint whose queue can be modelled, its queue.
+fn recorded_and_queue(h: &History, settings: &Settings, out: &mut TargetTune) -> (Vec<i32>, Option<Queue>) {
     let model = Model {
         startup_minutes: settings.startup_minutes,
         ..Model::default()
@@ -300,46 +320,29 @@ fn prepare<'a>(
         }
         _ => None,
     };
-    if goal.max_concurrency_per_instance.is_some()
-        && !h
-            .signals
-            .recorded
-            .contains_key(&concurrency_metric(&h.target.scaled))
-    {
-        let (_, metric) = concurrency_metric(&h.target.scaled);
-        out.notes.push(format!(
-            "the goal caps concurrency per instance, but {metric} has no data in the period"
-        ));
-        return None;
+    (recorded, queue)
+}
+
+/// `space` with the load's floors (its median, 90th percentile, and that plus 15 %) and, where
+/// the target has no schedules of its own, its daily peak.
+fn with_floors(mut space: Space, queue: Option<&Queue>, recorded: &[i32], h: &History) -> Space {
+    let needed = needed_capacity(queue, recorded);
+    space.floors = [(0.5, 1.0), (0.9, 1.0), (0.9, 1.15)]
+        .iter()
+        .filter_map(|(q, headroom)| percentile(needed.clone(), *q).map(|c| c * headroom))
+        .map(|c| (c.ceil() as i32).clamp(0, h.target.max_capacity))
+        .collect();
+    space.floors.dedup();
+    if h.target.scheduled_actions.is_empty() {
+        space.peak = daily_peak(&needed, h.signals.start);
     }
-    if goal.needs_queue() && queue.is_none() {
-        out.notes
-            .push("the goal asks about the queue, which cannot be modelled for this target".into());
-        return None;
-    }
-    Some(Prepared {
-        endpoint,
-        goal,
-        space,
-        recorded,
-        queue,
-    })
+    space
 }
 
 /// `rows` (a frontier found on another history) replayed on `h`: how each would have done
 /// there, e.g. on a held-out week. Rows without values to replay are left out.
 pub fn replay_rows(raw: &RawConfig, h: &History, settings: &Settings, rows: &[Row]) -> Vec<Row> {
-    let mut scratch = TargetTune {
-        target: h.target.resource_id.clone(),
-        rows: Vec::new(),
-        met: false,
-        goal: settings.goal.clone(),
-        driver: String::new(),
-        diff: String::new(),
-        throughput: None,
-        tried: 0,
-        notes: Vec::new(),
-    };
+    let mut scratch = TargetTune::empty(h, settings);
     let Some(prepared) = prepare(raw, h, settings, &mut scratch) else {
         return Vec::new();
     };
@@ -553,7 +556,8 @@ fn baselines(
             None,
         ));
     }
-    if let Some(p90) = percentile(needed_capacity(setup), 0.9) {
+    let needed = needed_capacity(setup.queue.as_ref(), setup.recorded.unwrap_or_default());
+    if let Some(p90) = percentile(needed, 0.9) {
         let fixed =
             ((p90 * 1.15).ceil() as i32).clamp(target.min_capacity.max(1), target.max_capacity.max(1));
         let mut t = target.clone();
@@ -596,14 +600,13 @@ fn percentile(mut values: Vec<f64>, q: f64) -> Option<f64> {
 
 /// The capacity the load needed each minute: arrivals over throughput for a queue, else the
 /// capacity it was recorded under.
-fn needed_capacity(setup: &Setup<'_>) -> Vec<f64> {
-    match (&setup.queue, setup.recorded) {
-        (Some(q), _) => q
+fn needed_capacity(queue: Option<&Queue>, recorded: &[i32]) -> Vec<f64> {
+    match queue {
+        Some(q) => q
             .arrivals
             .iter()
             .map(|a| a / q.per_instance.max(f64::MIN_POSITIVE))
             .collect(),
-        (None, Some(r)) => r.iter().map(|c| f64::from(*c)).collect(),
-        (None, None) => Vec::new(),
+        None => recorded.iter().map(|c| f64::from(*c)).collect(),
     }
 }

@@ -199,7 +199,8 @@ fn stress_target(setup: &Setup<'_>, goal: &Goal, target: &ScalableTarget, s: &mu
     s.meets = Some(s.shortfall == 0.0);
 }
 
-/// Searches `space` for the cheapest config meeting `goal`; `progress` hears each replay.
+/// Searches `space` for the cheapest config meeting `goal`; `progress` hears each replay of
+/// the coarse grid.
 pub fn search(
     setup: &Setup<'_>,
     space: &Space,
@@ -213,44 +214,15 @@ pub fn search(
         scored.push(score(setup, space, goal, k));
         progress(i + 1, total);
     }
-    let mut tried = scored.len();
-    // Every pair of cooldowns, and daily floors, for the cheapest of each metric and minimum
-    // that met the goal.
     rank(setup, space, goal, &mut scored);
-    let mut classes = Vec::new();
-    let leaders: Vec<Knobs> = scored
-        .iter()
-        .filter(|s| s.meets == Some(true))
-        .filter(|s| {
-            let class = (s.knobs.preset, s.knobs.min_capacity, s.knobs.max_capacity);
-            let new = !classes.contains(&class);
-            classes.push(class);
-            new
-        })
-        .take(LEADERS)
-        .map(|s| s.knobs.clone())
-        .collect();
-    // A floor can turn the cheapest configs that miss the goal at the daily ramp into ones
-    // that meet it.
-    let mut leaders = leaders;
-    for s in scored.iter().filter(|s| s.meets == Some(false)).take(2) {
-        if !leaders.contains(&s.knobs) {
-            leaders.push(s.knobs.clone());
-        }
-    }
-    for (i, k) in leaders.iter().enumerate() {
+    for (i, k) in leaders(&scored).iter().enumerate() {
         let mut variants = if i < LEADERS {
             space.cooldowns(k)
         } else {
             Vec::new()
         };
         variants.extend(space.daily_floors(k));
-        let fresh: Vec<Knobs> = variants
-            .into_iter()
-            .filter(|k| !scored.iter().any(|s| &s.knobs == k))
-            .collect();
-        tried += fresh.len();
-        scored.extend(fresh.into_iter().map(|k| score(setup, space, goal, k)));
+        add(setup, space, goal, &mut scored, variants);
     }
     for _ in 0..ROUNDS {
         rank(setup, space, goal, &mut scored);
@@ -261,18 +233,58 @@ pub fn search(
         else {
             break;
         };
-        let fresh: Vec<Knobs> = space
-            .around(&best)
-            .into_iter()
-            .filter(|k| !scored.iter().any(|s| &s.knobs == k))
-            .collect();
-        if fresh.is_empty() {
+        if add(setup, space, goal, &mut scored, space.around(&best)) == 0 {
             break;
         }
-        tried += fresh.len();
-        scored.extend(fresh.into_iter().map(|k| score(setup, space, goal, k)));
     }
     rank(setup, space, goal, &mut scored);
+    outcome(setup, scored)
+}
+
+/// The configs whose cooldowns (the first `LEADERS`) and daily floors are searched: the
+/// cheapest of each metric and minimum that met the goal, then the two cheapest that missed
+/// it, which a floor ahead of the daily ramp can make meet it.
+fn leaders(scored: &[Scored]) -> Vec<Knobs> {
+    let mut classes = Vec::new();
+    let mut out: Vec<Knobs> = Vec::new();
+    for s in scored.iter().filter(|s| s.meets == Some(true)) {
+        let class = (s.knobs.preset, s.knobs.min_capacity, s.knobs.max_capacity);
+        if out.len() < LEADERS && !classes.contains(&class) {
+            classes.push(class);
+            out.push(s.knobs.clone());
+        }
+    }
+    let missed: Vec<Knobs> = scored
+        .iter()
+        .filter(|s| s.meets == Some(false) && !out.contains(&s.knobs))
+        .take(2)
+        .map(|s| s.knobs.clone())
+        .collect();
+    out.extend(missed);
+    out
+}
+
+/// Scores the configs of `candidates` not scored yet; how many were new.
+fn add(
+    setup: &Setup<'_>,
+    space: &Space,
+    goal: &Goal,
+    scored: &mut Vec<Scored>,
+    candidates: Vec<Knobs>,
+) -> usize {
+    let fresh: Vec<Knobs> = candidates
+        .into_iter()
+        .filter(|k| !scored.iter().any(|s| &s.knobs == k))
+        .collect();
+    let n = fresh.len();
+    scored.extend(fresh.into_iter().map(|k| score(setup, space, goal, k)));
+    n
+}
+
+/// What the ranked configs say: those that met the goal, the cheaper ones that did not, and
+/// the closest when none did.
+fn outcome(setup: &Setup<'_>, scored: Vec<Scored>) -> Outcome {
+    let tried = scored.len();
     let best_score = scored
         .iter()
         .find(|s| s.meets == Some(true))
@@ -283,7 +295,7 @@ pub fn search(
         .cloned()
         .collect();
     let feasible: Vec<Scored> = scored.iter().filter(|s| s.meets == Some(true)).cloned().collect();
-    let closest = if feasible.is_empty() {
+    let closest = feasible.is_empty().then(|| {
         scored
             .iter()
             .min_by(|a, b| {
@@ -292,12 +304,10 @@ pub fn search(
                     .then(a.score(setup).total_cmp(&b.score(setup)))
             })
             .cloned()
-    } else {
-        None
-    };
+    });
     Outcome {
         feasible,
-        closest,
+        closest: closest.flatten(),
         tried,
         cheaper_failing,
     }
