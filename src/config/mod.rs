@@ -3,6 +3,7 @@
 mod decode;
 mod from_inputs;
 pub mod raw;
+mod value;
 
 use std::path::{Path, PathBuf};
 
@@ -49,6 +50,48 @@ pub struct Loaded {
     pub(crate) raw: RawConfig,
 }
 
+impl Loaded {
+    /// Nothing read from `name` (the reason is in the diagnostics).
+    fn empty(name: String) -> Loaded {
+        Loaded {
+            name,
+            source: None,
+            raw: RawConfig::default(),
+        }
+    }
+}
+
+/// The file's bytes as a config: UTF-8 text, parsed, with the action inputs merged in.
+fn from_bytes(display: String, bytes: Vec<u8>, inputs: &Inputs, d: &mut Diagnostics) -> Loaded {
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            let source = Source::new(display.clone(), text);
+            let mut raw = parse(&source, d);
+            if !d.has_errors() {
+                from_inputs::apply(&mut raw, inputs, d);
+            }
+            Loaded {
+                name: display,
+                source: Some(source),
+                raw,
+            }
+        }
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            d.push(
+                Diagnostic::new(
+                    &codes::NOT_UTF8,
+                    &Origin::Unlocated,
+                    format!("{display} is not UTF-8 text (invalid byte at offset {at})"),
+                )
+                .help("save the file as UTF-8"),
+            );
+            Loaded::empty(display)
+        }
+    }
+}
+
+/// The config at `config_path` (or the action inputs alone), merged; what went wrong is in `d`.
 pub(crate) fn load(config_path: &ConfigPath, inputs: &Inputs, d: &mut Diagnostics) -> Loaded {
     let (path, explicit) = match config_path {
         ConfigPath::Explicit(p) | ConfigPath::Input(p) => (p.as_path(), true),
@@ -62,43 +105,10 @@ pub(crate) fn load(config_path: &ConfigPath, inputs: &Inputs, d: &mut Diagnostic
             Diagnostic::new(&codes::CONFIG_OUTSIDE_WORKSPACE, &Origin::Input { input: Input::CONFIG }, format!("input `config` ({display}) {why}"))
                 .help("give a path relative to the repository, e.g. `autoscaling.toml` or `deploy/autoscaling.toml`"),
         );
-        return Loaded {
-            name: display,
-            source: None,
-            raw: RawConfig::default(),
-        };
+        return Loaded::empty(display);
     }
     match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => {
-                let source = Source::new(display.clone(), text);
-                let mut raw = parse(&source, d);
-                if !d.has_errors() {
-                    from_inputs::apply(&mut raw, inputs, d);
-                }
-                Loaded {
-                    name: display,
-                    source: Some(source),
-                    raw,
-                }
-            }
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                d.push(
-                    Diagnostic::new(
-                        &codes::NOT_UTF8,
-                        &Origin::Unlocated,
-                        format!("{display} is not UTF-8 text (invalid byte at offset {at})"),
-                    )
-                    .help("save the file as UTF-8"),
-                );
-                Loaded {
-                    name: display.clone(),
-                    source: None,
-                    raw: RawConfig::default(),
-                }
-            }
-        },
+        Ok(bytes) => from_bytes(display, bytes, inputs, d),
         Err(e)
             if e.kind() == std::io::ErrorKind::NotFound
                 && !explicit
@@ -129,11 +139,7 @@ pub(crate) fn load(config_path: &ConfigPath, inputs: &Inputs, d: &mut Diagnostic
                 )
                 .help(help),
             );
-            Loaded {
-                name: display.clone(),
-                source: None,
-                raw: RawConfig::default(),
-            }
+            Loaded::empty(display)
         }
     }
 }
