@@ -2,9 +2,11 @@
 //! trace nobody here wrote (Azure's LLM inference trace, tests/fixtures/traces/).
 
 use super::goal::Goal;
+use super::prepare::alternatives;
 use super::space::Space;
 use super::*;
 use crate::check::check_text;
+use crate::keywords::Preset;
 use crate::simulate::signals::Signals;
 
 const SEED: &str = "[[endpoint]]\nname = \"ep\"\nvariant = \"prod\"\nmin_capacity = 0\nmax_capacity = 12\npreset = \"async-cpu\"\n";

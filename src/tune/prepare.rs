@@ -1,0 +1,236 @@
+//! What a search of one target starts from: the goal (the command line's over the config's),
+//! the knobs its kind allows, the capacity the history was recorded under, the async queue,
+//! and the floors and daily peak of the load.
+
+use super::goal::Goal;
+use super::search::Setup;
+use super::space::{Alternative, Space};
+use super::{Settings, TargetTune};
+use crate::config::raw::{RawConfig, RawEndpoint};
+use crate::keywords::{Keyword, Preset};
+use crate::model::{PolicyConfig, ScalableTarget, Scaled};
+use crate::simulate::History;
+use crate::simulate::queue::Queue;
+use crate::simulate::replay::{self, Model};
+
+/// What a search of one target starts from.
+pub(super) struct Prepared<'a> {
+    pub(super) endpoint: Option<&'a RawEndpoint>,
+    pub(super) goal: Goal,
+    pub(super) space: Space,
+    /// The capacity the history was recorded under, minute by minute.
+    pub(super) recorded: Vec<i32>,
+    pub(super) queue: Option<Queue>,
+}
+
+impl Prepared<'_> {
+    pub(super) fn setup<'h>(&'h self, h: &'h History, settings: &Settings) -> Setup<'h> {
+        Setup {
+            signals: &h.signals,
+            recorded: Some(&self.recorded),
+            initial: self.recorded.first().copied(),
+            queue: self.queue.clone(),
+            startup_minutes: settings.startup_minutes,
+            concurrency: self
+                .goal
+                .max_concurrency_per_instance
+                .map(|_| concurrency_metric(&h.target.scaled)),
+            price: settings.price.unwrap_or(1.0),
+        }
+    }
+}
+
+/// The goal, search space, recorded capacity and queue of `h`'s target; None (with the
+/// reason in `out.notes`) when it cannot be tuned.
+pub(super) fn prepare<'a>(
+    raw: &'a RawConfig,
+    h: &History,
+    settings: &Settings,
+    out: &mut TargetTune,
+) -> Option<Prepared<'a>> {
+    if h.signals.recorded.is_empty() {
+        out.notes.push(format!(
+            "no metric had data in the last {} days: there is no history to tune on",
+            settings.days
+        ));
+        return None;
+    }
+    let endpoint = raw_endpoint(raw, &h.target);
+    let goal = settings
+        .goal
+        .with_config(endpoint.and_then(|e| e.goal.as_ref()).map(|g| &g.value));
+    out.goal = goal.clone();
+    let preset = endpoint.and_then(|e| e.preset.as_ref()).map(|p| p.value);
+    let Some(space) = Space::new(&h.target, preset, alternatives(&h.target, preset)) else {
+        out.notes.push(
+            "no target-tracking policy: its knobs are fixed (step policies and schedules are not tuned by this version)"
+                .into(),
+        );
+        return None;
+    };
+    let (recorded, queue) = recorded_and_queue(h, settings, out);
+    if goal.max_concurrency_per_instance.is_some()
+        && !h
+            .signals
+            .recorded
+            .contains_key(&concurrency_metric(&h.target.scaled))
+    {
+        let (_, metric) = concurrency_metric(&h.target.scaled);
+        out.notes.push(format!(
+            "the goal caps concurrency per instance, but {metric} has no data in the period"
+        ));
+        return None;
+    }
+    if goal.needs_queue() && queue.is_none() {
+        out.notes
+            .push("the goal asks about the queue, which cannot be modelled for this target".into());
+        return None;
+    }
+    let space = with_floors(space, queue.as_ref(), &recorded, h);
+    Some(Prepared {
+        endpoint,
+        goal,
+        space,
+        recorded,
+        queue,
+    })
+}
+
+/// The capacity the history was recorded under (the live config's replay: AWS's, else this
+/// one) and, for an async endpoint whose queue can be modelled, its queue.
+fn recorded_and_queue(h: &History, settings: &Settings, out: &mut TargetTune) -> (Vec<i32>, Option<Queue>) {
+    let model = Model {
+        startup_minutes: settings.startup_minutes,
+        ..Model::default()
+    };
+    let recorded = replay::run(h.baseline.as_ref().unwrap_or(&h.target), &h.signals, None, &model).serving;
+    let queue = match (&h.target.scaled, &h.signals.backlog) {
+        (Scaled::Variant { .. }, Some(_)) => {
+            match Queue::from_history(&h.signals, &recorded, settings.throughput) {
+                Ok((q, how)) => {
+                    out.throughput = Some((q.per_instance, how));
+                    Some(q)
+                }
+                Err(why) => {
+                    out.notes.push(why);
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    (recorded, queue)
+}
+
+/// `space` with the load's floors (its median, 90th percentile, and that plus 15 %) and, where
+/// the target has no schedules of its own, its daily peak.
+fn with_floors(mut space: Space, queue: Option<&Queue>, recorded: &[i32], h: &History) -> Space {
+    let needed = needed_capacity(queue, recorded);
+    space.floors = [(0.5, 1.0), (0.9, 1.0), (0.9, 1.15)]
+        .iter()
+        .filter_map(|(q, headroom)| percentile(needed.clone(), *q).map(|c| c * headroom))
+        .map(|c| (c.ceil() as i32).clamp(0, h.target.max_capacity))
+        .collect();
+    space.floors.dedup();
+    if h.target.scheduled_actions.is_empty() {
+        space.peak = daily_peak(&needed, h.signals.start);
+    }
+    space
+}
+
+/// The config's `[[endpoint]]` (or `[[inference_component]]`) that makes `target`.
+pub(super) fn raw_endpoint<'a>(raw: &'a RawConfig, target: &ScalableTarget) -> Option<&'a RawEndpoint> {
+    raw.endpoints.iter().chain(&raw.components).find(|e| {
+        let name = e.name.as_ref().map(|n| n.value.as_str());
+        let variant = e.variant.as_ref().map_or("AllTraffic", |v| v.value.as_str());
+        match &target.scaled {
+            Scaled::Variant { endpoint, variant: v } => {
+                !e.component && name == Some(endpoint) && variant == v
+            }
+            Scaled::InferenceComponent { inference_component } => {
+                e.component && name == Some(inference_component)
+            }
+        }
+    })
+}
+
+/// The async presets' other tracked metric: CPU and backlog per instance.
+pub(super) fn alternatives(target: &ScalableTarget, preset: Option<Preset>) -> Vec<Alternative> {
+    let other = match preset {
+        Some(Preset::AsyncCpu) => Preset::AsyncBacklog,
+        Some(Preset::AsyncBacklog) => Preset::AsyncCpu,
+        _ => return Vec::new(),
+    };
+    let Scaled::Variant { endpoint, variant } = &target.scaled else {
+        return Vec::new();
+    };
+    let text = format!(
+        "[[endpoint]]\nname = \"{endpoint}\"\nvariant = \"{variant}\"\nmax_capacity = {}\npreset = \"{}\"\n",
+        target.max_capacity.max(1),
+        other.as_str()
+    );
+    let policy = crate::check::check_text("preset", &text)
+        .desired
+        .and_then(|d| d.targets.into_iter().next())
+        .and_then(|t| {
+            t.policies
+                .into_iter()
+                .find(|p| matches!(p.config, PolicyConfig::TargetTracking(_)))
+        });
+    policy
+        .map(|policy| Alternative {
+            preset: other,
+            policy,
+        })
+        .into_iter()
+        .collect()
+}
+
+fn concurrency_metric(s: &Scaled) -> (String, String) {
+    let name = match s {
+        Scaled::Variant { .. } => "ConcurrentRequestsPerModel",
+        Scaled::InferenceComponent { .. } => "ConcurrentRequestsPerCopy",
+    };
+    ("AWS/SageMaker".into(), name.into())
+}
+
+/// The hours (UTC) of the day whose mean need is at least half the busiest hour's, as one
+/// window from the first to the last of them; None without a daily cycle (under a day of
+/// history, no need at all, or busy around the clock).
+fn daily_peak(needed: &[f64], start: i64) -> Option<(u8, u8)> {
+    if needed.len() < 1440 {
+        return None;
+    }
+    let mut sum = [0.0f64; 24];
+    let mut count = [0usize; 24];
+    for (m, n) in needed.iter().enumerate() {
+        let hour = ((start / 60 + m as i64).rem_euclid(1440) / 60) as usize;
+        sum[hour] += n;
+        count[hour] += 1;
+    }
+    let mean: Vec<f64> = (0..24).map(|h| sum[h] / count[h].max(1) as f64).collect();
+    let top = mean.iter().copied().fold(0.0, f64::max);
+    let busy: Vec<usize> = (0..24).filter(|h| top > 0.0 && mean[*h] >= top / 2.0).collect();
+    let (first, last) = (*busy.first()?, *busy.last()?);
+    (last + 1 - first < 20).then_some((first as u8, last as u8 + 1))
+}
+
+/// The `q` quantile of `values` (None when empty).
+pub(super) fn percentile(mut values: Vec<f64>, q: f64) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    let i = ((values.len() as f64 * q) as usize).min(values.len().checked_sub(1)?);
+    values.get(i).copied()
+}
+
+/// The capacity the load needed each minute: arrivals over throughput for a queue, else the
+/// capacity it was recorded under.
+pub(super) fn needed_capacity(queue: Option<&Queue>, recorded: &[i32]) -> Vec<f64> {
+    match queue {
+        Some(q) => q
+            .arrivals
+            .iter()
+            .map(|a| a / q.per_instance.max(f64::MIN_POSITIVE))
+            .collect(),
+        None => recorded.iter().map(|c| f64::from(*c)).collect(),
+    }
+}
