@@ -45,11 +45,7 @@ impl DesiredState {
     /// The config's targets of the endpoints (or inference components) named in `names`, e.g.
     /// for `detach`; every name must be in the config.
     pub fn only(&self, names: &[String]) -> Result<DesiredState, UnknownEndpoint> {
-        let name_of = |t: &ScalableTarget| match &t.scaled {
-            Scaled::Variant { endpoint, .. } => endpoint.clone(),
-            Scaled::InferenceComponent { inference_component } => inference_component.clone(),
-        };
-        let known: Vec<String> = self.targets.iter().map(name_of).collect();
+        let known: Vec<String> = self.targets.iter().map(|t| t.scaled.name().to_string()).collect();
         if let Some(missing) = names.iter().find(|n| !known.contains(n)) {
             let suggestion = crate::suggest::did_you_mean(missing, known.iter().map(String::as_str));
             return Err(UnknownEndpoint {
@@ -64,7 +60,7 @@ impl DesiredState {
             targets: self
                 .targets
                 .iter()
-                .filter(|t| names.contains(&name_of(t)))
+                .filter(|t| names.iter().any(|n| n == t.scaled.name()))
                 .cloned()
                 .collect(),
             ..self.clone()
@@ -152,6 +148,14 @@ pub enum Scaled {
 }
 
 impl Scaled {
+    /// The endpoint's or inference component's name.
+    pub fn name(&self) -> &str {
+        match self {
+            Scaled::Variant { endpoint, .. } => endpoint,
+            Scaled::InferenceComponent { inference_component } => inference_component,
+        }
+    }
+
     /// The Application Auto Scaling ResourceId: `endpoint/<e>/variant/<v>` or `inference-component/<name>`.
     pub fn resource_id(&self) -> String {
         match self {

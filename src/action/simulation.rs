@@ -14,23 +14,7 @@ pub(super) async fn simulation(
     deadline: tokio::time::Instant,
 ) -> (Option<String>, String) {
     runner::group("Simulate");
-    let days = match inputs.get(Input::SIMULATE_DAYS) {
-        None => Some(7),
-        Some(d) => d.parse::<u32>().ok().filter(|d| (1..=15).contains(d)),
-    };
-    let price = match inputs.get(Input::INSTANCE_PRICE) {
-        None => Some(None),
-        Some(p) => p
-            .parse::<f64>()
-            .ok()
-            .filter(|p| p.is_finite() && *p > 0.0)
-            .map(Some),
-    };
-    let startup = match inputs.get(Input::STARTUP_MINUTES) {
-        None => Some(5),
-        Some(m) => m.parse::<usize>().ok(),
-    };
-    let (Some(days), Some(price), Some(startup)) = (days, price, startup) else {
+    let Some(Replay { days, price, startup }) = Replay::from(inputs) else {
         runner::end_group();
         let message = "simulation skipped: `simulate-days` must be 1-15, `instance-price` a positive number, `startup-minutes` a whole number";
         runner::warning(message);
@@ -45,12 +29,7 @@ pub(super) async fn simulation(
         },
         price,
     };
-    // The metrics end now, or where the plan's clock is set (tests replay recorded metrics).
-    let now = std::env::var(crate::inputs::Env::NOW)
-        .ok()
-        .and_then(|t| crate::timestamp::parse_utc(&t).ok())
-        .unwrap_or_else(crate::timestamp::now);
-    let run = simulate::simulate(desired, &simulate::Baseline::Current, &settings, now);
+    let run = simulate::simulate(desired, &simulate::Baseline::Current, &settings, metrics_end());
     let out = match tokio::time::timeout_at(deadline, run).await {
         Ok(Ok(report)) => (
             Some(simulate::render::cost_and_risk(&report)),
@@ -70,4 +49,39 @@ pub(super) async fn simulation(
     };
     runner::end_group();
     out
+}
+
+/// The inputs a replay of recent metrics takes (the simulation's and tuning's): days, price
+/// of an instance-hour, start-up minutes.
+pub(super) struct Replay {
+    pub(super) days: u32,
+    pub(super) price: Option<f64>,
+    pub(super) startup: usize,
+}
+
+impl Replay {
+    /// The inputs, with their defaults; None when one is not a valid value.
+    pub(super) fn from(inputs: &Inputs) -> Option<Replay> {
+        let days = match inputs.get(Input::SIMULATE_DAYS) {
+            None => 7,
+            Some(d) => d.parse::<u32>().ok().filter(|d| (1..=15).contains(d))?,
+        };
+        let price = match inputs.get(Input::INSTANCE_PRICE) {
+            None => None,
+            Some(p) => Some(p.parse::<f64>().ok().filter(|p| p.is_finite() && *p > 0.0)?),
+        };
+        let startup = match inputs.get(Input::STARTUP_MINUTES) {
+            None => 5,
+            Some(m) => m.parse::<usize>().ok()?,
+        };
+        Some(Replay { days, price, startup })
+    }
+}
+
+/// The metrics end now, or where the plan's clock is set (tests replay recorded metrics).
+pub(super) fn metrics_end() -> i64 {
+    std::env::var(crate::inputs::Env::NOW)
+        .ok()
+        .and_then(|t| crate::timestamp::parse_utc(&t).ok())
+        .unwrap_or_else(crate::timestamp::now)
 }

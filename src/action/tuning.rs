@@ -1,10 +1,11 @@
 //! The recommendation a pull request's comment shows with `tune: true`: collapsed, below the
 //! plan, never applied (docs/tune.md).
 
+use super::simulation::{Replay, metrics_end};
 use crate::check::Checked;
 use crate::error::with_hint;
 use crate::github::runner;
-use crate::inputs::{Input, Inputs};
+use crate::inputs::Inputs;
 use crate::model::DesiredState;
 use crate::tune;
 
@@ -24,20 +25,9 @@ pub(super) async fn tuning(
         return format!("### Tune\n\n{message}.\n");
     };
     runner::group("Tune");
-    let now = std::env::var(crate::inputs::Env::NOW)
-        .ok()
-        .and_then(|t| crate::timestamp::parse_utc(&t).ok())
-        .unwrap_or_else(crate::timestamp::now);
+    let now = metrics_end();
     let mut quiet = |_: &str, _: usize, _: usize| {};
-    let run = tune::tune(
-        &source.name,
-        source.text(),
-        desired,
-        None,
-        &settings,
-        now,
-        &mut quiet,
-    );
+    let run = tune::tune(&source.name, source.text(), desired, &settings, now, &mut quiet);
     let out = match tokio::time::timeout_at(deadline, run).await {
         Ok(Ok(report)) => tune::render::markdown(&report),
         Ok(Err(e)) => {
@@ -55,23 +45,12 @@ pub(super) async fn tuning(
 
 /// The simulation's inputs serve tuning too; the goal is each endpoint's `[endpoint.goal]`.
 fn settings(inputs: &Inputs) -> Option<tune::Settings> {
-    let days = match inputs.get(Input::SIMULATE_DAYS) {
-        None => 7,
-        Some(d) => d.parse::<u32>().ok().filter(|d| (1..=15).contains(d))?,
-    };
-    let price = match inputs.get(Input::INSTANCE_PRICE) {
-        None => None,
-        Some(p) => Some(p.parse::<f64>().ok().filter(|p| p.is_finite() && *p > 0.0)?),
-    };
-    let startup_minutes = match inputs.get(Input::STARTUP_MINUTES) {
-        None => 5,
-        Some(m) => m.parse::<usize>().ok()?,
-    };
+    let Replay { days, price, startup } = Replay::from(inputs)?;
     Some(tune::Settings {
         days,
         goal: tune::goal::Goal::default(),
         price,
-        startup_minutes,
+        startup_minutes: startup,
         throughput: None,
     })
 }

@@ -37,12 +37,7 @@ pub struct SimulateArgs {
 }
 
 pub fn run(args: SimulateArgs) -> CommandResult {
-    let until = args
-        .until
-        .as_deref()
-        .map(timestamp::parse_utc)
-        .transpose()
-        .map_err(|e| Error::new(format!("--until: {e}")).hint("e.g. --until 2026-11-29T12:00:00Z"))?;
+    let now = metrics_end(args.until.as_deref())?;
     if args.price.is_some_and(|p| !(p.is_finite() && p > 0.0)) {
         return Err(Error::new("--price must be a positive number of USD per hour"));
     }
@@ -60,7 +55,6 @@ pub fn run(args: SimulateArgs) -> CommandResult {
         },
         price: args.price,
     };
-    let now = until.unwrap_or_else(timestamp::now);
     let r = runtime()?.block_on(simulate::simulate(&proposed, &baseline, &settings, now))?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
@@ -70,6 +64,15 @@ pub fn run(args: SimulateArgs) -> CommandResult {
         print!("{}", simulate::render::text(&r));
     }
     Ok(ExitStatus::Success)
+}
+
+/// The end of the metrics replayed: `--until`, else now.
+pub(super) fn metrics_end(until: Option<&str>) -> Result<i64, Error> {
+    let until = until
+        .map(timestamp::parse_utc)
+        .transpose()
+        .map_err(|e| Error::new(format!("--until: {e}")).hint("e.g. --until 2026-11-29T12:00:00Z"))?;
+    Ok(until.unwrap_or_else(timestamp::now))
 }
 
 /// `current`, or another config file (validated, its diagnostics shown).

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use sagemaker_autoscale::timestamp;
+use sagemaker_autoscale::error::Hint;
 use sagemaker_autoscale::tune::{self, goal::Goal};
 
 use super::{CommandResult, ConfigArgs, Error, ExitStatus, desired, load, runtime};
@@ -42,12 +42,7 @@ pub struct TuneArgs {
 
 pub fn run(args: TuneArgs) -> CommandResult {
     let settings = settings(&args)?;
-    let until = args
-        .until
-        .as_deref()
-        .map(timestamp::parse_utc)
-        .transpose()
-        .map_err(|e| Error::new(format!("--until: {e}")).hint("e.g. --until 2026-11-29T12:00:00Z"))?;
+    let now = super::simulate::metrics_end(args.until.as_deref())?;
     let checked = load(&args.config, args.json);
     let Some(source) = checked.source.clone() else {
         return Err(Error::new("tune needs a config file").hint("give one with --config PATH"));
@@ -56,21 +51,24 @@ pub fn run(args: TuneArgs) -> CommandResult {
         Ok(d) => d,
         Err(status) => return Ok(status),
     };
-    if let Some(e) = &args.endpoint
-        && !desired.targets.iter().any(|t| tune::scaled_name(&t.scaled) == e)
-    {
-        return Err(Error::new(format!(
-            "--endpoint {e}: no such endpoint or inference component in {}",
-            source.name
-        )));
-    }
+    let desired = match &args.endpoint {
+        Some(e) => desired.only(std::slice::from_ref(e)).map_err(|unknown| {
+            let error = Error::new(format!(
+                "--endpoint {e}: no such endpoint or inference component in {}",
+                source.name
+            ));
+            match unknown.hint() {
+                Some(hint) => error.hint(hint),
+                None => error,
+            }
+        })?,
+        None => desired,
+    };
     let mut progress = Progress::new();
-    let now = until.unwrap_or_else(timestamp::now);
     let report = runtime()?.block_on(tune::tune(
         &source.name,
         source.text(),
         &desired,
-        args.endpoint.as_deref(),
         &settings,
         now,
         &mut |label, done, total| progress.show(label, done, total),

@@ -229,10 +229,7 @@ fn remaining(region: &str, body: &str, records: &Records) -> Vec<String> {
 
 /// The endpoint's or inference component's name in a resource id.
 fn scaled_name(resource_id: &str) -> Option<String> {
-    Scaled::from_resource_id(resource_id).map(|s| match s {
-        Scaled::Variant { endpoint, .. } => endpoint,
-        Scaled::InferenceComponent { inference_component } => inference_component,
-    })
+    Scaled::from_resource_id(resource_id).map(|s| s.name().to_string())
 }
 
 /// Records by scalable target, in the shape the writer needs.

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::aws::AwsError;
 use crate::config::raw::{RawConfig, RawEndpoint};
-use crate::model::{DesiredState, PolicyConfig, ScalableTarget, Scaled};
+use crate::model::{DesiredState, PolicyConfig, ScalableTarget};
 use crate::simulate::queue::Throughput;
 use crate::simulate::{Baseline, Extra, History};
 use goal::{Goal, Part};
@@ -98,22 +98,17 @@ pub struct Report {
     pub calls: usize,
 }
 
-/// Tunes the targets of `desired` whose endpoint (or component) is `only`, or all of them,
-/// over the last `settings.days` days before `now`. `name` and `text`: the config file.
+/// Tunes every target of `desired` (`DesiredState::only` picks endpoints) over the last
+/// `settings.days` days before `now`. `name` and `text`: the config file.
 pub async fn tune(
     name: &str,
     text: &str,
     desired: &DesiredState,
-    only: Option<&str>,
     settings: &Settings,
     now: i64,
     progress: &mut dyn FnMut(&str, usize, usize),
 ) -> Result<Report, AwsError> {
-    let mut chosen = desired.clone();
-    chosen
-        .targets
-        .retain(|t| only.is_none_or(|o| scaled_name(&t.scaled) == o));
-    let read = crate::simulate::history(&chosen, &Baseline::Current, settings.days, now, Extra::Tune).await?;
+    let read = crate::simulate::history(desired, &Baseline::Current, settings.days, now, Extra::Tune).await?;
     let raw = crate::config::parse_text(name, text);
     let targets = read
         .histories
@@ -133,14 +128,6 @@ pub async fn tune(
         targets,
         calls: read.calls,
     })
-}
-
-/// The endpoint (or component) name of a target.
-pub fn scaled_name(s: &Scaled) -> &str {
-    match s {
-        Scaled::Variant { endpoint, .. } => endpoint,
-        Scaled::InferenceComponent { inference_component } => inference_component,
-    }
 }
 
 /// Tunes one target on its history.

@@ -20,10 +20,7 @@ pub struct EndpointContext {
 impl EndpointContext {
     /// The endpoint's or inference component's name.
     pub fn name(&self) -> &str {
-        match &self.scaled {
-            Scaled::Variant { endpoint, .. } => endpoint,
-            Scaled::InferenceComponent { inference_component } => inference_component,
-        }
+        self.scaled.name()
     }
 }
 
