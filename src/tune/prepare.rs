@@ -4,7 +4,7 @@
 
 use super::goal::Goal;
 use super::search::Setup;
-use super::space::{Alternative, Space};
+use super::space::{Alternative, Days, Peak, Space};
 use super::{Settings, TargetTune};
 use crate::config::raw::{RawConfig, RawEndpoint};
 use crate::keywords::{Keyword, Preset};
@@ -133,7 +133,7 @@ fn with_floors(mut space: Space, queue: Option<&Queue>, recorded: &[i32], h: &Hi
         .collect();
     space.floors.dedup();
     if h.target.scheduled_actions.is_empty() {
-        space.peak = daily_peak(&needed, h.signals.start);
+        space.peak = peak(&needed, h.signals.start);
     }
     space
 }
@@ -195,25 +195,58 @@ fn concurrency_metric(s: &Scaled) -> (String, String) {
 }
 
 /// The hours (UTC) of the day whose mean need is at least half the busiest hour's, as one
-/// window from the first to the last of them; None without a daily cycle (under a day of
-/// history, no need at all, or busy around the clock).
-fn daily_peak(needed: &[f64], start: i64) -> Option<(u8, u8)> {
+/// window from the first to the last of them, and the days it is busy on; None without a
+/// daily cycle (under a day of history, no need at all, or busy around the clock).
+fn peak(needed: &[f64], start: i64) -> Option<Peak> {
     if needed.len() < 1440 {
         return None;
     }
+    let first_minute = start.div_euclid(60);
+    let hour_of = |m: usize| ((first_minute + m as i64).rem_euclid(1440) / 60) as usize;
     let mut sum = [0.0f64; 24];
     let mut count = [0usize; 24];
     for (m, n) in needed.iter().enumerate() {
-        let hour = ((start / 60 + m as i64).rem_euclid(1440) / 60) as usize;
-        sum[hour] += n;
-        count[hour] += 1;
+        sum[hour_of(m)] += n;
+        count[hour_of(m)] += 1;
     }
     let mean: Vec<f64> = (0..24).map(|h| sum[h] / count[h].max(1) as f64).collect();
     let top = mean.iter().copied().fold(0.0, f64::max);
     let busy: Vec<usize> = (0..24).filter(|h| top > 0.0 && mean[*h] >= top / 2.0).collect();
     let (first, last) = (*busy.first()?, *busy.last()?);
-    (last + 1 - first < 20).then_some((first as u8, last as u8 + 1))
+    (last + 1 - first < 20).then(|| Peak {
+        from: first as u8,
+        to: last as u8 + 1,
+        days: busy_days(needed, first_minute, first..last + 1),
+    })
 }
+
+/// The days of the week (UTC) whose busy hours need at least half what the busiest day's
+/// do: a quiet weekend leaves Saturday and Sunday out. Every day under two weeks of history
+/// (one weekend is not a cycle).
+fn busy_days(needed: &[f64], first_minute: i64, hours: std::ops::Range<usize>) -> Days {
+    if needed.len() < 2 * WEEK {
+        return Days::EVERY;
+    }
+    let mut sum = [0.0f64; 7];
+    let mut count = [0usize; 7];
+    for (m, n) in needed.iter().enumerate() {
+        let minute = first_minute + m as i64;
+        if hours.contains(&(minute.rem_euclid(1440) as usize / 60)) {
+            // 1970-01-01, day 0, was a Thursday (4; 0 = Sunday).
+            let day = (minute.div_euclid(1440) + 4).rem_euclid(7) as usize;
+            sum[day] += n;
+            count[day] += 1;
+        }
+    }
+    let mean: Vec<f64> = (0..7).map(|d| sum[d] / count[d].max(1) as f64).collect();
+    let top = mean.iter().copied().fold(0.0, f64::max);
+    let days = (0..7)
+        .filter(|d| mean[*d] >= top / 2.0)
+        .fold(0u8, |set, d| set | 1 << d);
+    Days(days)
+}
+
+const WEEK: usize = 7 * 1440;
 
 /// The `q` quantile of `values` (None when empty).
 pub(super) fn percentile(mut values: Vec<f64>, q: f64) -> Option<f64> {

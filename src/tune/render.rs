@@ -312,10 +312,21 @@ fn compact(r: &Row) -> String {
     )
 }
 
-/// A daily floor, short: ` · floor 4 from 07 to 22 h UTC`.
+/// A daily floor, short: ` · floor 4 07-22 h UTC`, with its days when not every day
+/// (` · floor 4 07-22 h UTC MON-FRI`).
 fn floor(k: &super::space::Knobs, space: &str) -> String {
     k.floor
-        .map(|f| format!(" · floor{space}{} {:02}-{:02}{space}h UTC", f.min, f.from, f.to))
+        .map(|f| {
+            let days = if f.days.is_every_day() {
+                String::new()
+            } else {
+                format!("{space}{}", f.days)
+            };
+            format!(
+                " · floor{space}{} {:02}-{:02}{space}h UTC{days}",
+                f.min, f.from, f.to
+            )
+        })
         .unwrap_or_default()
 }
 

@@ -33,7 +33,7 @@ pub struct Knobs {
     pub floor: Option<Floor>,
 }
 
-/// A minimum held from one hour of the day (UTC) to another.
+/// A minimum held from one hour of the day (UTC) to another, on some days of the week.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Floor {
     /// The minimum in the window.
@@ -42,22 +42,108 @@ pub struct Floor {
     pub from: u8,
     /// Hour the window ends, 1-24.
     pub to: u8,
+    /// The days (UTC) the window opens: every day, or the busy days of a weekly cycle.
+    #[serde(skip_serializing_if = "Days::is_every_day")]
+    pub days: Days,
 }
 
 impl Floor {
-    /// The two scheduled actions that make the floor, back to `base` after it.
+    /// The two scheduled actions that make the floor, back to `base` after it. Only the
+    /// raise keeps to the busy days: lowering to the minimum in force is harmless every day,
+    /// and a window that crosses midnight ends on the next day.
     pub fn actions(&self, base: i32) -> [ScheduledAction; 2] {
-        let at = |name: &str, hour: u8, min: i32| ScheduledAction {
+        let at = |name: &str, schedule: String, min: i32| ScheduledAction {
             name: name.to_string(),
-            schedule: format!("cron(0 {} * * ? *)", hour % 24),
+            schedule,
             timezone: None,
             start_time: None,
             end_time: None,
             min_capacity: Some(min),
             max_capacity: None,
         };
-        [at(FLOOR_UP, self.from, self.min), at(FLOOR_DOWN, self.to, base)]
+        [
+            at(FLOOR_UP, self.days.cron_at(self.from), self.min),
+            at(FLOOR_DOWN, Days::EVERY.cron_at(self.to), base),
+        ]
     }
+}
+
+/// Days of the week, as a set (bit 0 = Sunday, as AWS cron's 1 = SUN).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Days(pub u8);
+
+impl Days {
+    /// Every day of the week.
+    pub const EVERY: Days = Days(0x7f);
+    /// AWS cron's day names, 1 = SUN.
+    const NAMES: [&'static str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+
+    /// Whether no day is left out.
+    pub fn is_every_day(&self) -> bool {
+        *self == Days::EVERY
+    }
+
+    /// Whether `day` (0 = Sunday) is one of them.
+    pub fn contains(&self, day: usize) -> bool {
+        self.0 & (1 << (day % 7)) != 0
+    }
+
+    /// The same days, one day earlier (a raise at 23:00 for a window opening at midnight).
+    pub fn day_before(&self) -> Days {
+        Days((self.0 >> 1) | ((self.0 & 1) << 6))
+    }
+
+    /// `cron(0 H * * ? *)` every day; else `cron(0 H ? * MON-FRI *)` with the days.
+    fn cron_at(&self, hour: u8) -> String {
+        if self.is_every_day() {
+            format!("cron(0 {} * * ? *)", hour % 24)
+        } else {
+            format!("cron(0 {} ? * {} *)", hour % 24, self)
+        }
+    }
+}
+
+/// `MON-FRI`, `SUN,TUE-THU`: runs of three or more days as ranges (AWS cron ranges do not
+/// wrap past SAT).
+impl std::fmt::Display for Days {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut parts = Vec::new();
+        let mut d = 0;
+        while d < 7 {
+            if !self.contains(d) {
+                d += 1;
+                continue;
+            }
+            let start = d;
+            while d + 1 < 7 && self.contains(d + 1) {
+                d += 1;
+            }
+            parts.push(match d - start {
+                0 => Days::NAMES[start].to_string(),
+                1 => format!("{},{}", Days::NAMES[start], Days::NAMES[d]),
+                _ => format!("{}-{}", Days::NAMES[start], Days::NAMES[d]),
+            });
+            d += 1;
+        }
+        f.write_str(&parts.join(","))
+    }
+}
+
+impl Serialize for Days {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// The load's busy hours (UTC) and the days they come back on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Peak {
+    /// First busy hour, 0-23.
+    pub from: u8,
+    /// Hour the busy time ends, 1-24.
+    pub to: u8,
+    /// The days (UTC) the busy hours begin on.
+    pub days: Days,
 }
 
 /// The name `tune` gives the scheduled action that raises the minimum.
@@ -107,9 +193,9 @@ pub struct Space {
     /// floors the load needed (its median, 90th percentile, and that plus 15 %), found by the
     /// caller.
     pub floors: Vec<i32>,
-    /// The daily peak's hours (UTC, from, to), when the load has one and the target has no
+    /// The daily peak's hours (UTC) and its days, when the load has one and the target has no
     /// scheduled actions of its own: daily floors are tried there.
-    pub peak: Option<(u8, u8)>,
+    pub peak: Option<Peak>,
 }
 
 impl Space {
@@ -224,10 +310,16 @@ impl Space {
     }
 
     /// `k` with a daily floor at each of the load's floors over its peak, starting an hour
-    /// early (an instance needs its start-up time before the peak).
+    /// early (an instance needs its start-up time before the peak), on the peak's days.
     pub fn daily_floors(&self, k: &Knobs) -> Vec<Knobs> {
-        let Some((from, to)) = self.peak else {
+        let Some(peak) = self.peak else {
             return Vec::new();
+        };
+        // A peak at midnight is prepared for at 23:00 the day before.
+        let days = if peak.from == 0 {
+            peak.days.day_before()
+        } else {
+            peak.days
         };
         self.floors
             .iter()
@@ -235,8 +327,9 @@ impl Space {
             .map(|&min| Knobs {
                 floor: Some(Floor {
                     min,
-                    from: (from + 23) % 24,
-                    to,
+                    from: (peak.from + 23) % 24,
+                    to: peak.to,
+                    days,
                 }),
                 ..k.clone()
             })

@@ -205,6 +205,7 @@ fn the_diff_edits_in_place_and_the_edited_file_is_the_config_searched() {
             min: 3,
             from: 7,
             to: 18,
+            days: super::space::Days::EVERY,
         }),
     };
     let tracked = &space.base.policies[space.tracked].name;
@@ -438,4 +439,69 @@ fn a_daily_peak_gets_a_scheduled_floor_ahead_of_it() {
         "{}",
         t.diff
     );
+}
+
+/// Busy 08:00-18:00 UTC on weekdays only, two weeks from a Thursday (1970-01-01): a floor on
+/// every day would pay for idle weekends; tune must keep it to MON-FRI.
+#[test]
+fn a_quiet_weekend_keeps_the_floor_to_weekdays() {
+    let arrivals: Vec<f64> = (0..14 * 1440)
+        .map(|m| {
+            let weekday = !matches!((m / 1440 + 4) % 7, 0 | 6);
+            if weekday && (480..1080).contains(&(m % 1440)) {
+                40.0
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let t = tune(SEED, &arrivals, &["backlog_minutes_per_week=10"]);
+    assert!(t.met, "{t:#?}");
+    let floor = row(&t, "recommended")
+        .knobs
+        .as_ref()
+        .and_then(|k| k.floor)
+        .unwrap_or_else(|| panic!("no floor: {t:#?}"));
+    assert_eq!(
+        (floor.from, floor.to, floor.days.to_string()),
+        (7, 18, "MON-FRI".to_string()),
+        "{t:#?}"
+    );
+    for line in [
+        "+schedule = \"cron(0 7 ? * MON-FRI *)\"\n",
+        "+schedule = \"cron(0 18 * * ? *)\"\n",
+    ] {
+        assert!(t.diff.contains(line), "{line}: {}", t.diff);
+    }
+    let report = Report {
+        days: 14,
+        goal: t.goal.clone(),
+        price: None,
+        targets: vec![t],
+        calls: 0,
+    };
+    let text = super::render::text(&report);
+    assert!(text.contains(" 07-18 h UTC MON-FRI "), "{text}");
+}
+
+#[test]
+fn days_are_written_as_aws_cron_reads_them() {
+    use super::space::Days;
+    let weekdays = Days(0b011_1110);
+    assert_eq!(weekdays.to_string(), "MON-FRI");
+    assert_eq!(weekdays.day_before().to_string(), "SUN-THU");
+    assert_eq!(Days(0b100_0001).day_before().to_string(), "FRI,SAT");
+    assert_eq!(Days(0b001_1101).to_string(), "SUN,TUE-THU");
+    let floor = super::space::Floor {
+        min: 2,
+        from: 23,
+        to: 6,
+        days: weekdays.day_before(),
+    };
+    let [up, down] = floor.actions(0);
+    assert_eq!(up.schedule, "cron(0 23 ? * SUN-THU *)");
+    assert_eq!(down.schedule, "cron(0 6 * * ? *)");
+    for a in [&up, &down] {
+        crate::schedule::Expression::parse(&a.schedule).expect("AWS cron");
+    }
 }
