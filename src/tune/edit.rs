@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use super::space::Knobs;
+use super::space::{Knobs, Space, Step};
 use crate::config::raw::{Field, RawEndpoint, RawPolicy};
 use crate::diagnostic::Origin;
 use crate::keywords::Keyword;
@@ -15,20 +15,12 @@ struct Splice {
     text: String,
 }
 
-/// `text` with `endpoint`'s knobs moved from `from` to `to`. `tracked`: the name of the
-/// target-tracking policy tuned.
-pub fn apply(
-    text: &str,
-    endpoint: &RawEndpoint,
-    tracked: &str,
-    from: &Knobs,
-    to: &Knobs,
-) -> Result<String, String> {
+/// `text` with `endpoint`'s knobs moved from the ones `space` holds as configured to `to`.
+pub fn apply(text: &str, endpoint: &RawEndpoint, space: &Space, to: &Knobs) -> Result<String, String> {
+    let from = &space.current();
     let anchor = name_line_end(text, &endpoint.name).ok_or("the endpoint's `name` is not in the file")?;
-    let policy = endpoint
-        .policies
-        .iter()
-        .find(|p| p.name.as_ref().is_some_and(|n| n.value == tracked));
+    let tracked = &space.base.policies[space.tracked].name;
+    let policy = table_of(endpoint, tracked);
     let at = Anchors {
         endpoint: anchor,
         policy: policy.and_then(|p| name_line_end(text, &p.name)),
@@ -38,16 +30,206 @@ pub fn apply(
         .into_iter()
         .map(|c| c.splice(&at))
         .collect();
+    let block = block_end(text, anchor);
+    let mut tables = String::new();
+    for edit in policy_edits(endpoint, space, from, to) {
+        match edit.table.and_then(|t| name_line_end(text, &t.name)) {
+            Some(under) => splices.extend(edit.keys.iter().map(|k| k.splice_under(under))),
+            None => tables.push_str(&edit.new_table(endpoint)),
+        }
+    }
     if to.floor != from.floor
         && let Some(floor) = &to.floor
     {
-        let end = block_end(text, anchor);
+        tables.push_str(&floor_tables(endpoint, floor, to.min_capacity));
+    }
+    if !tables.is_empty() {
+        let gap = if text[..block].ends_with("\n\n") { "" } else { "\n" };
         splices.push(Splice {
-            range: end..end,
-            text: floor_tables(endpoint, floor, to.min_capacity, text[..end].ends_with("\n\n")),
+            range: block..block,
+            text: format!("{gap}{tables}"),
         });
     }
     Ok(splice(text, splices))
+}
+
+/// The `[[endpoint.policy]]` table named `name`, when the file has one.
+fn table_of<'a>(endpoint: &'a RawEndpoint, name: &str) -> Option<&'a RawPolicy> {
+    endpoint
+        .policies
+        .iter()
+        .find(|p| p.name.as_ref().is_some_and(|n| n.value == name))
+}
+
+/// Whether the step policy `name`'s alarm periods can be written: a new override table can
+/// hold them, and so can a table without an alarm; a written alarm needs its
+/// `evaluation_periods` written to be changed in place.
+pub fn step_periods_editable(endpoint: &RawEndpoint, name: &str) -> bool {
+    match table_of(endpoint, name).and_then(|t| t.alarm.as_ref()) {
+        None => true,
+        Some(alarm) => alarm.value.evaluation_periods.is_some(),
+    }
+}
+
+/// Keys of one policy to write, in its table when the file has one, else in a new table that
+/// overrides the preset's policy of that name.
+struct PolicyEdit<'a> {
+    name: String,
+    table: Option<&'a RawPolicy>,
+    keys: Vec<PolicyKey<'a>>,
+}
+
+/// One key of a policy: its new value, and where its value is written now.
+struct PolicyKey<'a> {
+    key: &'static str,
+    value: String,
+    written: Option<&'a Origin>,
+}
+
+impl PolicyKey<'_> {
+    fn splice_under(&self, name_line_end: usize) -> Splice {
+        match self.written {
+            Some(Origin::File { span }) => Splice {
+                range: span.clone(),
+                text: self.value.clone(),
+            },
+            _ => Splice {
+                range: name_line_end..name_line_end,
+                text: format!("\n{} = {}", self.key, self.value),
+            },
+        }
+    }
+}
+
+impl PolicyEdit<'_> {
+    fn new_table(&self, endpoint: &RawEndpoint) -> String {
+        let mut out = format!("[[{}.policy]]\nname = \"{}\"\n", section(endpoint), self.name);
+        for k in &self.keys {
+            out.push_str(&format!("{} = {}\n", k.key, k.value));
+        }
+        out + "\n"
+    }
+}
+
+/// What changes in policies beyond the target-tracking values: its `disable_scale_in`, and
+/// the step policy's adjustment, cooldown and alarm periods.
+fn policy_edits<'a>(endpoint: &'a RawEndpoint, space: &Space, from: &Knobs, to: &Knobs) -> Vec<PolicyEdit<'a>> {
+    let mut out = Vec::new();
+    // Named as in `to`: another preset's policy has another name.
+    let target = space.target(to);
+    if to.disable_scale_in != from.disable_scale_in {
+        let name = target.policies[space.tracked].name.clone();
+        let table = table_of(endpoint, &name);
+        out.push(PolicyEdit {
+            keys: vec![PolicyKey {
+                key: "disable_scale_in",
+                value: to.disable_scale_in.to_string(),
+                written: table.and_then(|t| origin(&t.disable_scale_in)),
+            }],
+            name,
+            table,
+        });
+    }
+    if let (Some(new), Some(old), Some(i)) = (to.step, from.step, space.stepped)
+        && new != old
+    {
+        let policy = &target.policies[i];
+        let table = table_of(endpoint, &policy.name);
+        out.push(PolicyEdit {
+            keys: step_keys(table, policy, &old, &new),
+            name: policy.name.clone(),
+            table,
+        });
+    }
+    out
+}
+
+/// The step policy's keys that change from `old` to `new`.
+fn step_keys<'a>(
+    table: Option<&'a RawPolicy>,
+    policy: &crate::model::ScalingPolicy,
+    old: &Step,
+    new: &Step,
+) -> Vec<PolicyKey<'a>> {
+    let mut keys = Vec::new();
+    if new.cooldown != old.cooldown {
+        keys.push(PolicyKey {
+            key: "cooldown",
+            value: new.cooldown.to_string(),
+            written: table.and_then(|t| origin(&t.cooldown)),
+        });
+    }
+    if new.adjustment != old.adjustment {
+        let step = table
+            .and_then(|t| t.steps.as_ref())
+            .and_then(|s| s.value.first())
+            .and_then(|s| origin(&s.adjustment));
+        keys.push(match step {
+            Some(at) => PolicyKey {
+                key: "steps",
+                value: new.adjustment.to_string(),
+                written: Some(at),
+            },
+            None => PolicyKey {
+                key: "steps",
+                value: steps_value(policy, new.adjustment),
+                written: None,
+            },
+        });
+    }
+    if new.periods != old.periods {
+        let alarm = table.and_then(|t| t.alarm.as_ref()).map(|a| &a.value);
+        match alarm {
+            Some(a) => {
+                for (key, field) in [
+                    ("evaluation_periods", &a.evaluation_periods),
+                    ("datapoints_to_alarm", &a.datapoints_to_alarm),
+                ] {
+                    if let Some(at) = origin(field) {
+                        keys.push(PolicyKey {
+                            key,
+                            value: new.periods.to_string(),
+                            written: Some(at),
+                        });
+                    }
+                }
+            }
+            None => keys.push(PolicyKey {
+                key: "alarm",
+                value: format!(
+                    "{{ evaluation_periods = {0}, datapoints_to_alarm = {0} }}",
+                    new.periods
+                ),
+                written: None,
+            }),
+        }
+    }
+    keys
+}
+
+/// A one-step `steps` array with the policy's bounds and `adjustment`.
+fn steps_value(policy: &crate::model::ScalingPolicy, adjustment: i32) -> String {
+    let crate::model::PolicyConfig::Step(sp) = &policy.config else {
+        return String::new();
+    };
+    let mut parts = Vec::new();
+    if let Some(l) = sp.steps.first().and_then(|s| s.lower_bound) {
+        parts.push(format!("lower = {}", number(l)));
+    }
+    if let Some(u) = sp.steps.first().and_then(|s| s.upper_bound) {
+        parts.push(format!("upper = {}", number(u)));
+    }
+    parts.push(format!("adjustment = {adjustment}"));
+    format!("[{{ {} }}]", parts.join(", "))
+}
+
+/// `endpoint` or `inference_component`: the table an endpoint's sub-tables hang from.
+fn section(endpoint: &RawEndpoint) -> &'static str {
+    if endpoint.component {
+        "inference_component"
+    } else {
+        "endpoint"
+    }
 }
 
 /// Where the endpoint's block ends: the next top-level table's header, or the end of the file.
@@ -70,21 +252,12 @@ fn block_end(text: &str, from: usize) -> usize {
 }
 
 /// The floor's two `[[...schedule]]` tables, as `space::Floor::actions` makes them.
-fn floor_tables(
-    endpoint: &RawEndpoint,
-    floor: &super::space::Floor,
-    base: i32,
-    blank_before: bool,
-) -> String {
-    let section = if endpoint.component {
-        "inference_component"
-    } else {
-        "endpoint"
-    };
-    let mut out = String::from(if blank_before { "" } else { "\n" });
+fn floor_tables(endpoint: &RawEndpoint, floor: &super::space::Floor, base: i32) -> String {
+    let mut out = String::new();
     for a in floor.actions(base) {
         out.push_str(&format!(
-            "[[{section}.schedule]]\nname = \"{}\"\nschedule = \"{}\"\nmin_capacity = {}\n\n",
+            "[[{}.schedule]]\nname = \"{}\"\nschedule = \"{}\"\nmin_capacity = {}\n\n",
+            section(endpoint),
             a.name,
             a.schedule,
             a.min_capacity.unwrap_or(base)

@@ -163,8 +163,7 @@ pub fn tune_target(
         }
         out.driver = driver(goal, &outcome);
         if let Some(e) = endpoint {
-            let tracked = &space.base.policies[space.tracked].name;
-            match recommended_text(name, text, e, tracked, space, best) {
+            match recommended_text(name, text, e, space, best) {
                 Ok(diff) => out.diff = diff,
                 Err(why) => out.notes.push(why),
             }
@@ -309,11 +308,10 @@ fn recommended_text(
     name: &str,
     text: &str,
     endpoint: &RawEndpoint,
-    tracked: &str,
     space: &Space,
     best: &Scored,
 ) -> Result<String, String> {
-    let edited = edit::apply(text, endpoint, tracked, &space.current(), &best.knobs)?;
+    let edited = edit::apply(text, endpoint, space, &best.knobs)?;
     let checked = crate::check::check_text(name, &edited);
     if checked.errors() > 0 {
         return Err(format!(
@@ -324,6 +322,19 @@ fn recommended_text(
                 .map(|d| d.message.clone())
                 .unwrap_or_default()
         ));
+    }
+    // The diff must be the config that was replayed, or it recommends something untested.
+    let replayed = space.target(&best.knobs);
+    let written = checked
+        .desired
+        .iter()
+        .flat_map(|d| &d.targets)
+        .find(|t| t.scaled == replayed.scaled && t.region == replayed.region);
+    if written != Some(&replayed) {
+        return Err(
+            "the edited file would not be the config replayed, so no diff is shown (a bug: please report it)"
+                .into(),
+        );
     }
     Ok(edit::unified(name, text, &edited, 2))
 }

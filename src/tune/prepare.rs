@@ -86,7 +86,11 @@ pub(super) fn prepare<'a>(
             .push("the goal asks about the queue, which cannot be modelled for this target".into());
         return None;
     }
-    let space = with_floors(space, queue.as_ref(), &recorded, h);
+    let mut space = with_floors(space, queue.as_ref(), &recorded, h);
+    space.step_periods = match (endpoint, space.stepped) {
+        (Some(e), Some(i)) => super::edit::step_periods_editable(e, &space.base.policies[i].name),
+        _ => false,
+    };
     Some(Prepared {
         endpoint,
         goal,

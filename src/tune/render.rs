@@ -99,7 +99,7 @@ fn table(t: &TargetTune, unit: &str) -> String {
         .map(|r| {
             let mut v = vec![
                 r.label.clone(),
-                values(r),
+                values(r, t.rows[0].knobs.as_ref()),
                 format!("{:.2}", r.cost_per_month),
                 format!("{:.1}", r.events_per_day),
             ];
@@ -135,8 +135,8 @@ fn table(t: &TargetTune, unit: &str) -> String {
     out
 }
 
-/// The row's knob values, short.
-pub fn values(r: &Row) -> String {
+/// The row's knob values, short; `current`: the config's, whose step policy goes unsaid.
+pub fn values(r: &Row, current: Option<&super::space::Knobs>) -> String {
     if let Some(c) = r.fixed_capacity {
         return format!("fixed at {c}");
     }
@@ -149,12 +149,13 @@ pub fn values(r: &Row) -> String {
         .unwrap_or_default();
     let cd = |c: Option<i32>| c.map_or("-".to_string(), |c| c.to_string());
     format!(
-        "{metric}target {} in/out {}/{} s min {}{}",
+        "{metric}target {} in/out {}/{} s min {}{}{}",
         k.target,
         cd(k.scale_in_cooldown),
         cd(k.scale_out_cooldown),
         k.min_capacity,
-        floor(k, " ")
+        floor(k, " "),
+        policies(k, current, " ")
     )
 }
 
@@ -268,7 +269,7 @@ fn target_markdown(t: &TargetTune, priced: bool) -> String {
         };
         let mut line = format!(
             "| {label} | {} | {:.2} | {:.1} |",
-            compact(row),
+            compact(row, t.rows[0].knobs.as_ref()),
             row.cost_per_month,
             row.events_per_day
         );
@@ -286,7 +287,7 @@ fn target_markdown(t: &TargetTune, priced: bool) -> String {
 }
 
 /// A row's values in a table cell: the metric's short name, target, cooldowns, minimum.
-fn compact(r: &Row) -> String {
+fn compact(r: &Row, current: Option<&super::space::Knobs>) -> String {
     if let Some(c) = r.fixed_capacity {
         return format!("fixed at {c}");
     }
@@ -303,12 +304,13 @@ fn compact(r: &Row) -> String {
     };
     let cd = |c: Option<i32>| c.map_or("-".to_string(), |c| c.to_string());
     format!(
-        "{metric}{} · {}/{}&nbsp;s · min&nbsp;{}{}",
+        "{metric}{} · {}/{}&nbsp;s · min&nbsp;{}{}{}",
         k.target,
         cd(k.scale_in_cooldown),
         cd(k.scale_out_cooldown),
         k.min_capacity,
-        floor(k, "&nbsp;")
+        floor(k, "&nbsp;"),
+        policies(k, current, "&nbsp;")
     )
 }
 
@@ -328,6 +330,22 @@ fn floor(k: &super::space::Knobs, space: &str) -> String {
             )
         })
         .unwrap_or_default()
+}
+
+/// No scale-in, and the step policy where it differs from the config's:
+/// ` · no scale-in · wake +2 after 1 min, cooldown 120 s`.
+fn policies(k: &super::space::Knobs, current: Option<&super::space::Knobs>, space: &str) -> String {
+    let mut out = String::new();
+    if k.disable_scale_in {
+        out.push_str(&format!(" · no{space}scale-in"));
+    }
+    if let Some(s) = k.step.filter(|s| current.is_some_and(|c| c.step != Some(*s))) {
+        out.push_str(&format!(
+            " · wake{space}+{} after{space}{}{space}min, cooldown{space}{}{space}s",
+            s.adjustment, s.periods, s.cooldown
+        ));
+    }
+    out
 }
 
 fn capitalised(s: &str) -> String {

@@ -222,6 +222,7 @@ pub fn search(
             Vec::new()
         };
         variants.extend(space.daily_floors(k));
+        variants.extend(space.scale_in_and_steps(k));
         add(setup, space, goal, &mut scored, variants);
     }
     for _ in 0..ROUNDS {
@@ -233,7 +234,9 @@ pub fn search(
         else {
             break;
         };
-        if add(setup, space, goal, &mut scored, space.around(&best)) == 0 {
+        let mut near = space.around(&best);
+        near.extend(space.scale_in_and_steps(&best));
+        if add(setup, space, goal, &mut scored, near) == 0 {
             break;
         }
     }
@@ -241,7 +244,8 @@ pub fn search(
     outcome(setup, scored)
 }
 
-/// The configs whose cooldowns (the first `LEADERS`) and daily floors are searched: the
+/// The configs whose cooldowns (the first `LEADERS`), daily floors, scale-in and step policy
+/// are searched: the
 /// cheapest of each metric and minimum that met the goal, then the two cheapest that missed
 /// it, which a floor ahead of the daily ramp can make meet it.
 fn leaders(scored: &[Scored]) -> Vec<Knobs> {

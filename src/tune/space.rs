@@ -4,12 +4,16 @@
 use serde::Serialize;
 
 use crate::keywords::Preset;
+use crate::keywords::AdjustmentType;
 use crate::model::{PolicyConfig, ScalableTarget, ScalingPolicy, ScheduledAction};
 
 /// Multiples of the starting target value tried on the coarse grid.
 const TARGET_STEPS: [f64; 9] = [0.25, 0.4, 0.6, 0.8, 1.0, 1.25, 1.6, 2.0, 3.0];
 const SCALE_IN_COOLDOWNS: [i32; 4] = [60, 300, 600, 900];
 const SCALE_OUT_COOLDOWNS: [i32; 3] = [60, 120, 300];
+/// Instances a scale-from-zero step adds, and its cooldowns.
+const STEP_SIZES: [i32; 3] = [1, 2, 3];
+const STEP_COOLDOWNS: [i32; 3] = [60, 120, 300];
 
 /// One config to try: the values of the knobs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -31,6 +35,23 @@ pub struct Knobs {
     /// lowering it after (AWS has no predictive scaling for SageMaker).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub floor: Option<Floor>,
+    /// The target-tracking policy's `disable_scale_in`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub disable_scale_in: bool,
+    /// The step policy that adds capacity (the scale-from-zero `+1`), when the target has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<Step>,
+}
+
+/// The knobs of a step policy with one step that adds capacity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Step {
+    /// Instances its step adds.
+    pub adjustment: i32,
+    /// Its cooldown, seconds.
+    pub cooldown: i32,
+    /// Its alarm's periods, every one breaching (N of N): how long the need must last.
+    pub periods: i32,
 }
 
 /// A minimum held from one hour of the day (UTC) to another, on some days of the week.
@@ -162,6 +183,8 @@ impl Knobs {
             self.min_capacity != other.min_capacity,
             self.max_capacity != other.max_capacity,
             self.floor != other.floor,
+            self.disable_scale_in != other.disable_scale_in,
+            self.step != other.step,
         ]
         .iter()
         .filter(|d| **d)
@@ -185,6 +208,10 @@ pub struct Space {
     pub base: ScalableTarget,
     /// Index of its (first) target-tracking policy, the one tuned.
     pub tracked: usize,
+    /// Index of its step policy that adds capacity with one step, when it has one.
+    pub stepped: Option<usize>,
+    /// Whether the step's alarm periods can be written into the file (else they stay).
+    pub step_periods: bool,
     /// The preset the config uses, when it uses one.
     pub preset: Option<Preset>,
     /// Other presets' policies that may replace the tracked one.
@@ -209,9 +236,12 @@ impl Space {
             .policies
             .iter()
             .position(|p| matches!(p.config, PolicyConfig::TargetTracking(_)))?;
+        let stepped = base.policies.iter().position(|p| one_step_up(p).is_some());
         Some(Space {
             base: base.clone(),
             tracked,
+            stepped,
+            step_periods: false,
             preset,
             alternatives,
             floors: Vec::new(),
@@ -230,6 +260,10 @@ impl Space {
             min_capacity: self.base.min_capacity,
             max_capacity: self.base.max_capacity,
             floor: None,
+            disable_scale_in: tt.is_some_and(|t| t.disable_scale_in),
+            step: self
+                .stepped
+                .and_then(|i| one_step_up(&self.base.policies[i])),
         }
     }
 
@@ -272,6 +306,8 @@ impl Space {
                                 min_capacity: min,
                                 max_capacity: current.max_capacity,
                                 floor: None,
+                                disable_scale_in: false,
+                                step: current.step,
                             });
                         }
                     }
@@ -336,6 +372,51 @@ impl Space {
             .collect()
     }
 
+    /// `k` with scale-in switched the other way, and (when it can reach zero) with the step
+    /// policy's other sizes, cooldowns and alarm periods: the knobs that matter after the
+    /// target-tracking ones are chosen.
+    pub fn scale_in_and_steps(&self, k: &Knobs) -> Vec<Knobs> {
+        let mut out = vec![Knobs {
+            disable_scale_in: !k.disable_scale_in,
+            ..k.clone()
+        }];
+        let (Some(step), Some(i)) = (k.step, self.stepped) else {
+            return out;
+        };
+        // The step policy wakes an endpoint at zero; above zero its alarm never fires.
+        if k.min_capacity > 0 {
+            return out;
+        }
+        let period = match &self.base.policies[i].config {
+            PolicyConfig::Step(sp) => sp.alarm.period.max(60),
+            PolicyConfig::TargetTracking(_) => 60,
+        };
+        let periods: Vec<i32> = if self.step_periods {
+            with([1, 2], Some(step.periods))
+        } else {
+            vec![step.periods]
+        };
+        for adjustment in with(STEP_SIZES, Some(step.adjustment)) {
+            for cooldown in with(STEP_COOLDOWNS, Some(step.cooldown)) {
+                for &n in &periods {
+                    // The cooldown outlasts the alarm (config warning `cooldown-shorter-than-alarm`).
+                    if adjustment <= k.max_capacity && cooldown >= period * n {
+                        out.push(Knobs {
+                            step: Some(Step {
+                                adjustment,
+                                cooldown,
+                                periods: n,
+                            }),
+                            ..k.clone()
+                        });
+                    }
+                }
+            }
+        }
+        out.retain(|c| c != k);
+        out
+    }
+
     /// Finer target values between `best`'s neighbours on the grid, and its cooldowns' neighbours.
     pub fn around(&self, best: &Knobs) -> Vec<Knobs> {
         let mut out = Vec::new();
@@ -369,6 +450,15 @@ impl Space {
             tt.target_value = k.target;
             tt.scale_in_cooldown = k.scale_in_cooldown;
             tt.scale_out_cooldown = k.scale_out_cooldown;
+            tt.disable_scale_in = k.disable_scale_in;
+        }
+        if let (Some(step), Some(i)) = (k.step, self.stepped)
+            && let PolicyConfig::Step(sp) = &mut t.policies[i].config
+        {
+            sp.cooldown = step.cooldown;
+            sp.steps[0].scaling_adjustment = step.adjustment;
+            sp.alarm.evaluation_periods = step.periods;
+            sp.alarm.datapoints_to_alarm = step.periods;
         }
         t.min_capacity = k.min_capacity;
         t.max_capacity = k.max_capacity;
@@ -379,6 +469,25 @@ impl Space {
         }
         t
     }
+}
+
+/// A step policy's knobs, when it adds capacity with one ChangeInCapacity step whose alarm
+/// fires on every period breaching (N of N).
+pub fn one_step_up(p: &ScalingPolicy) -> Option<Step> {
+    let PolicyConfig::Step(sp) = &p.config else {
+        return None;
+    };
+    let [only] = sp.steps.as_slice() else {
+        return None;
+    };
+    let fits = sp.adjustment_type == AdjustmentType::ChangeInCapacity
+        && only.scaling_adjustment > 0
+        && sp.alarm.evaluation_periods == sp.alarm.datapoints_to_alarm;
+    fits.then_some(Step {
+        adjustment: only.scaling_adjustment,
+        cooldown: sp.cooldown,
+        periods: sp.alarm.evaluation_periods,
+    })
 }
 
 /// The grid's values, with the configured one among them.

@@ -188,7 +188,7 @@ fn an_endpoint_without_target_tracking_has_fixed_knobs() {
 fn the_diff_edits_in_place_and_the_edited_file_is_the_config_searched() {
     let text = "# ours\n[[endpoint]]\nname = \"ep\"   # the async one\nvariant = \"prod\"\nmin_capacity = 0\nmax_capacity = 12\npreset = \"async-cpu\"\ntarget = 50.0\n";
     let (raw, h) = history(text, &bursts());
-    let space = Space::new(
+    let mut space = Space::new(
         &h.target,
         Some(Preset::AsyncCpu),
         alternatives(&h.target, Some(Preset::AsyncCpu)),
@@ -207,9 +207,19 @@ fn the_diff_edits_in_place_and_the_edited_file_is_the_config_searched() {
             to: 18,
             days: super::space::Days::EVERY,
         }),
+        disable_scale_in: true,
+        step: Some(super::space::Step {
+            adjustment: 2,
+            cooldown: 120,
+            periods: 1,
+        }),
     };
-    let tracked = &space.base.policies[space.tracked].name;
-    let edited = edit::apply(text, &raw.endpoints[0], tracked, &space.current(), &to).expect("edit");
+    space.step_periods = true;
+    let edited = edit::apply(text, &raw.endpoints[0], &space, &to).expect("edit");
+    assert!(
+        edited.contains("\n[[endpoint.policy]]\nname = \"ApproximateBacklogSizePerInstance-ScalingPolicy\"\ndisable_scale_in = true\n\n[[endpoint.policy]]\nname = \"HasBacklogWithoutCapacity-ScalingPolicy\"\ncooldown = 120\nsteps = [{ lower = 0.0, adjustment = 2 }]\nalarm = { evaluation_periods = 1, datapoints_to_alarm = 1 }\n\n"),
+        "{edited}"
+    );
     assert!(
         edited.starts_with("# ours\n[[endpoint]]\nname = \"ep\"   # the async one\n"),
         "{edited}"
@@ -249,10 +259,26 @@ fn an_explicit_policy_is_edited_in_its_own_table() {
     let to = Knobs {
         target: 80.0,
         scale_in_cooldown: Some(900),
+        disable_scale_in: true,
+        step: Some(super::space::Step {
+            adjustment: 3,
+            cooldown: 60,
+            periods: 1,
+        }),
         ..space.current()
     };
-    let tracked = &space.base.policies[space.tracked].name;
-    let edited = edit::apply(&text, &raw.endpoints[0], tracked, &space.current(), &to).expect("edit");
+    assert!(space.current().step.is_some(), "{:?}", space.current());
+    let edited = edit::apply(&text, &raw.endpoints[0], &space, &to).expect("edit");
+    let diff = edit::unified("a", &text, &edited, 0);
+    for line in [
+        "+disable_scale_in = true\n",
+        "+cooldown = 60\n",
+        "+steps = [{ lower = 0.0, adjustment = 3 }]\n",
+        "+evaluation_periods = 1\n",
+        "+datapoints_to_alarm = 1\n",
+    ] {
+        assert!(diff.contains(line), "{line} not in {diff}");
+    }
     let checked = check_text("autoscaling.toml", &edited);
     let target = &checked.desired.expect("the edited file validates").targets[0];
     assert_eq!(target, &space.target(&to), "{edited}");
