@@ -131,21 +131,37 @@ impl Runner {
                 && event["action"] == "closed"
                 && event["pull_request"]["merged"] == true =>
             {
-                Some(format!(
-                    "pull request #{} was merged: the push of the merge to `{}` applies it (only the default branch's), so its close does nothing",
-                    self.pr_number().unwrap_or_default(),
-                    event["pull_request"]["base"]["ref"]
-                        .as_str()
-                        .unwrap_or("its base")
-                ))
+                Some(self.merged_close())
             }
             _ => None,
+        }
+    }
+
+    /// Why the close of a merged pull request does nothing: the push of the merge applies it,
+    /// or, into another branch than the default, nothing does.
+    fn merged_close(&self) -> String {
+        let pr = self.pr_number().unwrap_or_default();
+        let base = self.pr_base_branch().unwrap_or("its base");
+        match self.default_branch() {
+            Some(default) if default != base => format!(
+                "pull request #{pr} was merged into `{base}`: only a push to the default branch `{default}` applies, so its close does nothing"
+            ),
+            _ => format!(
+                "pull request #{pr} was merged: the push of the merge to `{base}` applies it (only the default branch's), so its close does nothing"
+            ),
         }
     }
 
     /// The repository's default branch, from the payload (`repository.default_branch`).
     pub(crate) fn default_branch(&self) -> Option<&str> {
         self.event["repository"]["default_branch"]
+            .as_str()
+            .filter(|b| !b.is_empty())
+    }
+
+    /// The branch a pull request merges into (`pull_request.base.ref`).
+    pub(crate) fn pr_base_branch(&self) -> Option<&str> {
+        self.event["pull_request"]["base"]["ref"]
             .as_str()
             .filter(|b| !b.is_empty())
     }
@@ -211,6 +227,27 @@ mod tests {
 
     fn mode(m: &str) -> Inputs {
         Inputs::from_lookup(|v| (v == "INPUT_MODE").then(|| m.to_string()))
+    }
+
+    #[test]
+    fn a_merged_close_into_another_branch_does_not_promise_an_apply() {
+        let merged_into = |base: &str| {
+            let event = json!({"action": "closed", "number": 7, "repository": {"default_branch": "main"},
+                "pull_request": {"merged": true, "base": {"ref": base}}});
+            runner("pull_request", &format!("refs/heads/{base}"), event).nothing_to_do()
+        };
+        assert_eq!(
+            merged_into("main").as_deref(),
+            Some(
+                "pull request #7 was merged: the push of the merge to `main` applies it (only the default branch's), so its close does nothing"
+            )
+        );
+        assert_eq!(
+            merged_into("release").as_deref(),
+            Some(
+                "pull request #7 was merged into `release`: only a push to the default branch `main` applies, so its close does nothing"
+            )
+        );
     }
 
     #[test]

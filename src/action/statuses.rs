@@ -102,11 +102,22 @@ pub(super) fn planned_status(plan: &Plan, config: &str, ctx: &Runner) -> (Status
             format!("AWS already matches `{config}`: nothing to apply."),
         );
     }
-    let headline = match ctx.default_branch() {
-        Some(branch) => format!("applies when merged to `{branch}`."),
-        None => "applies when merged to the default branch.".to_string(),
-    };
-    (Status::Planned, headline)
+    (Status::Planned, merge_headline(ctx))
+}
+
+/// What merging the pull request does: only a push to the default branch applies, so a pull
+/// request into another branch is told that its merge applies nothing.
+fn merge_headline(ctx: &Runner) -> String {
+    let quoted = |b: &str| b.replace('`', "'");
+    match (ctx.default_branch(), ctx.pr_base_branch()) {
+        (Some(default), Some(base)) if base != default => format!(
+            "merging into `{}` applies nothing: apply runs on `{}`.",
+            quoted(base),
+            quoted(default)
+        ),
+        (Some(default), _) => format!("applies when merged to `{}`.", quoted(default)),
+        (None, _) => "applies when merged to the default branch.".to_string(),
+    }
 }
 
 /// The pull request's comment when its config does not validate: every diagnostic with where
@@ -503,4 +514,40 @@ fn history_of(old: Option<&str>) -> Vec<Entry> {
 fn now_minute() -> String {
     let t = crate::timestamp::format_utc(crate::timestamp::now());
     t.get(..16).unwrap_or(&t).replacen('T', " ", 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn pull_request_into(base: &str, default: Option<&str>) -> Runner {
+        Runner {
+            event_name: "pull_request".into(),
+            event: json!({"pull_request": {"base": {"ref": base}}, "repository": {"default_branch": default}}),
+            ..Runner::default()
+        }
+    }
+
+    #[test]
+    fn only_a_merge_into_the_default_branch_promises_an_apply() {
+        let cases = [
+            (
+                pull_request_into("main", Some("main")),
+                "applies when merged to `main`.",
+            ),
+            (
+                pull_request_into("release", Some("main")),
+                "merging into `release` applies nothing: apply runs on `main`.",
+            ),
+            (
+                pull_request_into("release", None),
+                "applies when merged to the default branch.",
+            ),
+        ];
+        for (ctx, want) in cases {
+            assert_eq!(merge_headline(&ctx), want);
+        }
+    }
 }

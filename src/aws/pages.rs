@@ -19,9 +19,15 @@ pub(super) const READ_CONCURRENCY: usize = 8;
 /// target, which such a namespace makes cheaper anyway.
 const MAX_PAGES: usize = 1000;
 
+/// Empty pages in a row, each with a new token, after which a listing counts as unfinished.
+/// AWS may answer a page with nothing on it and a NextToken (a filtered page; the caller is to
+/// go on), but not page after page: 20 such pages are far past what a real listing shows, and
+/// ending there spares an endless chain 980 calls before MAX_PAGES would stop it.
+const MAX_EMPTY_PAGES: usize = 20;
+
 /// Follows `next_token` to the last page; `operation` names the call in errors. A chain that
-/// does not end (a token comes back, or MAX_PAGES pass) is [`AwsError::Unfinished`], never a
-/// shorter list.
+/// does not end (a token comes back, MAX_EMPTY_PAGES empty pages pass in a row, or MAX_PAGES
+/// pages pass) is [`AwsError::Unfinished`], never a shorter list.
 pub(super) async fn paginate<T, F, Fut>(
     calls: &AtomicUsize,
     operation: &'static str,
@@ -49,29 +55,33 @@ where
     let mut items = Vec::new();
     let mut token: Option<String> = None;
     let mut seen = BTreeSet::new();
+    let mut empty_in_a_row = 0;
+    let unfinished = |why: String| Err(AwsError::Unfinished { operation, why });
     for pages in 1..=MAX_PAGES {
         let (mut batch, next) = super::with_retries(|| {
             calls.fetch_add(1, Ordering::Relaxed);
             page(token.clone())
         })
         .await?;
+        empty_in_a_row = if batch.is_empty() { empty_in_a_row + 1 } else { 0 };
         items.append(&mut batch);
         match next.filter(|t| !t.is_empty()) {
             None => return Ok((items, true)),
             Some(_) if enough(&items) => return Ok((items, false)),
+            Some(_) if empty_in_a_row == MAX_EMPTY_PAGES => {
+                return unfinished(format!(
+                    "{MAX_EMPTY_PAGES} empty pages in a row, each with a new token, after {pages} pages"
+                ));
+            }
             Some(t) if seen.insert(t.clone()) => token = Some(t),
             Some(_) => {
-                return Err(AwsError::Unfinished {
-                    operation,
-                    why: format!("AWS gave back a page token it had given before, after {pages} pages"),
-                });
+                return unfinished(format!(
+                    "AWS gave back a page token it had given before, after {pages} pages"
+                ));
             }
         }
     }
-    Err(AwsError::Unfinished {
-        operation,
-        why: format!("more than {MAX_PAGES} pages"),
-    })
+    unfinished(format!("more than {MAX_PAGES} pages"))
 }
 
 /// `read` over `items` in chunks of `size` (what one call takes), concurrently, flattened.
@@ -142,18 +152,53 @@ mod tests {
 
     /// Pages of one item each, with the tokens `next` gives after each page.
     fn pages(next: impl Fn(usize) -> Option<String>) -> Result<(Vec<usize>, bool), AwsError> {
+        pages_holding(|i| vec![i], next).0
+    }
+
+    /// Page `i` (from 1) holds `items(i)` and gives the token `next(i)`; with the calls made.
+    fn pages_holding(
+        items: impl Fn(usize) -> Vec<usize>,
+        next: impl Fn(usize) -> Option<String>,
+    ) -> (Result<(Vec<usize>, bool), AwsError>, usize) {
         let calls = AtomicUsize::new(0);
         let n = &calls;
-        let next = &next;
-        futures::executor::block_on(paginate_until(
+        let (items, next) = (&items, &next);
+        let read = futures::executor::block_on(paginate_until(
             n,
             "DescribeAlarms",
             |_| async move {
                 let i = n.load(Ordering::Relaxed);
-                Ok((vec![i], next(i)))
+                Ok((items(i), next(i)))
             },
             |_| false,
-        ))
+        ));
+        (read, calls.load(Ordering::Relaxed))
+    }
+
+    #[test]
+    fn empty_pages_end_a_listing_only_when_they_do_not_stop() {
+        let token = |i: usize| Some(i.to_string());
+        // Empty pages with new tokens for ever: unfinished after MAX_EMPTY_PAGES calls.
+        let (endless, calls) = pages_holding(|_| vec![], token);
+        let endless = endless.unwrap_err().to_string();
+        assert!(
+            endless.contains("(20 empty pages in a row, each with a new token, after 20 pages)"),
+            "{endless}"
+        );
+        assert_eq!(calls, MAX_EMPTY_PAGES);
+        // One short of the bound, twice, between pages with items: the listing completes.
+        let some = |i: usize| match i {
+            1 | 21 | 41 => vec![i],
+            _ => vec![],
+        };
+        let (read, calls) = pages_holding(some, |i| (i < 41).then(|| i.to_string()));
+        assert_eq!(read.ok(), Some((vec![1, 21, 41], true)));
+        assert_eq!(calls, 41);
+        // The count starts again after an item: 19 empty, an item, 20 empty.
+        let late = |i: usize| if i == 20 { vec![i] } else { vec![] };
+        let (read, calls) = pages_holding(late, token);
+        assert!(read.is_err());
+        assert_eq!(calls, 40);
     }
 
     #[test]

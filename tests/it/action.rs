@@ -1429,6 +1429,20 @@ fn a_pull_request_closed_without_merging_says_so_and_plans_nothing() {
 }
 
 #[test]
+fn a_pull_request_into_another_branch_is_told_its_merge_applies_nothing() {
+    let a = Action::new(SEED);
+    let r = a.event("pull_request", "pull_request.opened-other-base.json", &[]);
+    a.expect(&r, 0, "planned");
+    let body = a.comment_on(FIXTURE_PR);
+    // Only a push to the default branch (`repository.default_branch`: master) applies.
+    assert_contains(
+        &body,
+        "🟡 **Planned**: merging into `release` applies nothing: apply runs on `master`.",
+    );
+    assert!(!body.contains("applies when merged"), "{body}");
+}
+
+#[test]
 fn a_pull_request_whose_fork_was_deleted_is_a_fork() {
     let a = Action::new(SEED);
     let r = a.pr_without_aws_credentials(&fixture("pull_request.opened-deleted-fork.json"));

@@ -73,3 +73,37 @@ fn the_readme_lists_exactly_the_inputs_and_outputs() {
         keys(&yaml, "outputs")
     );
 }
+
+/// GitHub runs a `pull_request` workflow on `closed` only when its `types` list it (the default
+/// types are opened, synchronize, reopened: "Events that trigger workflows", `pull_request`),
+/// and the action marks the comment of a pull request closed without merging: the example
+/// workflow and the README's copy of it list the type, and a closed run cannot take the
+/// apply's place in the concurrency group.
+#[test]
+fn the_example_workflows_run_on_closed_pull_requests() {
+    let types = "types: [opened, synchronize, reopened, closed]";
+    let example =
+        std::fs::read_to_string(repo().join("examples/workflows/autoscaling.yml")).expect("example workflow");
+    let readme = std::fs::read_to_string(repo().join("README.md")).expect("README");
+    let snippet = readme
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .expect("README's workflow");
+    for (name, workflow) in [("example", example.as_str()), ("README", snippet)] {
+        let pull_request = workflow
+            .split("pull_request:")
+            .nth(1)
+            .and_then(|s| s.split("push:").next())
+            .unwrap_or_else(|| panic!("{name}: no pull_request trigger"));
+        assert!(pull_request.contains(types), "{name}: {pull_request}");
+        assert!(
+            workflow.contains(
+                "group: sagemaker-autoscale${{ github.event.action == 'closed' && '-closed' || '' }}"
+            ) || workflow.contains(
+                "group: \"sagemaker-autoscale${{ github.event.action == 'closed' && '-closed' || '' }}\""
+            ),
+            "{name}: a closed run in the apply's concurrency group can cancel a pending apply"
+        );
+    }
+}

@@ -923,3 +923,72 @@ fn what_a_deregistration_deletes_reads_removed_with_the_target_only_when_it_ran(
     let (code, plan) = case.plan_with(&["--base", "base.toml"]);
     assert_eq!(code, 0, "{plan:#}");
 }
+
+/// The same steps on two slices of the stand-in (another region, another access key: other
+/// ARNs, policy ids and alarm names underneath) give the same plan and the same fingerprint,
+/// and the fingerprint is the one the plan's own JSON hashes to: apply compares it with the
+/// reviewed one, so nothing the reviewer did not see may enter it.
+#[test]
+fn the_same_steps_on_another_slice_give_the_same_plan_and_fingerprint() {
+    const BEFORE: &str = r#"
+[[endpoint]]
+name = "ep-async"
+variant = "prod"
+max_capacity = 4
+preset = "async-cpu"
+
+[[endpoint]]
+name = "ep-office"
+variant = "prod"
+min_capacity = 1
+max_capacity = 4
+[[endpoint.policy]]
+name = "tt"
+type = "target-tracking"
+target = 70.0
+metric = { predefined = "SageMakerVariantInvocationsPerInstance" }
+[[endpoint.schedule]]
+name = "office"
+schedule = "cron(0 8 ? * MON-FRI *)"
+min_capacity = 2
+
+[[endpoint]]
+name = "ep-gone"
+variant = "prod"
+min_capacity = 1
+max_capacity = 3
+[[endpoint.policy]]
+name = "tt"
+type = "target-tracking"
+target = 70.0
+metric = { predefined = "SageMakerVariantInvocationsPerInstance" }
+"#;
+    let after = BEFORE
+        .replacen("max_capacity = 4", "max_capacity = 5", 1)
+        .replacen("name = \"tt\"", "name = \"tt-renamed\"", 1)
+        .replace("cron(0 8 ", "cron(0 9 ");
+    let after = &after[..after.find("[[endpoint]]\nname = \"ep-gone\"").expect("ep-gone")];
+    let plan_on_a_slice = || {
+        let case = Case::new(BEFORE);
+        case.apply();
+        case.config(after);
+        let (code, first) = case.plan_with(&["--scan"]);
+        assert_eq!(code, 2, "{first:#}");
+        let (_, again) = case.plan_with(&["--scan"]);
+        assert_eq!(first, again, "one slice, two plans");
+        first
+    };
+    let (one, two) = (plan_on_a_slice(), plan_on_a_slice());
+    assert_eq!(
+        changes(&one).len(),
+        5,
+        "an update, a rename, a schedule and a prune: {one:#}"
+    );
+    assert_eq!(one, two, "the same steps on another slice");
+    let shown: sagemaker_autoscale::plan::Plan = serde_json::from_value(one.clone()).expect("plan");
+    assert_eq!(
+        sagemaker_autoscale::plan::fingerprint(&shown.changes, &shown.blocked),
+        s(&one["fingerprint"]),
+        "the fingerprint is the hash of what the JSON shows"
+    );
+}

@@ -251,12 +251,12 @@ fn a_policy_listing_that_never_ends_falls_back_to_reads_by_target() {
     assert_eq!(r.code, 0, "no policy to add\n{}\n{}", r.stdout, r.stderr);
     assert_contains(
         &r.stderr,
-        "DescribeScalingPolicies did not finish listing (more than 1000 pages)",
+        "DescribeScalingPolicies did not finish listing (20 empty pages in a row, each with a new token, after 20 pages)",
     );
     assert_eq!(
         policy_reads() - before,
-        1000 + 3,
-        "1000 pages, then one read per target"
+        20 + 3,
+        "20 empty pages (not 1,000), then one read per target"
     );
 }
 
@@ -270,7 +270,7 @@ fn reads_by_id_or_by_target_that_never_end_fail_clearly() {
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     assert_contains(
         &r.stderr,
-        "error: DescribeScalableTargets did not finish listing (more than 1000 pages)",
+        "error: DescribeScalableTargets did not finish listing (20 empty pages in a row, each with a new token, after 20 pages)",
     );
     case.aws.clear_faults();
     page_fault_on(&case, "DescribeScheduledActions", "endless", false, 0, 1_000_000);
@@ -278,7 +278,7 @@ fn reads_by_id_or_by_target_that_never_end_fail_clearly() {
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     assert_contains(
         &r.stderr,
-        "error: DescribeScheduledActions did not finish listing (more than 1000 pages)",
+        "error: DescribeScheduledActions did not finish listing (20 empty pages in a row, each with a new token, after 20 pages)",
     );
 }
 
@@ -291,7 +291,7 @@ fn a_scan_whose_listing_never_ends_fails_clearly() {
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
     assert_contains(
         &r.stderr,
-        "error: DescribeScalableTargets did not finish listing (more than 1000 pages)",
+        "error: DescribeScalableTargets did not finish listing (20 empty pages in a row, each with a new token, after 20 pages)",
     );
     let r = case.run(&["import", "--region", case.aws.region, "--all"]);
     assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
