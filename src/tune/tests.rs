@@ -1,5 +1,6 @@
-//! `tune` on synthetic histories whose optimum is known by construction, and on a public
-//! trace nobody here wrote (Azure's LLM inference trace, tests/fixtures/traces/).
+//! `tune` on synthetic histories whose optimum is known by construction, and on public
+//! traces nobody here wrote (Azure's LLM inference trace; four weeks of NASA-HTTP, walked
+//! forward; tests/fixtures/traces/).
 
 use super::goal::Goal;
 use super::prepare::alternatives;
