@@ -1,5 +1,6 @@
-//! `tune` on synthetic histories whose optimum is known by construction, and on a public
-//! trace nobody here wrote (Azure's LLM inference trace, tests/fixtures/traces/).
+//! `tune` on synthetic histories whose optimum is known by construction, and on public
+//! traces nobody here wrote (Azure's LLM inference trace; four weeks of NASA-HTTP, walked
+//! forward; tests/fixtures/traces/).
 
 use super::goal::Goal;
 use super::prepare::alternatives;
@@ -19,6 +20,12 @@ const RECORDED: i32 = 12;
 /// A history of `arrivals` per minute recorded under a fixed `RECORDED` instances: every
 /// request served in its minute, CPU (per instance) proportional to the work.
 fn history(text: &str, arrivals: &[f64]) -> (RawConfig, History) {
+    history_from(text, 0, arrivals)
+}
+
+/// `history`, its first minute at `start` (epoch seconds): a real trace's hours of the day
+/// are UTC only from its own first minute, and the daily floors are searched in UTC.
+fn history_from(text: &str, start: i64, arrivals: &[f64]) -> (RawConfig, History) {
     let desired = check_text("autoscaling.toml", text)
         .desired
         .expect("valid config");
@@ -28,7 +35,7 @@ fn history(text: &str, arrivals: &[f64]) -> (RawConfig, History) {
     fixed.min_capacity = RECORDED;
     fixed.max_capacity = RECORDED;
     let n = arrivals.len();
-    let mut s = Signals::new(0, n);
+    let mut s = Signals::new(start, n);
     s.record("AWS/SageMaker", "ApproximateBacklogSize", vec![Some(0.0); n]);
     s.record(
         "AWS/SageMaker",
@@ -342,6 +349,93 @@ fn on_a_public_trace_the_recommendation_beats_the_baselines_that_meet_the_goal()
             eprintln!("{service}: {} misses the goal", r.label);
         }
     }
+}
+
+/// Per-minute requests of a public trace of four weeks: the NASA Kennedy Space Center WWW
+/// server's HTTP logs from 1995-07-01 04:00 UTC (00:00 EDT, a Saturday) until the July log
+/// stops on the 28th at 17:32 UTC (ITA's NASA-HTTP, freely redistributable;
+/// tests/fixtures/traces/ says how it was derived).
+fn nasa() -> Vec<f64> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/traces/nasa_http_1995_jul_per_minute.csv"
+    );
+    std::fs::read_to_string(path)
+        .expect("fixture")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("minute"))
+        .filter_map(|l| l.split(',').nth(1)?.parse::<f64>().ok())
+        .collect()
+}
+
+/// The NASA trace's first minute, 1995-07-01T04:00:00Z.
+const NASA_START: i64 = 804_571_200;
+/// NASA's requests per instance-minute: 50, i.e. the trace divided by 5 at `PER_INSTANCE`.
+/// The launch-day peak (405 a minute, 13 July) then needs 8.1 instances, 9.7 under the
+/// 1.2 x check: within 12, and the daily cycle spans several instances, not just 0 or 1.
+const NASA_SCALE: f64 = 5.0;
+
+/// Walk-forward on a trace nobody here wrote: tuned on NASA's weeks 1-2, the configs chosen
+/// are replayed unchanged on week 3 and on week 4 (6.5 days: the log stops), each its own
+/// history. The recommendation must meet the goal in both and cost no more than any
+/// baseline (Inference Recommender's 50 % CPU, the P90 + 15 % fixed size, the config as it
+/// is) that also meets it there (issue #23). benches/tune.rs prints the same run as a table.
+///
+/// Ignored: 35 s in a debug build (2 s in release: `cargo bench --bench tune`). It fails
+/// today: the recommendation (minimum 3, chosen on two busier weeks: 568k and 538k requests
+/// against 437k and 349k) meets the goal on both weeks, but the fixed 3 and, in week 4, the
+/// current config meet it for less; docs/benchmarks.md has the numbers.
+#[test]
+#[ignore = "35 s in a debug build; fails today (docs/benchmarks.md, NASA walk-forward)"]
+fn walk_forward_on_a_week_scale_public_trace_the_recommendation_holds_on_unseen_weeks() {
+    let arrivals: Vec<f64> = nasa().iter().map(|r| r / NASA_SCALE).collect();
+    let week = 10_080;
+    assert!(arrivals.len() >= 3 * week + 6 * 1440, "{}", arrivals.len());
+    let settings = settings(&["max_backlog=60", "backlog_minutes_per_week=60"]);
+    let (raw, train) = history_from(SEED, NASA_START, &arrivals[..2 * week]);
+    let t = tune_target("autoscaling.toml", SEED, &raw, &train, &settings, &mut |_, _| {});
+    assert!(t.met, "{t:#?}");
+    let mut broken = Vec::new();
+    for (name, minutes) in [
+        ("week 3", 2 * week..3 * week),
+        ("week 4", 3 * week..arrivals.len()),
+    ] {
+        let start = NASA_START + 60 * minutes.start as i64;
+        let (_, held_out) = history_from(SEED, start, &arrivals[minutes]);
+        let again = replay_rows(&raw, &held_out, &settings, &t.rows);
+        broken.extend(held_out_losses(name, &again));
+    }
+    assert!(broken.is_empty(), "{}\n{t:#?}", broken.join("\n"));
+}
+
+/// How the recommendation fails on a held-out week: it misses the goal, or a baseline that
+/// meets it costs less (each such baseline's cost over the recommendation's).
+fn held_out_losses(week: &str, rows: &[Row]) -> Vec<String> {
+    let best = row_of(rows, "recommended");
+    let mut out = Vec::new();
+    if !best.meets {
+        out.push(format!(
+            "{week}: the recommendation misses the goal: {:?}",
+            best.goal
+        ));
+    }
+    let baselines = rows
+        .iter()
+        .filter(|r| r.meets && (r.label == "current" || r.label.starts_with("baseline: ")));
+    for r in baselines.filter(|r| hours(r) < hours(best) - 1e-9) {
+        out.push(format!(
+            "{week}: {} meets the goal at {:.2} x the recommendation's cost",
+            r.label,
+            hours(r) / hours(best)
+        ));
+    }
+    out
+}
+
+fn row_of<'a>(rows: &'a [Row], label: &str) -> &'a Row {
+    rows.iter()
+        .find(|r| r.label == label)
+        .unwrap_or_else(|| panic!("no {label} row: {rows:#?}"))
 }
 
 #[test]
