@@ -113,7 +113,12 @@ impl PolicyEdit<'_> {
 
 /// What changes in policies beyond the target-tracking values: its `disable_scale_in`, and
 /// the step policy's adjustment, cooldown and alarm periods.
-fn policy_edits<'a>(endpoint: &'a RawEndpoint, space: &Space, from: &Knobs, to: &Knobs) -> Vec<PolicyEdit<'a>> {
+fn policy_edits<'a>(
+    endpoint: &'a RawEndpoint,
+    space: &Space,
+    from: &Knobs,
+    to: &Knobs,
+) -> Vec<PolicyEdit<'a>> {
     let mut out = Vec::new();
     // Named as in `to`: another preset's policy has another name.
     let target = space.target(to);

@@ -258,8 +258,12 @@ fn row(setup: &Setup<'_>, goal: &Goal, label: &str, s: &Scored) -> Row {
     }
 }
 
+/// The most a calmer alternative may cost, as a multiple of the recommendation.
+const CALMER_AT_MOST: f64 = 1.5;
+
 /// Up to three more configs that meet the goal: the cheapest of each other metric and
-/// minimum, and the cheapest that scales less often than the best (a calmer choice).
+/// minimum, and the cheapest that scales less often than the best (a calmer choice, at
+/// most `CALMER_AT_MOST` times its cost).
 fn alternatives_of<'a>(o: &'a Outcome, best: &Scored) -> Vec<&'a Scored> {
     let class = |s: &Scored| (s.knobs.preset, s.knobs.min_capacity);
     let mut out: Vec<&Scored> = Vec::new();
@@ -268,8 +272,12 @@ fn alternatives_of<'a>(o: &'a Outcome, best: &Scored) -> Vec<&'a Scored> {
             out.push(s);
         }
     }
+    // Calmer at a price a team might pay: not a config pinned at its maximum.
+    let affordable = |s: &Scored| s.whole.instance_hours <= CALMER_AT_MOST * best.whole.instance_hours;
     if let Some(calmer) = o.feasible.iter().find(|s| {
-        s.whole.scaling_events < best.whole.scaling_events && !out.iter().any(|x| x.knobs == s.knobs)
+        s.whole.scaling_events < best.whole.scaling_events
+            && affordable(s)
+            && !out.iter().any(|x| x.knobs == s.knobs)
     }) {
         out.push(calmer);
     }

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-use crate::keywords::Preset;
 use crate::keywords::AdjustmentType;
+use crate::keywords::Preset;
 use crate::model::{PolicyConfig, ScalableTarget, ScalingPolicy, ScheduledAction};
 
 /// Multiples of the starting target value tried on the coarse grid.
@@ -261,9 +261,7 @@ impl Space {
             max_capacity: self.base.max_capacity,
             floor: None,
             disable_scale_in: tt.is_some_and(|t| t.disable_scale_in),
-            step: self
-                .stepped
-                .and_then(|i| one_step_up(&self.base.policies[i])),
+            step: self.stepped.and_then(|i| one_step_up(&self.base.policies[i])),
         }
     }
 
