@@ -277,11 +277,16 @@ fn alternatives_of<'a>(o: &'a Outcome, best: &Scored) -> Vec<&'a Scored> {
     if let Some(calmer) = o.feasible.iter().find(|s| {
         s.whole.scaling_events < best.whole.scaling_events
             && affordable(s)
-            && !out.iter().any(|x| x.knobs == s.knobs)
+            && !out.iter().any(|x| x.knobs == s.knobs || same_outcome(x, s))
     }) {
         out.push(calmer);
     }
     out
+}
+
+/// Two configs that cost the same and scale as often: one row says what both would.
+fn same_outcome(a: &Scored, b: &Scored) -> bool {
+    a.whole.instance_hours == b.whole.instance_hours && a.whole.scaling_events == b.whole.scaling_events
 }
 
 /// One line on what decides the recommendation: the part of the goal the cheaper configs

@@ -637,3 +637,34 @@ fn days_are_written_as_aws_cron_reads_them() {
         crate::schedule::Expression::parse(&a.schedule).expect("AWS cron");
     }
 }
+
+/// Four bursts a day from zero: only the step policy wakes the endpoint (no CPU at zero), on
+/// its alarm's 2 of 2 minutes, then 5 minutes of start-up. A goal a minute per burst tighter
+/// than that (130 a week, not 147) is met at minimum 0 only by an alarm of 1 of 1 minute:
+/// cheaper than any minimum of 1, which costs an instance all day.
+#[test]
+fn the_step_policy_wakes_sooner_when_the_goal_needs_it() {
+    let waits = row(
+        &tune(SEED, &bursts(), &["backlog_minutes_per_week=1000"]),
+        "current",
+    )
+    .goal
+    .first()
+    .map(|p| p.value);
+    assert_eq!(waits, Some(147.0), "5.25 minutes a burst, 28 bursts a week");
+    let t = tune(SEED, &bursts(), &["backlog_minutes_per_week=130"]);
+    assert!(t.met, "{t:#?}");
+    let best = row(&t, "recommended");
+    let k = best.knobs.as_ref().expect("knobs");
+    assert_eq!(
+        (k.min_capacity, k.step.map(|s| s.periods)),
+        (0, Some(1)),
+        "{waits:?} {t:#?}"
+    );
+    assert!(
+        t.diff
+            .contains("+alarm = { evaluation_periods = 1, datapoints_to_alarm = 1 }\n"),
+        "{}",
+        t.diff
+    );
+}
