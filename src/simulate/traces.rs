@@ -274,3 +274,54 @@ min_capacity = 1
         vec![event(2, 0, 1, "warm-up"), event(4, 1, 2, "from-zero")]
     );
 }
+
+/// The same jump in concurrency on the standard and the high-resolution metric: per model,
+/// 2 until minute 4, then 12 (target 5, 2 instances recorded). The standard alarm fires on
+/// the third minute above (minute 6); the 10-second one within the first (minute 4):
+/// ceil(2 x 12 / 5) = 5 both times. Back to 2 from minute 10: both scale in after 15 low
+/// minutes (minute 24), the same speed (SageMaker guide: scale-in is unchanged).
+#[test]
+fn a_high_resolution_metric_scales_out_within_its_first_minute() {
+    let policy = |metric: &str| {
+        target(&format!(
+            r#"
+[[endpoint]]
+name = "ep"
+min_capacity = 2
+max_capacity = 8
+
+[[endpoint.policy]]
+name = "concurrency"
+type = "target-tracking"
+target = 5.0
+scale_out_cooldown = 0
+metric = {{ {metric} }}
+"#
+        ))
+    };
+    let mut s = Signals::new(0, 30);
+    let values = (0..30)
+        .map(|m| Some(if (4..10).contains(&m) { 12.0 } else { 2.0 }))
+        .collect();
+    s.record("AWS/SageMaker", "ConcurrentRequestsPerModel", values);
+    let opts = Model {
+        startup_minutes: 0,
+        initial: Some(2),
+        queue: None,
+    };
+    let minutes = |t: &ScalableTarget| -> Vec<(usize, i32, i32)> {
+        run(t, &s, Some(&[2; 30]), &opts)
+            .events
+            .iter()
+            .map(|e| (e.minute, e.from, e.to))
+            .collect()
+    };
+    let high = policy(r#"predefined = "SageMakerVariantConcurrentRequestsPerModelHighResolution""#);
+    let standard = policy(
+        r#"custom = { name = "ConcurrentRequestsPerModel", namespace = "AWS/SageMaker", statistic = "Average" }"#,
+    );
+    assert_eq!(minutes(&high)[0], (4, 2, 5));
+    assert_eq!(minutes(&standard)[0], (6, 2, 5));
+    assert_eq!(minutes(&high).last(), Some(&(24, 5, 2)));
+    assert_eq!(minutes(&standard).last(), Some(&(24, 5, 2)));
+}

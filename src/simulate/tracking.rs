@@ -7,6 +7,12 @@ use crate::model::TargetTracking;
 /// Target tracking's alarms as Application Auto Scaling creates them: high after 3 one-minute
 /// datapoints above the target, low after 15 below 90 % of it.
 const HIGH_DATAPOINTS: usize = 3;
+/// On SageMaker's high-resolution metrics (a datapoint every 10 s) the high alarm fires within
+/// the first minute above the target: "the policy responds by scaling out much faster ...
+/// However, as traffic decreases, the policy scales in at the same speed as for standard
+/// metrics" (SageMaker guide, endpoint-auto-scaling-add-code-define). One minute is the finest
+/// step of this one-minute model.
+const HIGH_DATAPOINTS_HIGH_RESOLUTION: usize = 1;
 const LOW_DATAPOINTS: usize = 15;
 const LOW_FRACTION: f64 = 0.9;
 
@@ -15,6 +21,8 @@ pub(super) struct Tracking<'a> {
     pub(super) name: &'a str,
     pub(super) tt: &'a TargetTracking,
     pub(super) metric: MetricId,
+    /// Minutes above the target that make its high alarm fire.
+    high_after: usize,
     /// Consecutive datapoints above the target, and below 90 % of it.
     high: usize,
     low: usize,
@@ -38,6 +46,11 @@ impl<'a> Tracking<'a> {
             name,
             tt,
             metric: super::watched::metric_of(tt),
+            high_after: if high_resolution(tt) {
+                HIGH_DATAPOINTS_HIGH_RESOLUTION
+            } else {
+                HIGH_DATAPOINTS
+            },
             high: 0,
             low: 0,
             out_until: 0,
@@ -65,7 +78,7 @@ impl<'a> Tracking<'a> {
         }
         // The epsilon keeps float noise (3 x 200/3 / 50 = 4.000000000000001) from adding one.
         let wish = v.map(|v| (f64::from(desired.max(1)) * v / target - 1e-9).ceil() as i32);
-        let out = wish.filter(|w| *w > desired && self.high >= HIGH_DATAPOINTS && t >= self.out_until);
+        let out = wish.filter(|w| *w > desired && self.high >= self.high_after && t >= self.out_until);
         let scale_in = (!self.tt.disable_scale_in).then(|| {
             let ready = self.low >= LOW_DATAPOINTS && t >= self.in_until;
             wish.filter(|w| *w < desired && ready)
@@ -82,6 +95,18 @@ impl<'a> Tracking<'a> {
     pub(super) fn scaled_in(&mut self, t: usize) {
         self.in_until = t + cooldown_minutes(self.tt.scale_in_cooldown);
     }
+}
+
+/// Whether the policy tracks one of SageMaker's 10-second metrics.
+fn high_resolution(tt: &TargetTracking) -> bool {
+    use crate::keywords::PredefinedMetric::*;
+    matches!(
+        tt.metric,
+        crate::model::MetricSpec::Predefined(
+            VariantConcurrentRequestsPerModelHighResolution
+                | InferenceComponentConcurrentRequestsPerCopyHighResolution
+        )
+    )
 }
 
 /// A cooldown in whole minutes. AWS documents no default cooldown for inference components and
