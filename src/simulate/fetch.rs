@@ -75,9 +75,8 @@ pub fn queries(targets: &[&ScalableTarget]) -> Vec<Series> {
     out.into_values().collect()
 }
 
-/// What `tune` reads besides the policies' metrics: the requests async endpoints took from
-/// their queues (the queue model's throughput; both spellings, docs/simulate.md), and the
-/// concurrency per instance or copy (its goal), at its highest in each minute.
+/// The series `tune` reads besides the policies': the concurrency per instance (or copy)
+/// its goal may cap, and the queue's (`queue_queries`).
 pub fn tune_queries(targets: &[&ScalableTarget]) -> Vec<Series> {
     let mut out = Vec::new();
     for t in targets {
@@ -90,6 +89,20 @@ pub fn tune_queries(targets: &[&ScalableTarget]) -> Vec<Series> {
             dimensions,
             stat: "Maximum".into(),
         });
+    }
+    for series in queue_queries(targets) {
+        if !out.contains(&series) {
+            out.push(series);
+        }
+    }
+    out
+}
+
+/// The requests async endpoints took from their queues each minute (both of AWS's
+/// spellings), which the queue model needs with the backlog the policies already read.
+pub fn queue_queries(targets: &[&ScalableTarget]) -> Vec<Series> {
+    let mut out: Vec<Series> = Vec::new();
+    for t in targets {
         if let Scaled::Variant { endpoint, .. } = &t.scaled {
             for name in super::signals::PROCESSED {
                 let series = Series {

@@ -89,7 +89,7 @@ pub async fn simulate(
     settings: &Settings,
     now: i64,
 ) -> Result<Report, AwsError> {
-    let read = history(proposed, baseline, settings.days, now, Extra::None).await?;
+    let read = history(proposed, baseline, settings.days, now, Extra::Queue).await?;
     let targets = read
         .histories
         .iter()
@@ -115,6 +115,9 @@ pub async fn simulate(
 pub enum Extra {
     /// Only the policies' metrics.
     None,
+    /// The requests taken from the queue, for targets whose policies watch an async queue
+    /// (the queue model).
+    Queue,
     /// What `tune` needs too: the requests taken from async queues (the queue model) and
     /// the concurrency per instance or copy (its goal).
     Tune,
@@ -206,8 +209,12 @@ async fn read_metrics(
             mine.extend(baselines.get(&t.resource_id));
             let policies = fetch::queries(&mine);
             let mut all = policies.clone();
-            if extra == Extra::Tune {
-                all.extend(fetch::tune_queries(&[t]));
+            match extra {
+                Extra::Tune => all.extend(fetch::tune_queries(&[t])),
+                Extra::Queue if policies.iter().any(watches_the_queue) => {
+                    all.extend(fetch::queue_queries(&[t]));
+                }
+                Extra::Queue | Extra::None => {}
             }
             (*t, all, policies)
         })
@@ -262,17 +269,29 @@ fn current_targets(region: &str, records: &crate::resource::Records) -> BTreeMap
 }
 
 /// Runs both configs over the same history. The history's per-capacity metrics are taken
-/// to have been recorded under the baseline's capacity (the config that was live).
+/// to have been recorded under the baseline's capacity (the config that was live). An async
+/// queue with the requests taken from it in the history is simulated under each config's
+/// capacity (docs/simulate.md, "the queue"), for both, so that they compare alike.
 pub fn compare(
     baseline: Option<&ScalableTarget>,
     proposed: &ScalableTarget,
     signals: &Signals,
     settings: &Settings,
 ) -> TargetReport {
-    let base = baseline.map(|b| replay::run(b, signals, None, &settings.options));
+    let mut base = baseline.map(|b| replay::run(b, signals, None, &settings.options));
+    let mut options = settings.options.clone();
+    let mut queue_note = None;
+    if let Some(recorded) = base.as_ref().map(|b| b.serving.clone())
+        && let Some((queue, note)) = queue_of(signals, &recorded)
+    {
+        options.queue = Some(queue);
+        base = baseline.map(|b| replay::run(b, signals, Some(&recorded), &options));
+        queue_note = Some(note);
+    }
     let recorded = base.as_ref().map(|b| b.serving.as_slice());
-    let new = replay::run(proposed, signals, recorded, &settings.options);
-    let mut notes: Vec<String> = base.iter().flat_map(|b| b.notes.clone()).collect();
+    let new = replay::run(proposed, signals, recorded, &options);
+    let mut notes: Vec<String> = queue_note.into_iter().collect();
+    notes.extend(base.iter().flat_map(|b| b.notes.clone()));
     for n in &new.notes {
         if !notes.contains(n) {
             notes.push(n.clone());
@@ -286,6 +305,35 @@ pub fn compare(
         no_data: false,
         notes,
     }
+}
+
+/// The async queue of `signals`, when the history has its size and the requests taken from
+/// it, with a note saying how fast an instance drains it.
+fn queue_of(signals: &Signals, recorded: &[i32]) -> Option<(queue::Queue, String)> {
+    signals.backlog.as_ref()?;
+    if signals.processed.as_ref()?.iter().all(Option::is_none) {
+        return None;
+    }
+    let (q, how) = queue::Queue::from_history(signals, recorded, None).ok()?;
+    let how = match how {
+        queue::Throughput::Given | queue::Throughput::Saturated => {
+            "the median of the minutes with a standing queue"
+        }
+        queue::Throughput::LowerBound => {
+            "a lower bound: the queue never stood, so the backlog may be under-estimated"
+        }
+    };
+    let note = format!(
+        "the queue is simulated under each config's capacity at {:.1} requests a minute per instance ({how})",
+        q.per_instance
+    );
+    Some((q, note))
+}
+
+/// Whether a policy's series is one of an async endpoint's queue metrics.
+fn watches_the_queue(q: &fetch::Series) -> bool {
+    q.id.0 == "AWS/SageMaker"
+        && (q.id.1.starts_with("ApproximateBacklogSize") || q.id.1 == "HasBacklogWithoutCapacity")
 }
 
 fn replayed(trace: Trace, price: Option<f64>) -> Replayed {

@@ -26,7 +26,19 @@ pub fn apply(text: &str, endpoint: &RawEndpoint, space: &Space, to: &Knobs) -> R
         policy: policy.and_then(|p| name_line_end(text, &p.name)),
         preset: endpoint.preset.is_some(),
     };
-    let mut splices: Vec<Splice> = changes(endpoint, policy, from, to)
+    // Another preset brings its own target and cooldowns: each one tuned is written, or the
+    // new preset's value would stand where the replay had the tuned one.
+    let written_from = if to.preset == from.preset {
+        from.clone()
+    } else {
+        Knobs {
+            target: f64::NAN,
+            scale_in_cooldown: None,
+            scale_out_cooldown: None,
+            ..from.clone()
+        }
+    };
+    let mut splices: Vec<Splice> = changes(endpoint, policy, &written_from, to)
         .into_iter()
         .map(|c| c.splice(&at))
         .collect();

@@ -259,22 +259,26 @@ fn row(setup: &Setup<'_>, goal: &Goal, label: &str, s: &Scored) -> Row {
 }
 
 /// The most a calmer alternative may cost, as a multiple of the recommendation.
-const CALMER_AT_MOST: f64 = 1.5;
+const CALMER_AT_MOST: f64 = 2.0;
 
 /// Up to three more configs that meet the goal: the cheapest of each other metric and
-/// minimum, and the cheapest that scales less often than the best (a calmer choice, at
-/// most `CALMER_AT_MOST` times its cost).
+/// minimum, and the cheapest that scales less often than the best (a calmer choice, at most
+/// `CALMER_AT_MOST` times its cost). None with scale-in turned off unless the best has it: a
+/// minimum that meets the goal only by never scaling in is not a choice of minimum.
 fn alternatives_of<'a>(o: &'a Outcome, best: &Scored) -> Vec<&'a Scored> {
     let class = |s: &Scored| (s.knobs.preset, s.knobs.min_capacity);
+    let affordable = |s: &Scored| s.whole.instance_hours <= CALMER_AT_MOST * best.whole.instance_hours;
     let mut out: Vec<&Scored> = Vec::new();
-    for s in &o.feasible {
+    let candidates = o
+        .feasible
+        .iter()
+        .filter(|s| !s.knobs.disable_scale_in || best.knobs.disable_scale_in);
+    for s in candidates.clone() {
         if out.len() < 2 && class(s) != class(best) && out.iter().all(|x| class(x) != class(s)) {
             out.push(s);
         }
     }
-    // Calmer at a price a team might pay: not a config pinned at its maximum.
-    let affordable = |s: &Scored| s.whole.instance_hours <= CALMER_AT_MOST * best.whole.instance_hours;
-    if let Some(calmer) = o.feasible.iter().find(|s| {
+    if let Some(calmer) = candidates.clone().find(|s| {
         s.whole.scaling_events < best.whole.scaling_events
             && affordable(s)
             && !out.iter().any(|x| x.knobs == s.knobs || same_outcome(x, s))

@@ -668,3 +668,27 @@ fn the_step_policy_wakes_sooner_when_the_goal_needs_it() {
         t.diff
     );
 }
+
+/// Switching `async-cpu` for `async-backlog` and keeping the scale-in cooldown of 300 s: the
+/// new preset's own is 600 s, so the diff must write 300 or the file is not what was replayed
+/// (found by the check in `recommended_text`, which refused such a diff).
+#[test]
+fn another_preset_gets_every_tuned_value_written() {
+    let (raw, h) = history(SEED, &bursts());
+    let space = Space::new(
+        &h.target,
+        Some(Preset::AsyncCpu),
+        alternatives(&h.target, Some(Preset::AsyncCpu)),
+    )
+    .expect("space");
+    let to = Knobs {
+        preset: Some(Preset::AsyncBacklog),
+        target: 15.0,
+        ..space.current()
+    };
+    let edited = edit::apply(SEED, &raw.endpoints[0], &space, &to).expect("edit");
+    assert!(edited.contains("\nscale_in_cooldown = 300\n"), "{edited}");
+    let checked = check_text("autoscaling.toml", &edited);
+    let target = &checked.desired.expect("valid").targets[0];
+    assert_eq!(target, &space.target(&to), "{edited}");
+}

@@ -102,6 +102,10 @@ fn simulate_replays_recorded_metrics_through_both_configs() {
     let t = &report["targets"][0];
     assert_eq!(t["target"], "endpoint/infer-endpoint-c356f91/variant/prod");
     assert_eq!(t["missing_metrics"], serde_json::json!([]), "{t:#}");
+    assert!(
+        !t["notes"].to_string().contains("queue is simulated"),
+        "no processed requests: {t:#}"
+    );
     let hours = |o: &Value| o["instance_hours"].as_f64().expect("hours");
     assert!((hours(&t["baseline"]) - 462.0 / 60.0).abs() < 1e-9, "{t:#}");
     assert!((hours(&t["proposed"]) - 457.0 / 60.0).abs() < 1e-9, "{t:#}");
@@ -210,4 +214,26 @@ fn each_endpoint_replays_its_own_metrics() {
         "the quiet endpoint never scaled: {report:#}"
     );
     assert_eq!(target("quiet-endpoint")["no_data"], true, "{report:#}");
+}
+
+/// With the requests taken from the queue in the history, the queue is simulated under each
+/// config's capacity instead of replayed as recorded (docs/simulate.md, "The queue"), and the
+/// report says at what rate an instance drains it. Without them (the other tests' bursts)
+/// nothing says so: the backlog is replayed as recorded.
+#[test]
+fn an_async_queue_with_its_processed_requests_is_simulated_not_replayed() {
+    let case = Case::new(SEED);
+    case.apply();
+    crate::tune::put_bursts(&case.aws, "infer-endpoint-c356f91", "prod");
+    let r = simulate(&case, &["--json"]);
+    let report: Value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stdout));
+    let t = &report["targets"][0];
+    let notes = t["notes"].to_string();
+    // 40 requests taken a minute by the 4 instances the live config had in the bursts.
+    assert!(
+        notes.contains("the queue is simulated under each config's capacity at 10.0 requests a minute per instance (the median of the minutes with a standing queue)"),
+        "{t:#}"
+    );
+    let text = simulate(&case, &[]).stdout;
+    assert!(text.contains("note: the queue is simulated"), "{text}");
 }
