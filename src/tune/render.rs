@@ -279,7 +279,7 @@ fn target_markdown(t: &TargetTune, priced: bool) -> String {
         line.push_str(if row.meets { " ✅ |\n" } else { " ❌ |\n" });
         out.push_str(&line);
     }
-    out.push_str(&format!("\n{}.\n\n", capitalised(&t.driver)));
+    out.push_str(&format!("\n{}.\n\n", sentence(&t.driver)));
     if !t.diff.is_empty() {
         out.push_str(&format!("```diff\n{}```\n\n", t.diff));
     }
@@ -346,6 +346,14 @@ fn policies(k: &super::space::Knobs, current: Option<&super::space::Knobs>, spac
         ));
     }
     out
+}
+
+/// The driver as a sentence: a goal key that opens it stays as written, in code.
+fn sentence(driver: &str) -> String {
+    match driver.split_once(' ') {
+        Some((key, rest)) if key.contains('_') => format!("`{key}` {rest}"),
+        _ => capitalised(driver),
+    }
 }
 
 fn capitalised(s: &str) -> String {

@@ -614,6 +614,8 @@ fn a_quiet_weekend_keeps_the_floor_to_weekdays() {
     };
     let text = super::render::text(&report);
     assert!(text.contains(" 07-18 h UTC MON-FRI "), "{text}");
+    let md = super::render::markdown(&report);
+    assert!(md.contains("\n`backlog_minutes_per_week` binds: "), "{md}");
 }
 
 #[test]
