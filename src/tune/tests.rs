@@ -542,28 +542,35 @@ fn a_concurrency_goal_needs_the_concurrency_metric() {
     assert!(best.goal[0].value <= 4.0, "{best:#?}");
 }
 
+/// 40 requests a minute from 08:00 to 18:00 UTC for `days` days from 1970-01-01 (a
+/// Thursday), on weekdays only or every day; idle otherwise.
+fn office_hours(days: usize, weekdays_only: bool) -> Vec<f64> {
+    (0..days * 1440)
+        .map(|m| {
+            let weekend = matches!((m / 1440 + 4) % 7, 0 | 6);
+            let open = (480..1080).contains(&(m % 1440)) && !(weekdays_only && weekend);
+            if open { 40.0 } else { 0.0 }
+        })
+        .collect()
+}
+
+/// The floor of a recommendation that met the goal.
+fn recommended_floor(t: &TargetTune) -> super::space::Floor {
+    assert!(t.met, "{t:#?}");
+    row(t, "recommended")
+        .knobs
+        .as_ref()
+        .and_then(|k| k.floor)
+        .unwrap_or_else(|| panic!("no floor: {t:#?}"))
+}
+
 /// Busy 08:00-18:00 UTC, idle otherwise, two days: from zero, each morning waits for the alarm
 /// and a start-up (about 7 minutes, 49 a week). A goal of 10 a week is met by a minimum of 1
 /// all day, or cheaper by a daily floor from 07:00: tune must find the floor.
 #[test]
 fn a_daily_peak_gets_a_scheduled_floor_ahead_of_it() {
-    let arrivals: Vec<f64> = (0..2880)
-        .map(|m| {
-            if (480..1080).contains(&(m % 1440)) {
-                40.0
-            } else {
-                0.0
-            }
-        })
-        .collect();
-    let t = tune(SEED, &arrivals, &["backlog_minutes_per_week=10"]);
-    assert!(t.met, "{t:#?}");
-    let best = row(&t, "recommended");
-    let floor = best
-        .knobs
-        .as_ref()
-        .and_then(|k| k.floor)
-        .unwrap_or_else(|| panic!("no floor: {t:#?}"));
+    let t = tune(SEED, &office_hours(2, false), &["backlog_minutes_per_week=10"]);
+    let floor = recommended_floor(&t);
     assert_eq!((floor.from, floor.to), (7, 18), "{t:#?}");
     assert!(
         t.diff
@@ -577,23 +584,8 @@ fn a_daily_peak_gets_a_scheduled_floor_ahead_of_it() {
 /// every day would pay for idle weekends; tune must keep it to MON-FRI.
 #[test]
 fn a_quiet_weekend_keeps_the_floor_to_weekdays() {
-    let arrivals: Vec<f64> = (0..14 * 1440)
-        .map(|m| {
-            let weekday = !matches!((m / 1440 + 4) % 7, 0 | 6);
-            if weekday && (480..1080).contains(&(m % 1440)) {
-                40.0
-            } else {
-                0.0
-            }
-        })
-        .collect();
-    let t = tune(SEED, &arrivals, &["backlog_minutes_per_week=10"]);
-    assert!(t.met, "{t:#?}");
-    let floor = row(&t, "recommended")
-        .knobs
-        .as_ref()
-        .and_then(|k| k.floor)
-        .unwrap_or_else(|| panic!("no floor: {t:#?}"));
+    let t = tune(SEED, &office_hours(14, true), &["backlog_minutes_per_week=10"]);
+    let floor = recommended_floor(&t);
     assert_eq!(
         (floor.from, floor.to, floor.days.to_string()),
         (7, 18, "MON-FRI".to_string()),
