@@ -15,6 +15,20 @@ pub struct Series {
     pub id: MetricId,
     pub dimensions: Vec<Dimension>,
     pub stat: String,
+    /// Kept under its statistic's name (`ConcurrentRequestsPerModel (Maximum)`), not its
+    /// metric's: a policy tracking the same metric's Average keeps its own series.
+    pub by_stat: bool,
+}
+
+impl Series {
+    /// The name the fetched values are kept under in [`Signals`].
+    pub fn key(&self) -> MetricId {
+        if self.by_stat {
+            super::signals::peak_of(&self.id)
+        } else {
+            self.id.clone()
+        }
+    }
 }
 
 /// The metrics the targets' policies and alarms read, plus the queue size of endpoint
@@ -31,6 +45,7 @@ pub fn queries(targets: &[&ScalableTarget]) -> Vec<Series> {
                         id: metric_of(tt),
                         dimensions: c.dimensions.clone(),
                         stat: c.statistic.as_str().to_string(),
+                        by_stat: false,
                     },
                     MetricSpec::Predefined(p) => {
                         let (id, stat) = predefined(*p);
@@ -38,6 +53,7 @@ pub fn queries(targets: &[&ScalableTarget]) -> Vec<Series> {
                             id,
                             dimensions: own.clone(),
                             stat: stat.as_str().to_string(),
+                            by_stat: false,
                         }
                     }
                     MetricSpec::Math(queries) => match returned(queries) {
@@ -45,6 +61,7 @@ pub fn queries(targets: &[&ScalableTarget]) -> Vec<Series> {
                             id: metric_of(tt),
                             dimensions: m.dimensions.clone(),
                             stat: m.stat.clone(),
+                            by_stat: false,
                         },
                         None => continue,
                     },
@@ -56,6 +73,7 @@ pub fn queries(targets: &[&ScalableTarget]) -> Vec<Series> {
                         AlarmStatistic::Statistic(st) => st.as_str().to_string(),
                         AlarmStatistic::Extended(p) => p.clone(),
                     },
+                    by_stat: false,
                 },
             };
             out.entry(q.id.clone()).or_insert(q);
@@ -69,6 +87,7 @@ pub fn queries(targets: &[&ScalableTarget]) -> Vec<Series> {
                     value: endpoint.clone(),
                 }],
                 stat: "Average".into(),
+                by_stat: false,
             });
         }
     }
@@ -88,6 +107,7 @@ pub fn tune_queries(targets: &[&ScalableTarget]) -> Vec<Series> {
             id: ("AWS/SageMaker".to_string(), name.to_string()),
             dimensions,
             stat: "Maximum".into(),
+            by_stat: true,
         });
     }
     for series in queue_queries(targets) {
@@ -112,6 +132,7 @@ pub fn queue_queries(targets: &[&ScalableTarget]) -> Vec<Series> {
                         value: endpoint.clone(),
                     }],
                     stat: "Sum".into(),
+                    by_stat: false,
                 };
                 if !out.contains(&series) {
                     out.push(series);
@@ -155,8 +176,38 @@ pub fn signals_of(
     for q in queries {
         let values = fetched.iter().position(|f| f == q).and_then(|i| series.get(i));
         if let Some(v) = values.filter(|v| v.iter().any(Option::is_some)) {
-            signals.record(&q.id.0, &q.id.1, v.clone());
+            let key = q.key();
+            signals.record(&key.0, &key.1, v.clone());
         }
     }
     signals
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A policy tracking `ConcurrentRequestsPerModel` (Average) and `tune`'s concurrency goal
+    /// (its Maximum) read the same metric: each keeps its own series (before, the goal's
+    /// Maximum replaced the Average the policy was replayed on).
+    #[test]
+    fn the_goal_maximum_and_a_policy_average_of_one_metric_are_kept_apart() {
+        let id: MetricId = ("AWS/SageMaker".into(), "ConcurrentRequestsPerModel".into());
+        let series = |stat: &str, by_stat| Series {
+            id: id.clone(),
+            dimensions: Vec::new(),
+            stat: stat.into(),
+            by_stat,
+        };
+        let queries = [series("Average", false), series("Maximum", true)];
+        let values = [vec![Some(2.0)], vec![Some(9.0)]];
+        let s = signals_of(&queries, &queries, &values, 0, 1);
+        assert_eq!(s.recorded.get(&id), Some(&vec![Some(2.0)]));
+        let peak = super::super::signals::peak_of(&id);
+        assert_eq!(s.recorded.get(&peak), Some(&vec![Some(9.0)]));
+        assert_eq!(
+            super::super::signals::class(&peak.0, &peak.1),
+            super::super::signals::Class::PerCapacity
+        );
+    }
 }

@@ -26,6 +26,8 @@ pub enum Class {
 
 /// The class of a metric, by namespace and name (docs/simulate.md lists them).
 pub fn class(namespace: &str, metric: &str) -> Class {
+    // A statistic's own series (`ConcurrentRequestsPerModel (Maximum)`) is its metric's kind.
+    let metric = metric.strip_suffix(" (Maximum)").unwrap_or(metric);
     match (namespace, metric) {
         ("AWS/SageMaker", "HasBacklogWithoutCapacity") => Class::BacklogWithoutCapacity,
         ("AWS/SageMaker", "NoCapacityInvocationFailures") => Class::FailuresWithoutCapacity,
@@ -44,6 +46,11 @@ pub fn class(namespace: &str, metric: &str) -> Class {
 
 /// A metric as the policies name it.
 pub type MetricId = (String, String);
+
+/// The key of a metric's highest value each minute, as `tune`'s concurrency goal reads it.
+pub fn peak_of(id: &MetricId) -> MetricId {
+    (id.0.clone(), format!("{} (Maximum)", id.1))
+}
 
 /// Per-minute recorded values of the metrics, from `start` (epoch seconds, a whole minute).
 #[derive(Debug, Clone, Default)]

@@ -190,12 +190,13 @@ pub(super) fn alternatives(target: &ScalableTarget, preset: Option<Preset>) -> V
         .collect()
 }
 
+/// The series the concurrency goal reads: the metric's highest value each minute.
 fn concurrency_metric(s: &Scaled) -> (String, String) {
     let name = match s {
         Scaled::Variant { .. } => "ConcurrentRequestsPerModel",
         Scaled::InferenceComponent { .. } => "ConcurrentRequestsPerCopy",
     };
-    ("AWS/SageMaker".into(), name.into())
+    crate::simulate::signals::peak_of(&("AWS/SageMaker".into(), name.into()))
 }
 
 /// The hours (UTC) of the day whose mean need is at least half the busiest hour's, as one

@@ -514,7 +514,7 @@ fn a_concurrency_goal_needs_the_concurrency_metric() {
     assert!(
         t.notes
             .iter()
-            .any(|n| n.contains("ConcurrentRequestsPerModel has no data")),
+            .any(|n| n.contains("ConcurrentRequestsPerModel (Maximum) has no data")),
         "{:?}",
         t.notes
     );
@@ -527,8 +527,11 @@ fn a_concurrency_goal_needs_the_concurrency_metric() {
         .iter()
         .map(|a| Some(0.3 * a / f64::from(RECORDED)))
         .collect();
-    h.signals
-        .record("AWS/SageMaker", "ConcurrentRequestsPerModel", concurrency);
+    h.signals.record(
+        "AWS/SageMaker",
+        "ConcurrentRequestsPerModel (Maximum)",
+        concurrency,
+    );
     let t = tune_target(
         "autoscaling.toml",
         SEED,
