@@ -94,8 +94,9 @@ pub fn queries(targets: &[&ScalableTarget]) -> Vec<Series> {
     out.into_values().collect()
 }
 
-/// The series `tune` reads besides the policies': the concurrency per instance (or copy)
-/// its goal may cap, and the queue's (`queue_queries`).
+/// The series `tune` reads besides the policies': the concurrency per instance (or copy),
+/// at its highest each minute (its goal may cap it) and on average (a policy on SageMaker's
+/// 10-second metric would track it), and the queue's (`queue_queries`).
 pub fn tune_queries(targets: &[&ScalableTarget]) -> Vec<Series> {
     let mut out = Vec::new();
     for t in targets {
@@ -103,12 +104,15 @@ pub fn tune_queries(targets: &[&ScalableTarget]) -> Vec<Series> {
             Scaled::Variant { .. } => ("ConcurrentRequestsPerModel", t.scaled.own_dimensions()),
             Scaled::InferenceComponent { .. } => ("ConcurrentRequestsPerCopy", t.scaled.own_dimensions()),
         };
-        out.push(Series {
-            id: ("AWS/SageMaker".to_string(), name.to_string()),
-            dimensions,
-            stat: "Maximum".into(),
-            by_stat: true,
-        });
+        // The Average is what a policy on the 10-second metric would track (a candidate).
+        for (stat, by_stat) in [("Maximum", true), ("Average", false)] {
+            out.push(Series {
+                id: ("AWS/SageMaker".to_string(), name.to_string()),
+                dimensions: dimensions.clone(),
+                stat: stat.into(),
+                by_stat,
+            });
+        }
     }
     for series in queue_queries(targets) {
         if !out.contains(&series) {

@@ -123,8 +123,8 @@ impl PolicyEdit<'_> {
     }
 }
 
-/// What changes in policies beyond the target-tracking values: its `disable_scale_in`, and
-/// the step policy's adjustment, cooldown and alarm periods.
+/// What changes in policies beyond the target-tracking values: its `disable_scale_in` and
+/// metric, and the step policy's adjustment, cooldown and alarm periods.
 fn policy_edits<'a>(
     endpoint: &'a RawEndpoint,
     space: &Space,
@@ -134,18 +134,25 @@ fn policy_edits<'a>(
     let mut out = Vec::new();
     // Named as in `to`: another preset's policy has another name.
     let target = space.target(to);
+    let name = target.policies[space.tracked].name.clone();
+    let table = table_of(endpoint, &name);
+    let mut keys = Vec::new();
     if to.disable_scale_in != from.disable_scale_in {
-        let name = target.policies[space.tracked].name.clone();
-        let table = table_of(endpoint, &name);
-        out.push(PolicyEdit {
-            keys: vec![PolicyKey {
-                key: "disable_scale_in",
-                value: to.disable_scale_in.to_string(),
-                written: table.and_then(|t| origin(&t.disable_scale_in)),
-            }],
-            name,
-            table,
+        keys.push(PolicyKey {
+            key: "disable_scale_in",
+            value: to.disable_scale_in.to_string(),
+            written: table.and_then(|t| origin(&t.disable_scale_in)),
         });
+    }
+    if let (true, Some((metric, _))) = (to.high_resolution != from.high_resolution, space.high_resolution) {
+        keys.push(PolicyKey {
+            key: "metric",
+            value: format!("{{ predefined = \"{}\" }}", metric.as_str()),
+            written: table.and_then(|t| origin(&t.metric)),
+        });
+    }
+    if !keys.is_empty() {
+        out.push(PolicyEdit { name, table, keys });
     }
     if let (Some(new), Some(old), Some(i)) = (to.step, from.step, space.stepped)
         && new != old

@@ -266,7 +266,7 @@ const CALMER_AT_MOST: f64 = 2.0;
 /// `CALMER_AT_MOST` times its cost). None with scale-in turned off unless the best has it: a
 /// minimum that meets the goal only by never scaling in is not a choice of minimum.
 fn alternatives_of<'a>(o: &'a Outcome, best: &Scored) -> Vec<&'a Scored> {
-    let class = |s: &Scored| (s.knobs.preset, s.knobs.min_capacity);
+    let class = |s: &Scored| (s.knobs.preset, s.knobs.high_resolution, s.knobs.min_capacity);
     let affordable = |s: &Scored| s.whole.instance_hours <= CALMER_AT_MOST * best.whole.instance_hours;
     let mut out: Vec<&Scored> = Vec::new();
     let candidates = o

@@ -7,8 +7,8 @@ use super::search::Setup;
 use super::space::{Alternative, Days, Peak, Space};
 use super::{Settings, TargetTune};
 use crate::config::raw::{RawConfig, RawEndpoint};
-use crate::keywords::{Keyword, Preset};
-use crate::model::{PolicyConfig, ScalableTarget, Scaled};
+use crate::keywords::{Keyword, PredefinedMetric, Preset};
+use crate::model::{MetricSpec, PolicyConfig, ScalableTarget, Scaled};
 use crate::simulate::History;
 use crate::simulate::queue::Queue;
 use crate::simulate::replay::{self, Model};
@@ -87,6 +87,7 @@ pub(super) fn prepare<'a>(
         return None;
     }
     let mut space = with_floors(space, queue.as_ref(), &recorded, h);
+    space.high_resolution = high_resolution(&space, h);
     space.step_periods = match (endpoint, space.stepped) {
         (Some(e), Some(i)) => super::edit::step_periods_editable(e, &space.base.policies[i].name),
         _ => false,
@@ -188,6 +189,36 @@ pub(super) fn alternatives(target: &ScalableTarget, preset: Option<Preset>) -> V
         })
         .into_iter()
         .collect()
+}
+
+/// SageMaker's 10-second concurrency metric for `h`'s target, with the median of its
+/// recorded minutes under load as a target value to start from; None when the history has
+/// no such data (async endpoints and serverless variants publish none) or the policy already
+/// tracks it.
+fn high_resolution(space: &Space, h: &History) -> Option<(PredefinedMetric, f64)> {
+    use PredefinedMetric::*;
+    let (metric, name) = match &h.target.scaled {
+        Scaled::Variant { .. } => (
+            VariantConcurrentRequestsPerModelHighResolution,
+            "ConcurrentRequestsPerModel",
+        ),
+        Scaled::InferenceComponent { .. } => (
+            InferenceComponentConcurrentRequestsPerCopyHighResolution,
+            "ConcurrentRequestsPerCopy",
+        ),
+    };
+    if let PolicyConfig::TargetTracking(tt) = &space.base.policies[space.tracked].config
+        && tt.metric == MetricSpec::Predefined(metric)
+    {
+        return None;
+    }
+    let series = h
+        .signals
+        .recorded
+        .get(&("AWS/SageMaker".to_string(), name.to_string()))?;
+    let busy: Vec<f64> = series.iter().flatten().copied().filter(|v| *v > 0.0).collect();
+    let start = percentile(busy, 0.5)?;
+    Some((metric, (start * 10.0).round().max(1.0) / 10.0))
 }
 
 /// The series the concurrency goal reads: the metric's highest value each minute.

@@ -143,10 +143,13 @@ pub fn values(r: &Row, current: Option<&super::space::Knobs>) -> String {
     let Some(k) = &r.knobs else {
         return String::new();
     };
-    let metric = k
-        .preset
-        .map(|p| format!("{} ", crate::keywords::Keyword::as_str(p)))
-        .unwrap_or_default();
+    let metric = if k.high_resolution {
+        "concurrency (10 s) ".to_string()
+    } else {
+        k.preset
+            .map(|p| format!("{} ", crate::keywords::Keyword::as_str(p)))
+            .unwrap_or_default()
+    };
     let cd = |c: Option<i32>| c.map_or("-".to_string(), |c| c.to_string());
     format!(
         "{metric}target {} in/out {}/{} s min {}{}{}",
@@ -298,6 +301,7 @@ fn compact(r: &Row, current: Option<&super::space::Knobs>) -> String {
         return format!("fixed at {}", k.min_capacity);
     }
     let metric = match k.preset {
+        _ if k.high_resolution => "conc.&nbsp;10&nbsp;s ",
         Some(crate::keywords::Preset::AsyncCpu) => "CPU ",
         Some(crate::keywords::Preset::AsyncBacklog) => "backlog/inst. ",
         _ => "",

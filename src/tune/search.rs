@@ -252,7 +252,12 @@ fn leaders(scored: &[Scored]) -> Vec<Knobs> {
     let mut classes = Vec::new();
     let mut out: Vec<Knobs> = Vec::new();
     for s in scored.iter().filter(|s| s.meets == Some(true)) {
-        let class = (s.knobs.preset, s.knobs.min_capacity, s.knobs.max_capacity);
+        let class = (
+            s.knobs.preset,
+            s.knobs.high_resolution,
+            s.knobs.min_capacity,
+            s.knobs.max_capacity,
+        );
         if out.len() < LEADERS && !classes.contains(&class) {
             classes.push(class);
             out.push(s.knobs.clone());
@@ -329,7 +334,7 @@ fn rank(setup: &Setup<'_>, space: &Space, goal: &Goal, scored: &mut [Scored]) {
                 .cmp(&b.knobs.changes_from(&current)),
         )
     });
-    let class = |k: &Knobs| (k.preset, k.min_capacity);
+    let class = |k: &Knobs| (k.preset, k.high_resolution, k.min_capacity);
     let mut met = 0;
     let mut classes = Vec::new();
     for s in scored.iter_mut() {

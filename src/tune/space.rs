@@ -3,9 +3,8 @@
 
 use serde::Serialize;
 
-use crate::keywords::AdjustmentType;
-use crate::keywords::Preset;
-use crate::model::{PolicyConfig, ScalableTarget, ScalingPolicy, ScheduledAction};
+use crate::keywords::{AdjustmentType, PredefinedMetric, Preset};
+use crate::model::{MetricSpec, PolicyConfig, ScalableTarget, ScalingPolicy, ScheduledAction};
 
 /// Multiples of the starting target value tried on the coarse grid.
 const TARGET_STEPS: [f64; 9] = [0.25, 0.4, 0.6, 0.8, 1.0, 1.25, 1.6, 2.0, 3.0];
@@ -41,6 +40,10 @@ pub struct Knobs {
     /// The step policy that adds capacity (the scale-from-zero `+1`), when the target has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub step: Option<Step>,
+    /// The target-tracking policy tracks SageMaker's 10-second concurrency metric instead of
+    /// its own (it scales out within a minute; docs/simulate.md).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub high_resolution: bool,
 }
 
 /// The knobs of a step policy with one step that adds capacity.
@@ -185,6 +188,7 @@ impl Knobs {
             self.floor != other.floor,
             self.disable_scale_in != other.disable_scale_in,
             self.step != other.step,
+            self.high_resolution != other.high_resolution,
         ]
         .iter()
         .filter(|d| **d)
@@ -223,6 +227,9 @@ pub struct Space {
     /// The daily peak's hours (UTC) and its days, when the load has one and the target has no
     /// scheduled actions of its own: daily floors are tried there.
     pub peak: Option<Peak>,
+    /// SageMaker's 10-second concurrency metric for this kind of target and a target value to
+    /// start from, when the history has the metric and the policy tracks another one.
+    pub high_resolution: Option<(PredefinedMetric, f64)>,
 }
 
 impl Space {
@@ -246,6 +253,7 @@ impl Space {
             alternatives,
             floors: Vec::new(),
             peak: None,
+            high_resolution: None,
         })
     }
 
@@ -262,6 +270,7 @@ impl Space {
             floor: None,
             disable_scale_in: tt.is_some_and(|t| t.disable_scale_in),
             step: self.stepped.and_then(|i| one_step_up(&self.base.policies[i])),
+            high_resolution: false,
         }
     }
 
@@ -278,11 +287,14 @@ impl Space {
     /// cooldowns are searched in full around the best of these ([`Space::cooldowns`]).
     pub fn grid(&self) -> Vec<Knobs> {
         let current = self.current();
-        let mut starts = vec![(self.preset, current.target)];
+        let mut starts = vec![(self.preset, false, current.target)];
         for a in &self.alternatives {
             if let Some(tt) = self.tracking(&a.policy) {
-                starts.push((Some(a.preset), tt.target_value));
+                starts.push((Some(a.preset), false, tt.target_value));
             }
+        }
+        if let Some((_, start)) = self.high_resolution {
+            starts.push((self.preset, true, start));
         }
         let mut mins = vec![current.min_capacity, current.min_capacity + 1];
         for f in &self.floors {
@@ -291,7 +303,7 @@ impl Space {
             }
         }
         let mut out = Vec::new();
-        for (preset, start) in starts {
+        for (preset, high_resolution, start) in starts {
             for step in TARGET_STEPS {
                 for scale_in in with([SCALE_IN_COOLDOWNS[0]], current.scale_in_cooldown) {
                     for scale_out in with([SCALE_OUT_COOLDOWNS[2]], current.scale_out_cooldown) {
@@ -306,6 +318,7 @@ impl Space {
                                 floor: None,
                                 disable_scale_in: false,
                                 step: current.step,
+                                high_resolution,
                             });
                         }
                     }
@@ -449,6 +462,9 @@ impl Space {
             tt.scale_in_cooldown = k.scale_in_cooldown;
             tt.scale_out_cooldown = k.scale_out_cooldown;
             tt.disable_scale_in = k.disable_scale_in;
+            if let (true, Some((metric, _))) = (k.high_resolution, self.high_resolution) {
+                tt.metric = MetricSpec::Predefined(metric);
+            }
         }
         if let (Some(step), Some(i)) = (k.step, self.stepped)
             && let PolicyConfig::Step(sp) = &mut t.policies[i].config

@@ -220,6 +220,7 @@ fn the_diff_edits_in_place_and_the_edited_file_is_the_config_searched() {
             cooldown: 120,
             periods: 1,
         }),
+        high_resolution: false,
     };
     space.step_periods = true;
     let edited = edit::apply(text, &raw.endpoints[0], &space, &to).expect("edit");
@@ -688,4 +689,76 @@ fn another_preset_gets_every_tuned_value_written() {
     let checked = check_text("autoscaling.toml", &edited);
     let target = &checked.desired.expect("valid").targets[0];
     assert_eq!(target, &space.target(&to), "{edited}");
+}
+
+const REALTIME: &str = "[[endpoint]]\nname = \"rt\"\nvariant = \"prod\"\nmin_capacity = 1\nmax_capacity = 12\npreset = \"realtime-invocations\"\n";
+
+/// A real-time endpoint whose load ramps up by 20 requests a minute to 200 every two hours,
+/// holds half an hour and stops; each request a minute keeps 0.05 in flight. Recorded under
+/// 12 instances: invocations and concurrency per instance, the latter on average and at peak.
+fn ramps_on_a_realtime_endpoint() -> (RawConfig, History) {
+    let arrivals: Vec<f64> = (0..1440)
+        .map(|m| match m % 120 {
+            t @ 0..10 => 20.0 * (t + 1) as f64,
+            10..40 => 200.0,
+            _ => 0.0,
+        })
+        .collect();
+    let desired = check_text("autoscaling.toml", REALTIME).desired.expect("valid");
+    let target = desired.targets[0].clone();
+    let mut fixed = target.clone();
+    fixed.policies.clear();
+    (fixed.min_capacity, fixed.max_capacity) = (RECORDED, RECORDED);
+    let per = |f: f64| -> Vec<Option<f64>> {
+        arrivals
+            .iter()
+            .map(|a| Some(f * a / f64::from(RECORDED)))
+            .collect()
+    };
+    let mut s = Signals::new(0, arrivals.len());
+    s.record("AWS/SageMaker", "InvocationsPerInstance", per(1.0));
+    s.record("AWS/SageMaker", "ConcurrentRequestsPerModel", per(0.05));
+    s.record("AWS/SageMaker", "ConcurrentRequestsPerModel (Maximum)", per(0.05));
+    let raw = crate::config::parse_text("autoscaling.toml", REALTIME);
+    let h = History {
+        target,
+        baseline: Some(fixed),
+        signals: s,
+        missing: Vec::new(),
+    };
+    (raw, h)
+}
+
+/// The first instance a ramp calls for serves 5 minutes (start-up) after the policy's alarm
+/// fires: 3 minutes into the ramp on the standard metrics (8 in flight per instance by then,
+/// over the goal of 7), 1 minute on the 10-second concurrency metric (6). So only a higher
+/// minimum meets the goal on the standard metric; the 10-second one meets it for less.
+#[test]
+fn a_ramping_realtime_load_is_tracked_on_the_10_second_metric() {
+    let (raw, h) = ramps_on_a_realtime_endpoint();
+    let t = tune_target(
+        "autoscaling.toml",
+        REALTIME,
+        &raw,
+        &h,
+        &settings(&["max_concurrency_per_instance=7"]),
+        &mut |_, _| {},
+    );
+    assert!(t.met, "{t:#?}");
+    let best = row(&t, "recommended");
+    assert!(best.knobs.as_ref().is_some_and(|k| k.high_resolution), "{t:#?}");
+    let standard = t
+        .rows
+        .iter()
+        .filter(|r| r.meets && r.knobs.as_ref().is_some_and(|k| !k.high_resolution))
+        .map(hours)
+        .fold(f64::INFINITY, f64::min);
+    assert!(hours(best) < standard, "{t:#?}");
+    assert!(
+        t.diff.contains(
+            "+[[endpoint.policy]]\n+name = \"SageMakerEndpointInvocationScalingPolicy\"\n+metric = { predefined = \"SageMakerVariantConcurrentRequestsPerModelHighResolution\" }\n"
+        ),
+        "{}",
+        t.diff
+    );
 }
