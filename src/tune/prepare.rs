@@ -230,9 +230,10 @@ fn concurrency_metric(s: &Scaled) -> (String, String) {
     crate::simulate::signals::peak_of(&("AWS/SageMaker".into(), name.into()))
 }
 
-/// The hours (UTC) of the day whose mean need is at least half the busiest hour's, as one
-/// window from the first to the last of them, and the days it is busy on; None without a
-/// daily cycle (under a day of history, no need at all, or busy around the clock).
+/// The hours (UTC) of the day whose mean need is at least half the busiest hour's, as the
+/// shortest window around the clock that holds them all (it may cross midnight: 17:00-01:00
+/// UTC is a Pacific working day), and the days it is busy on; None without a daily cycle
+/// (under a day of history, no need at all, or busy 20 hours or more).
 fn peak(needed: &[f64], start: i64) -> Option<Peak> {
     if needed.len() < 1440 {
         return None;
@@ -247,29 +248,44 @@ fn peak(needed: &[f64], start: i64) -> Option<Peak> {
     }
     let mean: Vec<f64> = (0..24).map(|h| sum[h] / count[h].max(1) as f64).collect();
     let top = mean.iter().copied().fold(0.0, f64::max);
-    let busy: Vec<usize> = (0..24).filter(|h| top > 0.0 && mean[*h] >= top / 2.0).collect();
-    let (first, last) = (*busy.first()?, *busy.last()?);
-    (last + 1 - first < 20).then(|| Peak {
-        from: first as u8,
-        to: last as u8 + 1,
-        days: busy_days(needed, first_minute, first..last + 1),
+    let busy: Vec<bool> = mean.iter().map(|m| top > 0.0 && *m >= top / 2.0).collect();
+    let (from, hours) = busy_window(&busy)?;
+    (hours < 20).then(|| Peak {
+        from: from as u8,
+        to: ((from + hours - 1) % 24 + 1) as u8,
+        days: busy_days(needed, first_minute, from, hours),
     })
 }
 
+/// The shortest window of hours, around the clock, that holds every busy hour: it starts
+/// after the longest run of quiet ones. Its first hour and length; None when no hour is
+/// busy or none is quiet.
+fn busy_window(busy: &[bool]) -> Option<(usize, usize)> {
+    let quiet_run = |start: usize| (0..24).take_while(|i| !busy[(start + i) % 24]).count();
+    let (gap_start, gap) = (0..24)
+        .filter(|h| !busy[*h] && busy[(h + 23) % 24])
+        .map(|h| (h, quiet_run(h)))
+        .max_by_key(|(_, run)| *run)?;
+    Some(((gap_start + gap) % 24, 24 - gap))
+}
+
 /// The days of the week (UTC) whose busy hours need at least half what the busiest day's
-/// do: a quiet weekend leaves Saturday and Sunday out. Every day under two weeks of history
-/// (one weekend is not a cycle).
-fn busy_days(needed: &[f64], first_minute: i64, hours: std::ops::Range<usize>) -> Days {
+/// do: a quiet weekend leaves Saturday and Sunday out. A window that crosses midnight counts
+/// for the day it opens on. Every day under two weeks of history (one weekend is not a
+/// cycle).
+fn busy_days(needed: &[f64], first_minute: i64, from: usize, hours: usize) -> Days {
     if needed.len() < 2 * WEEK {
         return Days::EVERY;
     }
     let mut sum = [0.0f64; 7];
     let mut count = [0usize; 7];
     for (m, n) in needed.iter().enumerate() {
-        let minute = first_minute + m as i64;
-        if hours.contains(&(minute.rem_euclid(1440) as usize / 60)) {
+        // Minutes since the window last opened, and the day it opened on.
+        let since = (first_minute + m as i64 - 60 * from as i64).rem_euclid(1440);
+        if since < 60 * hours as i64 {
+            let opened = (first_minute + m as i64 - 60 * from as i64).div_euclid(1440);
             // 1970-01-01, day 0, was a Thursday (4; 0 = Sunday).
-            let day = (minute.div_euclid(1440) + 4).rem_euclid(7) as usize;
+            let day = (opened + 4).rem_euclid(7) as usize;
             sum[day] += n;
             count[day] += 1;
         }

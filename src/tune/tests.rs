@@ -546,14 +546,20 @@ fn a_concurrency_goal_needs_the_concurrency_metric() {
     assert!(best.goal[0].value <= 4.0, "{best:#?}");
 }
 
-/// 40 requests a minute from 08:00 to 18:00 UTC for `days` days from 1970-01-01 (a
-/// Thursday), on weekdays only or every day; idle otherwise.
-fn office_hours(days: usize, weekdays_only: bool) -> Vec<f64> {
+/// 40 requests a minute for ten hours a day from `opens` o'clock UTC, for `days` days from
+/// 1970-01-01 (a Thursday), on weekdays only (the days the ten hours open on) or every day;
+/// idle otherwise.
+fn office_hours(days: usize, weekdays_only: bool, opens: usize) -> Vec<f64> {
     (0..days * 1440)
         .map(|m| {
-            let weekend = matches!((m / 1440 + 4) % 7, 0 | 6);
-            let open = (480..1080).contains(&(m % 1440)) && !(weekdays_only && weekend);
-            if open { 40.0 } else { 0.0 }
+            let since = (m + 1440 - opens * 60) as i64;
+            let (day, open) = (since.div_euclid(1440) - 1, since.rem_euclid(1440) < 600);
+            let weekend = matches!((day + 4).rem_euclid(7), 0 | 6);
+            if open && !(weekdays_only && weekend) {
+                40.0
+            } else {
+                0.0
+            }
         })
         .collect()
 }
@@ -573,7 +579,7 @@ fn recommended_floor(t: &TargetTune) -> super::space::Floor {
 /// all day, or cheaper by a daily floor from 07:00: tune must find the floor.
 #[test]
 fn a_daily_peak_gets_a_scheduled_floor_ahead_of_it() {
-    let t = tune(SEED, &office_hours(2, false), &["backlog_minutes_per_week=10"]);
+    let t = tune(SEED, &office_hours(2, false, 8), &["backlog_minutes_per_week=10"]);
     let floor = recommended_floor(&t);
     assert_eq!((floor.from, floor.to), (7, 18), "{t:#?}");
     assert!(
@@ -588,7 +594,7 @@ fn a_daily_peak_gets_a_scheduled_floor_ahead_of_it() {
 /// every day would pay for idle weekends; tune must keep it to MON-FRI.
 #[test]
 fn a_quiet_weekend_keeps_the_floor_to_weekdays() {
-    let t = tune(SEED, &office_hours(14, true), &["backlog_minutes_per_week=10"]);
+    let t = tune(SEED, &office_hours(14, true, 8), &["backlog_minutes_per_week=10"]);
     let floor = recommended_floor(&t);
     assert_eq!(
         (floor.from, floor.to, floor.days.to_string()),
@@ -761,4 +767,27 @@ fn a_ramping_realtime_load_is_tracked_on_the_10_second_metric() {
         "{}",
         t.diff
     );
+}
+
+/// A Pacific working day, 16:00-02:00 UTC on weekdays: the busy hours cross midnight UTC, so
+/// the floor runs from 15:00 to 02:00, raised on the days it opens (MON-FRI).
+#[test]
+fn a_peak_across_midnight_utc_gets_its_floor_too() {
+    let t = tune(
+        SEED,
+        &office_hours(14, true, 16),
+        &["backlog_minutes_per_week=10"],
+    );
+    let floor = recommended_floor(&t);
+    assert_eq!(
+        (floor.from, floor.to, floor.days.to_string()),
+        (15, 2, "MON-FRI".to_string()),
+        "{t:#?}"
+    );
+    for line in [
+        "+schedule = \"cron(0 15 ? * MON-FRI *)\"\n",
+        "+schedule = \"cron(0 2 * * ? *)\"\n",
+    ] {
+        assert!(t.diff.contains(line), "{line}: {}", t.diff);
+    }
 }
