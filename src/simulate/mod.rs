@@ -211,7 +211,7 @@ async fn read_metrics(
             let mut all = policies.clone();
             match extra {
                 Extra::Tune => all.extend(fetch::tune_queries(&[t])),
-                Extra::Queue if policies.iter().any(watches_the_queue) => {
+                Extra::Queue if watches_the_queue(t) => {
                     all.extend(fetch::queue_queries(&[t]));
                 }
                 Extra::Queue | Extra::None => {}
@@ -330,10 +330,17 @@ fn queue_of(signals: &Signals, recorded: &[i32]) -> Option<(queue::Queue, String
     Some((q, note))
 }
 
-/// Whether a policy's series is one of an async endpoint's queue metrics.
-fn watches_the_queue(q: &fetch::Series) -> bool {
-    q.id.0 == "AWS/SageMaker"
-        && (q.id.1.starts_with("ApproximateBacklogSize") || q.id.1 == "HasBacklogWithoutCapacity")
+/// Whether a policy of `t` watches an async endpoint's queue (the queue size every endpoint
+/// variant's history holds does not count: it is read for every variant).
+fn watches_the_queue(t: &ScalableTarget) -> bool {
+    t.policies.iter().any(|p| {
+        let (namespace, metric) = match &p.config {
+            crate::model::PolicyConfig::TargetTracking(tt) => watched::metric_of(tt),
+            crate::model::PolicyConfig::Step(s) => (s.alarm.namespace.clone(), s.alarm.metric_name.clone()),
+        };
+        namespace == "AWS/SageMaker"
+            && (metric.starts_with("ApproximateBacklogSize") || metric == "HasBacklogWithoutCapacity")
+    })
 }
 
 fn replayed(trace: Trace, price: Option<f64>) -> Replayed {

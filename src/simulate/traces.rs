@@ -325,3 +325,16 @@ metric = {{ {metric} }}
     assert_eq!(minutes(&high).last(), Some(&(24, 5, 2)));
     assert_eq!(minutes(&standard).last(), Some(&(24, 5, 2)));
 }
+
+/// Only a target whose policies watch its queue (an async endpoint) has the requests taken
+/// from it read for the queue model; a real-time variant does not (2 series fewer each).
+#[test]
+fn only_targets_that_watch_their_queue_read_what_it_took() {
+    let seed = target("[[endpoint]]\nname = \"ep\"\nmax_capacity = 4\npreset = \"async-cpu\"\n");
+    let backlog = target("[[endpoint]]\nname = \"ep\"\nmax_capacity = 4\npreset = \"async-backlog\"\n");
+    let realtime =
+        target("[[endpoint]]\nname = \"rt\"\nmax_capacity = 4\npreset = \"realtime-invocations\"\n");
+    assert!(super::watches_the_queue(&seed));
+    assert!(super::watches_the_queue(&backlog));
+    assert!(!super::watches_the_queue(&realtime));
+}
