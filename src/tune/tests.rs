@@ -595,18 +595,7 @@ fn a_daily_peak_gets_a_scheduled_floor_ahead_of_it() {
 #[test]
 fn a_quiet_weekend_keeps_the_floor_to_weekdays() {
     let t = tune(SEED, &office_hours(14, true, 8), &["backlog_minutes_per_week=10"]);
-    let floor = recommended_floor(&t);
-    assert_eq!(
-        (floor.from, floor.to, floor.days.to_string()),
-        (7, 18, "MON-FRI".to_string()),
-        "{t:#?}"
-    );
-    for line in [
-        "+schedule = \"cron(0 7 ? * MON-FRI *)\"\n",
-        "+schedule = \"cron(0 18 * * ? *)\"\n",
-    ] {
-        assert!(t.diff.contains(line), "{line}: {}", t.diff);
-    }
+    assert_weekday_floor(&t, 7, 18);
     let report = Report {
         days: 14,
         goal: t.goal.clone(),
@@ -778,16 +767,22 @@ fn a_peak_across_midnight_utc_gets_its_floor_too() {
         &office_hours(14, true, 16),
         &["backlog_minutes_per_week=10"],
     );
-    let floor = recommended_floor(&t);
+    assert_weekday_floor(&t, 15, 2);
+}
+
+/// The recommendation raises its floor at `up` on weekdays and lowers it at `down` every day,
+/// in its knobs and in the diff.
+fn assert_weekday_floor(t: &TargetTune, up: u8, down: u8) {
+    let floor = recommended_floor(t);
     assert_eq!(
         (floor.from, floor.to, floor.days.to_string()),
-        (15, 2, "MON-FRI".to_string()),
+        (up, down, "MON-FRI".to_string()),
         "{t:#?}"
     );
     for line in [
-        "+schedule = \"cron(0 15 ? * MON-FRI *)\"\n",
-        "+schedule = \"cron(0 2 * * ? *)\"\n",
+        format!("+schedule = \"cron(0 {up} ? * MON-FRI *)\"\n"),
+        format!("+schedule = \"cron(0 {down} * * ? *)\"\n"),
     ] {
-        assert!(t.diff.contains(line), "{line}: {}", t.diff);
+        assert!(t.diff.contains(&line), "{line}: {}", t.diff);
     }
 }
