@@ -30,6 +30,7 @@ use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
 
 pub use cron::Cron;
+pub(crate) use cron::DAYS as CRON_DAYS;
 pub use in_force::{BoundConflict, InForce, bound_conflicts, capacity_in_force};
 
 use crate::model::ScheduledAction;

@@ -100,16 +100,22 @@ struct PolicyKey<'a> {
 
 impl PolicyKey<'_> {
     fn splice_under(&self, name_line_end: usize) -> Splice {
-        match self.written {
-            Some(Origin::File { span }) => Splice {
-                range: span.clone(),
-                text: self.value.clone(),
-            },
-            _ => Splice {
-                range: name_line_end..name_line_end,
-                text: format!("\n{} = {}", self.key, self.value),
-            },
-        }
+        replace_or_insert(self.written, name_line_end, self.key, &self.value)
+    }
+}
+
+/// `value` where it is written in the file; else `key = value` on a line of its own after
+/// `after` (the end of a `name` line).
+fn replace_or_insert(written: Option<&Origin>, after: usize, key: &str, value: &str) -> Splice {
+    match written {
+        Some(Origin::File { span }) => Splice {
+            range: span.clone(),
+            text: value.to_string(),
+        },
+        _ => Splice {
+            range: after..after,
+            text: format!("\n{key} = {value}"),
+        },
     }
 }
 
@@ -314,20 +320,12 @@ impl KeyChange<'_> {
     /// Replaces the value where it is written; else adds the key under the policy's name (a
     /// written-out policy) or the endpoint's (a preset's policy, or the scalable target).
     fn splice(&self, at: &Anchors) -> Splice {
-        let replace = |span: &std::ops::Range<usize>| Splice {
-            range: span.clone(),
-            text: self.value.clone(),
+        let (written, after) = match (self.own, self.top, at.policy) {
+            (Some(own @ Origin::File { .. }), _, _) => (Some(own), at.endpoint),
+            (_, _, Some(policy)) if self.of_policy && !at.preset => (None, policy),
+            (_, top, _) => (top, at.endpoint),
         };
-        let insert = |after: usize| Splice {
-            range: after..after,
-            text: format!("\n{} = {}", self.key, self.value),
-        };
-        match (self.own, self.top, at.policy) {
-            (Some(Origin::File { span }), _, _) => replace(span),
-            (_, _, Some(policy)) if self.of_policy && !at.preset => insert(policy),
-            (_, Some(Origin::File { span }), _) => replace(span),
-            _ => insert(at.endpoint),
-        }
+        replace_or_insert(written, after, self.key, &self.value)
     }
 }
 

@@ -99,8 +99,6 @@ pub struct Days(pub u8);
 impl Days {
     /// Every day of the week.
     pub const EVERY: Days = Days(0x7f);
-    /// AWS cron's day names, 1 = SUN.
-    const NAMES: [&'static str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
     /// Whether no day is left out.
     pub fn is_every_day(&self) -> bool {
@@ -142,10 +140,11 @@ impl std::fmt::Display for Days {
             while d + 1 < 7 && self.contains(d + 1) {
                 d += 1;
             }
+            let name = |d: usize| crate::schedule::CRON_DAYS[d];
             parts.push(match d - start {
-                0 => Days::NAMES[start].to_string(),
-                1 => format!("{},{}", Days::NAMES[start], Days::NAMES[d]),
-                _ => format!("{}-{}", Days::NAMES[start], Days::NAMES[d]),
+                0 => name(start).to_string(),
+                1 => format!("{},{}", name(start), name(d)),
+                _ => format!("{}-{}", name(start), name(d)),
             });
             d += 1;
         }
